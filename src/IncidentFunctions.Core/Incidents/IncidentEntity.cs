@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using IncidentFunctions.Storage;
+
+namespace IncidentFunctions.Incidents;
+
+/// <summary>
+/// One row per incident per report day it was active on: PartitionKey <c>{tenant}-{yyyyMMdd}</c>, RowKey the
+/// escaped incident id. A day's report is then a single partition query, and re-pulls upsert the same rows.
+/// Ingestion writes with UpsertMerge and owns only the properties declared here, so columns other writers add to the
+/// row (enrichment summaries) survive a re-pull.
+/// </summary>
+public sealed class IncidentEntity : ITableEntity
+{
+    // Bounds well inside the 64 KiB-per-property and 1 MiB-per-entity service limits, with room for other columns.
+    internal const int MaxDomainChars = 1_024;
+    internal const int MaxPathChars = 16_000;
+    internal const int MaxParameterChars = 4_000;
+    internal const int MaxPointChars = 2_000;
+    internal const int MaxShortChars = 256;
+    internal const int MaxTopIps = 20;
+
+    public string PartitionKey { get; set; } = "";
+
+    public string RowKey { get; set; } = "";
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public long TenantId { get; set; }
+
+    public string IncidentId { get; set; } = "";
+
+    /// <summary>The report day of this row, <c>yyyy-MM-dd</c> in the report time zone.</summary>
+    public string Day { get; set; } = "";
+
+    public string TimeZone { get; set; } = "";
+
+    public DateTimeOffset FirstSeen { get; set; }
+
+    public DateTimeOffset LastSeen { get; set; }
+
+    public string AttackType { get; set; } = "";
+
+    public string? Domain { get; set; }
+
+    public string? Path { get; set; }
+
+    public string? Method { get; set; }
+
+    public string? Parameter { get; set; }
+
+    public string? Point { get; set; }
+
+    public long? ApplicationId { get; set; }
+
+    public long Hits { get; set; }
+
+    public long IpCount { get; set; }
+
+    /// <summary>JSON array of <c>{ip, hits, country}</c>, most active first.</summary>
+    public string TopIpsJson { get; set; } = "[]";
+
+    public string? TopIp { get; set; }
+
+    public string? TopIpCountry { get; set; }
+
+    public string? StatusCodes { get; set; }
+
+    public long VulnerabilityId { get; set; }
+
+    public long? Threat { get; set; }
+
+    public string? Target { get; set; }
+
+    public long? PayloadCount { get; set; }
+
+    public string? BlockStatus { get; set; }
+
+    public string Status { get; set; } = nameof(IncidentStatus.Unknown);
+
+    public string? State { get; set; }
+
+    /// <summary>When ingestion last wrote this row.</summary>
+    public DateTimeOffset PulledAt { get; set; }
+
+    public static string PartitionKeyFor(long tenantId, string dayKey) => $"{tenantId}-{dayKey}";
+
+    public static IncidentEntity From(Incident incident, string partitionKey, string isoDay, string timeZone, DateTimeOffset pulledAt)
+    {
+        var topIps = incident.TopIps.Take(MaxTopIps).ToList();
+        return new IncidentEntity
+        {
+            PartitionKey = partitionKey,
+            RowKey = TableKeys.Escape(incident.Id),
+            TenantId = incident.TenantId,
+            IncidentId = StoredText.Bound(incident.Id, MaxDomainChars)!,
+            Day = isoDay,
+            TimeZone = timeZone,
+            FirstSeen = incident.FirstSeen,
+            LastSeen = incident.LastSeen,
+            AttackType = StoredText.Bound(incident.AttackType, MaxShortChars)!,
+            Domain = StoredText.Bound(incident.Domain, MaxDomainChars),
+            Path = StoredText.Bound(incident.Path, MaxPathChars),
+            Method = StoredText.Bound(incident.Method, MaxShortChars),
+            Parameter = StoredText.Bound(incident.Parameter, MaxParameterChars),
+            Point = StoredText.Bound(incident.Point, MaxPointChars),
+            ApplicationId = incident.ApplicationId,
+            Hits = incident.Hits,
+            IpCount = incident.IpCount,
+            TopIpsJson = JsonSerializer.Serialize(
+                topIps.Select(t => new StoredSourceIp(StoredText.Bound(t.Ip, 64)!, t.Hits, StoredText.Bound(t.Country, 8))).ToList(),
+                IncidentJsonContext.Default.ListStoredSourceIp),
+            TopIp = topIps.Count > 0 ? StoredText.Bound(topIps[0].Ip, 64) : null,
+            TopIpCountry = topIps.Count > 0 ? StoredText.Bound(topIps[0].Country, 8) : null,
+            StatusCodes = incident.StatusCodes.Count > 0 ? StoredText.Bound(string.Join(',', incident.StatusCodes), MaxShortChars) : null,
+            VulnerabilityId = incident.VulnerabilityId,
+            Threat = incident.Threat,
+            Target = StoredText.Bound(incident.Target, MaxShortChars),
+            PayloadCount = incident.PayloadCount,
+            BlockStatus = StoredText.Bound(incident.BlockStatus, MaxShortChars),
+            Status = incident.Status.ToString(),
+            State = StoredText.Bound(incident.State, MaxShortChars),
+            PulledAt = pulledAt,
+        };
+    }
+
+    public IReadOnlyList<IncidentSourceIp> ReadTopIps()
+    {
+        try
+        {
+            var stored = JsonSerializer.Deserialize(TopIpsJson, IncidentJsonContext.Default.ListStoredSourceIp) ?? [];
+            return stored.Select(s => new IncidentSourceIp(s.Ip, s.Hits, s.Country)).ToList();
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    public IncidentStatus ReadStatus() => Enum.TryParse<IncidentStatus>(Status, out var s) ? s : IncidentStatus.Unknown;
+}
+
+/// <summary>Storage shape of <see cref="IncidentSourceIp"/>.</summary>
+public sealed record StoredSourceIp(string Ip, long Hits, string? Country);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<StoredSourceIp>))]
+internal sealed partial class IncidentJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

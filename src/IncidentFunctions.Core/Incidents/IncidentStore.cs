@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using Azure.Data.Tables;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Incidents;
+
+/// <summary>Incidents filed under each report day they were active on (see <see cref="IncidentEntity"/>).</summary>
+public sealed class IncidentStore(StorageClients storage, ReportCalendar calendar, IOptions<IngestionOptions> options, ILogger<IncidentStore> logger)
+{
+    private readonly IngestionOptions _options = options.Value;
+
+    /// <summary>Upserts every incident under each of its days. Returns the number of rows written.</summary>
+    public async Task<int> UpsertAsync(IReadOnlyCollection<Incident> incidents, DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
+    {
+        if (incidents.Count == 0) return 0;
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
+        var rows = new List<IncidentEntity>(incidents.Count + incidents.Count / 4);
+        foreach (var incident in incidents)
+        {
+            rows.AddRange(ToRows(incident, pulledAt));
+        }
+
+        return await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Merge, _options.WriteParallelism, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows an incident is stored as: one per report day between its first and last hit.</summary>
+    public IEnumerable<IncidentEntity> ToRows(Incident incident, DateTimeOffset pulledAt)
+    {
+        foreach (var day in DaysOf(incident))
+        {
+            yield return IncidentEntity.From(
+                incident,
+                IncidentEntity.PartitionKeyFor(incident.TenantId, ReportCalendar.DayKey(day)),
+                ReportCalendar.IsoDay(day),
+                calendar.ZoneId,
+                pulledAt);
+        }
+    }
+
+    /// <summary>The report days an incident is filed under, oldest first (the latest <see cref="IngestionOptions.MaxDaysPerIncident"/>).</summary>
+    public IReadOnlyList<LocalDate> DaysOf(Incident incident)
+    {
+        var days = calendar.DaysSpanned(incident.FirstSeen, incident.LastSeen).ToList();
+        if (days.Count > _options.MaxDaysPerIncident)
+        {
+            IngestionLog.IncidentTooLong(logger, incident.Id, days.Count, _options.MaxDaysPerIncident);
+            days = days.Skip(days.Count - _options.MaxDaysPerIncident).ToList();
+        }
+
+        return days;
+    }
+
+    /// <summary>Every incident active on <paramref name="day"/>: one partition query.</summary>
+    public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
+        var partitionKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+}

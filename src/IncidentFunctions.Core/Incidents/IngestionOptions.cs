@@ -1,0 +1,34 @@
+namespace IncidentFunctions.Incidents;
+
+/// <summary>How incidents are pulled. Bound from the <c>Ingestion</c> section.</summary>
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>NCRONTAB (6 fields, UTC) for <c>PullIncidents</c>; bound from the <c>PULL_INCIDENTS_SCHEDULE</c> app setting.</summary>
+    public string Schedule { get; set; } = "0 */5 * * * *";
+
+    /// <summary>Each run starts this far before the checkpoint, so late and updated incidents are merged.</summary>
+    public TimeSpan Overlap { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How far back the first run (no checkpoint yet) backfills.</summary>
+    public TimeSpan InitialLookback { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Catch-up never reaches further back than this (Wallarm keeps 3–6 months and queries at most 6).</summary>
+    public TimeSpan MaxCatchUp { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The pull is cut into windows of at most this length; the checkpoint moves after each one.</summary>
+    public TimeSpan WindowSize { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>A run starts no new window after this long, well inside the function timeout; the next run resumes.</summary>
+    public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>An incident is filed under at most this many (most recent) report days.</summary>
+    public int MaxDaysPerIncident { get; set; } = 62;
+
+    /// <summary>Security issues already stored are fetched again after this long, to pick up status changes.</summary>
+    public TimeSpan VulnerabilityRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Table transactions in flight at once.</summary>
+    public int WriteParallelism { get; set; } = 4;
+}

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Storage;
+
+/// <summary>
+/// The app's storage service clients (thread-safe singletons). Tables are created on first use, once per process.
+/// Queue clients encode messages as base64, matching host.json's <c>messageEncoding</c> and the queue trigger.
+/// </summary>
+public sealed class StorageClients
+{
+    private readonly StorageOptions _options;
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+
+    public StorageClients(IOptions<StorageOptions> options)
+    {
+        _options = options.Value;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
+        {
+            Tables = new TableServiceClient(_options.ConnectionString);
+            Queues = new QueueServiceClient(_options.ConnectionString, queueOptions);
+            Blobs = new BlobServiceClient(_options.ConnectionString);
+        }
+        else
+        {
+            TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = _options.ManagedIdentityClientId,
+            });
+            Tables = new TableServiceClient(_options.TableServiceUri!, credential);
+            Queues = new QueueServiceClient(_options.QueueServiceUri!, credential, queueOptions);
+            Blobs = new BlobServiceClient(_options.BlobServiceUri!, credential);
+        }
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    public StorageOptions Options => _options;
+
+    /// <summary>The table (with the configured prefix), created if missing.</summary>
+    public Task<TableClient> GetTableAsync(string table, CancellationToken cancellationToken = default)
+    {
+        var name = _options.FullTableName(table);
+        var lazy = _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(async () =>
+        {
+            var client = Tables.GetTableClient(n);
+            await client.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
+            return client;
+        }));
+        return AwaitOrReset(_tables, name, lazy, cancellationToken);
+    }
+
+    /// <summary>The queue, created if missing. Its poison companion is created alongside.</summary>
+    public Task<QueueClient> GetQueueAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        var lazy = _queues.GetOrAdd(queue, n => new Lazy<Task<QueueClient>>(async () =>
+        {
+            var client = Queues.GetQueueClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            return client;
+        }));
+        return AwaitOrReset(_queues, queue, lazy, cancellationToken);
+    }
+
+    private static async Task<T> AwaitOrReset<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Lazy<Task<T>> lazy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (lazy.Value.IsFaulted)
+        {
+            // A failed creation (storage down) must not be cached for the life of the process.
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
+            throw;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace IncidentFunctions.Storage;
+
+/// <summary>
+/// Where the app keeps its data. Locally a connection string (Azurite); in Azure the service endpoints with a managed
+/// identity, because the production account has shared-key access disabled. Bound from the <c>Storage</c> section.
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Connection string (Azurite or a key-based account). Falls back to <c>AzureWebJobsStorage</c> when that is one.</summary>
+    public string? ConnectionString { get; set; }
+
+    public Uri? TableServiceUri { get; set; }
+
+    public Uri? QueueServiceUri { get; set; }
+
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity; otherwise <c>AZURE_CLIENT_ID</c> or the default chain decides.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>Prepended to every table name; lets tests and side-by-side installs share one account.</summary>
+    public string TablePrefix { get; set; } = "";
+
+    public string IncidentsTable { get; set; } = "incidents";
+
+    public string CheckpointsTable { get; set; } = "checkpoints";
+
+    public string CoverageTable { get; set; } = "coverage";
+
+    public string VulnerabilitiesTable { get; set; } = "vulnerabilities";
+
+    /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
+    public string EnrichmentQueueName { get; set; } = "enrich-sources";
+
+    public string FullTableName(string table) => TablePrefix + table;
+}

@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Storage;
+
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var failures = new List<string>();
+        var hasConnectionString = !string.IsNullOrWhiteSpace(options.ConnectionString);
+        var endpoints = new[] { options.TableServiceUri, options.QueueServiceUri, options.BlobServiceUri };
+        if (!hasConnectionString && endpoints.Any(e => e is null))
+        {
+            failures.Add("Storage is not configured. Set 'Storage__ConnectionString' (local/Azurite), or all of 'Storage__TableServiceUri', 'Storage__QueueServiceUri' and 'Storage__BlobServiceUri' (Azure, with a managed identity).");
+        }
+
+        foreach (var table in new[] { options.IncidentsTable, options.CheckpointsTable, options.CoverageTable, options.VulnerabilitiesTable })
+        {
+            var full = options.FullTableName(table);
+            if (!TableName().IsMatch(full))
+            {
+                failures.Add($"Table name '{full}' (Storage:TablePrefix + table) must be 3–63 letters or digits and start with a letter.");
+            }
+        }
+
+        // The poison queue appends "-poison" (7 characters) and must still be a valid name.
+        if (!QueueName().IsMatch(options.EnrichmentQueueName) || options.EnrichmentQueueName.Contains("--", StringComparison.Ordinal) || options.EnrichmentQueueName.Length > 56)
+        {
+            failures.Add($"ENRICHMENT_QUEUE_NAME '{options.EnrichmentQueueName}' must be 3–56 lowercase letters, digits or single hyphens, starting and ending with a letter or digit.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    private static partial Regex TableName();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex QueueName();
+}
