@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IncidentFunctions.LocalRunner.DevServices;
+
+/// <summary>
+/// Runs Azurite from the repository's npm packages on free loopback ports, installing them first when missing.
+/// Used by the demo, by <c>serve</c> without configured storage, and by the test fixture.
+/// </summary>
+public sealed partial class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account; public, documented, and only valid against the emulator.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private AzuriteProcess(Process process, StringBuilder output, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _output = output;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+
+    /// <summary>Starts Azurite. <paramref name="dataDirectory"/> null keeps everything in memory.</summary>
+    public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        logger ??= NullLogger.Instance;
+        var azurite = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite))
+        {
+            await NpmInstallAsync(repositoryRoot, logger, cancellationToken).ConfigureAwait(false);
+            if (!File.Exists(azurite))
+            {
+                throw new InvalidOperationException($"Azurite is still missing at {azurite} after 'npm install'. Run 'npm ci' in {repositoryRoot} and check its output.");
+            }
+        }
+
+        var ports = FreePorts(3);
+        int blob = ports[0], queue = ports[1], table = ports[2];
+        var arguments = new List<string>
+        {
+            "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (dataDirectory is null)
+        {
+            arguments.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory);
+            arguments.Add("--location");
+            arguments.Add(dataDirectory);
+        }
+
+        var startInfo = new ProcessStartInfo(azurite)
+        {
+            WorkingDirectory = repositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {azurite}.");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var instance = new AzuriteProcess(process, output, blob, queue, table);
+        try
+        {
+            await instance.WaitUntilListeningAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await instance.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Log.Started(logger, blob, queue, table, dataDirectory ?? "(in memory)");
+        return instance;
+    }
+
+    private async Task WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        {
+            while (true)
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before listening. Its output:\n{Output}");
+                }
+
+                if (deadline.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"Azurite did not listen on port {port} within {timeout.TotalSeconds:0} s. Its output:\n{Output}");
+                }
+
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+            // Already gone, or refusing to die within the grace period; nothing more we can do.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private static async Task NpmInstallAsync(string repositoryRoot, ILogger logger, CancellationToken cancellationToken)
+    {
+        var useCi = File.Exists(Path.Combine(repositoryRoot, "package-lock.json"));
+        Log.Installing(logger, repositoryRoot);
+        var startInfo = new ProcessStartInfo("npm")
+        {
+            WorkingDirectory = repositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { useCi ? "ci" : "install", "--no-audit", "--no-fund" }) startInfo.ArgumentList.Add(a);
+        using var npm = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start npm. Install Node.js 20+ and npm, then run 'npm ci' in the repository root.");
+        var stdout = npm.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = npm.StandardError.ReadToEndAsync(cancellationToken);
+        await npm.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'npm {(useCi ? "ci" : "install")}' failed with exit code {npm.ExitCode} in {repositoryRoot}:\n{await stdout.ConfigureAwait(false)}\n{await stderr.ConfigureAwait(false)}");
+        }
+    }
+
+    /// <summary>Distinct free ports: all listeners stay open until every port is chosen, so none is handed out twice.</summary>
+    internal static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9000, Level = LogLevel.Information, Message = "Azurite listening: blob {BlobPort}, queue {QueuePort}, table {TablePort}; data {Data}")]
+        public static partial void Started(ILogger logger, int blobPort, int queuePort, int tablePort, string data);
+
+        [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Installing the repository's npm packages (Azurite) in {Root}")]
+        public static partial void Installing(ILogger logger, string root);
+    }
+}

@@ -1,0 +1,2 @@
+// Placeholder entry point; the runner's modes are written next.
+return 0;

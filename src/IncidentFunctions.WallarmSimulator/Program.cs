@@ -1,0 +1,2 @@
+// Placeholder entry point; the simulator is written next.
+return 0;
