@@ -186,7 +186,6 @@ public sealed class IncidentPuller(
         }
 
         var messages = await enrichment.SendAsync(tenantId, runId, pulledAt, toSend, cancellationToken).ConfigureAwait(false);
-        run.Incidents += windowIds.Count;
         run.Rows += rows;
         run.Sources += toSend.Count;
         run.Messages += messages;
@@ -248,7 +247,8 @@ public sealed class IncidentPuller(
 
         public HashSet<(string Ip, string IncidentId, string LastDay)> SentRefs { get; } = [];
 
-        public int Incidents { get; set; }
+        /// <summary>Distinct incidents this run saw (an incident active across windows counts once).</summary>
+        public int Incidents => Written.Count;
 
         public int Rows { get; set; }
 

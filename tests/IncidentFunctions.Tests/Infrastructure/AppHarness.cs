@@ -1,0 +1,99 @@
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.WallarmSimulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace IncidentFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The real composition root against real Azurite and the Wallarm simulator, with only configuration overridden:
+/// unique tables and queue per harness, a <see cref="ManualClock"/> shared by the app and the simulator, fast retries,
+/// and every log line captured.
+/// </summary>
+public sealed class AppHarness : IAsyncDisposable
+{
+    private AppHarness(IHost host, WallarmSimulatorHost simulator, ManualClock clock, string tablePrefix, string queueName, string connectionString)
+    {
+        Host = host;
+        Simulator = simulator;
+        Clock = clock;
+        TablePrefix = tablePrefix;
+        QueueName = queueName;
+        ConnectionString = connectionString;
+    }
+
+    public IHost Host { get; }
+
+    public WallarmSimulatorHost Simulator { get; }
+
+    public ManualClock Clock { get; }
+
+    public string TablePrefix { get; }
+
+    public string QueueName { get; }
+
+    public string ConnectionString { get; }
+
+    public IServiceProvider Services => Host.Services;
+
+    public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
+
+    public static async Task<AppHarness> StartAsync(
+        AzuriteFixture azurite,
+        Action<SimulatorOptions>? simulator = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        ManualClock? clock = null)
+    {
+        clock ??= new ManualClock();
+        var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 120, PlainAttacksPerDay = 40 };
+        simulator?.Invoke(simulatorOptions);
+        var sim = await WallarmSimulatorHost.StartAsync(simulatorOptions, clock);
+
+        var tablePrefix = UniqueNames.TablePrefix();
+        var queueName = UniqueNames.Queue("enrich");
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Wallarm:Cloud"] = sim.BaseAddress.AbsoluteUri,
+            ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
+            ["Wallarm:RetryBaseDelay"] = "00:00:00.050",
+            ["Wallarm:RetryMaxDelay"] = "00:00:02",
+            ["Wallarm:AttemptTimeout"] = "00:00:05",
+            ["Wallarm:TotalTimeout"] = "00:00:30",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:TablePrefix"] = tablePrefix,
+            [AppSettingNames.EnrichmentQueueName] = queueName,
+            ["Ingestion:InitialLookback"] = "1.00:00:00",
+            ["Reports:TimeZone"] = "UTC",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+        builder.AddIncidentFunctions();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new AppHarness(host, sim, clock, tablePrefix, queueName, azurite.ConnectionString);
+    }
+
+    public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
+
+    /// <summary>One run of the <c>PullIncidents</c> job, resolved in its own scope as a function invocation would be.</summary>
+    public async Task<PullResult> PullAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+        await Simulator.DisposeAsync();
+    }
+}
