@@ -1,0 +1,61 @@
+using System.Text.Json;
+using IncidentFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NCrontab;
+
+namespace IncidentFunctions.Tests.FunctionApp;
+
+/// <summary>The functions.metadata the Worker SDK generates is what the Functions host binds; it must match the app.</summary>
+public sealed class FunctionMetadataTests
+{
+    private static JsonElement[] Functions()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(path), $"functions.metadata is missing beside the tests ({path}); the FunctionApp build did not produce it.");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    private static JsonElement Trigger(string function)
+        => Functions().Single(f => f.GetProperty("name").GetString() == function).GetProperty("bindings").EnumerateArray()
+            .Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+    [Fact]
+    public void PullIncidents_IsATimerOnTheScheduleSetting()
+    {
+        var trigger = Trigger("PullIncidents");
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal($"%{AppSettingNames.PullIncidentsSchedule}%", trigger.GetProperty("schedule").GetString()!);
+        // RunOnStartup would pull on every cold start and scale-out; the metadata omits it when false.
+        Assert.False(trigger.TryGetProperty("runOnStartup", out var runOnStartup) && runOnStartup.GetBoolean());
+    }
+
+    [Fact]
+    public void TimerFunctions_MatchTheJobsTheLocalRunnerSchedules()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "t", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var timers = Functions().Where(f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "timerTrigger"))
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f.GetProperty("name").GetString()!).GetProperty("schedule").GetString()!);
+        var jobs = host.Services.GetServices<ScheduledJob>().ToDictionary(j => j.FunctionName, j => $"%{j.ScheduleSetting}%");
+
+        Assert.Equal(jobs.OrderBy(j => j.Key), timers.OrderBy(t => t.Key));
+        Assert.All(host.Services.GetServices<ScheduledJob>(), j =>
+            Assert.NotNull(CrontabSchedule.TryParse(j.Schedule(host.Services), new CrontabSchedule.ParseOptions { IncludingSeconds = true })));
+    }
+
+    [Fact]
+    public void HostJson_SitsBesideTheMetadataWithBase64Queues()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json")));
+
+        Assert.Equal("2.0", doc.RootElement.GetProperty("version").GetString());
+        Assert.Equal("base64", doc.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("messageEncoding").GetString());
+    }
+}

@@ -1,0 +1,69 @@
+using IncidentFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Tests.Hosting;
+
+public sealed class OptionsValidationTests
+{
+    private static readonly Dictionary<string, string?> Valid = new()
+    {
+        ["Wallarm:ApiToken"] = "token",
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+    };
+
+    private static async Task<string> StartFailureAsync(Dictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>(Valid);
+        foreach (var (k, v) in overrides) settings[k] = v;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        return error.Message;
+    }
+
+    [Fact]
+    public async Task StartAsync_ValidSettings_Starts()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Valid);
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Theory]
+    [InlineData("Wallarm:ApiToken", "", "Wallarm__ApiToken")]
+    [InlineData("Wallarm:Cloud", "Mars", "Wallarm:Cloud must be 'US', 'EU'")]
+    [InlineData("Wallarm:PageSize", "5000", "Wallarm:PageSize")]
+    [InlineData("Reports:TimeZone", "Europe/Atlantis", "Reports__TimeZone")]
+    [InlineData("PULL_INCIDENTS_SCHEDULE", "*/5 * * * *", "PULL_INCIDENTS_SCHEDULE")]
+    [InlineData("Ingestion:InitialLookback", "400.00:00:00", "Ingestion:InitialLookback")]
+    [InlineData("ENRICHMENT_QUEUE_NAME", "Bad_Queue", "ENRICHMENT_QUEUE_NAME")]
+    [InlineData("Storage:ConnectionString", "", "Storage__ConnectionString")]
+    public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var message = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
+
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddIncidentFunctions_ScheduleFromAppSetting_FeedsTheTimerJob()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(Valid) { [AppSettingNames.PullIncidentsSchedule] = "0 */10 * * * *" });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var job = Assert.Single(host.Services.GetServices<ScheduledJob>());
+        Assert.Equal("PullIncidents", job.FunctionName);
+        Assert.Equal("0 */10 * * * *", job.Schedule(host.Services));
+    }
+}

@@ -1,0 +1,31 @@
+using IncidentFunctions.Storage;
+
+namespace IncidentFunctions.Tests.Storage;
+
+public sealed class StoredTextTests
+{
+    [Fact]
+    public void Bound_ShortText_IsUnchanged() => Assert.Equal("/api/v1/login", StoredText.Bound("/api/v1/login", 100));
+
+    [Fact]
+    public void Bound_LongText_FitsAndSaysHowMuchWasCut()
+    {
+        var text = new string('a', 1_000_000);
+
+        var bounded = StoredText.Bound(text, 100)!;
+
+        Assert.True(bounded.Length <= 100, $"length {bounded.Length}");
+        Assert.EndsWith("…[truncated " + (1_000_000 - bounded.IndexOf('…', StringComparison.Ordinal)) + " chars]", bounded, StringComparison.Ordinal);
+        Assert.True(StoredText.IsTruncated(bounded));
+    }
+
+    [Fact]
+    public void Bound_CutFallsInsideASurrogatePair_KeepsThePairWhole()
+    {
+        var text = new string('x', 79) + "😀" + new string('y', 100);
+
+        var bounded = StoredText.Bound(text, 100)!;
+
+        Assert.False(char.IsHighSurrogate(bounded[bounded.IndexOf('…', StringComparison.Ordinal) - 1]));
+    }
+}

@@ -1,0 +1,17 @@
+using IncidentFunctions.Storage;
+
+namespace IncidentFunctions.Tests.Storage;
+
+public sealed class TableKeysTests
+{
+    [Theory]
+    [InlineData("attacks_production_5_202608_v_1:Xy12AbCdEf")]
+    [InlineData("a/b\\c#d?e%f\u0001g")]
+    public void Escape_AnyText_RoundTripsAndHasNoForbiddenCharacters(string id)
+    {
+        var key = TableKeys.Escape(id);
+
+        Assert.DoesNotContain(key, c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
+        Assert.Equal(id, TableKeys.Unescape(key));
+    }
+}
