@@ -31,6 +31,9 @@ public sealed class StorageOptions
 
     public string VulnerabilitiesTable { get; set; } = "vulnerabilities";
 
+    /// <summary>Enriched sources per report day (see <c>SourceProfileStore</c>).</summary>
+    public string SourcesTable { get; set; } = "sources";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 

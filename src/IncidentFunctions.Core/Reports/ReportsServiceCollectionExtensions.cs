@@ -1,0 +1,16 @@
+using IncidentFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IncidentFunctions.Reports;
+
+internal static class ReportsServiceCollectionExtensions
+{
+    public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<ReportOptions, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
+        services.TryAddSingleton<ReportCalendar>();
+        return services;
+    }
+}

@@ -1,0 +1,47 @@
+using IncidentFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace IncidentFunctions.Wallarm;
+
+internal static class WallarmServiceCollectionExtensions
+{
+    public static IServiceCollection AddWallarm(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<WallarmOptions, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
+        services.TryAddSingleton<WallarmTenant>();
+        services.AddHttpClient<WallarmClient>(WallarmClient.HttpClientName, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<WallarmOptions>>().Value;
+                http.BaseAddress = options.ResolveApiBaseAddress();
+                // Timeouts belong to the resilience pipeline (per attempt and overall), not to HttpClient.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RedactLoggedHeaders([WallarmClient.TokenHeader])
+            .AddResilienceHandler("wallarm", static (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<WallarmOptions>>().Value;
+                pipeline.AddTimeout(options.TotalTimeout);
+                if (options.MaxRetries > 0)
+                {
+                    // Retries 408, 429, 5xx, transport errors and attempt timeouts; never 401/403. Retry-After wins.
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.MaxRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = options.RetryBaseDelay,
+                        MaxDelay = options.RetryMaxDelay,
+                        ShouldRetryAfterHeader = true,
+                    });
+                }
+
+                pipeline.AddTimeout(options.AttemptTimeout);
+            });
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Tests.Infrastructure;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Enrichment;
+
+public sealed class SourceProfileStoreTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task GetDayAsync_AfterUpsert_ReturnsTheDaysProfilesAndAttributionsOnly()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var store = app.Get<SourceProfileStore>();
+        var day = new LocalDate(2026, 11, 20);
+        var tor = new SourceProfile
+        {
+            Ip = "185.220.101.4",
+            CountryCode = "DE",
+            SourceType = SourceType.Tor,
+            Provenance = [new Provenance("sourceType", "tor-exit-list", "2026-11-20T06:00:00Z", new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero))],
+        };
+        var cloud = new SourceProfile { Ip = "2600:1f18::1", SourceType = SourceType.CloudPlatform, CloudProvider = "AWS", MaliciousLists = ["firehol_level1"] };
+
+        await store.UpsertAsync(5, day, [tor, cloud], ["IP data by ip-location-db (CC BY 4.0)"], TestContext.Current.CancellationToken);
+        await store.UpsertAsync(5, day.PlusDays(1), [new SourceProfile { Ip = "10.0.0.1", SourceType = SourceType.Private }], [], TestContext.Current.CancellationToken);
+
+        var result = await store.GetDayAsync(5, day, TestContext.Current.CancellationToken);
+        Assert.Equal(["185.220.101.4", "2600:1f18::1"], result.Profiles.Keys.Order());
+        Assert.Equal(SourceType.Tor, result.Profiles["185.220.101.4"].SourceType);
+        Assert.Equal("tor-exit-list", result.Profiles["185.220.101.4"].Provenance[0].Source);
+        Assert.True(result.Profiles["2600:1f18::1"].IsMalicious);
+        Assert.Equal(["IP data by ip-location-db (CC BY 4.0)"], result.Attributions);
+    }
+}
