@@ -19,7 +19,8 @@ internal static class ServeCommand
 
         builder.AddIncidentFunctions();
         builder.AddLocalRunner();
-        await using var app = builder.Build();
+        var app = builder.Build();
+        await using var disposeApp = app.ConfigureAwait(false);
         try
         {
             app.MapLocalRunnerRoutes();

@@ -22,6 +22,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
     private const int Failed = 9303;
     private const int MovedToPoison = 9304;
     private const int BadEncoding = 9305;
+    private const int TimedOut = 9306;
     private const int ReleasedAtShutdown = 9307;
     private const int VisibilityRenewed = 9310;
     private const int WaitingForInFlight = 9313;
@@ -242,6 +243,31 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
 
         Assert.Equal(LogLevel.Debug, renewed.Level);
         Assert.Equal(0, await CountAsync(_queueName));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_HandlerExceedsFunctionTimeout_IsCancelledAndCountsAsAFailedAttempt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await SendAsync(Base64Queue(_queueName), "stuck once");
+        var started = new SemaphoreSlim(0);
+        var attempts = 0;
+        await StartAsync(async (_, _, ct) =>
+        {
+            var attempt = Interlocked.Increment(ref attempts);
+            started.Release();
+            if (attempt == 1) await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+        }, _hostJson with { FunctionTimeout = TimeSpan.FromMinutes(1), Queues = _hostJson.Queues with { BatchSize = 1, NewBatchThreshold = 0 } }, time);
+        await WaitAsync(started, 1);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var timedOut = await Logs.WaitForEventAsync(TimedOut);
+        await Logs.WaitForEventAsync(Executed);
+
+        Assert.IsType<TaskCanceledException>(timedOut.Exception);
+        Assert.Equal(2, Volatile.Read(ref attempts));
+        Assert.Equal(0, await CountAsync(_queueName));
+        Assert.Equal(0, await CountAsync(_queueName + "-poison"));
     }
 
     public async ValueTask DisposeAsync()
