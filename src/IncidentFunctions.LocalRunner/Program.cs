@@ -1,3 +1,4 @@
+using IncidentFunctions.LocalRunner.Demo;
 using IncidentFunctions.LocalRunner.Hosting;
 
 var (mode, arguments) = RunnerCommandLine.Parse(args);
@@ -5,6 +6,8 @@ switch (mode)
 {
     case RunnerCommandLine.DefaultMode:
         return await ServeCommand.RunAsync(arguments).ConfigureAwait(false);
+    case RunnerCommandLine.DemoMode:
+        return await DemoCommand.RunAsync(arguments).ConfigureAwait(false);
     case RunnerCommandLine.HelpMode:
         Console.Out.Write(RunnerCommandLine.Usage);
         return 0;

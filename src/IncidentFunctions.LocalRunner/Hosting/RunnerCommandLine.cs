@@ -5,6 +5,7 @@ internal static class RunnerCommandLine
 {
     public const string DefaultMode = "serve";
     public const string HelpMode = "help";
+    public const string DemoMode = "demo";
 
     public const string Usage = """
         IncidentFunctions local runner: runs the app's timers, queue triggers and HTTP routes without Azure Functions.
@@ -15,6 +16,8 @@ internal static class RunnerCommandLine
           serve   (default) Host the functions. Honours host.json; HTTP on LocalRunner:Urls (default http://127.0.0.1:7071).
                   Without Storage:ConnectionString, AzureWebJobsStorage or Storage:*ServiceUri, starts Azurite with data
                   in <repo>/.azurite.
+          demo    Run the pipeline once end to end and exit: without configured storage it starts Azurite in memory,
+                  without Wallarm:ApiToken the bundled Wallarm simulator; prints what it stored.
           help    Show this text (also --help, -h).
 
         Configuration (appsettings.json, environment variables with __, or --Section:Key=Value):
