@@ -1,3 +1,4 @@
+using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
@@ -23,6 +24,7 @@ public static class IncidentFunctionsHostBuilderExtensions
         services.AddReports(configuration);
         services.AddIncidents(configuration);
         services.AddEnrichment(configuration);
+        services.AddDigest(configuration);
         return builder;
     }
 }

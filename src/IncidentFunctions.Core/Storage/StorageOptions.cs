@@ -34,6 +34,15 @@ public sealed class StorageOptions
     /// <summary>Enriched sources per report day (see <c>SourceProfileStore</c>).</summary>
     public string SourcesTable { get; set; } = "sources";
 
+    /// <summary>Digest delivery ledger: one row per report day and channel (see <c>DeliveryLedger</c>).</summary>
+    public string DigestDeliveriesTable { get; set; } = "digestdeliveries";
+
+    /// <summary>Chat channels' health (failure history, automatic disabling) and alert roll-up state.</summary>
+    public string DigestChannelsTable { get; set; } = "digestchannels";
+
+    /// <summary>Alert ledger: which incidents were already alerted on which channel.</summary>
+    public string DigestAlertsTable { get; set; } = "digestalerts";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 

@@ -1,0 +1,195 @@
+using IncidentFunctions.Wallarm;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Digest;
+
+/// <summary>What one digest run did, per day and channel.</summary>
+public sealed record DigestRunResult(IReadOnlyList<DigestDelivery> Deliveries)
+{
+    public static DigestRunResult Empty { get; } = new([]);
+
+    public int Count(DigestDeliveryStatus status) => Deliveries.Count(d => d.Status == status);
+}
+
+public enum DigestDeliveryStatus
+{
+    Delivered,
+    Failed,
+    Unknown,
+    AlreadyDelivered,
+    InProgressElsewhere,
+    ChannelDisabled,
+    NotEligible,
+    Expired,
+}
+
+public sealed record DigestDelivery(LocalDate Day, string Channel, DigestDeliveryStatus Status, string? DeliveryId, string? Error);
+
+/// <summary>A run delivered nothing to some channel it should have: the function invocation fails visibly; the next run retries.</summary>
+public sealed class DigestDeliveryException(string message) : Exception(message);
+
+/// <summary>
+/// The <c>SendDailyDigest</c> job. Each run (every few minutes, UTC) finds the report days whose digest is due in the
+/// report zone (<see cref="DigestSchedule"/>), oldest first within <see cref="DigestOptions.CatchUpDays"/>, and for
+/// each day that some enabled channel still lacks: generates and stores the PDF, composes the message once, renders
+/// it per platform and posts it under the delivery ledger, which guarantees at most one post per day and channel.
+/// A channel first seen (or re-enabled) after a day's send time only gets that day when it is the latest due day, so
+/// adding a channel posts one digest, not a backlog.
+/// </summary>
+public sealed class DailyDigestSender(
+    DigestSchedule schedule,
+    DeliveryLedger ledger,
+    ChannelHealth health,
+    DigestComposer composer,
+    DigestReportPublisher reports,
+    ChatWebhookClient client,
+    IncidentAlerts alerts,
+    WallarmTenant tenant,
+    WallarmClient wallarm,
+    IOptions<DigestOptions> options,
+    TimeProvider time,
+    ILogger<DailyDigestSender> logger)
+{
+    private readonly DigestOptions _options = options.Value;
+
+    public async Task<DigestRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await alerts.FlushRollupsAsync(cancellationToken).ConfigureAwait(false);
+        var channels = _options.DigestChannels.ToList();
+        if (channels.Count == 0)
+        {
+            DigestLog.NoChannels(logger);
+            return DigestRunResult.Empty;
+        }
+
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var states = new Dictionary<string, ChannelState>(StringComparer.Ordinal);
+        foreach (var channel in channels) states[channel.Name] = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
+
+        var results = new List<DigestDelivery>();
+        await ExpireAsync(tenantId, channels, states, now, results, cancellationToken).ConfigureAwait(false);
+        var latest = schedule.LatestDueDay(now);
+        foreach (var day in schedule.DueDays(now))
+        {
+            var ledgerRows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+            var pending = new List<DigestChannelOptions>();
+            foreach (var channel in channels)
+            {
+                var state = states[channel.Name];
+                var row = ledgerRows.GetValueOrDefault(channel.Name);
+                var recorded = row?.ReadState();
+                if (recorded is DeliveryState.Delivered or DeliveryState.Expired) continue;
+                if (recorded is DeliveryState.Unknown && channel.Kind != ChannelKind.Generic) continue;
+                if (row is null && day != latest && schedule.DueAt(day) < state.Since)
+                {
+                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.NotEligible, null, "channel added or re-enabled after this day's send time"));
+                    continue;
+                }
+
+                if (!state.Enabled)
+                {
+                    var index = _options.Channels.IndexOf(channel);
+                    var next = state.Generation + 1;
+                    DigestLog.ChannelSkipped(logger, channel.Name, state.DisabledAt, state.DisabledReason, index, next);
+                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.ChannelDisabled, row?.DeliveryId, state.DisabledReason));
+                    continue;
+                }
+
+                pending.Add(channel);
+            }
+
+            if (pending.Count == 0) continue;
+            var dueAt = schedule.DueAt(day);
+            DigestLog.DayDue(logger, day, dueAt, pending.Count);
+
+            // The PDF first: a digest never links to a report that does not exist.
+            var report = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
+            var message = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
+            foreach (var channel in pending)
+            {
+                var delivery = await DeliverAsync(tenantId, day, channel, message, cancellationToken).ConfigureAwait(false);
+                results.Add(delivery);
+                if (delivery.Status is DigestDeliveryStatus.Delivered or DigestDeliveryStatus.Failed or DigestDeliveryStatus.Unknown)
+                {
+                    var after = await health.RecordAsync(channel, delivery.Status == DigestDeliveryStatus.Delivered, delivery.Error, cancellationToken).ConfigureAwait(false);
+                    states[channel.Name] = after;
+                }
+            }
+        }
+
+        var result = new DigestRunResult(results);
+        var delivered = result.Count(DigestDeliveryStatus.Delivered);
+        var failedCount = result.Count(DigestDeliveryStatus.Failed);
+        var unknown = result.Count(DigestDeliveryStatus.Unknown);
+        DigestLog.RunFinished(logger, delivered, failedCount, unknown, results.Count - delivered - failedCount - unknown);
+        var failed = results.Where(r => r.Status == DigestDeliveryStatus.Failed).ToList();
+        if (failed.Count > 0)
+        {
+            throw new DigestDeliveryException($"The digest could not be delivered to {string.Join(", ", failed.Select(f => $"'{f.Channel}' ({ChatText.Day(f.Day)})"))}; the next run tries again. See the SendDailyDigest log and the digest/status route.");
+        }
+
+        return result;
+    }
+
+    private async Task<DigestDelivery> DeliverAsync(long tenantId, LocalDate day, DigestChannelOptions channel, DigestMessage message, CancellationToken cancellationToken)
+    {
+        var claim = await ledger.TryBeginAsync(tenantId, day, channel, _options.DeliveryLease, message.Report.Sha256, cancellationToken).ConfigureAwait(false);
+        switch (claim.Decision)
+        {
+            case ClaimDecision.AlreadyDelivered:
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.AlreadyDelivered, claim.Row.DeliveryId, null);
+            case ClaimDecision.Expired:
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Expired, claim.Row.DeliveryId, null);
+            case ClaimDecision.InProgressElsewhere:
+                DigestLog.InProgressElsewhere(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.LeaseUntil);
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.InProgressElsewhere, claim.Row.DeliveryId, null);
+            case ClaimDecision.OutcomeUnknown:
+                if (claim.Recovered)
+                {
+                    DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
+                    DigestLog.DeliveryUnknown(logger, "Digest of " + ChatText.Day(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
+                }
+
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, claim.Row.Error);
+        }
+
+        if (claim.Recovered) DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
+        var what = "Digest of " + ChatText.Day(day);
+        var payload = ChatRenderer.For(channel.Kind).Render(message, claim.Row.DeliveryId);
+        var outcome = await client.PostAsync(channel, payload, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
+        await ledger.CompleteAsync(claim, outcome, payload, cancellationToken).ConfigureAwait(false);
+        switch (outcome.Result)
+        {
+            case DeliveryResult.Delivered:
+                DigestLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Delivered, claim.Row.DeliveryId, null);
+            case DeliveryResult.Unknown:
+                DigestLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, claim.Row.DeliveryId, outcome.Error);
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, outcome.Error);
+            default:
+                DigestLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, outcome.Error);
+                return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Failed, claim.Row.DeliveryId, outcome.Error);
+        }
+    }
+
+    /// <summary>A day that just left the catch-up window without reaching a channel is marked expired, once, with a warning.</summary>
+    private async Task ExpireAsync(long tenantId, List<DigestChannelOptions> channels, Dictionary<string, ChannelState> states, DateTimeOffset now, List<DigestDelivery> results, CancellationToken cancellationToken)
+    {
+        var day = schedule.FirstExpiredDay(now);
+        var rows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        foreach (var channel in channels)
+        {
+            var row = rows.GetValueOrDefault(channel.Name);
+            var owed = row is null ? schedule.DueAt(day) >= states[channel.Name].Since : row.ReadState() == DeliveryState.Failed;
+            if (!owed) continue;
+            if (await ledger.ExpireAsync(tenantId, day, channel, cancellationToken).ConfigureAwait(false))
+            {
+                DigestLog.TooOld(logger, day, channel.Name, schedule.CatchUpDays);
+                results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Expired, row?.DeliveryId, null));
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using IncidentFunctions.Digest;
+using IncidentFunctions.Hosting;
+using Microsoft.Azure.Functions.Worker;
+
+namespace IncidentFunctions.FunctionApp;
+
+/// <summary>Posts yesterday's digest (and any missed day) to chat once its local send time has passed; see <see cref="DailyDigestSender"/>.</summary>
+public sealed class SendDailyDigest(DailyDigestSender sender)
+{
+    [Function(nameof(SendDailyDigest))]
+    public async Task Run([TimerTrigger($"%{AppSettingNames.DailyDigestSchedule}%")] TimerInfo timer, CancellationToken cancellationToken)
+        => await sender.RunAsync(cancellationToken);
+}
