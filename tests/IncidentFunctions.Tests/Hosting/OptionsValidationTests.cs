@@ -47,6 +47,14 @@ public sealed class OptionsValidationTests
     [InlineData("Ingestion:InitialLookback", "400.00:00:00", "Ingestion:InitialLookback")]
     [InlineData("ENRICHMENT_QUEUE_NAME", "Bad_Queue", "ENRICHMENT_QUEUE_NAME")]
     [InlineData("Storage:ConnectionString", "", "Storage__ConnectionString")]
+    [InlineData("DAILY_DIGEST_SCHEDULE", "*/15 * * * *", "DAILY_DIGEST_SCHEDULE")]
+    [InlineData("Digest:SendTime", "8am", "Digest__SendTime")]
+    [InlineData("Digest:SendTime", "24:00", "Digest:SendTime")]
+    [InlineData("Digest:CatchUpDays", "0", "Digest:CatchUpDays")]
+    [InlineData("Digest:LinkValidity", "00:00:00", "Digest:LinkValidity")]
+    [InlineData("Digest:AutoDisable:FailureRate", "1.5", "Digest:AutoDisable:FailureRate")]
+    [InlineData("Digest:Alerts:MaxPerInterval", "0", "Digest:Alerts:MaxPerInterval")]
+    [InlineData("Digest:Alerts:Interval", "00:00:10", "Digest:Alerts:Interval")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)
     {
         var message = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
@@ -62,8 +70,7 @@ public sealed class OptionsValidationTests
         builder.AddIncidentFunctions();
         using var host = builder.Build();
 
-        var job = Assert.Single(host.Services.GetServices<ScheduledJob>());
-        Assert.Equal("PullIncidents", job.FunctionName);
+        var job = Assert.Single(host.Services.GetServices<ScheduledJob>(), j => j.FunctionName == "PullIncidents");
         Assert.Equal("0 */10 * * * *", job.Schedule(host.Services));
     }
 }
