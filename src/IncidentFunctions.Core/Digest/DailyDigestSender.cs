@@ -35,8 +35,8 @@ public sealed class DigestDeliveryException(string message) : Exception(message)
 /// report zone (<see cref="DigestSchedule"/>), oldest first within <see cref="DigestOptions.CatchUpDays"/>, and for
 /// each day that some enabled channel still lacks: generates and stores the PDF, composes the message once, renders
 /// it per platform and posts it under the delivery ledger, which guarantees at most one post per day and channel.
-/// A channel first seen (or re-enabled) after a day's send time only gets that day when it is the latest due day, so
-/// adding a channel posts one digest, not a backlog.
+/// A channel gets no backlog from before it was first seen: its first digest is the first one due after that (the
+/// preview shows one at once). Days it was owed and missed (failed, outage) are caught up on, also after re-enabling.
 /// </summary>
 public sealed class DailyDigestSender(
     DigestSchedule schedule,
@@ -52,6 +52,9 @@ public sealed class DailyDigestSender(
     TimeProvider time,
     ILogger<DailyDigestSender> logger)
 {
+    /// <summary>How far behind the catch-up window a missed day is still recorded as expired.</summary>
+    internal const int ExpiryLookbackDays = 14;
+
     private readonly DigestOptions _options = options.Value;
 
     public async Task<DigestRunResult> RunAsync(CancellationToken cancellationToken = default)
@@ -71,7 +74,6 @@ public sealed class DailyDigestSender(
 
         var results = new List<DigestDelivery>();
         await ExpireAsync(tenantId, channels, states, now, results, cancellationToken).ConfigureAwait(false);
-        var latest = schedule.LatestDueDay(now);
         foreach (var day in schedule.DueDays(now))
         {
             var ledgerRows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
@@ -83,9 +85,9 @@ public sealed class DailyDigestSender(
                 var recorded = row?.ReadState();
                 if (recorded is DeliveryState.Delivered or DeliveryState.Expired) continue;
                 if (recorded is DeliveryState.Unknown && channel.Kind != ChannelKind.Generic) continue;
-                if (row is null && day != latest && schedule.DueAt(day) < state.Since)
+                if (row is null && schedule.DueAt(day) < state.Since)
                 {
-                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.NotEligible, null, "channel added or re-enabled after this day's send time"));
+                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.NotEligible, null, "channel added after this day's send time"));
                     continue;
                 }
 
@@ -175,20 +177,27 @@ public sealed class DailyDigestSender(
         }
     }
 
-    /// <summary>A day that just left the catch-up window without reaching a channel is marked expired, once, with a warning.</summary>
+    /// <summary>
+    /// Days that left the catch-up window without reaching a channel (up to <see cref="ExpiryLookbackDays"/> back)
+    /// are marked expired, once each, with a warning: one range query per run.
+    /// </summary>
     private async Task ExpireAsync(long tenantId, List<DigestChannelOptions> channels, Dictionary<string, ChannelState> states, DateTimeOffset now, List<DigestDelivery> results, CancellationToken cancellationToken)
     {
-        var day = schedule.FirstExpiredDay(now);
-        var rows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
-        foreach (var channel in channels)
+        var newest = schedule.FirstExpiredDay(now);
+        var oldest = newest.PlusDays(1 - ExpiryLookbackDays);
+        var rows = await ledger.GetRangeAsync(tenantId, oldest, newest, cancellationToken).ConfigureAwait(false);
+        for (var day = oldest; day <= newest; day = day.PlusDays(1))
         {
-            var row = rows.GetValueOrDefault(channel.Name);
-            var owed = row is null ? schedule.DueAt(day) >= states[channel.Name].Since : row.ReadState() == DeliveryState.Failed;
-            if (!owed) continue;
-            if (await ledger.ExpireAsync(tenantId, day, channel, cancellationToken).ConfigureAwait(false))
+            foreach (var channel in channels)
             {
-                DigestLog.TooOld(logger, day, channel.Name, schedule.CatchUpDays);
-                results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Expired, row?.DeliveryId, null));
+                var row = rows.GetValueOrDefault((day, channel.Name));
+                var owed = row is null ? schedule.DueAt(day) >= states[channel.Name].Since : row.ReadState() == DeliveryState.Failed;
+                if (!owed) continue;
+                if (await ledger.ExpireAsync(tenantId, day, channel, cancellationToken).ConfigureAwait(false))
+                {
+                    DigestLog.TooOld(logger, day, channel.Name, schedule.CatchUpDays);
+                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Expired, row?.DeliveryId, null));
+                }
             }
         }
     }

@@ -112,6 +112,24 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         return rows;
     }
 
+    /// <summary>Every row of the days from <paramref name="from"/> to <paramref name="to"/> (inclusive): one range query.</summary>
+    public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetRangeAsync(long tenantId, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        // Day keys are fixed-width yyyyMMdd after "{tenant}-", so the partitions of one tenant sort by day.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {PartitionKeyFor(tenantId, from)} and PartitionKey le {PartitionKeyFor(tenantId, to)}");
+        var rows = new Dictionary<(LocalDate, string), DeliveryEntity>();
+        var prefix = PartitionKeyFor(tenantId, from)[..^8];
+        await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var key = row.PartitionKey[prefix.Length..];
+            var parsed = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd").Parse(key);
+            if (parsed.Success) rows[(parsed.Value, row.RowKey)] = row;
+        }
+
+        return rows;
+    }
+
     /// <summary>Decides whether this run posts the digest of <paramref name="day"/> to <paramref name="channel"/>, and if so claims it.</summary>
     public async Task<DeliveryClaim> TryBeginAsync(long tenantId, LocalDate day, DigestChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
     {
