@@ -74,7 +74,10 @@ internal static class DigestServiceCollectionExtensions
                         OnRetry = args =>
                         {
                             var trace = Trace(args.Context);
-                            var outcome = args.Outcome.Result is { } r ? $"answered {(int)r.StatusCode}" : args.Outcome.Exception is TimeoutRejectedException ? "timed out" : "failed to connect";
+                            var outcome = args.Outcome.Result is { } r ? $"answered {(int)r.StatusCode}"
+                                : args.Outcome.Exception is TimeoutRejectedException ? "timed out"
+                                : args.Outcome.Exception is { } ex && ChatWebhookClient.NotSent(ex) ? "could not connect"
+                                : "lost the connection";
                             DigestLog.Retrying(logger, trace?.Channel ?? "?", trace?.Host ?? "?", outcome, args.AttemptNumber + 1, args.RetryDelay);
                             return default;
                         },
