@@ -254,6 +254,9 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
             ["Digest:RetryMaxDelay"] = "00:00:05",
             ["Digest:AttemptTimeout"] = "00:00:00.750",
             ["Digest:TotalTimeout"] = "00:00:20",
+            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
         };
         if (platform is not null)
         {

@@ -90,6 +90,9 @@ public sealed class DigestOptionsValidatorTests
             ["Digest:Channels:0:Alerts"] = "true",
             ["Digest:Alerts:Enabled"] = "true",
             [AppSettingNames.DailyDigestSchedule] = "0 */5 * * * *",
+            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
         });
         builder.AddIncidentFunctions();
         using var host = builder.Build();
