@@ -21,7 +21,6 @@ public enum DigestDeliveryStatus
     AlreadyDelivered,
     InProgressElsewhere,
     ChannelDisabled,
-    NotEligible,
     Expired,
 }
 
@@ -85,11 +84,8 @@ public sealed class DailyDigestSender(
                 var recorded = row?.ReadState();
                 if (recorded is DeliveryState.Delivered or DeliveryState.Expired) continue;
                 if (recorded is DeliveryState.Unknown && channel.Kind != ChannelKind.Generic) continue;
-                if (row is null && schedule.DueAt(day) < state.Since)
-                {
-                    results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.NotEligible, null, "channel added after this day's send time"));
-                    continue;
-                }
+                // A new channel gets no backlog: nothing was owed to it before it was first seen.
+                if (row is null && schedule.DueAt(day) < state.Since) continue;
 
                 if (!state.Enabled)
                 {
