@@ -1,7 +1,9 @@
 using System.Globalization;
+using IncidentFunctions.Digest;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Reports;
 using IncidentFunctions.WallarmSimulator;
 using Microsoft.Extensions.Configuration;
@@ -53,6 +55,15 @@ internal static class DemoCommand
         settings["Ingestion:InitialLookback"] = configuration["Ingestion:InitialLookback"]
             ?? (now - yesterday.From + TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture);
 
+        // The digest links to the PDF with a signed link: without a configured key, sign with a throwaway one.
+        if (string.IsNullOrWhiteSpace(configuration["Reports:ActiveSigningKeyId"]))
+        {
+            settings["Reports:SigningKeys:demo"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            settings["Reports:ActiveSigningKeyId"] = "demo";
+        }
+
+        settings["Reports:PublicBaseUrl"] = configuration["Reports:PublicBaseUrl"] ?? $"{LocalRunnerOptions.DefaultUrls}/api/";
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
         builder.Configuration.AddEnvironmentVariables().AddInMemoryCollection(settings).AddCommandLine(args);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -71,6 +82,7 @@ internal static class DemoCommand
             $"  {pull.Incidents} incidents in {pull.WindowsPulled} window(s), {pull.RowsWritten} rows, {pull.Sources} sources queued for enrichment in {pull.Messages} message(s), {pull.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
 
         await PrintStoredDaysAsync(host.Services, pull, output).ConfigureAwait(false);
+        await PreviewDigestAsync(host.Services, root, configuration, output).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
         return 0;
     }
@@ -122,6 +134,38 @@ internal static class DemoCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"      most hits: {top.AttackType} on {Shorten(top.Domain)}{Shorten(top.Path)} ({top.Hits} hits, {top.Status}) exploiting \"{Shorten(title)}\"")).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Yesterday's digest as each platform would get it (SendDailyDigest without posting to any channel): files under
+    /// out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
+    /// </summary>
+    private static async Task PreviewDigestAsync(IServiceProvider services, string root, IConfiguration configuration, TextWriter output)
+    {
+        var calendar = services.GetRequiredService<ReportCalendar>();
+        var day = calendar.DayOf(services.GetRequiredService<TimeProvider>().GetUtcNow()).PlusDays(-1);
+        var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(root, "out", "digest");
+        Uri? sink = null;
+        if (configuration["Demo:ChatSinkUrl"] is { Length: > 0 } sinkText && !Uri.TryCreate(sinkText, UriKind.Absolute, out sink))
+        {
+            await output.WriteLineAsync($"  Demo:ChatSinkUrl '{sinkText}' is not an absolute URL; not posting.").ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"Rendering the daily digest of {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest preview; the PDF is generated and stored first)…").ConfigureAwait(false);
+        IReadOnlyList<PreviewFile> files;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            files = await scope.ServiceProvider.GetRequiredService<DigestPreview>().WriteAsync(day, directory, sink).ConfigureAwait(false);
+        }
+
+        foreach (var file in files)
+        {
+            var posted = sink is null ? "" : file.SinkStatus is { } status ? $"; posted to the chat sink: HTTP {status}" : $"; chat sink unreachable: {file.SinkError}";
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {file.Kind,-8} {Path.GetRelativePath(root, file.Path)}  {file.Bytes:N0} bytes, {file.IncidentsShown} incident(s) listed, {file.IncidentsOmitted:N0} more counted{posted}")).ConfigureAwait(false);
+        }
+
+        if (sink is null) await output.WriteLineAsync("  Set Demo__ChatSinkUrl (e.g. http://127.0.0.1:9999/) to also POST each payload to {url}/{platform}; configure Digest__Channels__0__… to post for real.").ConfigureAwait(false);
     }
 
     private static string Describe(DayCoverage coverage)
