@@ -23,6 +23,7 @@ public static class IncidentFunctionsHostBuilderExtensions
         services.AddReports(configuration);
         services.AddIncidents(configuration);
         services.AddEnrichment(configuration);
+        services.AddOperations(configuration);
         return builder;
     }
 }
