@@ -27,7 +27,7 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static bool HasInstrumentationKey(string connectionString)
+    internal static bool HasInstrumentationKey(string connectionString)
         => connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => part.Split('=', 2))
             .Any(kv => kv.Length == 2 && kv[0].Equals("InstrumentationKey", StringComparison.OrdinalIgnoreCase) && Guid.TryParse(kv[1], out _));

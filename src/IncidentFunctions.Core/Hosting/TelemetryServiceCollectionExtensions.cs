@@ -45,16 +45,14 @@ public static class TelemetryServiceCollectionExtensions
             })
             .ValidateOnStart();
 
+        // Unusable settings register no exporter: TelemetryOptionsValidator fails start naming the setting instead.
         var connectionString = configuration[AppSettingNames.ApplicationInsightsConnectionString];
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var authentication = TelemetryAuthentication.TryParse(configuration[AppSettingNames.ApplicationInsightsAuthenticationString], out _);
+        if (string.IsNullOrWhiteSpace(connectionString) || !TelemetryOptionsValidator.HasInstrumentationKey(connectionString) || authentication is null)
         {
             services.TryAddSingleton(TelemetryExport.Off);
             return services;
         }
-
-        // An unusable authentication string fails start (TelemetryOptionsValidator names it); nothing is sent meanwhile.
-        var authentication = TelemetryAuthentication.TryParse(configuration[AppSettingNames.ApplicationInsightsAuthenticationString], out _)
-            ?? TelemetryAuthentication.InstrumentationKey;
         services.TryAddSingleton(new TelemetryExport(true, Describe(authentication)));
 
         // HttpClient's own request logs carry full URLs, and chat webhook URLs are secrets: keep them out of the export
