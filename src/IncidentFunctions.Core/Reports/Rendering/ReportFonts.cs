@@ -111,6 +111,8 @@ internal sealed class ReportFonts
         var ranges = new List<(int, int, string)>();
         foreach (var (key, value) in map)
         {
+            // Only the numbered CJK slices ship; the named Latin/Cyrillic ones duplicate Noto Sans.
+            if (!key.StartsWith('[')) continue;
             var slice = $"noto-sans-sc-{key.Trim('[', ']')}-400-normal";
             foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
