@@ -38,7 +38,7 @@ public static class UntrustedText
             }
 
             var r = rune.Value;
-            if (r.Value is '\t' or '\n' or '\r' or '\f' or '\v' || (Rune.IsWhiteSpace(r) && !IsVisibleSpace(r)))
+            if (Rune.IsWhiteSpace(r) && r.Value != 0x3000) // ideographic space keeps CJK spacing
             {
                 pendingSpace = sb.Length > 0;
                 continue;
@@ -46,7 +46,6 @@ public static class UntrustedText
 
             AppendSpace(sb, ref pendingSpace);
             if (NeedsEscape(r)) sb.Append(Escape(r.Value));
-            else if (r.Value == ' ') sb.Append(' ');
             else sb.Append(r.ToString());
         }
 
@@ -113,8 +112,6 @@ public static class UntrustedText
 
         return !previousSpace;
     }
-
-    private static bool IsVisibleSpace(Rune r) => r.Value is ' ' or 0x3000; // ideographic space keeps CJK spacing
 
     private static void AppendSpace(StringBuilder sb, ref bool pendingSpace)
     {
