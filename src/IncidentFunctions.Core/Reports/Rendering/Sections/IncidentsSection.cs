@@ -52,7 +52,7 @@ internal sealed class IncidentsSection : IReportSection
 
         return
         [
-            TableCell.Of(new CellPart(when, Typography.Small, 2), new CellPart(duration, Typography.SmallMuted, 1), new CellPart(i.Id, Typography.SmallMuted, 2)),
+            TableCell.Of(new CellPart(when, Typography.Small, 2), new CellPart(duration, Typography.SmallMuted, 1), new CellPart(i.Id, Typography.Footer, 4)),
             TableCell.Of(new CellPart(i.AttackType, Typography.SmallBold, 2), new CellPart(i.PayloadCount is { } n ? $"{ReportFormat.Number(n)} payload(s)" : "–", Typography.SmallMuted, 1)),
             TableCell.Of(ReportFormat.Number(i.Hits), Typography.Small),
             new TableCell(source),
