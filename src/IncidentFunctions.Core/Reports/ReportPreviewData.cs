@@ -25,14 +25,14 @@ internal static class ReportPreviewData
         "/api/v1/items/\u2066abc\u2069/\u200Bhidden",
     ];
 
-    public static DailyReportInputs Create(int incidents, LocalDate day, string timeZone = "UTC", bool enriched = true, int seed = 7, long tenantId = 4242)
+    public static DailyReportInputs Create(int incidents, LocalDate day, string timeZone = "UTC", bool enriched = true, int seed = 7, long tenantId = 4242, bool hostile = true)
     {
         var calendar = new ReportCalendar(timeZone);
         var window = calendar.WindowOf(day);
         var random = new Random(seed);
-        var rows = Rows(incidents, day, window, calendar, random, tenantId, "a");
+        var rows = Rows(incidents, day, window, calendar, random, tenantId, "a", hostile);
         var previousWindow = calendar.WindowOf(day.PlusDays(-1));
-        var previous = Rows(Math.Max(0, incidents * 9 / 10), day.PlusDays(-1), previousWindow, calendar, random, tenantId, "b");
+        var previous = Rows(Math.Max(0, incidents * 9 / 10), day.PlusDays(-1), previousWindow, calendar, random, tenantId, "b", hostile);
         var vulnerabilities = Enumerable.Range(1, 40).ToDictionary(i => (long)i, i => new VulnerabilityEntity
         {
             VulnerabilityId = i,
@@ -49,7 +49,7 @@ internal static class ReportPreviewData
             window.To.AddHours(6));
     }
 
-    private static List<IncidentEntity> Rows(int count, LocalDate day, TimeWindow window, ReportCalendar calendar, Random random, long tenantId, string prefix)
+    private static List<IncidentEntity> Rows(int count, LocalDate day, TimeWindow window, ReportCalendar calendar, Random random, long tenantId, string prefix, bool withHostile)
     {
         var rows = new List<IncidentEntity>(count);
         var seconds = (int)window.Duration.TotalSeconds;
@@ -65,7 +65,7 @@ internal static class ReportPreviewData
                     Countries[random.Next(Countries.Length)]))
                 .OrderByDescending(t => t.Hits)
                 .ToList();
-            var hostile = n % 7 == 3;
+            var hostile = withHostile && n % 7 == 3;
             var incident = new Incident
             {
                 TenantId = tenantId,
@@ -73,7 +73,7 @@ internal static class ReportPreviewData
                 FirstSeen = first,
                 LastSeen = last,
                 AttackType = AttackTypes[random.Next(AttackTypes.Length)],
-                Domain = Domains[random.Next(Domains.Length)],
+                Domain = Domains[random.Next(withHostile ? Domains.Length : Domains.Length - 2)],
                 Path = hostile ? Hostile[n % Hostile.Length] : string.Create(CultureInfo.InvariantCulture, $"/api/v{random.Next(1, 4)}/orders/{random.Next(100000)}/items"),
                 Method = n % 3 == 0 ? "POST" : "GET",
                 Parameter = hostile ? "post.json.user\u202E.name" : "get.id",
