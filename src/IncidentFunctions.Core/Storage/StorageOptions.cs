@@ -34,6 +34,9 @@ public sealed class StorageOptions
     /// <summary>Enriched sources per report day (see <c>SourceProfileStore</c>).</summary>
     public string SourcesTable { get; set; } = "sources";
 
+    /// <summary>Blob container of generated PDF reports (see <c>ReportCache</c>); not prefixed.</summary>
+    public string ReportsContainer { get; set; } = "reports";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 
