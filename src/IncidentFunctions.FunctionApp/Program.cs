@@ -1,8 +1,12 @@
 using IncidentFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.AddIncidentFunctions();
+// When telemetry is on: the worker's resource attributes and invocation spans, and the host stops forwarding the
+// worker's logs itself (they are exported directly, once).
+builder.Services.ConfigureTelemetry(otel => otel.UseFunctionsWorkerDefaults());
 builder.Build().Run();

@@ -12,4 +12,13 @@ public static class AppSettingNames
 
     /// <summary>The host's storage connection; used by the app too when nothing more specific is configured.</summary>
     public const string AzureWebJobsStorage = "AzureWebJobsStorage";
+
+    /// <summary>Application Insights destination; telemetry is exported only when it is set.</summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary><c>Authorization=AAD[;ClientId=…]</c>: send telemetry with a managed identity (local auth disabled).</summary>
+    public const string ApplicationInsightsAuthenticationString = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    /// <summary>Client id of the user-assigned managed identity; DefaultAzureCredential reads it.</summary>
+    public const string AzureClientId = "AZURE_CLIENT_ID";
 }

@@ -25,6 +25,7 @@ public static class IncidentFunctionsHostBuilderExtensions
         services.AddIncidents(configuration);
         services.AddEnrichment(configuration);
         services.AddDigest(configuration);
+        services.AddOperations(configuration);
         return builder;
     }
 }

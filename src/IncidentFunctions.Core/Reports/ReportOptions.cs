@@ -1,6 +1,21 @@
 namespace IncidentFunctions.Reports;
 
-/// <summary>How report days are cut. Bound from the <c>Reports</c> section.</summary>
+/// <summary>How the incident list of a report is ordered (newest first in each case).</summary>
+public enum ReportIncidentOrder
+{
+    /// <summary>By latest hit, as the Wallarm Console lists incidents.</summary>
+    LatestHit,
+    FirstHit,
+    Hits,
+}
+
+public enum ReportPageSize
+{
+    A4,
+    Letter,
+}
+
+/// <summary>How report days are cut, what the PDF shows, and how it is served. Bound from the <c>Reports</c> section.</summary>
 public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
@@ -8,4 +23,44 @@ public sealed class ReportOptions
     /// <summary>IANA time zone id (for example <c>Europe/Berlin</c>) whose midnights separate report days.</summary>
     /// <remarks>Incidents are stored under report days, so changing the zone needs a re-pull of the days to report on.</remarks>
     public string TimeZone { get; set; } = "UTC";
+
+    public string Title { get; set; } = "Daily incident report";
+
+    /// <summary>Shown under the title and in the PDF's author field.</summary>
+    public string CompanyName { get; set; } = "";
+
+    public ReportIncidentOrder IncidentOrder { get; set; } = ReportIncidentOrder.LatestHit;
+
+    /// <summary>Pages are landscape in this size.</summary>
+    public ReportPageSize PageSize { get; set; } = ReportPageSize.A4;
+
+    /// <summary>Days older than this (counted back from today in the report zone) answer 404.</summary>
+    public int RetentionDays { get; set; } = 90;
+
+    /// <summary>Rows in each top table (sources, targets).</summary>
+    public int TopRows { get; set; } = 10;
+
+    /// <summary>An incident whose last hit is this recent when the report is generated is labelled "ongoing".</summary>
+    public TimeSpan OngoingWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A cached PDF's freshness is checked against storage at most this often per day and instance; within it the
+    /// cached file is served as is (bounds staleness, keeps repeated downloads off the tables).
+    /// </summary>
+    public TimeSpan CacheRevalidateAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Signing keys for shared links by key id: base64 secrets of at least 32 bytes. Keep old ids until their links expire.</summary>
+    public Dictionary<string, string> SigningKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Key id that signs new links; must be one of <see cref="SigningKeys"/>.</summary>
+    public string? ActiveSigningKeyId { get; set; }
+
+    /// <summary>Default validity of a shared link.</summary>
+    public TimeSpan SignedLinkLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>No shared link is issued or accepted for longer than this.</summary>
+    public TimeSpan MaxSignedLinkLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
+    public Uri? PublicBaseUrl { get; set; }
 }

@@ -1,12 +1,90 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace IncidentFunctions.Reports;
 
-internal sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>
+internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReportOptions options)
-        => DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone ?? "") is null
-            ? ValidateOptionsResult.Fail($"Reports:TimeZone '{options.TimeZone}' is not an IANA time zone id. Set 'Reports__TimeZone' to an id such as 'UTC', 'Europe/Berlin' or 'America/New_York'.")
-            : ValidateOptionsResult.Success;
+    {
+        var failures = new List<string>();
+        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone ?? "") is null)
+        {
+            failures.Add($"Reports:TimeZone '{options.TimeZone}' is not an IANA time zone id. Set 'Reports__TimeZone' to an id such as 'UTC', 'Europe/Berlin' or 'America/New_York'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Title) || options.Title.Length > 200)
+        {
+            failures.Add("Reports:Title must be 1–200 characters.");
+        }
+
+        if (options.CompanyName?.Length > 200)
+        {
+            failures.Add("Reports:CompanyName must be at most 200 characters.");
+        }
+
+        if (options.RetentionDays is < 1 or > 3660)
+        {
+            failures.Add($"Reports:RetentionDays must be between 1 and 3660; got {options.RetentionDays}.");
+        }
+
+        if (options.TopRows is < 1 or > 100)
+        {
+            failures.Add($"Reports:TopRows must be between 1 and 100; got {options.TopRows}.");
+        }
+
+        if (options.OngoingWindow < TimeSpan.Zero || options.CacheRevalidateAfter < TimeSpan.Zero)
+        {
+            failures.Add("Reports:OngoingWindow and Reports:CacheRevalidateAfter must not be negative.");
+        }
+
+        foreach (var (kid, secret) in options.SigningKeys)
+        {
+            if (!KeyId().IsMatch(kid))
+            {
+                failures.Add($"Reports:SigningKeys key id '{kid}' must be 1–32 letters, digits, '-' or '_'.");
+            }
+
+            if (!TryDecodeKey(secret, out var bytes) || bytes.Length < 32)
+            {
+                failures.Add($"Reports:SigningKeys:{kid} must be a base64 secret of at least 32 bytes (e.g. `openssl rand -base64 32`).");
+            }
+        }
+
+        if (options.SigningKeys.Count > 0 && (options.ActiveSigningKeyId is null || !options.SigningKeys.ContainsKey(options.ActiveSigningKeyId)))
+        {
+            failures.Add($"Reports:ActiveSigningKeyId '{options.ActiveSigningKeyId}' must name one of Reports:SigningKeys ({string.Join(", ", options.SigningKeys.Keys)}).");
+        }
+
+        if (options.SignedLinkLifetime <= TimeSpan.Zero || options.MaxSignedLinkLifetime < options.SignedLinkLifetime)
+        {
+            failures.Add("Reports:SignedLinkLifetime must be positive and no longer than Reports:MaxSignedLinkLifetime.");
+        }
+
+        if (options.PublicBaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"Reports:PublicBaseUrl must be an absolute http(s) URL ending with the route prefix, e.g. 'https://func-x.azurewebsites.net/api/'; got '{url}'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static bool TryDecodeKey(string? secret, out byte[] bytes)
+    {
+        bytes = [];
+        if (string.IsNullOrWhiteSpace(secret)) return false;
+        try
+        {
+            bytes = Convert.FromBase64String(secret.Trim());
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    private static partial Regex KeyId();
 }

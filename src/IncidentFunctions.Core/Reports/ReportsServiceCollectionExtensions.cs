@@ -11,6 +11,13 @@ internal static class ReportsServiceCollectionExtensions
     {
         services.AddValidatedOptions<ReportOptions, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
         services.TryAddSingleton<ReportCalendar>();
+        services.TryAddSingleton<ReportCache>();
+        services.TryAddSingleton<ReportFreshness>();
+        services.TryAddSingleton<ReportLinkSigner>();
+        services.TryAddTransient<DailyReportBuilder>();
+        services.TryAddTransient<DailyReportService>();
+        services.AddSingleton(ReportEndpoints.Daily);
+        services.AddSingleton(ReportEndpoints.SharedDaily);
         return services;
     }
 }

@@ -43,6 +43,9 @@ public sealed class StorageOptions
     /// <summary>Alert ledger: which incidents were already alerted on which channel.</summary>
     public string DigestAlertsTable { get; set; } = "digestalerts";
 
+    /// <summary>Blob container of generated PDF reports (see <c>ReportCache</c>); not prefixed.</summary>
+    public string ReportsContainer { get; set; } = "reports";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 

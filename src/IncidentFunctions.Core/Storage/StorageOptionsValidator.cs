@@ -24,6 +24,11 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
             }
         }
 
+        if (!ContainerName().IsMatch(options.ReportsContainer) || options.ReportsContainer.Contains("--", StringComparison.Ordinal))
+        {
+            failures.Add($"Storage:ReportsContainer '{options.ReportsContainer}' must be 3–63 lowercase letters, digits or single hyphens, starting and ending with a letter or digit.");
+        }
+
         // The poison queue appends "-poison" (7 characters) and must still be a valid name.
         if (!QueueName().IsMatch(options.EnrichmentQueueName) || options.EnrichmentQueueName.Contains("--", StringComparison.Ordinal) || options.EnrichmentQueueName.Length > 56)
         {
@@ -38,4 +43,7 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
     private static partial Regex QueueName();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex ContainerName();
 }

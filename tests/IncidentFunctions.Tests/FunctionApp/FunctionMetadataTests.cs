@@ -58,4 +58,20 @@ public sealed class FunctionMetadataTests
         Assert.Equal("2.0", doc.RootElement.GetProperty("version").GetString());
         Assert.Equal("base64", doc.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("messageEncoding").GetString());
     }
+
+    [Theory]
+    [InlineData("GetDailyReport", "Function", "reports/daily/{date}.pdf")]
+    [InlineData("GetSharedDailyReport", "Anonymous", "reports/shared/daily/{date}.pdf")]
+    public void ReportFunctions_MatchTheirRoutes(string function, string authLevel, string route)
+    {
+        var trigger = Trigger(function);
+        var expected = new[] { IncidentFunctions.Reports.ReportEndpoints.Daily, IncidentFunctions.Reports.ReportEndpoints.SharedDaily }.Single(r => r.FunctionName == function);
+
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal(expected.RouteTemplate, route);
+        Assert.Equal(expected.AuthLevel.ToString(), authLevel);
+        Assert.Equal(expected.Methods.Select(m => m.ToLowerInvariant()), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
 }

@@ -1,0 +1,217 @@
+// IncidentFunctions on Azure: `azd up` provisions this (subscription scope) and deploys the Functions app.
+// Raw resource declarations only: registry modules (br/public:) need the network at build time.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource; it must offer Flex Consumption.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); empty to grant it nothing.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+@description('Kind of principal `principalId` is: ServicePrincipal when a pipeline deploys.')
+param principalType string = 'User'
+
+@secure()
+@description('Wallarm API token with read access to attacks and vulnerabilities. Stored in Key Vault only.')
+param wallarmApiToken string
+
+@description('Wallarm cloud: US, EU, or the absolute URL of the API.')
+param wallarmCloud string = 'EU'
+
+@description('Wallarm tenant id (clientid); empty to discover it from the token.')
+param wallarmClientId string = ''
+
+@description('IANA time zone whose midnights separate report days, e.g. Europe/Berlin.')
+param reportTimeZone string = 'UTC'
+
+@description('NCRONTAB (6 fields, UTC) of the incident pull.')
+param pullIncidentsSchedule string = '0 */5 * * * *'
+
+@description('Queue of source IPs to enrich; the poison queue `<name>-poison` is created with it.')
+param enrichmentQueueName string = 'enrich-sources'
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory per instance (MB) on Flex Consumption.')
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances Flex Consumption scales out to.')
+param maximumInstanceCount int = 40
+
+@description('The azure.yaml service key; azd deploys to the site tagged with it.')
+var serviceName = 'functionapp'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
+var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
+var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+// Secrets live in Key Vault only; the app setting named `setting` references the secret named `name`.
+// To add one: a @secure() param, an entry here, and its value in `secretValues` below.
+var keyVaultSecrets = [
+  {
+    name: 'wallarm-api-token'
+    setting: 'Wallarm__ApiToken'
+  }
+]
+
+// The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
+var appTables = [
+  'incidents'
+  'checkpoints'
+  'coverage'
+  'vulnerabilities'
+  'sources'
+]
+var appContainers = []
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'core/identity/user-assigned-identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'core/storage/storage-account.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    containers: concat([deploymentContainerName], appContainers)
+    queues: [enrichmentQueueName]
+    tables: appTables
+  }
+}
+
+module monitoring 'core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: applicationInsightsName
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'core/security/key-vault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+    secretNames: map(keyVaultSecrets, s => s.name)
+    secretValues: {
+      'wallarm-api-token': wallarmApiToken
+    }
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  // Names are known up front (so previews show them); the resources must exist before their role assignments.
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
+  params: {
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    applicationInsightsName: applicationInsightsName
+    identityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+module plan 'core/host/flex-consumption-plan.bicep' = {
+  name: 'plan'
+  scope: rg
+  params: {
+    name: '${abbrs.webSitesFunctions}plan-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module functionApp 'app/function-app.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  // The identity's roles and the secrets must exist before the app first starts and resolves its Key Vault references.
+  dependsOn: [
+    rbac
+    keyVault
+  ]
+  params: {
+    name: functionAppName
+    location: location
+    tags: tags
+    serviceName: serviceName
+    planId: plan.outputs.id
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    keyVaultUri: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
+    keyVaultSettings: toObject(keyVaultSecrets, s => s.setting, s => s.name)
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    wallarmCloud: wallarmCloud
+    wallarmClientId: wallarmClientId
+    reportTimeZone: reportTimeZone
+    pullIncidentsSchedule: pullIncidentsSchedule
+    enrichmentQueueName: enrichmentQueueName
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_URI string = functionApp.outputs.uri
+output AZURE_KEY_VAULT_NAME string = keyVaultName
+output AZURE_STORAGE_ACCOUNT_NAME string = storageAccountName
+output SERVICE_FUNCTIONAPP_NAME string = functionApp.outputs.name

@@ -1,0 +1,333 @@
+using System.Globalization;
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Text;
+using IncidentFunctions.Wallarm;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>What a report is computed from: the day's and the previous day's rows and sources, coverage, issues.</summary>
+public sealed record DailyReportInputs(
+    long TenantId,
+    LocalDate Day,
+    IReadOnlyList<IncidentEntity> Rows,
+    IReadOnlyList<IncidentEntity> PreviousRows,
+    DayCoverage Coverage,
+    IReadOnlyDictionary<long, VulnerabilityEntity> Vulnerabilities,
+    SourceDay Sources,
+    SourceDay PreviousSources,
+    DateTimeOffset Now);
+
+/// <summary>Reads one report day from storage and computes the <see cref="DailyReport"/> model.</summary>
+public sealed class DailyReportBuilder(
+    IncidentStore incidents,
+    CoverageLog coverage,
+    VulnerabilityCatalog vulnerabilities,
+    SourceProfileStore sources,
+    ReportCalendar calendar,
+    IOptions<ReportOptions> options,
+    IOptions<WallarmOptions> wallarm,
+    TimeProvider time)
+{
+    internal const int MaxPathChars = 300;
+    internal const int MaxDomainChars = 120;
+    internal const int MaxParameterChars = 200;
+    internal const int MaxTitleChars = 200;
+    internal const int MaxShortChars = 60;
+    private const string FalsePositive = "falsepositive";
+
+    public async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var rows = ReadAsync(tenantId, day, cancellationToken);
+        var previousRows = ReadAsync(tenantId, day.PlusDays(-1), cancellationToken);
+        var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
+        var vulnerabilitiesTask = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
+        var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
+        var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), cancellationToken);
+        await Task.WhenAll(rows, previousRows, coverageTask, vulnerabilitiesTask, sourcesTask, previousSourcesTask).ConfigureAwait(false);
+
+        return Build(
+            new DailyReportInputs(tenantId, day, rows.Result, previousRows.Result, coverageTask.Result, vulnerabilitiesTask.Result, sourcesTask.Result, previousSourcesTask.Result, now),
+            calendar,
+            options.Value,
+            wallarm.Value.ResolveConsoleAddress());
+    }
+
+    /// <summary>The model from already-read inputs (pure: used by tests and benchmarks too).</summary>
+    public static DailyReport Build(DailyReportInputs inputs, ReportCalendar calendar, ReportOptions options, Uri? consoleBase)
+    {
+        var window = calendar.WindowOf(inputs.Day);
+        var rows = inputs.Rows.Where(r => !IsFalsePositive(r)).ToList();
+        var previous = inputs.PreviousRows.Where(r => !IsFalsePositive(r)).ToList();
+        var profiles = inputs.Sources.Profiles;
+
+        var incidentRows = rows.Select(r => ToIncidentRow(r, profiles, inputs.Vulnerabilities, consoleBase, inputs.Now, options.OngoingWindow));
+        var ordered = options.IncidentOrder switch
+        {
+            ReportIncidentOrder.FirstHit => incidentRows.OrderByDescending(r => r.FirstSeen),
+            ReportIncidentOrder.Hits => incidentRows.OrderByDescending(r => r.Hits).ThenByDescending(r => r.LastSeen),
+            _ => incidentRows.OrderByDescending(r => r.LastSeen),
+        };
+
+        return new DailyReport
+        {
+            TenantId = inputs.TenantId,
+            Day = inputs.Day,
+            TimeZone = calendar.ZoneId,
+            Window = window,
+            Title = UntrustedText.Sanitize(options.Title, MaxTitleChars),
+            CompanyName = string.IsNullOrWhiteSpace(options.CompanyName) ? null : UntrustedText.Sanitize(options.CompanyName, MaxTitleChars),
+            GeneratedAt = inputs.Now,
+            Coverage = inputs.Coverage,
+            Figures = Figures(rows, inputs.Sources, inputs.Vulnerabilities),
+            PreviousFigures = Figures(previous, inputs.PreviousSources, inputs.Vulnerabilities),
+            Hours = Hours(rows, window, calendar),
+            ByAttackType = Count(rows, r => Short(r.AttackType, "unknown"), 12),
+            ByCountry = Count(rows, r => CountryOf(r, profiles) ?? "Unknown", 10),
+            BySourceType = profiles.Count == 0 ? [] : Count(rows, r => SourceTypeLabel(r.TopIp is { } ip && profiles.TryGetValue(ip, out var p) ? p.SourceType : null), 10),
+            ByStatus = StatusCounts(rows),
+            TopSources = TopSources(rows, profiles, options.TopRows),
+            TopTargets = TopTargets(rows, options.TopRows),
+            Issues = Issues(rows, inputs.Vulnerabilities, consoleBase),
+            Incidents = ordered.ThenBy(r => r.Id, StringComparer.Ordinal).ToList(),
+            Order = options.IncidentOrder,
+            FalsePositivesExcluded = inputs.Rows.Count - rows.Count,
+            SourcesEnriched = profiles.Count > 0,
+            Attributions = inputs.Sources.Attributions.Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
+        };
+    }
+
+    public static string SourceTypeLabel(SourceType? type) => type switch
+    {
+        null => "Not enriched",
+        SourceType.Unknown => "Residential / unknown",
+        SourceType.Tor => "Tor",
+        SourceType.PublicProxy => "Public proxy",
+        SourceType.WebProxy => "Web proxy",
+        SourceType.Vpn => "VPN",
+        SourceType.CloudPlatform => "Cloud",
+        SourceType.Datacenter => "Data center",
+        SourceType.Private => "Private",
+        _ => type.Value.ToString(),
+    };
+
+    public static string StatusLabel(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Blocked => "Blocked",
+        IncidentStatus.PartiallyBlocked => "Partially blocked",
+        IncidentStatus.Monitoring => "Monitoring",
+        _ => "Unknown",
+    };
+
+    public static Uri? ConsoleLinkFor(Uri? consoleBase, long vulnerabilityId)
+        => consoleBase is null || vulnerabilityId <= 0 ? null : new Uri(consoleBase, string.Create(CultureInfo.InvariantCulture, $"object/{vulnerabilityId}"));
+
+    private static async Task<IReadOnlyList<IncidentEntity>> ReadAsync(IAsyncEnumerable<IncidentEntity> source)
+    {
+        var list = new List<IncidentEntity>();
+        await foreach (var row in source.ConfigureAwait(false)) list.Add(row);
+        return list;
+    }
+
+    private Task<IReadOnlyList<IncidentEntity>> ReadAsync(long tenantId, LocalDate day, CancellationToken cancellationToken)
+        => ReadAsync(incidents.GetDayAsync(tenantId, day, cancellationToken));
+
+    private static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);
+
+    private static string Short(string? value, string fallback)
+    {
+        var clean = UntrustedText.Sanitize(value, MaxShortChars);
+        return clean.Length == 0 ? fallback : clean;
+    }
+
+    private static string? CountryOf(IncidentEntity row, IReadOnlyDictionary<string, SourceProfile> profiles)
+    {
+        var code = row.TopIp is { } ip && profiles.TryGetValue(ip, out var p) && !string.IsNullOrWhiteSpace(p.CountryCode) ? p.CountryCode : row.TopIpCountry;
+        return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.Sanitize(code, 8).ToUpperInvariant();
+    }
+
+    private static KeyFigures Figures(List<IncidentEntity> rows, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+    {
+        if (rows.Count == 0) return KeyFigures.Empty with { Shares = sources.Profiles.Count == 0 ? null : new SourceShares(0, 0, 0, 0, 0) };
+        var ips = new HashSet<string>(StringComparer.Ordinal);
+        var lowerBound = false;
+        int blocked = 0, partial = 0, monitoring = 0, unknown = 0;
+        foreach (var row in rows)
+        {
+            var top = row.ReadTopIps();
+            foreach (var ip in top) ips.Add(ip.Ip);
+            if (row.IpCount > top.Count) lowerBound = true;
+            switch (row.ReadStatus())
+            {
+                case IncidentStatus.Blocked: blocked++; break;
+                case IncidentStatus.PartiallyBlocked: partial++; break;
+                case IncidentStatus.Monitoring: monitoring++; break;
+                default: unknown++; break;
+            }
+        }
+
+        var most = rows.Where(r => r.VulnerabilityId > 0).GroupBy(r => r.VulnerabilityId)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        IssueCount? mostExploited = most is null ? null : new IssueCount(most.Key, IssueTitle(most.Key, vulnerabilities), most.Count());
+
+        SourceShares? shares = null;
+        if (sources.Profiles.Count > 0)
+        {
+            var known = ips.Select(ip => sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList();
+            shares = new SourceShares(
+                known.Count,
+                known.Count(p => p.SourceType == SourceType.Tor),
+                known.Count(p => p.SourceType is SourceType.PublicProxy or SourceType.WebProxy or SourceType.Vpn),
+                known.Count(p => p.SourceType == SourceType.CloudPlatform),
+                known.Count(p => p.IsMalicious));
+        }
+
+        return new KeyFigures(rows.Count, rows.Sum(r => r.Hits), ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);
+    }
+
+    private static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+        => vulnerabilities.TryGetValue(id, out var v) && !string.IsNullOrWhiteSpace(v.Title)
+            ? UntrustedText.Sanitize(v.Title, MaxTitleChars)
+            : string.Create(CultureInfo.InvariantCulture, $"Security issue {id}");
+
+    private static List<HourBucket> Hours(List<IncidentEntity> rows, TimeWindow window, ReportCalendar calendar)
+    {
+        var count = (int)Math.Ceiling(window.Duration.TotalHours);
+        var incidents = new int[count];
+        var hits = new long[count];
+        foreach (var row in rows)
+        {
+            var start = row.FirstSeen < window.From ? window.From : row.FirstSeen;
+            var index = Math.Clamp((int)Math.Floor((start - window.From).TotalHours), 0, count - 1);
+            incidents[index]++;
+            hits[index] += row.Hits;
+        }
+
+        // On a DST day a local hour repeats or is skipped: label each bucket with its UTC offset then.
+        var showOffset = window.Duration != TimeSpan.FromHours(24);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var local = Instant.FromDateTimeOffset(window.From.AddHours(i)).InZone(calendar.Zone);
+            var label = local.ToString(showOffset ? "HH:mm o<+HH>" : "HH:mm", CultureInfo.InvariantCulture);
+            return new HourBucket(label, incidents[i], hits[i]);
+        }).ToList();
+    }
+
+    private static List<NamedCount> Count(List<IncidentEntity> rows, Func<IncidentEntity, string> key, int top)
+    {
+        var groups = rows.GroupBy(key, StringComparer.Ordinal)
+            .Select(g => new NamedCount(g.Key, g.Count()))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
+            .ToList();
+        if (groups.Count <= top) return groups;
+        var rest = groups.Skip(top - 1).Sum(g => g.Count);
+        return [.. groups.Take(top - 1), new NamedCount("Other", rest)];
+    }
+
+    private static List<NamedCount> StatusCounts(List<IncidentEntity> rows)
+    {
+        var counts = rows.GroupBy(r => r.ReadStatus()).ToDictionary(g => g.Key, g => g.Count());
+        var result = new List<NamedCount>();
+        foreach (var status in new[] { IncidentStatus.Blocked, IncidentStatus.PartiallyBlocked, IncidentStatus.Monitoring, IncidentStatus.Unknown })
+        {
+            var n = counts.GetValueOrDefault(status);
+            if (n > 0 || status != IncidentStatus.Unknown) result.Add(new NamedCount(StatusLabel(status), n));
+        }
+
+        return result;
+    }
+
+    private static List<SourceRow> TopSources(List<IncidentEntity> rows, IReadOnlyDictionary<string, SourceProfile> profiles, int top)
+    {
+        var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            foreach (var ip in row.ReadTopIps())
+            {
+                var current = byIp.GetValueOrDefault(ip.Ip);
+                byIp[ip.Ip] = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
+            }
+        }
+
+        return byIp.OrderByDescending(kv => kv.Value.Hits).ThenByDescending(kv => kv.Value.Incidents).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(top)
+            .Select(kv =>
+            {
+                var profile = profiles.GetValueOrDefault(kv.Key);
+                var country = profile?.CountryName ?? profile?.CountryCode ?? kv.Value.Country;
+                return new SourceRow(
+                    UntrustedText.Sanitize(kv.Key, 64),
+                    country is null ? null : UntrustedText.Sanitize(country, 40),
+                    profile?.AsOrganization is { } org ? UntrustedText.Sanitize(org, 80) : null,
+                    profile?.Asn,
+                    profile?.SourceType,
+                    profile?.CloudProvider is { } cloud ? UntrustedText.Sanitize(cloud, 40) : null,
+                    profile?.MaliciousLists.Take(5).Select(l => UntrustedText.Sanitize(l, 40)).ToList() ?? [],
+                    kv.Value.Hits,
+                    kv.Value.Incidents);
+            })
+            .ToList();
+    }
+
+    private static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
+        => rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
+            .Select(g => new TargetRow(
+                UntrustedText.Sanitize(g.Key.Domain, MaxDomainChars),
+                UntrustedText.Sanitize(g.Key.Path, MaxPathChars, showCutCount: true),
+                g.Count(),
+                g.Sum(r => r.Hits)))
+            .OrderByDescending(t => t.Incidents).ThenByDescending(t => t.Hits).ThenBy(t => t.Domain, StringComparer.Ordinal).ThenBy(t => t.Path, StringComparer.Ordinal)
+            .Take(top)
+            .ToList();
+
+    private static List<IssueRow> Issues(List<IncidentEntity> rows, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase)
+        => rows.Where(r => r.VulnerabilityId > 0).GroupBy(r => r.VulnerabilityId)
+            .Select(g =>
+            {
+                var v = vulnerabilities.GetValueOrDefault(g.Key);
+                return new IssueRow(
+                    g.Key,
+                    IssueTitle(g.Key, vulnerabilities),
+                    v?.Type is { } type ? UntrustedText.Sanitize(type, MaxShortChars) : null,
+                    v?.Threat ?? g.Max(r => r.Threat),
+                    v?.Status is { } status ? UntrustedText.Sanitize(status, MaxShortChars) : null,
+                    g.Count(),
+                    ConsoleLinkFor(consoleBase, g.Key));
+            })
+            .OrderByDescending(i => i.Incidents).ThenByDescending(i => i.Threat ?? 0).ThenBy(i => i.VulnerabilityId)
+            .Take(100)
+            .ToList();
+
+    private static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow)
+    {
+        var profile = r.TopIp is { } ip ? profiles.GetValueOrDefault(ip) : null;
+        return new IncidentRow
+        {
+            Id = UntrustedText.Sanitize(r.IncidentId, 80),
+            FirstSeen = r.FirstSeen,
+            LastSeen = r.LastSeen,
+            Ongoing = now - r.LastSeen <= ongoingWindow,
+            AttackType = Short(r.AttackType, "unknown"),
+            PayloadCount = r.PayloadCount,
+            Hits = r.Hits,
+            TopIp = r.TopIp is null ? null : UntrustedText.Sanitize(r.TopIp, 64),
+            IpCount = r.IpCount,
+            Country = CountryOf(r, profiles),
+            SourceType = profile?.SourceType,
+            MaliciousLists = profile?.MaliciousLists.Take(3).Select(l => UntrustedText.Sanitize(l, 40)).ToList() ?? [],
+            Domain = r.Domain is null ? null : UntrustedText.Sanitize(r.Domain, MaxDomainChars),
+            Path = r.Path is null ? null : UntrustedText.Sanitize(r.Path, MaxPathChars, showCutCount: true),
+            Method = r.Method is null ? null : UntrustedText.Sanitize(r.Method, 16),
+            ApplicationId = r.ApplicationId,
+            Status = r.ReadStatus(),
+            Parameter = r.Parameter is null ? null : UntrustedText.Sanitize(r.Parameter, MaxParameterChars, showCutCount: true),
+            VulnerabilityId = r.VulnerabilityId,
+            VulnerabilityTitle = r.VulnerabilityId > 0 ? IssueTitle(r.VulnerabilityId, vulnerabilities) : null,
+            Threat = r.Threat,
+            ConsoleLink = ConsoleLinkFor(consoleBase, r.VulnerabilityId),
+        };
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Wallarm;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>A stored report and a signed link to it.</summary>
+/// <param name="Url">Absolute link when <see cref="ReportOptions.PublicBaseUrl"/> is set; otherwise null.</param>
+/// <param name="PathAndQuery">The link relative to the API base (route prefix excluded), e.g. <c>reports/shared/daily/2026-11-20.pdf?exp=…</c>.</param>
+public sealed record SharedReport(ReportFile File, Uri? Url, string PathAndQuery, DateTimeOffset ExpiresAt);
+
+/// <summary>Per-process memory of which stored file is current for a day, and when that was last checked.</summary>
+public sealed class ReportFreshness
+{
+    internal ConcurrentDictionary<(long Tenant, LocalDate Day), (ReportFile File, DateTimeOffset CheckedAt)> Checked { get; } = new();
+
+    internal ConcurrentDictionary<(long Tenant, LocalDate Day), SemaphoreSlim> Gates { get; } = new();
+}
+
+/// <summary>
+/// Generates (or reuses) the PDF of a report day, keeps it in Blob storage, and issues signed links to it. A stored
+/// file is reused while the storage revision it was generated from is unchanged; the check runs at most once per
+/// <see cref="ReportOptions.CacheRevalidateAfter"/> per day and instance, and generation of one day is never run
+/// twice at once in a process.
+/// </summary>
+public sealed class DailyReportService(
+    DailyReportBuilder builder,
+    ReportCache cache,
+    ReportFreshness freshness,
+    ReportLinkSigner signer,
+    ReportCalendar calendar,
+    WallarmTenant tenant,
+    WallarmClient wallarm,
+    IOptions<ReportOptions> options,
+    IOptions<WallarmOptions> wallarmOptions,
+    TimeProvider time,
+    ILogger<DailyReportService> logger)
+{
+    private readonly ReportOptions _options = options.Value;
+
+    /// <summary>Yesterday in the report zone: the last complete day.</summary>
+    public LocalDate LatestDay() => Today().PlusDays(-1);
+
+    public LocalDate Today() => calendar.DayOf(time.GetUtcNow());
+
+    /// <summary>True when <paramref name="day"/> is today or within <see cref="ReportOptions.RetentionDays"/> before it.</summary>
+    public bool IsAvailable(LocalDate day)
+    {
+        var today = Today();
+        return day <= today && day >= today.PlusDays(-_options.RetentionDays);
+    }
+
+    /// <summary>The stored PDF of <paramref name="day"/>, generated first when missing or out of date.</summary>
+    public async Task<ReportFile> GetOrCreateAsync(LocalDate day, CancellationToken cancellationToken = default)
+    {
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var key = (tenantId, day);
+        var now = time.GetUtcNow();
+        if (freshness.Checked.TryGetValue(key, out var known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now))
+        {
+            return known.File;
+        }
+
+        var gate = freshness.Gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            now = time.GetUtcNow();
+            if (freshness.Checked.TryGetValue(key, out known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now))
+            {
+                return known.File;
+            }
+
+            var revision = await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+            var stored = await cache.GetAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && stored.Revision == revision && !IsStale(stored, now))
+            {
+                ReportsLog.ServedFromCache(logger, day, stored.GeneratedAt);
+            }
+            else
+            {
+                stored = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", cancellationToken).ConfigureAwait(false);
+            }
+
+            freshness.Checked[key] = (stored, time.GetUtcNow());
+            return stored;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// For the digest: generates (or reuses) and stores the PDF of <paramref name="day"/> and returns it with a link
+    /// that works without a function key until it expires.
+    /// </summary>
+    /// <param name="validFor">Link lifetime; <see cref="ReportOptions.SignedLinkLifetime"/> when null, at most <see cref="ReportOptions.MaxSignedLinkLifetime"/>.</param>
+    public async Task<SharedReport> PublishAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
+    {
+        var file = await GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+        var iso = ReportCalendar.IsoDay(day);
+        var signed = signer.Sign(ReportLinkSigner.ResourcePath(iso), validFor ?? _options.SignedLinkLifetime);
+        var pathAndQuery = $"{SharedRoutePath(iso)}?{signed.Query}";
+        var url = _options.PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
+        return new SharedReport(file, url, pathAndQuery, signed.ExpiresAt);
+    }
+
+    /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
+    public async Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await cache.OpenReadAsync(file, cancellationToken).ConfigureAwait(false) is { } stream) return (file, stream);
+            freshness.Checked.TryRemove((file.TenantId, file.Day), out _);
+            file = await GetOrCreateAsync(file.Day, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"The report of {ReportCalendar.IsoDay(file.Day)} keeps changing while being read.");
+    }
+
+    internal static string SharedRoutePath(string dateSegment) => $"reports/shared/daily/{dateSegment}.pdf";
+
+    private async Task<ReportFile> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
+        var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
+        var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
+        ReportsLog.Generated(logger, day, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
+        return file;
+    }
+
+    private static bool IsStale(ReportFile file, DateTimeOffset now) => file.StaleAfter is { } s && now >= s;
+
+    /// <summary>Settings that change the PDF without changing storage.</summary>
+    private string SettingsFingerprint()
+        => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, _options.TimeZone,
+            _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri);
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using SkiaSharp;
+
+namespace IncidentFunctions.Reports.Rendering.Sections;
+
+/// <summary>Title, company, day and zone, generation time, coverage, and a warning box when hours are missing.</summary>
+internal sealed class HeaderSection : IReportSection
+{
+    public void Compose(SectionContext context)
+    {
+        var (report, flow, text, format) = (context.Report, context.Flow, context.Text, context.Format);
+        flow.Anchor("Summary", "summary");
+        var title = text.Wrap(report.Title, Typography.Title, flow.Width, 2);
+        flow.Place(title.Count * Typography.Title.LineHeight, (c, box) => text.DrawLines(c, title, Typography.Title, box.Left, box.Top));
+
+        var day = report.Day.ToString("dddd, d MMMM yyyy", CultureInfo.InvariantCulture);
+        var lines = new List<string>
+        {
+            $"{day} · time zone {report.TimeZone} · {format.DateTime(report.Window.From)} to {format.DateTime(report.Window.To)} ({ReportFormat.Duration(report.Window.Duration)})",
+        };
+        if (report.CompanyName is { } company) lines.Insert(0, company);
+        lines.Add($"Generated {format.DateTime(report.GeneratedAt)} · tenant {report.TenantId.ToString(CultureInfo.InvariantCulture)}");
+        lines.Add(CoverageLine(report, format));
+        if (report.FalsePositivesExcluded > 0)
+        {
+            lines.Add($"{ReportFormat.Number(report.FalsePositivesExcluded)} incident(s) marked false positive are not included.");
+        }
+
+        if (!report.SourcesEnriched)
+        {
+            lines.Add("Source enrichment (country, network, source type, reputation) has not run for this day yet; those columns are empty.");
+        }
+
+        foreach (var line in lines)
+        {
+            var wrapped = text.Wrap(line, Typography.Subtitle, flow.Width, 3);
+            flow.Place(wrapped.Count * Typography.Subtitle.LineHeight, (c, box) => text.DrawLines(c, wrapped, Typography.Subtitle, box.Left, box.Top));
+        }
+
+        if (!report.Coverage.IsComplete)
+        {
+            flow.Gap(4);
+            var missing = string.Join(", ", report.Coverage.Missing.Select(w => $"{format.Time(w.From)}–{format.Time(w.To)}"));
+            var hours = report.Coverage.Missing.Aggregate(TimeSpan.Zero, (s, w) => s + w.Duration);
+            var warning = $"Warning: incidents were not pulled for {ReportFormat.Duration(hours)} of this day ({missing}). Figures for those hours are missing or incomplete.";
+            Box(context, warning);
+        }
+
+        flow.Gap(6);
+    }
+
+    internal static void Box(SectionContext context, string message)
+    {
+        var (flow, text) = (context.Flow, context.Text);
+        var style = Typography.Warning;
+        var wrapped = text.Wrap(message, style, flow.Width - 16, 6);
+        var height = (wrapped.Count * style.LineHeight) + 10;
+        flow.Place(height, (c, box) =>
+        {
+            using var fill = new SKPaint { Color = Typography.WarningFill };
+            using var rule = new SKPaint { Color = Typography.WarningRule, IsStroke = true, StrokeWidth = 1 };
+            c.DrawRect(box, fill);
+            c.DrawRect(box, rule);
+            text.DrawLines(c, wrapped, style, box.Left + 8, box.Top + 5);
+        });
+    }
+
+    private static string CoverageLine(DailyReport report, ReportFormat format)
+    {
+        var coverage = report.Coverage;
+        if (coverage.Covered.Count == 0) return "Coverage: no pulled data for this day.";
+        var parts = string.Join(", ", coverage.Covered.Select(w => $"{format.Time(w.From)}–{format.Time(w.To)}"));
+        return $"Coverage: {parts} ({ReportFormat.Duration(coverage.CoveredDuration)} of {ReportFormat.Duration(coverage.DayWindow.Duration)} pulled).";
+    }
+}

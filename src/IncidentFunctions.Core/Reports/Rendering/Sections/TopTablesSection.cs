@@ -1,0 +1,64 @@
+using System.Globalization;
+using IncidentFunctions.Reports;
+
+namespace IncidentFunctions.Reports.Rendering.Sections;
+
+/// <summary>Top source IPs, targeted domains and paths, and the security issues exploited (linked to the Console).</summary>
+internal sealed class TopTablesSection : IReportSection
+{
+    public void Compose(SectionContext context)
+    {
+        var report = context.Report;
+        SectionHeading.Place(context, "Top source IPs", "top-sources");
+        Table.Render(context.Flow, context.Text,
+        [
+            new("IP", 1.3f), new("Country", 0.9f), new("ASN / organisation", 1.8f), new("Source type", 1.1f),
+            new("Malicious lists", 1.5f), new("Hits", 0.7f, TextAlign.Right), new("Incidents", 0.7f, TextAlign.Right),
+        ],
+        report.TopSources.Select(s => new[]
+        {
+            TableCell.Of(s.Ip, Typography.Code, 2),
+            TableCell.Of(s.Country ?? "–", Typography.Small, 2),
+            TableCell.Of(Org(s), Typography.Small, 2),
+            TableCell.Of(s.SourceType is null ? "not enriched" : DailyReportBuilder.SourceTypeLabel(s.SourceType) + (s.CloudProvider is { } p ? $" ({p})" : ""), Typography.Small, 2),
+            TableCell.Of(s.MaliciousLists.Count == 0 ? "–" : string.Join(", ", s.MaliciousLists), Typography.Small, 3),
+            TableCell.Of(ReportFormat.Number(s.Hits), Typography.Small),
+            TableCell.Of(ReportFormat.Number(s.Incidents), Typography.Small),
+        }), "Top source IPs (continued)");
+
+        SectionHeading.Place(context, "Targeted domains and paths", "top-targets");
+        Table.Render(context.Flow, context.Text,
+        [
+            new("Domain", 1.6f), new("Path", 4f), new("Incidents", 0.7f, TextAlign.Right), new("Hits", 0.7f, TextAlign.Right),
+        ],
+        report.TopTargets.Select(t => new[]
+        {
+            TableCell.Of(t.Domain.Length == 0 ? "–" : t.Domain, Typography.Small, 3),
+            TableCell.Of(t.Path.Length == 0 ? "–" : t.Path, Typography.Code, 4),
+            TableCell.Of(ReportFormat.Number(t.Incidents), Typography.Small),
+            TableCell.Of(ReportFormat.Number(t.Hits), Typography.Small),
+        }), "Targeted domains and paths (continued)");
+
+        SectionHeading.Place(context, "Security issues exploited", "issues");
+        Table.Render(context.Flow, context.Text,
+        [
+            new("ID", 0.7f), new("Title", 3.2f), new("Type", 1f), new("Severity", 0.9f), new("Status", 0.8f), new("Incidents", 0.7f, TextAlign.Right),
+        ],
+        report.Issues.Select(i => new[]
+        {
+            TableCell.Of(i.VulnerabilityId.ToString(CultureInfo.InvariantCulture), i.ConsoleLink is null ? Typography.Small : Typography.Link, 1, i.ConsoleLink?.AbsoluteUri),
+            TableCell.Of(i.Title, i.ConsoleLink is null ? Typography.Small : Typography.Link, 3, i.ConsoleLink?.AbsoluteUri),
+            TableCell.Of(i.Type ?? "–", Typography.Small, 2),
+            TableCell.Of(ReportFormat.Threat(i.Threat), Typography.Small),
+            TableCell.Of(i.Status ?? "–", Typography.Small),
+            TableCell.Of(ReportFormat.Number(i.Incidents), Typography.Small),
+        }), "Security issues exploited (continued)");
+    }
+
+    private static string Org(SourceRow s)
+    {
+        if (s.Asn is null && s.AsOrganization is null) return "–";
+        var asn = s.Asn is { } n ? string.Create(CultureInfo.InvariantCulture, $"AS{n}") : null;
+        return string.Join(" ", new[] { asn, s.AsOrganization }.Where(x => x is not null));
+    }
+}

@@ -1,0 +1,122 @@
+using SkiaSharp;
+
+namespace IncidentFunctions.Reports.Rendering;
+
+/// <summary>A table column: header text, share of the table width, and alignment.</summary>
+internal sealed record TableColumn(string Header, float Weight, TextAlign Align = TextAlign.Left);
+
+/// <summary>One paragraph inside a cell; <paramref name="Link"/> makes it a clickable URL.</summary>
+internal sealed record CellPart(string Text, TextStyle Style, int MaxLines = 4, string? Link = null);
+
+/// <summary>A cell: paragraphs stacked top to bottom.</summary>
+internal sealed record TableCell(IReadOnlyList<CellPart> Parts)
+{
+    public static TableCell Of(string text, TextStyle style, int maxLines = 4, string? link = null) => new([new CellPart(text, style, maxLines, link)]);
+
+    public static TableCell Of(params CellPart[] parts) => new(parts);
+}
+
+/// <summary>
+/// Lays out a table row by row into a <see cref="PageFlow"/>. Rows are never split; when the next row does not fit,
+/// the table continues on a new page under a repeated header (and an optional "continued" caption).
+/// </summary>
+internal static class Table
+{
+    private const float PadX = 3.5f;
+    private const float PadY = 2.5f;
+
+    public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null)
+    {
+        var totalWeight = columns.Sum(c => c.Weight);
+        var widths = columns.Select(c => flow.Width * c.Weight / totalWeight).ToArray();
+        var headerStyle = Typography.SmallBold;
+        var headerLines = columns.Select((c, i) => text.Wrap(c.Header, headerStyle, widths[i] - (2 * PadX), 2)).ToArray();
+        var headerHeight = (headerLines.Max(l => l.Count) * headerStyle.LineHeight) + (2 * PadY);
+        var captionHeight = continuedCaption is null ? 0 : Typography.SmallMuted.LineHeight + 2;
+
+        void PlaceHeader(bool continued)
+        {
+            if (continued && continuedCaption is not null)
+            {
+                var caption = text.SingleLine(continuedCaption, Typography.SmallMuted, flow.Width);
+                flow.Place(captionHeight, (c, box) => text.Draw(c, caption, Typography.SmallMuted, box.Left, box.Top));
+            }
+
+            flow.Place(headerHeight, (c, box) =>
+            {
+                using var fill = new SKPaint { Color = Typography.HeaderFill };
+                c.DrawRect(box, fill);
+                var x = box.Left;
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    text.DrawLines(c, headerLines[i], headerStyle, x + PadX, box.Top + PadY, widths[i] - (2 * PadX), columns[i].Align);
+                    x += widths[i];
+                }
+            });
+        }
+
+        var index = 0;
+        foreach (var row in rows)
+        {
+            var laid = new List<(CellPart Part, List<TextLine> Lines)>[columns.Count];
+            var height = 0f;
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var parts = i < row.Length ? row[i].Parts : [];
+                laid[i] = parts.Select(p => (p, text.Wrap(p.Text, p.Style, widths[i] - (2 * PadX), p.MaxLines))).ToList();
+                height = Math.Max(height, laid[i].Sum(p => p.Lines.Count * p.Part.Style.LineHeight));
+            }
+
+            height += 2 * PadY;
+            if (index == 0)
+            {
+                flow.EnsureSpace(headerHeight + height);
+                PlaceHeader(false);
+            }
+            else if (height > flow.Remaining)
+            {
+                flow.NewPage();
+                PlaceHeader(true);
+            }
+
+            var zebra = index % 2 == 1;
+            flow.Place(height, (c, box) =>
+            {
+                if (zebra)
+                {
+                    using var fill = new SKPaint { Color = Typography.ZebraFill };
+                    c.DrawRect(box, fill);
+                }
+
+                var x = box.Left;
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    var y = box.Top + PadY;
+                    foreach (var (part, lines) in laid[i])
+                    {
+                        var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
+                        if (part.Link is not null && lines.Count > 0)
+                        {
+                            var w = lines.Max(l => l.Width) * part.Style.Size;
+                            c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
+                        }
+
+                        y += used;
+                    }
+
+                    x += widths[i];
+                }
+
+                using var rule = new SKPaint { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
+                c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, rule);
+            });
+            index++;
+        }
+
+        if (index == 0)
+        {
+            flow.EnsureSpace(headerHeight);
+            PlaceHeader(false);
+        }
+    }
+}

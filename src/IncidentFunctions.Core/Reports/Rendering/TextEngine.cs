@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text;
+using IncidentFunctions.Text;
+using SkiaSharp;
+
+namespace IncidentFunctions.Reports.Rendering;
+
+/// <summary>A piece of a line set in one face; <see cref="IsEscape"/> marks a code point no font could draw.</summary>
+internal readonly record struct TextRun(FontFace Face, string Text, float Width, bool IsEscape);
+
+/// <summary>One laid-out line: runs left to right and the total advance at size 1 (scale by the style's size).</summary>
+internal sealed record TextLine(TextRun[] Runs, float Width)
+{
+    public static TextLine Empty { get; } = new([], 0);
+}
+
+/// <summary>
+/// Measures, wraps and draws text with the embedded fonts. Widths come from each glyph's advance (no kerning or
+/// shaping), which is exactly what <see cref="SKCanvas.DrawText(string, float, float, SKFont, SKPaint)"/> draws, so
+/// measured and drawn widths agree. Code points without a glyph in any font are drawn as <c>[U+XXXX]</c> escapes.
+/// Not thread-safe: one engine per document.
+/// </summary>
+internal sealed class TextEngine(ReportFonts fonts) : IDisposable
+{
+    private readonly Dictionary<(FontRole, int), Glyph> _glyphs = [];
+    private readonly Dictionary<(int FaceId, float Size), SKFont> _skFonts = [];
+    private readonly Dictionary<int, float> _unitAdvances = [];
+    private readonly SKPaint _paint = new() { IsAntialias = true };
+
+    public ReportFonts Fonts => fonts;
+
+    /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
+    public float Measure(string text, TextStyle style)
+    {
+        var width = 0f;
+        foreach (var atom in Atoms(text, style.Role)) width += atom.Advance;
+        return width * style.Size;
+    }
+
+    /// <summary>Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/> points.</summary>
+    /// <remarks>
+    /// Lines break after spaces and after path or query punctuation; a word wider than the line (a long token, a
+    /// path without slashes) is broken between characters, so nothing is ever drawn past the column edge. Beyond
+    /// <paramref name="maxLines"/> the last line ends with an ellipsis.
+    /// </remarks>
+    public List<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue)
+    {
+        var limit = maxWidth / style.Size;
+        var lines = new List<TextLine>();
+        var atoms = Atoms(text, style.Role).ToList();
+        var start = 0;
+        while (start < atoms.Count)
+        {
+            if (atoms[start].IsNewLine)
+            {
+                lines.Add(TextLine.Empty);
+                start++;
+                continue;
+            }
+
+            var width = 0f;
+            var end = start;
+            var lastBreak = -1;
+            while (end < atoms.Count && !atoms[end].IsNewLine)
+            {
+                var next = width + atoms[end].Advance;
+                if (next > limit && end > start && !atoms[end].IsSpace) break;
+                width = next;
+                if (atoms[end].BreakAfter) lastBreak = end + 1;
+                end++;
+            }
+
+            if (end < atoms.Count && !atoms[end].IsNewLine && lastBreak > start) end = lastBreak;
+            lines.Add(BuildLine(atoms, start, end));
+            start = end;
+            if (start < atoms.Count && atoms[start].IsNewLine && end > 0) start++;
+            while (start < atoms.Count && atoms[start].IsSpace) start++;
+            if (lines.Count == maxLines && start < atoms.Count)
+            {
+                lines[^1] = Ellipsize(lines[^1], style, limit);
+                break;
+            }
+        }
+
+        if (lines.Count == 0) lines.Add(TextLine.Empty);
+        return lines;
+    }
+
+    /// <summary>One line, cut with an ellipsis when wider than <paramref name="maxWidth"/>.</summary>
+    public TextLine SingleLine(string text, TextStyle style, float maxWidth) => Wrap(text, style, maxWidth, 1)[0];
+
+    /// <summary>Draws a line with its top-left corner at (<paramref name="x"/>, <paramref name="top"/>).</summary>
+    public void Draw(SKCanvas canvas, TextLine line, TextStyle style, float x, float top)
+    {
+        var baseline = top + style.Ascent;
+        foreach (var run in line.Runs)
+        {
+            _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
+            canvas.DrawText(run.Text, x, baseline, SkFont(run.Face, style.Size), _paint);
+            x += run.Width * style.Size;
+        }
+    }
+
+    /// <summary>Draws wrapped lines from <paramref name="top"/>; returns the height used.</summary>
+    public float DrawLines(SKCanvas canvas, IReadOnlyList<TextLine> lines, TextStyle style, float x, float top, float width = 0, TextAlign align = TextAlign.Left)
+    {
+        var y = top;
+        foreach (var line in lines)
+        {
+            var dx = align switch
+            {
+                TextAlign.Right => width - (line.Width * style.Size),
+                TextAlign.Center => (width - (line.Width * style.Size)) / 2,
+                _ => 0,
+            };
+            Draw(canvas, line, style, x + dx, y);
+            y += style.LineHeight;
+        }
+
+        return y - top;
+    }
+
+    /// <summary>
+    /// Replaces every code point the role's primary face lacks with its escape, for text drawn by a library that
+    /// does no font fallback (chart labels).
+    /// </summary>
+    public string ToPrimaryFaceText(string text, FontRole role)
+    {
+        var face = fonts.Primary(role);
+        var sb = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (face.Typeface.GetGlyph(rune.Value) != 0) sb.Append(rune.ToString());
+            else sb.Append(UntrustedText.Escape(rune.Value));
+        }
+
+        return sb.ToString();
+    }
+
+    public void Dispose()
+    {
+        foreach (var font in _skFonts.Values) font.Dispose();
+        _skFonts.Clear();
+        _paint.Dispose();
+    }
+
+    private SKFont SkFont(FontFace face, float size)
+    {
+        if (!_skFonts.TryGetValue((face.Id, size), out var font))
+        {
+            font = new SKFont(face.Typeface, size) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true, Edging = SKFontEdging.Antialias };
+            _skFonts[(face.Id, size)] = font;
+        }
+
+        return font;
+    }
+
+    private static TextLine BuildLine(List<Atom> atoms, int start, int end)
+    {
+        while (end > start && atoms[end - 1].IsSpace) end--;
+        var runs = new List<TextRun>();
+        var sb = new StringBuilder();
+        FontFace? face = null;
+        var escape = false;
+        var runWidth = 0f;
+        var total = 0f;
+        for (var i = start; i < end; i++)
+        {
+            var a = atoms[i];
+            if (a.Text.Length == 0) continue;
+            if (face is not null && (a.Face != face || a.IsEscape != escape))
+            {
+                runs.Add(new TextRun(face, sb.ToString(), runWidth, escape));
+                sb.Clear();
+                runWidth = 0;
+            }
+
+            face = a.Face;
+            escape = a.IsEscape;
+            sb.Append(a.Text);
+            runWidth += a.Advance;
+            total += a.Advance;
+        }
+
+        if (face is not null) runs.Add(new TextRun(face, sb.ToString(), runWidth, escape));
+        return new TextLine([.. runs], total);
+    }
+
+    private TextLine Ellipsize(TextLine line, TextStyle style, float limit)
+    {
+        var ellipsis = Atoms(UntrustedText.Ellipsis, style.Role).First();
+        var runs = line.Runs.ToList();
+        var width = line.Width;
+        while (runs.Count > 0 && width + ellipsis.Advance > limit)
+        {
+            var last = runs[^1];
+            runs.RemoveAt(runs.Count - 1);
+            width -= last.Width;
+            if (last.IsEscape || last.Text.Length <= 1) continue;
+
+            // Shorten the last run one character at a time until the ellipsis fits.
+            var text = last.Text;
+            var w = last.Width;
+            while (text.Length > 0 && width + w + ellipsis.Advance > limit)
+            {
+                var cut = char.IsLowSurrogate(text[^1]) && text.Length > 1 ? 2 : 1;
+                var removed = text[^cut..];
+                text = text[..^cut];
+                w -= Advance(last.Face, char.ConvertToUtf32(removed, 0));
+            }
+
+            if (text.Length > 0)
+            {
+                runs.Add(last with { Text = text, Width = w });
+                width += w;
+            }
+        }
+
+        runs.Add(new TextRun(ellipsis.Face, ellipsis.Text, ellipsis.Advance, false));
+        return new TextLine([.. runs], width + ellipsis.Advance);
+    }
+
+    private IEnumerable<Atom> Atoms(string text, FontRole role)
+    {
+        var previousWide = false;
+        for (var i = 0; i < text.Length;)
+        {
+            if (!Rune.TryGetRuneAt(text, i, out var rune))
+            {
+                rune = Rune.ReplacementChar;
+                i += 1;
+            }
+            else
+            {
+                i += rune.Utf16SequenceLength;
+            }
+
+            var cp = rune.Value;
+            if (cp == '\n')
+            {
+                yield return Atom.NewLine;
+                previousWide = false;
+                continue;
+            }
+
+            var glyph = GlyphFor(role, cp);
+            var wide = IsWideBreakable(cp);
+
+            // CJK text has no spaces: allow a break before each ideograph too.
+            if (wide && !previousWide && i > rune.Utf16SequenceLength) yield return Atom.BreakHint;
+            previousWide = wide;
+            yield return new Atom(glyph.Face, glyph.Text, glyph.Advance, glyph.IsEscape, cp == ' ', BreakAfter(cp) || wide, false);
+        }
+    }
+
+    private Glyph GlyphFor(FontRole role, int cp)
+    {
+        if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
+        var face = fonts.Resolve(role, cp);
+        if (face is null)
+        {
+            // Nothing can draw it: show which code point it was instead of a blank or a tofu box.
+            var primary = fonts.Primary(FontRole.Mono);
+            var escape = UntrustedText.Escape(cp);
+            var width = 0f;
+            foreach (var c in escape) width += Advance(primary, c);
+            glyph = new Glyph(primary, escape, width, true);
+        }
+        else
+        {
+            glyph = new Glyph(face, char.ConvertFromUtf32(cp), Advance(face, cp), false);
+        }
+
+        _glyphs[(role, cp)] = glyph;
+        return glyph;
+    }
+
+    private float Advance(FontFace face, int cp)
+    {
+        var key = (face.Id << 21) | cp;
+        if (_unitAdvances.TryGetValue(key, out var advance)) return advance;
+        var font = SkFont(face, 1000);
+        advance = font.MeasureText(char.ConvertFromUtf32(cp)) / 1000f;
+        _unitAdvances[key] = advance;
+        return advance;
+    }
+
+    private static bool BreakAfter(int cp) => cp is ' ' or '/' or '\\' or '-' or '?' or '&' or '=' or ',' or ';' or ':' or '.' or '_' or '|' or ')' or ']' or '}' or 0x3001 or 0x3002 or 0xFF0C;
+
+    private static bool IsWideBreakable(int cp) =>
+        cp is (>= 0x2E80 and <= 0x9FFF) or (>= 0xAC00 and <= 0xD7AF) or (>= 0xF900 and <= 0xFAFF) or (>= 0xFF00 and <= 0xFFEF) or (>= 0x20000 and <= 0x3FFFF);
+
+    private readonly record struct Glyph(FontFace Face, string Text, float Advance, bool IsEscape);
+
+    private readonly record struct Atom(FontFace Face, string Text, float Advance, bool IsEscape, bool IsSpace, bool BreakAfter, bool IsNewLine)
+    {
+        public static Atom NewLine { get; } = new(null!, "", 0, false, false, false, true);
+
+        /// <summary>A zero-width break opportunity.</summary>
+        public static Atom BreakHint { get; } = new(null!, "", 0, false, false, true, false);
+    }
+}
+
+/// <summary>Horizontal alignment inside a box.</summary>
+public enum TextAlign
+{
+    Left,
+    Right,
+    Center,
+}
+
+internal static class TextFormat
+{
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

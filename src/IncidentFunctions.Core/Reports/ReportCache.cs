@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Storage;
+using NodaTime;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>A generated report as stored in Blob storage.</summary>
+/// <param name="ETag">The HTTP entity tag (quoted), derived from the content's SHA-256.</param>
+/// <param name="BlobETag">The blob's own ETag, used to download exactly the version described here.</param>
+/// <param name="StaleAfter">When an incident labelled "ongoing" would no longer be; the file is regenerated after it.</param>
+public sealed record ReportFile(
+    long TenantId,
+    LocalDate Day,
+    string BlobName,
+    Uri BlobUri,
+    string ETag,
+    ETag BlobETag,
+    string Sha256,
+    long Length,
+    DateTimeOffset GeneratedAt,
+    string Revision,
+    int Pages,
+    DateTimeOffset? StaleAfter)
+{
+    public string FileName => $"incident-report-{ReportCalendar.IsoDay(Day)}.pdf";
+}
+
+/// <summary>
+/// Stores generated PDFs in the reports container (<c>daily/{tenant}/{yyyy}/{yyyy-MM-dd}.pdf</c>) with the storage
+/// revision they were generated from, and computes the current revision of a day cheaply.
+/// </summary>
+/// <remarks>
+/// The revision is the row count and newest <c>Timestamp</c> of each partition a report reads (the day's incidents,
+/// the previous day's for the change column, the day's coverage and enriched sources), queried with a projection of
+/// the keys only. <c>Timestamp</c> is set by the table service on every write by any writer (ingestion's merges,
+/// late enrichment), so it cannot be skewed by a client clock or missed by a writer that forgets a marker, and it
+/// needs no change to ingestion. A per-day marker row would be one read instead of a key scan, but every writer
+/// would have to maintain it; the scan costs one request per 1,000 rows and runs at most once per
+/// <see cref="ReportOptions.CacheRevalidateAfter"/> per day and instance.
+/// </remarks>
+public sealed class ReportCache(StorageClients storage)
+{
+    /// <summary>Bump when the layout changes, so cached files of the old layout are regenerated.</summary>
+    public const string RendererVersion = "1";
+
+    private const string RevisionKey = "revision";
+    private const string ShaKey = "sha256";
+    private const string GeneratedKey = "generatedat";
+    private const string PagesKey = "pages";
+    private const string StaleAfterKey = "staleafter";
+    private readonly Lock _gate = new();
+    private Task<BlobContainerClient>? _container;
+
+    public static string BlobNameFor(long tenantId, LocalDate day)
+        => string.Create(CultureInfo.InvariantCulture, $"daily/{tenantId}/{day.Year:D4}/{ReportCalendar.IsoDay(day)}.pdf");
+
+    /// <summary>The stored report of a day, or null when none is stored.</summary>
+    public async Task<ReportFile?> GetAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+    {
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobNameFor(tenantId, day));
+        try
+        {
+            BlobProperties props = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return FromMetadata(tenantId, day, blob, props.Metadata, props.ETag, props.ContentLength);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<ReportFile> PutAsync(long tenantId, LocalDate day, byte[] pdf, string revision, DateTimeOffset generatedAt, int pages, DateTimeOffset? staleAfter, CancellationToken cancellationToken = default)
+    {
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobNameFor(tenantId, day));
+        var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
+        var metadata = new Dictionary<string, string>
+        {
+            [RevisionKey] = revision,
+            [ShaKey] = sha,
+            [GeneratedKey] = generatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            [PagesKey] = pages.ToString(CultureInfo.InvariantCulture),
+        };
+        if (staleAfter is { } s) metadata[StaleAfterKey] = s.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var response = await blob.UploadAsync(new BinaryData(pdf), new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/pdf" },
+            Metadata = metadata,
+        }, cancellationToken).ConfigureAwait(false);
+        return FromMetadata(tenantId, day, blob, metadata, response.Value.ETag, pdf.LongLength)!;
+    }
+
+    /// <summary>Opens the content of exactly <paramref name="file"/>'s version; null when the blob changed since.</summary>
+    public async Task<Stream?> OpenReadAsync(ReportFile file, CancellationToken cancellationToken = default)
+    {
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(file.BlobName);
+        try
+        {
+            var result = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = file.BlobETag } }, cancellationToken).ConfigureAwait(false);
+            return result.Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The current storage revision of a report day, combined with what else shapes the PDF.</summary>
+    public async Task<string> ComputeRevisionAsync(long tenantId, LocalDate day, string settingsFingerprint, CancellationToken cancellationToken = default)
+    {
+        var dayKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        var previousKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day.PlusDays(-1)));
+        var o = storage.Options;
+        var parts = await Task.WhenAll(
+            ProbeAsync(o.IncidentsTable, dayKey, cancellationToken),
+            ProbeAsync(o.IncidentsTable, previousKey, cancellationToken),
+            ProbeAsync(o.CoverageTable, dayKey, cancellationToken),
+            ProbeAsync(o.SourcesTable, dayKey, cancellationToken),
+            ProbeAsync(o.SourcesTable, previousKey, cancellationToken)).ConfigureAwait(false);
+        var text = $"r{RendererVersion}|{settingsFingerprint}|{string.Join('|', parts)}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    private async Task<string> ProbeAsync(string tableName, string partitionKey, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(tableName, cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        long newest = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+            newest = Math.Max(newest, row.Timestamp?.UtcTicks ?? 0);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{count}:{newest}");
+    }
+
+    private Task<BlobContainerClient> ContainerAsync(CancellationToken cancellationToken)
+    {
+        Task<BlobContainerClient> task;
+        lock (_gate)
+        {
+            if (_container is null || _container.IsFaulted || _container.IsCanceled)
+            {
+                _container = CreateContainerAsync();
+            }
+
+            task = _container;
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<BlobContainerClient> CreateContainerAsync()
+    {
+        var container = storage.Blobs.GetBlobContainerClient(storage.Options.ReportsContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return container;
+    }
+
+    private static ReportFile? FromMetadata(long tenantId, LocalDate day, BlobClient blob, IDictionary<string, string> metadata, ETag blobETag, long length)
+    {
+        if (!metadata.TryGetValue(RevisionKey, out var revision) || !metadata.TryGetValue(ShaKey, out var sha) || sha.Length < 32
+            || !metadata.TryGetValue(GeneratedKey, out var generated) || !long.TryParse(generated, CultureInfo.InvariantCulture, out var generatedMs))
+        {
+            return null; // written by something else or half-written: regenerate
+        }
+
+        DateTimeOffset? staleAfter = metadata.TryGetValue(StaleAfterKey, out var s) && long.TryParse(s, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        var pages = metadata.TryGetValue(PagesKey, out var p) && int.TryParse(p, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return new ReportFile(tenantId, day, blob.Name, blob.Uri, $"\"{sha[..32]}\"", blobETag, sha, length, DateTimeOffset.FromUnixTimeMilliseconds(generatedMs), revision, pages, staleAfter);
+    }
+}

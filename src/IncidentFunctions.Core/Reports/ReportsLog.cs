@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Reports;
+
+internal static partial class ReportsLog
+{
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Generated the report of {Day} ({Reason}): {Incidents} incident(s), {Pages} page(s), {Bytes} bytes in {ElapsedMs} ms")]
+    public static partial void Generated(ILogger logger, NodaTime.LocalDate day, string reason, int incidents, int pages, int bytes, long elapsedMs);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "The stored report of {Day} (generated {GeneratedAt:o}) is current")]
+    public static partial void ServedFromCache(ILogger logger, NodaTime.LocalDate day, DateTimeOffset generatedAt);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Refused a shared report link for {Path}: {Reason}")]
+    public static partial void SignedLinkRefused(ILogger logger, string path, SignatureCheck reason);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Debug, Message = "Report request for an invalid date segment (length {Length})")]
+    public static partial void BadDate(ILogger logger, int length);
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IncidentFunctions.Tests.Infra;
+
+/// <summary>
+/// What `azd provision` would deploy, predicted offline: infra/main.parameters.json is resolved the way azd resolves it
+/// (sample azd environment; empty variables fall back to the template's defaults; secure parameters without a default,
+/// which azd would prompt for, get sample values), written as a .bicepparam, and expanded with `bicep snapshot`.
+/// Built once per test run.
+/// </summary>
+internal sealed partial class InfraSnapshot
+{
+    public const string SubscriptionId = "00000000-0000-0000-0000-00000000c1c1";
+    public const string TenantId = "00000000-0000-0000-0000-00000000e1e1";
+    public const string Location = "westeurope";
+
+    /// <summary>The azd environment a fresh `azd up` has; every other ${VAR} is unset.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AzdEnvironment = new Dictionary<string, string>
+    {
+        ["AZURE_ENV_NAME"] = "ci",
+        ["AZURE_LOCATION"] = Location,
+        ["AZURE_PRINCIPAL_ID"] = "11111111-2222-3333-4444-555555555555",
+    };
+
+    private static readonly Lazy<Task<InfraSnapshot>> Shared = new(CreateAsync);
+
+    private InfraSnapshot(JsonElement template, JsonElement parametersFile, IReadOnlyDictionary<string, string> parameterValues, JsonElement snapshot)
+    {
+        Template = template;
+        ParametersFile = parametersFile;
+        ParameterValues = parameterValues;
+        Resources = [.. snapshot.GetProperty("predictedResources").EnumerateArray()];
+        Outputs = snapshot.GetProperty("outputs");
+        Diagnostics = [.. snapshot.GetProperty("diagnostics").EnumerateArray().Select(d => d.ToString())];
+    }
+
+    /// <summary>infra/main.bicep compiled to ARM JSON.</summary>
+    public JsonElement Template { get; }
+
+    public JsonElement ParametersFile { get; }
+
+    /// <summary>The values passed (as Bicep literals) after azd-style resolution.</summary>
+    public IReadOnlyDictionary<string, string> ParameterValues { get; }
+
+    public IReadOnlyList<JsonElement> Resources { get; }
+
+    public JsonElement Outputs { get; }
+
+    public IReadOnlyList<string> Diagnostics { get; }
+
+    public static Task<InfraSnapshot> GetAsync() => Shared.Value;
+
+    public IEnumerable<JsonElement> OfType(string type) => Resources.Where(r => r.GetProperty("type").GetString() == type);
+
+    public JsonElement Single(string type)
+    {
+        var matches = OfType(type).ToList();
+        Assert.True(matches.Count == 1, $"Expected one {type} in the deployment, found {matches.Count}.");
+        return matches[0];
+    }
+
+    public static string Name(JsonElement resource) => resource.GetProperty("name").GetString()!.Split('/')[^1];
+
+    /// <summary>The function app's settings: name → value as deployed (runtime values replaced by samples).</summary>
+    public IReadOnlyDictionary<string, string> AppSettings()
+    {
+        var config = Single("Microsoft.Web/sites/config");
+        Assert.EndsWith("/appsettings", config.GetProperty("name").GetString()!, StringComparison.Ordinal);
+        return config.GetProperty("properties").EnumerateObject()
+            .ToDictionary(p => p.Name, p => ArmExpression.Evaluate(p.Value.GetString()!), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static async Task<InfraSnapshot> CreateAsync()
+    {
+        var build = await BicepCli.RunAsync("build", Repo.MainBicep, "--stdout");
+        Assert.True(build.ExitCode == 0 && build.Diagnostics.Count == 0, $"bicep build failed:\n{build.StdErr}");
+        using var templateDoc = JsonDocument.Parse(build.StdOut);
+        var template = templateDoc.RootElement.Clone();
+        using var parametersDoc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Repo.Infra, "main.parameters.json")));
+        var parametersFile = parametersDoc.RootElement.Clone();
+
+        var values = ResolveLikeAzd(template, parametersFile);
+        var dir = Directory.CreateTempSubdirectory("infra-snapshot-").FullName;
+        try
+        {
+            var bicepParam = Path.Combine(dir, "ci.bicepparam");
+            var sb = new StringBuilder();
+            sb.Append("using '").Append(Path.GetRelativePath(dir, Repo.MainBicep).Replace('\\', '/')).AppendLine("'");
+            foreach (var (name, literal) in values) sb.Append("param ").Append(name).Append(" = ").AppendLine(literal);
+            await File.WriteAllTextAsync(bicepParam, sb.ToString());
+
+            var run = await BicepCli.RunAsync("snapshot", bicepParam, "--mode", "overwrite", "--subscription-id", SubscriptionId,
+                "--tenant-id", TenantId, "--location", Location, "--deployment-name", "azd-ci");
+            Assert.True(run.ExitCode == 0, $"bicep snapshot failed ({run.ExitCode}):\n{run.StdOut}\n{run.StdErr}");
+            using var snapshot = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "ci.snapshot.json")));
+            return new InfraSnapshot(template, parametersFile, values, snapshot.RootElement.Clone());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// azd substitutes ${VAR} from its environment; a parameter whose value comes out empty uses the template default,
+    /// and azd prompts for one without a default (here: a sample for strings, a failure otherwise).
+    /// </summary>
+    private static Dictionary<string, string> ResolveLikeAzd(JsonElement template, JsonElement parametersFile)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var declared = template.GetProperty("parameters");
+        foreach (var parameter in parametersFile.GetProperty("parameters").EnumerateObject())
+        {
+            var raw = parameter.Value.GetProperty("value").GetString() ?? "";
+            var substituted = AzdVariable().Replace(raw, m => AzdEnvironment.TryGetValue(m.Groups[1].Value, out var v) ? v : "");
+            Assert.True(declared.TryGetProperty(parameter.Name, out var declaration), $"main.parameters.json sets '{parameter.Name}', which infra/main.bicep does not declare.");
+            var type = declaration.GetProperty("type").GetString()!.ToLowerInvariant();
+            if (substituted.Length == 0)
+            {
+                if (declaration.TryGetProperty("defaultValue", out _)) continue;
+                Assert.True(type is "string" or "securestring", $"Parameter '{parameter.Name}' ({type}) has no default and its variable is unset: azd would prompt; give the test a sample.");
+                substituted = "sample-" + parameter.Name;
+            }
+
+            values[parameter.Name] = type switch
+            {
+                "int" => int.Parse(substituted, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+                "bool" => bool.Parse(substituted) ? "true" : "false",
+                _ => "'" + substituted.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'",
+            };
+        }
+
+        return values;
+    }
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex AzdVariable();
+}

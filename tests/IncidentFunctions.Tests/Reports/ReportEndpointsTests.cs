@@ -1,0 +1,261 @@
+using System.Globalization;
+using System.Text.Json;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Reports;
+
+/// <summary>The report routes against real Azurite and the real composition root, with incidents written through IncidentStore.</summary>
+public sealed class ReportEndpointsTests(AzuriteFixture azurite)
+{
+    private static readonly string Key = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
+    private const long Tenant = 77;
+
+    private Task<AppHarness> StartAsync(string zone = "UTC", DateTimeOffset? now = null, double hostileShare = 0.02) => AppHarness.StartAsync(azurite, o => { o.ClientId = Tenant; o.HostileTextShare = hostileShare; }, settings: new Dictionary<string, string?>
+    {
+        ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
+        ["Reports:TimeZone"] = zone,
+        ["Reports:SigningKeys:k1"] = Key,
+        ["Reports:ActiveSigningKeyId"] = "k1",
+        ["Reports:PublicBaseUrl"] = "https://reports.example.test/api/",
+        ["Reports:CacheRevalidateAfter"] = "00:00:00",
+        ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
+    }, clock: new ManualClock(now ?? Now));
+
+    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, long hits = 5) => new()
+    {
+        TenantId = Tenant,
+        Id = id,
+        FirstSeen = first,
+        LastSeen = first + duration,
+        AttackType = "sqli",
+        Domain = "shop.example.com",
+        Path = "/api/orders",
+        Hits = hits,
+        IpCount = 1,
+        TopIps = [new IncidentSourceIp("203.0.113.9", hits, "NL")],
+        VulnerabilityId = 11,
+        Status = IncidentStatus.Blocked,
+    };
+
+    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync(AppHarness app, HttpRoute route, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = method;
+        context.Request.RouteValues[ReportEndpoints.DateRouteValue] = date;
+        if (query is not null) context.Request.QueryString = new QueryString("?" + query);
+        if (ifNoneMatch is not null) context.Request.Headers.IfNoneMatch = ifNoneMatch;
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        var result = await route.HandleAsync(context, TestContext.Current.CancellationToken);
+        await result.ExecuteAsync(context);
+        return (context.Response.StatusCode, context.Response.Headers, body.ToArray());
+    }
+
+    private static async Task SeedAsync(AppHarness app, params Incident[] incidents)
+        => await app.Get<IncidentStore>().UpsertAsync(incidents, app.Clock.GetUtcNow(), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Daily_PastDay_ReturnsThePdfWithDownloadAndCacheHeaders()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
+
+        var (status, headers, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+
+        Assert.Equal(200, status);
+        Assert.Equal("application/pdf", headers.ContentType.ToString());
+        Assert.Equal(body.Length, headers.ContentLength);
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(body, 0, 5), StringComparison.Ordinal);
+        Assert.Contains("incident-report-2026-11-20.pdf", headers.ContentDisposition.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("\"", headers.ETag.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no-cache", headers.CacheControl.ToString(), StringComparison.Ordinal);
+        Assert.Contains("a:1", string.Concat(PdfText.Pages(body)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Daily_SecondRequest_IsServedFromBlobUntilIncidentsChange()
+    {
+        await using var app = await StartAsync();
+        var day = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+        await SeedAsync(app, Incident("a:1", day, TimeSpan.FromMinutes(20)));
+
+        var first = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var second = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        Assert.Equal(first.Body, second.Body);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1400);
+
+        await SeedAsync(app, Incident("late:2", day.AddHours(3), TimeSpan.FromMinutes(5)));
+        var third = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+
+        Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1400));
+        Assert.NotEqual(first.Headers.ETag.ToString(), third.Headers.ETag.ToString());
+        Assert.Contains("late:2", string.Concat(PdfText.Pages(third.Body)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Daily_MatchingIfNoneMatch_Returns304WithoutBody_AndHeadReturnsHeadersOnly()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
+        var first = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+
+        var notModified = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", ifNoneMatch: first.Headers.ETag.ToString());
+        var stale = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", ifNoneMatch: "\"0000\"");
+        var head = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", method: "HEAD");
+
+        Assert.Equal(304, notModified.Status);
+        Assert.Empty(notModified.Body);
+        Assert.Equal(first.Headers.ETag.ToString(), notModified.Headers.ETag.ToString());
+        Assert.Equal(200, stale.Status);
+        Assert.Equal(first.Body, stale.Body);
+        Assert.Equal(200, head.Status);
+        Assert.Empty(head.Body);
+        Assert.Equal(first.Body.Length, head.Headers.ContentLength);
+        Assert.Equal(first.Headers.ETag.ToString(), head.Headers.ETag.ToString());
+    }
+
+    [Theory]
+    [InlineData("2026-13-01")]
+    [InlineData("20261120")]
+    [InlineData("2026-11-20T00:00")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("")]
+    public async Task Daily_BadDate_Returns400ProblemJson(string date)
+    {
+        await using var app = await StartAsync();
+
+        var (status, headers, body) = await SendAsync(app, ReportEndpoints.Daily, date);
+
+        Assert.Equal(400, status);
+        Assert.StartsWith("application/problem+json", headers.ContentType.ToString(), StringComparison.Ordinal);
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Contains("yyyy-MM-dd", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-08-01")] // before the 90-day retention
+    [InlineData("2026-11-22")] // tomorrow
+    public async Task Daily_DayOutsideRetention_Returns404(string date)
+    {
+        await using var app = await StartAsync();
+
+        var (status, _, _) = await SendAsync(app, ReportEndpoints.Daily, date);
+
+        Assert.Equal(404, status);
+    }
+
+    [Fact]
+    public async Task Daily_Latest_IsYesterdayInTheReportZone()
+    {
+        // 00:30 on Nov 21 in Tokyo is still Nov 20 in UTC: "latest" must be Nov 20 there, Nov 19 in UTC.
+        var now = new DateTimeOffset(2026, 11, 20, 15, 30, 0, TimeSpan.Zero);
+        await using var tokyo = await StartAsync("Asia/Tokyo", now);
+        await using var utc = await StartAsync("UTC", now);
+
+        var inTokyo = await SendAsync(tokyo, ReportEndpoints.Daily, "latest");
+        var inUtc = await SendAsync(utc, ReportEndpoints.Daily, "latest");
+
+        Assert.Contains("incident-report-2026-11-20.pdf", inTokyo.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
+        Assert.Contains("incident-report-2026-11-19.pdf", inUtc.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Shared_ValidSignedLink_ServesTheSamePdf_ExpiredOrTamperedGets403WithoutDetail()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
+        var service = app.Services.CreateScope().ServiceProvider.GetRequiredService<DailyReportService>();
+
+        var shared = await service.PublishAsync(new LocalDate(2026, 11, 20), TimeSpan.FromHours(1), TestContext.Current.CancellationToken);
+        var query = shared.PathAndQuery[(shared.PathAndQuery.IndexOf('?', StringComparison.Ordinal) + 1)..];
+
+        Assert.Equal($"https://reports.example.test/api/{shared.PathAndQuery}", shared.Url!.AbsoluteUri);
+        Assert.StartsWith("reports/shared/daily/2026-11-20.pdf?", shared.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(64, shared.File.Sha256.Length);
+        var ok = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query);
+        Assert.Equal(200, ok.Status);
+        Assert.Equal(shared.File.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ok.Body)));
+
+        var otherDay = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-19", query: query);
+        var tampered = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query.Replace("exp=1", "exp=2", StringComparison.Ordinal));
+        var unsigned = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20");
+        var badDateSigned = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-13-40", query: query);
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        var expired = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query);
+
+        foreach (var refused in new[] { otherDay, tampered, unsigned, badDateSigned, expired })
+        {
+            Assert.Equal(403, refused.Status);
+            Assert.Empty(refused.Body);
+        }
+
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 1402 && l.Message.Contains("Expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Report_MultiDayIncident_AppearsOnEachDay()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Incident("long:1", new DateTimeOffset(2026, 11, 19, 22, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(5)));
+
+        var nov19 = await SendAsync(app, ReportEndpoints.Daily, "2026-11-19");
+        var nov20 = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+
+        Assert.Contains("long:1", string.Concat(PdfText.Pages(nov19.Body)), StringComparison.Ordinal);
+        Assert.Contains("long:1", string.Concat(PdfText.Pages(nov20.Body)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_DstDay_HasLocalDayBoundariesAnd25Hours()
+    {
+        // Europe/Berlin leaves summer time on 2026-10-25: that report day is 25 hours, from 22:00 UTC the day before.
+        var now = new DateTimeOffset(2026, 10, 27, 9, 0, 0, TimeSpan.Zero);
+        await using var app = await StartAsync("Europe/Berlin", now);
+        await SeedAsync(app,
+            Incident("before:1", new DateTimeOffset(2026, 10, 24, 21, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CEST Oct 24
+            Incident("first:1", new DateTimeOffset(2026, 10, 24, 22, 30, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 00:30 CEST Oct 25
+            Incident("last:1", new DateTimeOffset(2026, 10, 25, 22, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CET Oct 25
+            Incident("after:1", new DateTimeOffset(2026, 10, 25, 23, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))); // 00:10 CET Oct 26
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 10, 25), TestContext.Current.CancellationToken);
+        var (_, _, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-10-25");
+        var text = string.Concat(PdfText.Pages(body));
+
+        Assert.Equal(TimeSpan.FromHours(25), report.Window.Duration);
+        Assert.Equal(25, report.Hours.Count);
+        Assert.Equal(["first:1", "last:1"], report.Incidents.Select(i => i.Id).Order());
+        Assert.Contains("first:1", text, StringComparison.Ordinal);
+        Assert.Contains("last:1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("before:1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
+        Assert.Contains("00:30", text, StringComparison.Ordinal);
+        Assert.Contains("23:50", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_FromTheSimulatorsPull_RendersWithoutEnrichment()
+    {
+        await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), hostileShare: 0.5);
+        await app.PullAsync(TestContext.Current.CancellationToken);
+        var rows = new List<IncidentEntity>();
+        await foreach (var r in app.Get<IncidentStore>().GetDayAsync(Tenant, new LocalDate(2026, 11, 19), TestContext.Current.CancellationToken)) rows.Add(r);
+
+        var (status, _, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-11-19");
+        var text = string.Concat(PdfText.Pages(body));
+
+        Assert.Equal(200, status);
+        Assert.NotEmpty(rows);
+        Assert.All(rows.Where(r => r.State != "falsepositive"), r => Assert.Contains(r.IncidentId, text, StringComparison.Ordinal));
+        Assert.Contains("has not run for this day yet", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(text, c => c is '\u202E' or '\u202D' or '\u2066' or '\u2067' or '\u2068' or '\u0000');
+    }
+}
