@@ -34,6 +34,9 @@ public sealed class StorageOptions
     /// <summary>Enriched sources per report day (see <c>SourceProfileStore</c>).</summary>
     public string SourcesTable { get; set; } = "sources";
 
+    /// <summary>Per-IP enrichment cache with a TTL (see <c>SourceProfileCache</c>).</summary>
+    public string SourceCacheTable { get; set; } = "sourcecache";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 
