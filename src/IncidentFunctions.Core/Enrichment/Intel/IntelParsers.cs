@@ -62,6 +62,10 @@ public static class IntelParsers
                 if (output.Length > maxBytes) throw new IntelFormatException($"Gzip content unpacks to more than {maxBytes} bytes.");
             }
 
+            // A gzip member ends with the uncompressed size (mod 2^32); a cut-off download decompresses "fine" up to
+            // the cut without any error, so this is what catches it.
+            var expectedSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(content.Length - 4));
+            if ((uint)output.Length != expectedSize) throw new IntelFormatException("Gzip content is truncated (its size trailer does not match).");
             return output.ToArray();
         }
         catch (InvalidDataException ex)
