@@ -168,7 +168,7 @@ public sealed class IntelRefresher(
         IntelSourceContent parsed;
         try
         {
-            parsed = IntelParsers.Parse(source.Type, content, new IntelParseContext(lastModified ?? now, source.Provider, source.Category, source.MaxBytes));
+            parsed = IntelParsers.Parse(source.Type, content, new IntelParseContext(now, source.Provider, source.Category, source.MaxBytes, source.Path is null ? lastModified : null));
         }
         catch (IntelFormatException ex)
         {

@@ -7,8 +7,17 @@ using MaxMind.Db;
 
 namespace IncidentFunctions.Enrichment.Intel;
 
-/// <summary>How a source is to be read: its provider or category where the format leaves them open, and when it was observed.</summary>
-public sealed record IntelParseContext(DateTimeOffset ObservedAt, string? Provider = null, IntelListCategory Category = IntelListCategory.Malicious, long MaxBytes = 1L << 30);
+/// <summary>
+/// How a source is to be read: its provider or category where the format leaves them open; when it was fetched
+/// (<see cref="ObservedAt"/>) and since when the server says the content has been as it is (<see cref="ValidSince"/>,
+/// its Last-Modified), which date lists that carry no times of their own (the Tor bulk list).
+/// </summary>
+public sealed record IntelParseContext(
+    DateTimeOffset ObservedAt,
+    string? Provider = null,
+    IntelListCategory Category = IntelListCategory.Malicious,
+    long MaxBytes = 1L << 30,
+    DateTimeOffset? ValidSince = null);
 
 /// <summary>
 /// Parsers for every supported format. Unreadable single lines are skipped and counted; content that is not the
@@ -32,7 +41,7 @@ public static class IntelParsers
             IntelSourceType.Mmdb => ParseMmdb(content),
             IntelSourceType.IpLocationDbCsv => ParseIpLocationDbCsv(Text(content)),
             IntelSourceType.IpToAsnTsv => ParseIpToAsn(Text(content)),
-            IntelSourceType.TorBulkExitList => ParseTorBulk(Text(content), context.ObservedAt),
+            IntelSourceType.TorBulkExitList => ParseTorBulk(Text(content), context.ValidSince is { } since && since < context.ObservedAt ? since : context.ObservedAt, context.ObservedAt),
             IntelSourceType.TorExitAddresses => ParseTorExitAddresses(Text(content)),
             IntelSourceType.AwsIpRanges => ParseAws(content),
             IntelSourceType.AzureServiceTags => ParseAzure(content),
@@ -348,9 +357,10 @@ public static class IntelParsers
 
     // ---------------------------------------------------------------- Tor
 
-    private static IntelSourceContent ParseTorBulk(string text, DateTimeOffset observedAt)
+    /// <summary>The list as fetched names its addresses as exits from when it last changed until it was fetched.</summary>
+    private static IntelSourceContent ParseTorBulk(string text, DateTimeOffset validSince, DateTimeOffset observedAt)
     {
-        var result = new IntelSourceContent { Tor = [], DatasetDate = observedAt };
+        var result = new IntelSourceContent { Tor = [], DatasetDate = validSince };
         var seen = new HashSet<UInt128>();
         int valid = 0, invalid = 0;
         foreach (var raw in text.AsSpan().EnumerateLines())
@@ -364,7 +374,7 @@ public static class IntelParsers
             }
 
             valid++;
-            if (seen.Add(address)) result.Tor.Add(new TorListing(address, observedAt, observedAt));
+            if (seen.Add(address)) result.Tor.Add(new TorListing(address, validSince, observedAt));
         }
 
         result.InvalidEntries = invalid;
