@@ -20,6 +20,7 @@ internal static class EnrichmentServiceCollectionExtensions
         services.TryAddSingleton<IntelSnapshotStore>();
         services.TryAddSingleton<IntelSnapshotProvider>();
         services.TryAddSingleton<SourceProfileCache>();
+        services.TryAddSingleton<SourceDayMemo>();
         services.TryAddTransient<IntelRefresher>();
         services.TryAddTransient<SourceEnricher>();
 

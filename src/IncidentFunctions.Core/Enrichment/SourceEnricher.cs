@@ -36,6 +36,7 @@ public sealed class SourceEnricher(
     IntelSnapshotProvider intel,
     SourceProfileCache cache,
     SourceProfileStore store,
+    SourceDayMemo memo,
     StorageClients storage,
     IOptions<EnrichmentOptions> options,
     ILogger<SourceEnricher> logger)
@@ -100,12 +101,19 @@ public sealed class SourceEnricher(
         var attributionsBySource = index.Snapshot.Sources
             .Where(s => !string.IsNullOrWhiteSpace(s.Info.Attribution))
             .ToDictionary(s => s.Info.Name, s => s.Info.Attribution!, StringComparer.Ordinal);
+        var tenant = request.TenantId;
         await Parallel.ForEachAsync(days, new ParallelOptions { MaxDegreeOfParallelism = DayParallelism, CancellationToken = cancellationToken }, async (day, ct) =>
         {
             // The lines of the sources that produced some field of the day's rows.
             var attributions = day.Value.Values.SelectMany(p => p.Provenance).Select(p => p.Source).Distinct(StringComparer.Ordinal)
                 .Select(name => attributionsBySource.GetValueOrDefault(name)).OfType<string>().ToList();
-            await store.UpsertAsync(request.TenantId, day.Key, day.Value.Values, attributions, ct).ConfigureAwait(false);
+            var changed = day.Value.Values.Select(p => (Profile: p, Hash: SourceDayMemo.Hash(SourceProfileStore.Serialize(p))))
+                .Where(p => !memo.IsWritten(tenant, day.Key, p.Profile.Ip, p.Hash)).ToList();
+            var newLines = memo.AttributionsWritten(tenant, day.Key, attributions) ? [] : attributions;
+            if (changed.Count == 0 && newLines.Count == 0) return;
+            await store.UpsertAsync(tenant, day.Key, changed.Select(c => c.Profile).ToList(), newLines, ct).ConfigureAwait(false);
+            foreach (var (profile, hash) in changed) memo.MarkWritten(tenant, day.Key, profile.Ip, hash);
+            memo.MarkAttributions(tenant, day.Key, newLines);
         }).ConfigureAwait(false);
 
         var runId = Printable(request.RunId);

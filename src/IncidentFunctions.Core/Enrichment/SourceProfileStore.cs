@@ -31,7 +31,7 @@ public sealed class SourceProfileStore(StorageClients storage)
         var partition = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
         var rows = profiles.Select(p => new TableEntity(partition, TableKeys.Escape(p.Ip))
         {
-            ["Profile"] = JsonSerializer.Serialize(p, SourceJsonContext.Default.SourceProfile),
+            ["Profile"] = Serialize(p),
             ["SourceType"] = p.SourceType.ToString(),
             ["Malicious"] = p.IsMalicious,
         }).ToList();
@@ -39,6 +39,9 @@ public sealed class SourceProfileStore(StorageClients storage)
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Replace, 4, cancellationToken).ConfigureAwait(false);
         if (attributions.Count > 0) await MergeAttributionsAsync(table, partition, attributions, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The stored form of a profile (camelCase JSON).</summary>
+    public static string Serialize(SourceProfile profile) => JsonSerializer.Serialize(profile, SourceJsonContext.Default.SourceProfile);
 
     /// <summary>Read, union, write with the ETag; a concurrent writer for the same day makes it read again.</summary>
     private static async Task MergeAttributionsAsync(TableClient table, string partition, IReadOnlyCollection<string> attributions, CancellationToken cancellationToken)
