@@ -1,17 +1,19 @@
 using BenchmarkDotNet.Running;
 using IncidentFunctions.Benchmarks.Enrichment;
+using IncidentFunctions.Benchmarks.Ingestion;
 
-// Measurements that are not BenchmarkDotNet runs take a verb; anything else goes to BenchmarkDotNet
-// (e.g. --filter '*IntelLookup*' --job short). Add classes anywhere in this assembly; the switcher finds them.
+// End-to-end runs and one-shot measurements take a verb; anything else goes to BenchmarkDotNet
+// (e.g. --filter '*Lookup*' --job short). Add classes anywhere in this assembly; the switcher finds them.
 return args.FirstOrDefault() switch
 {
-    "index-memory" => IndexMemory.Run(args[1..]),
+    "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
+    "index-memory" => IndexMemory.Run(args[1..]),
     _ => Run(args),
 };
 
 static int Run(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(IntelLookupBenchmarks).Assembly).Run(args);
+    BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmark).Assembly).Run(args);
     return 0;
 }

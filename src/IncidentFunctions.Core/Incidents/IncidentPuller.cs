@@ -127,54 +127,27 @@ public sealed class IncidentPuller(
         // Counted before paging: incidents appearing meanwhile can only add to what the pages hold.
         var expected = wallarmOptions.Value.VerifyCounts ? await wallarm.CountIncidentsAsync(tenantId, window, cancellationToken).ConfigureAwait(false) : -1;
 
-        var windowIds = new HashSet<string>(StringComparer.Ordinal);
-        var sources = new Dictionary<string, SourceAccumulator>(StringComparer.Ordinal);
-        var vulnerabilityIds = new HashSet<long>();
-        var rows = 0;
-        var skipped = 0;
-
-        await using var pages = wallarm.GetIncidentPagesAsync(tenantId, window, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var hasPage = pages.MoveNextAsync().AsTask();
-        try
+        var pass = new WindowPass();
+        await PageWindowAsync(tenantId, window, pulledAt, run, pass, cancellationToken).ConfigureAwait(false);
+        if (expected >= 0 && pass.Received < expected)
         {
-            while (await hasPage.ConfigureAwait(false))
-            {
-                var batch = new List<Incident>(pages.Current.Attacks.Count);
-                foreach (var attack in pages.Current.Attacks)
-                {
-                    if (attack.VulnId is null)
-                    {
-                        skipped++;
-                        continue;
-                    }
-
-                    var incident = IncidentMapper.ToIncident(attack, tenantId);
-                    windowIds.Add(incident.Id);
-                    vulnerabilityIds.Add(incident.VulnerabilityId);
-                    var fingerprint = Fingerprint(incident);
-                    if (run.Written.TryGetValue(incident.Id, out var previous) && previous == fingerprint) continue;
-                    run.Written[incident.Id] = fingerprint;
-                    batch.Add(incident);
-                    AddSources(sources, incident);
-                }
-
-                // Fetch the next page while this one is written.
-                hasPage = pages.MoveNextAsync().AsTask();
-                rows += await store.UpsertAsync(batch, pulledAt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            // An iterator cannot be disposed with a MoveNext in flight; let it finish (its fault is already ours).
-            try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+            // With offset paging, an incident updated mid-read jumps to the first page (order is by last hit) and a
+            // glitching API may return a short page; one more pass over the window usually closes the gap.
+            IngestionLog.WindowShort(logger, window, expected, pass.Received);
+            await PageWindowAsync(tenantId, window, pulledAt, run, pass, cancellationToken).ConfigureAwait(false);
         }
 
-        if (skipped > 0) IngestionLog.NonIncidentsSkipped(logger, skipped);
-        if (expected >= 0 && windowIds.Count + skipped < expected)
+        if (pass.Skipped > 0) IngestionLog.NonIncidentsSkipped(logger, pass.Skipped);
+        if (expected >= 0 && pass.Received < expected)
         {
             throw new WallarmMalformedResponseException(
-                $"Wallarm counted {expected} incident(s) in window {window} but its pages held {windowIds.Count + skipped}: a page came back short or empty. The checkpoint was not moved.");
+                $"Wallarm counted {expected} incident(s) in window {window} but two passes over its pages held {pass.Received}: a page came back short or empty. The checkpoint was not moved.");
         }
+
+        var windowIds = pass.Ids;
+        var sources = pass.Sources;
+        var vulnerabilityIds = pass.VulnerabilityIds;
+        var rows = pass.Rows;
 
         await RefreshVulnerabilitiesAsync(tenantId, vulnerabilityIds, cancellationToken).ConfigureAwait(false);
 
@@ -191,6 +164,45 @@ public sealed class IncidentPuller(
         run.Messages += messages;
         IngestionLog.WindowPulled(logger, window, windowIds.Count, rows, toSend.Count, messages);
         return new WindowStats(windowIds.Count);
+    }
+
+    private async Task PageWindowAsync(long tenantId, TimeWindow window, DateTimeOffset pulledAt, RunState run, WindowPass pass, CancellationToken cancellationToken)
+    {
+        await using var pages = wallarm.GetIncidentPagesAsync(tenantId, window, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var hasPage = pages.MoveNextAsync().AsTask();
+        try
+        {
+            while (await hasPage.ConfigureAwait(false))
+            {
+                var batch = new List<Incident>(pages.Current.Attacks.Count);
+                foreach (var attack in pages.Current.Attacks)
+                {
+                    if (attack.VulnId is null)
+                    {
+                        pass.Skipped++;
+                        continue;
+                    }
+
+                    var incident = IncidentMapper.ToIncident(attack, tenantId);
+                    pass.Ids.Add(incident.Id);
+                    pass.VulnerabilityIds.Add(incident.VulnerabilityId);
+                    var fingerprint = Fingerprint(incident);
+                    if (run.Written.TryGetValue(incident.Id, out var previous) && previous == fingerprint) continue;
+                    run.Written[incident.Id] = fingerprint;
+                    batch.Add(incident);
+                    AddSources(pass.Sources, incident);
+                }
+
+                // Fetch the next page while this one is written.
+                hasPage = pages.MoveNextAsync().AsTask();
+                pass.Rows += await store.UpsertAsync(batch, pulledAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // An iterator cannot be disposed with a MoveNext in flight; let it finish (its fault is already ours).
+            try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+        }
     }
 
     private async Task RefreshVulnerabilitiesAsync(long tenantId, HashSet<long> ids, CancellationToken cancellationToken)
@@ -276,4 +288,20 @@ public sealed class IncidentPuller(
     }
 
     private readonly record struct WindowStats(int Incidents);
+
+    /// <summary>What the passes over one window received.</summary>
+    private sealed class WindowPass
+    {
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, SourceAccumulator> Sources { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<long> VulnerabilityIds { get; } = [];
+
+        public int Rows { get; set; }
+
+        public int Skipped { get; set; }
+
+        public int Received => Ids.Count + Skipped;
+    }
 }

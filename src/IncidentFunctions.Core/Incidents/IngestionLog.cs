@@ -31,6 +31,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Could not refresh {Count} security issue(s); reports show their ids until a later run succeeds")]
     public static partial void VulnerabilityRefreshFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but the pages held {Received}; reading the window once more")]
+    public static partial void WindowShort(ILogger logger, TimeWindow window, long expected, int received);
+
     [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "Report time zone changed from {Previous} to {Current}; days pulled before were filed under {Previous} days")]
     public static partial void TimeZoneChanged(ILogger logger, string previous, string current);
 }

@@ -15,7 +15,7 @@ namespace IncidentFunctions.Benchmarks.Enrichment;
 /// <summary>
 /// End to end on Azurite: enrichment messages for N incidents (default 100,000; goal at least 3,000 incidents/s),
 /// packed per hourly pull window as the puller packs them, consumed by the real <see cref="SourceEnricher"/> with the
-/// host's default concurrency (16). Intel: the npm defaults plus the simulator's feeds. Verb: <c>enrich [incidents]</c>.
+/// host's default concurrency (16). Intel: the npm defaults plus the simulator's feeds. Verb: <c>enrich [--incidents N]</c>.
 /// </summary>
 internal static class EnrichBenchmark
 {
@@ -23,7 +23,8 @@ internal static class EnrichBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var incidents = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var at = Array.IndexOf(args, "--incidents");
+        var incidents = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 100_000;
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from the repository.");
         await using var azurite = await AzuriteProcess.StartAsync(root);
         await using var simulator = await WallarmSimulatorHost.StartAsync(new SimulatorOptions());

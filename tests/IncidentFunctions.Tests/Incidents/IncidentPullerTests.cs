@@ -199,15 +199,31 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task RunAsync_EmptyPageInTheMiddle_IsCaughtByTheCountAndRetriedNextRun()
+    public async Task RunAsync_EmptyPageInTheMiddleOnce_IsCaughtByTheCountAndHealedBySecondPass()
     {
         await using var app = await AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 600, new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
-        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 1 });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 1, Times = 1 });
+
+        var result = await app.PullAsync(Ct);
+
+        Assert.Equal(1, app.Simulator.Faults.Fired(FaultKind.EmptyPage));
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 1210);
+        var now = app.Clock.GetUtcNow();
+        Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+    }
+
+    [Fact]
+    public async Task RunAsync_EmptyPageInTheMiddleEveryTime_FailsWithoutMovingTheCheckpointAndRecoversLater()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 600, new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 1, Times = 0 });
 
         var error = await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => app.PullAsync(Ct));
 
         Assert.Contains("came back short", error.Message, StringComparison.Ordinal);
         Assert.Null((await CheckpointAsync(app)).PulledUntil);
+        app.Simulator.Faults.Clear();
         await app.PullAsync(Ct);
         var now = app.Clock.GetUtcNow();
         Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());

@@ -1,0 +1,60 @@
+using IncidentFunctions.LocalRunner.Http;
+using IncidentFunctions.LocalRunner.Queues;
+using IncidentFunctions.LocalRunner.Timers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.LocalRunner.Hosting;
+
+/// <summary>Hosts the app's functions without the Functions host: timers, queue triggers and HTTP routes.</summary>
+public static class LocalRunnerHostBuilderExtensions
+{
+    /// <summary>
+    /// Registers <see cref="HostJsonSettings"/>, the timer and queue services and the function keys, and points Kestrel at
+    /// <c>LocalRunner:Urls</c>. Call after the app's composition root (<c>AddIncidentFunctions</c>); then call
+    /// <see cref="HttpRouteEndpoints.MapLocalRunnerRoutes"/> on the built app.
+    /// </summary>
+    public static TBuilder AddLocalRunner<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalRunnerOptions>, LocalRunnerOptionsValidator>());
+        services.AddOptions<LocalRunnerOptions>().Bind(builder.Configuration.GetSection(LocalRunnerOptions.SectionName)).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(LoadHostJson);
+        services.TryAddSingleton<QueueTriggerClient>();
+        services.TryAddSingleton<FunctionKeys>();
+        services.AddHostedService<CronTimerService>();
+        services.AddHostedService<QueueListenerHost>();
+
+        // The server reads "urls" from the app's configuration when it starts.
+        var urls = builder.Configuration[$"{LocalRunnerOptions.SectionName}:{nameof(LocalRunnerOptions.Urls)}"];
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = string.IsNullOrWhiteSpace(urls) ? LocalRunnerOptions.DefaultUrls : urls;
+        return builder;
+    }
+
+    private static HostJsonSettings LoadHostJson(IServiceProvider services)
+    {
+        var path = services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value.ResolveHostJsonPath();
+        var settings = HostJsonSettings.Load(path);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LocalRunnerHostBuilderExtensions).FullName!);
+        HostingLog.HostJsonLoaded(logger, settings.Source, settings.RoutePrefix, settings.FunctionTimeout ?? Timeout.InfiniteTimeSpan, settings.Queues);
+        return settings;
+    }
+}
+
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 9100, Level = LogLevel.Information, Message = "Using {HostJson}: routePrefix '{RoutePrefix}', functionTimeout {FunctionTimeout}, queues {Queues}")]
+    public static partial void HostJsonLoaded(ILogger logger, string hostJson, string routePrefix, TimeSpan functionTimeout, QueueHostSettings queues);
+
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Warning, Message = "No storage is configured (Storage:ConnectionString, AzureWebJobsStorage or Storage:*ServiceUri); started Azurite with data in {DataDirectory}")]
+    public static partial void StartedAzurite(ILogger logger, string dataDirectory);
+}

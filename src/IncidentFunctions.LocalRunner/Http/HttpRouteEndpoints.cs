@@ -1,0 +1,79 @@
+using IncidentFunctions.Hosting;
+using IncidentFunctions.LocalRunner.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.LocalRunner.Http;
+
+/// <summary>Maps the app's <see cref="HttpRoute"/>s the way the Functions host exposes HTTP triggers.</summary>
+public static class HttpRouteEndpoints
+{
+    /// <summary>
+    /// Maps every registered <see cref="HttpRoute"/> under host.json's <c>extensions.http.routePrefix</c>, plus an
+    /// anonymous <c>GET /{prefix}/health</c> liveness probe. <c>Function</c>-level routes answer 401 without a valid key.
+    /// </summary>
+    public static IEndpointRouteBuilder MapLocalRunnerRoutes(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var services = endpoints.ServiceProvider;
+        var hostJson = services.GetRequiredService<HostJsonSettings>();
+        var keys = services.GetRequiredService<FunctionKeys>();
+        var routes = services.GetServices<HttpRoute>().ToList();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpRouteEndpoints).FullName!);
+
+        var group = endpoints.MapGroup(hostJson.RoutePrefix.Length == 0 ? "" : "/" + hostJson.RoutePrefix);
+        group.MapGet("/health", () => Results.Json(new HealthStatus("ok"), HealthStatusJsonContext.Default.HealthStatus))
+            .WithName("LocalRunnerHealth");
+
+        foreach (var route in routes)
+        {
+            var builder = route.Methods.Length == 0
+                ? group.Map(route.RouteTemplate, Handler(route, keys))
+                : group.MapMethods(route.RouteTemplate, route.Methods.Select(m => m.ToUpperInvariant()), Handler(route, keys));
+            builder.WithName(route.FunctionName);
+            var methods = route.Methods.Length == 0 ? "any" : string.Join(',', route.Methods);
+            var path = PathOf(hostJson, route);
+            HttpLog.Mapped(logger, route.FunctionName, methods, path, route.AuthLevel);
+        }
+
+        if (keys.GeneratedKey is { } generated && routes.Any(r => r.AuthLevel == HttpAuthLevel.Function))
+        {
+            HttpLog.GeneratedKey(logger, generated, FunctionKeys.HeaderName, FunctionKeys.QueryName);
+        }
+
+        return endpoints;
+    }
+
+    private static RequestDelegate Handler(HttpRoute route, FunctionKeys keys) => async context =>
+    {
+        if (route.AuthLevel == HttpAuthLevel.Function && !keys.IsAuthorized(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        var result = await route.HandleAsync(context, context.RequestAborted).ConfigureAwait(false);
+        await result.ExecuteAsync(context).ConfigureAwait(false);
+    };
+
+    private static string PathOf(HostJsonSettings hostJson, HttpRoute route)
+        => hostJson.RoutePrefix.Length == 0 ? "/" + route.RouteTemplate : $"/{hostJson.RoutePrefix}/{route.RouteTemplate}";
+}
+
+internal sealed record HealthStatus(string Status);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthStatus))]
+internal sealed partial class HealthStatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+
+internal static partial class HttpLog
+{
+    [LoggerMessage(EventId = 9400, Level = LogLevel.Information, Message = "HTTP function '{FunctionName}': [{Methods}] {Path} ({AuthLevel})")]
+    public static partial void Mapped(ILogger logger, string functionName, string methods, string path, HttpAuthLevel authLevel);
+
+    [LoggerMessage(EventId = 9401, Level = LogLevel.Warning, Message = "No LocalRunner:FunctionKeys configured; function-level routes accept this generated key until the runner stops: {FunctionKey} (header {HeaderName} or query ?{QueryName}=)")]
+    public static partial void GeneratedKey(ILogger logger, string functionKey, string headerName, string queryName);
+}

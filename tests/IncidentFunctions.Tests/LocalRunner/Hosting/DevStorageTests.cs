@@ -1,0 +1,28 @@
+using IncidentFunctions.LocalRunner.DevServices;
+using Microsoft.Extensions.Configuration;
+
+namespace IncidentFunctions.Tests.LocalRunner.Hosting;
+
+public sealed class DevStorageTests
+{
+    [Fact]
+    public void IsStorageConfigured_NothingSet_IsFalse()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:TablePrefix"] = "dev", ["Storage:ConnectionString"] = " " }).Build();
+
+        Assert.False(DevStorage.IsStorageConfigured(configuration));
+    }
+
+    [Theory]
+    [InlineData("Storage:ConnectionString", "UseDevelopmentStorage=true")]
+    [InlineData("AzureWebJobsStorage", "UseDevelopmentStorage=true")]
+    [InlineData("Storage:TableServiceUri", "https://account.table.core.windows.net")]
+    [InlineData("Storage:QueueServiceUri", "https://account.queue.core.windows.net")]
+    [InlineData("Storage:BlobServiceUri", "https://account.blob.core.windows.net")]
+    public void IsStorageConfigured_AnyStorageSetting_IsTrue(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+
+        Assert.True(DevStorage.IsStorageConfigured(configuration));
+    }
+}

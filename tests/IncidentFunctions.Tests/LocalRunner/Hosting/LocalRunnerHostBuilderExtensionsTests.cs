@@ -1,0 +1,122 @@
+using Azure.Storage.Queues;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.LocalRunner.Queues;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Tests.LocalRunner.Hosting;
+
+/// <summary>AddLocalRunner on a plain generic host: what it wires, and how it fails.</summary>
+public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly List<IDisposable> _disposables = [];
+
+    [Fact]
+    public async Task AddLocalRunner_QueueJobRegistered_ListensOnItsQueueWithAnUnencodedClient()
+    {
+        var queueName = UniqueNames.Queue("wired");
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:EnableTimers"] = "false" });
+        builder.Services.AddOptions<StorageOptions>().Configure(o => o.ConnectionString = azurite.ConnectionString);
+        builder.Services.AddSingleton(new QueueJob("Wired", "WIRED_QUEUE", _ => queueName, (_, body, _) =>
+        {
+            received.TrySetResult(body);
+            return Task.CompletedTask;
+        }));
+        builder.AddLocalRunner();
+        using var host = builder.Build();
+        var producer = new QueueClient(azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await producer.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await producer.SendMessageAsync("wired body", TestContext.Current.CancellationToken);
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var body = await received.Task.Within();
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("wired body", body);
+        var listener = Assert.Single(host.Services.GetServices<IHostedService>().OfType<QueueListenerHost>().Single().Listeners);
+        Assert.Equal(queueName, listener.QueueName);
+        await producer.DeleteIfExistsAsync(TestContext.Current.CancellationToken);
+        await new QueueClient(azurite.ConnectionString, queueName + "-poison").DeleteIfExistsAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task AddLocalRunner_QueuesDisabled_StartsWithoutStorageOrListeners()
+    {
+        var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:EnableQueues"] = "false", ["LocalRunner:EnableTimers"] = "false" });
+        builder.Services.AddSingleton(new QueueJob("Unused", "UNUSED_QUEUE", _ => "unused", (_, _, _) => Task.CompletedTask));
+        builder.AddLocalRunner();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(host.Services.GetServices<IHostedService>().OfType<QueueListenerHost>().Single().Listeners);
+    }
+
+    [Fact]
+    public async Task AddLocalRunner_BadUrls_FailsStartNamingTheSetting()
+    {
+        var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:Urls"] = "not-an-address" });
+        builder.AddLocalRunner();
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("LocalRunner:Urls", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddLocalRunner_HostJsonOutOfRange_FailsStartNamingTheFileAndKey()
+    {
+        var builder = CreateBuilder("""{ "version": "2.0", "extensions": { "queues": { "batchSize": 64 } } }""", []);
+        builder.AddLocalRunner();
+        using var host = builder.Build();
+        var path = host.Services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value.HostJsonPath!;
+
+        var ex = await Assert.ThrowsAsync<HostJsonException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'extensions.queues.batchSize'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddLocalRunner_UrlsSetting_BecomesTheServerUrls()
+    {
+        var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:Urls"] = "http://127.0.0.1:7500;http://localhost:7501" });
+
+        builder.AddLocalRunner();
+
+        Assert.Equal("http://127.0.0.1:7500;http://localhost:7501", builder.Configuration["urls"]);
+    }
+
+    [Fact]
+    public void AddLocalRunner_NoUrlsSetting_UsesTheCoreToolsPort()
+    {
+        var builder = CreateBuilder(TestHostJson.FastQueues, []);
+
+        builder.AddLocalRunner();
+
+        Assert.Equal("http://127.0.0.1:7071", builder.Configuration["urls"]);
+    }
+
+    public void Dispose() => _disposables.ForEach(d => d.Dispose());
+
+    private HostApplicationBuilder CreateBuilder(string hostJson, Dictionary<string, string?> settings)
+    {
+        var file = new TestHostJson(hostJson);
+        _disposables.Add(file);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging(b => b.AddFakeLogging());
+        settings["LocalRunner:HostJsonPath"] = file.Path;
+        builder.Configuration.AddInMemoryCollection(settings);
+        return builder;
+    }
+}

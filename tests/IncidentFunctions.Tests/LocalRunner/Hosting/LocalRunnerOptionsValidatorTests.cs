@@ -1,0 +1,57 @@
+using IncidentFunctions.LocalRunner.Hosting;
+
+namespace IncidentFunctions.Tests.LocalRunner.Hosting;
+
+public sealed class LocalRunnerOptionsValidatorTests
+{
+    private static readonly LocalRunnerOptionsValidator Validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        // The default host.json path is the copy beside the binaries, which the test project gets too.
+        var result = Validator.Validate(null, new LocalRunnerOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("127.0.0.1:7071")]
+    [InlineData("http://127.0.0.1:7071;ftp://example.org")]
+    public void Validate_BadUrls_FailsNamingTheSetting(string urls)
+    {
+        var result = Validator.Validate(null, new LocalRunnerOptions { Urls = urls });
+
+        Assert.True(result.Failed);
+        Assert.Contains("LocalRunner:Urls", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SeveralUrls_Succeeds()
+    {
+        var result = Validator.Validate(null, new LocalRunnerOptions { Urls = "http://127.0.0.1:7071; http://localhost:0" });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_BlankFunctionKey_Fails()
+    {
+        var result = Validator.Validate(null, new LocalRunnerOptions { FunctionKeys = ["good-key", " "] });
+
+        Assert.True(result.Failed);
+        Assert.Contains("LocalRunner:FunctionKeys", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HostJsonPathMissing_FailsNamingThePath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json");
+
+        var result = Validator.Validate(null, new LocalRunnerOptions { HostJsonPath = path });
+
+        Assert.True(result.Failed);
+        Assert.Contains(path, result.FailureMessage, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text.Json;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.LocalRunner.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace IncidentFunctions.Tests.LocalRunner.Http;
+
+/// <summary>The runner's HTTP side on a real Kestrel (127.0.0.1, port 0) with a real HttpClient.</summary>
+public sealed class HttpRouteEndpointsTests : IAsyncDisposable
+{
+    private const string Key = "test-function-key-0123456789";
+    private const string HostJson = """{ "version": "2.0", "extensions": { "http": { "routePrefix": "runner" } } }""";
+
+    private readonly List<IDisposable> _disposables = [];
+    private WebApplication? _app;
+    private HttpClient? _client;
+
+    [Fact]
+    public async Task FunctionRoute_NoKey_Returns401WithEmptyBody()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var response = await client.GetAsync("/runner/reports/daily/2026-11-26.pdf", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task FunctionRoute_WrongKey_Returns401()
+    {
+        var client = await StartAsync(HostJson, Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
+        request.Headers.Add("x-functions-key", Key + "x");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task FunctionRoute_KeyInHeader_ReturnsTheHandlersResult()
+    {
+        var client = await StartAsync(HostJson, "another-key", Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
+        request.Headers.Add("x-functions-key", Key);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("report for 2026-11-26", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task FunctionRoute_KeyInCodeQuery_ReturnsTheHandlersResult()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var response = await client.GetAsync($"/runner/reports/daily/2026-11-27.pdf?code={Uri.EscapeDataString(Key)}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("report for 2026-11-27", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task FunctionRoute_MethodNotListed_IsNotServed()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var response = await client.PostAsync($"/runner/reports/daily/2026-11-27.pdf?code={Uri.EscapeDataString(Key)}", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnonymousRoute_NoKey_ReturnsTheHandlersResult()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var response = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("pong", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Routes_RoutePrefixFromHostJson_AreServedOnlyUnderIt()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var prefixed = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+        using var defaultPrefix = await client.GetAsync("/api/ping", TestContext.Current.CancellationToken);
+        using var bare = await client.GetAsync("/ping", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, prefixed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, defaultPrefix.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, bare.StatusCode);
+    }
+
+    [Fact]
+    public async Task Routes_EmptyRoutePrefix_AreServedAtTheRoot()
+    {
+        var client = await StartAsync("""{ "version": "2.0", "extensions": { "http": { "routePrefix": "" } } }""", Key);
+
+        using var response = await client.GetAsync("/ping", TestContext.Current.CancellationToken);
+        using var health = await client.GetAsync("/health", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_Get_ReturnsOkStatusJsonWithoutAKey()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var response = await client.GetAsync("/runner/health", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task FunctionRoute_NoKeysConfigured_AcceptsTheKeyGeneratedAndLoggedAtStart()
+    {
+        var client = await StartAsync(HostJson);
+        var logged = Assert.Single(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401);
+        var generated = logged.GetStructuredStateValue("FunctionKey")!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
+        request.Headers.Add("x-functions-key", generated);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var withoutKey = await client.GetAsync("/runner/reports/daily/2026-11-26.pdf", TestContext.Current.CancellationToken);
+
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.True(generated.Length >= 32);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task FunctionRoute_KeysConfigured_LogsNoKey()
+    {
+        await StartAsync(HostJson, Key);
+
+        Assert.DoesNotContain(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401 || r.Message.Contains(Key, StringComparison.Ordinal));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_app is not null) await _app.DisposeAsync();
+        _disposables.ForEach(d => d.Dispose());
+    }
+
+    private async Task<HttpClient> StartAsync(string hostJson, params string[] functionKeys)
+    {
+        var hostJsonFile = new TestHostJson(hostJson);
+        _disposables.Add(hostJsonFile);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders().AddFakeLogging();
+        var settings = new Dictionary<string, string?>
+        {
+            ["LocalRunner:Urls"] = "http://127.0.0.1:0",
+            ["LocalRunner:HostJsonPath"] = hostJsonFile.Path,
+            ["LocalRunner:EnableTimers"] = "false",
+            ["LocalRunner:EnableQueues"] = "false",
+        };
+        for (var i = 0; i < functionKeys.Length; i++) settings[$"LocalRunner:FunctionKeys:{i}"] = functionKeys[i];
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(new HttpRoute("DailyReport", ["GET"], "reports/daily/{date}.pdf", HttpAuthLevel.Function,
+            (context, _) => Task.FromResult(Results.Text($"report for {context.Request.RouteValues["date"]}"))));
+        builder.Services.AddSingleton(new HttpRoute("Ping", ["get"], "ping", HttpAuthLevel.Anonymous,
+            (_, _) => Task.FromResult(Results.Text("pong"))));
+        builder.AddLocalRunner();
+
+        _app = builder.Build();
+        _app.MapLocalRunnerRoutes();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _client = new HttpClient { BaseAddress = new Uri(Assert.Single(_app.Urls)) };
+        return _client;
+    }
+}
