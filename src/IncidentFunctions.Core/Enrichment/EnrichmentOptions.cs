@@ -67,6 +67,12 @@ public sealed class EnrichmentOptions
     public bool UseDefaultSources { get; set; } = true;
 
     /// <summary>
+    /// Adds the providers' public lists (<see cref="IntelSourcePresets.PublicFeeds"/>): what a deployed app should
+    /// use unless it configures its own. Off by default, so nothing reaches the internet unless asked to.
+    /// </summary>
+    public bool UsePublicFeeds { get; set; }
+
+    /// <summary>
     /// Base URL of a running Wallarm simulator: adds a source for each intel feed it serves (Tor, cloud ranges,
     /// reputation, VPN and proxy lists). For the demo and tests; see <see cref="IntelSourcePresets.SimulatorFeeds"/>.
     /// </summary>

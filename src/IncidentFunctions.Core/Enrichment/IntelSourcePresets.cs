@@ -98,7 +98,41 @@ public static class IntelSourcePresets
         ];
     }
 
-    /// <summary>The effective source list: configured sources first (they win ties), then the simulator's, then the defaults.</summary>
+    /// <summary>
+    /// The providers' public lists (<c>Enrichment:UsePublicFeeds</c>), for a deployed app that has no node_modules: the
+    /// same ip-location-db files from the jsDelivr CDN (the URLs the packages' READMEs give), Tor, AWS, Google, Oracle,
+    /// Cloudflare, DigitalOcean, Spamhaus DROP and FireHOL level1. Azure Service Tags are not here: their download URL
+    /// changes weekly, so configure that source with the current URL. These URLs were not fetched from the build
+    /// machine (no internet); the formats are the ones the parsers' tests pin.
+    /// </summary>
+    public static IReadOnlyList<IntelSourceOptions> PublicFeeds()
+    {
+        const string spamhaus = "Spamhaus DROP list, (c) The Spamhaus Project SLU, https://www.spamhaus.org/drop/";
+        IntelSourceOptions Feed(string name, IntelSourceType type, string url, string? attribution = null, int minEntries = 1)
+            => new() { Name = name, Type = type, Url = new Uri(url), Attribution = attribution, MinEntries = minEntries };
+        return
+        [
+            Feed("ip-location-db-country", IntelSourceType.Mmdb, "https://cdn.jsdelivr.net/npm/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb", CountryAttribution, 10_000),
+            Feed("ip-location-db-asn-v4", IntelSourceType.IpLocationDbCsv, "https://cdn.jsdelivr.net/npm/@ip-location-db/asn/asn-ipv4.csv", IpLocationDbAttribution, 10_000),
+            Feed("ip-location-db-asn-v6", IntelSourceType.IpLocationDbCsv, "https://cdn.jsdelivr.net/npm/@ip-location-db/asn/asn-ipv6.csv", IpLocationDbAttribution, 1_000),
+            Feed("tor-exit-addresses", IntelSourceType.TorExitAddresses, "https://check.torproject.org/exit-addresses", minEntries: 100),
+            Feed("tor-bulk-exit-list", IntelSourceType.TorBulkExitList, "https://check.torproject.org/torbulkexitlist", minEntries: 100),
+            Feed("aws", IntelSourceType.AwsIpRanges, "https://ip-ranges.amazonaws.com/ip-ranges.json", minEntries: 1_000),
+            Feed("google-cloud", IntelSourceType.GoogleCloudJson, "https://www.gstatic.com/ipranges/cloud.json", minEntries: 100),
+            Feed("oracle", IntelSourceType.OracleCloudJson, "https://docs.oracle.com/iaas/tools/public_ip_ranges.json", minEntries: 100),
+            Feed("cloudflare-v4", IntelSourceType.CloudflareIps, "https://www.cloudflare.com/ips-v4"),
+            Feed("cloudflare-v6", IntelSourceType.CloudflareIps, "https://www.cloudflare.com/ips-v6"),
+            Feed("digitalocean", IntelSourceType.CloudGeofeed, "https://www.digitalocean.com/geo/google.csv", minEntries: 100),
+            Feed("spamhaus-drop-v4", IntelSourceType.SpamhausDropJson, "https://www.spamhaus.org/drop/drop_v4.json", spamhaus, 100),
+            Feed("spamhaus-drop-v6", IntelSourceType.SpamhausDropJson, "https://www.spamhaus.org/drop/drop_v6.json", spamhaus),
+            Feed("firehol_level1", IntelSourceType.IpList, "https://raw.githubusercontent.com/firehol/blocklist-ipsets/master/firehol_level1.netset", minEntries: 100),
+        ];
+    }
+
+    /// <summary>
+    /// The effective source list: configured sources first (they win ties), then the simulator's, the public feeds and
+    /// the npm defaults; a later source with the name of an earlier one is left out.
+    /// </summary>
     public static IReadOnlyList<IntelSourceOptions> Effective(EnrichmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -106,6 +140,7 @@ public static class IntelSourcePresets
         var names = new HashSet<string>(result.Select(s => s.Name), StringComparer.OrdinalIgnoreCase);
         var extra = new List<IntelSourceOptions>();
         if (options.SimulatorFeeds is { } simulator) extra.AddRange(SimulatorFeeds(simulator));
+        if (options.UsePublicFeeds) extra.AddRange(PublicFeeds());
         if (options.UseDefaultSources) extra.AddRange(Defaults());
         result.AddRange(extra.Where(s => names.Add(s.Name)));
         return result;

@@ -83,6 +83,17 @@ public sealed class EnrichmentOptionsTests
     }
 
     [Fact]
+    public void Effective_PublicFeeds_ReplaceTheNpmFilesByNameAndNeedNoFile()
+    {
+        var sources = IntelSourcePresets.Effective(new EnrichmentOptions { UsePublicFeeds = true });
+
+        Assert.Equal(sources.Count, sources.Select(s => s.Name).Distinct().Count());
+        Assert.All(sources, s => Assert.Equal(Uri.UriSchemeHttps, s.Url!.Scheme));
+        Assert.StartsWith("https://cdn.jsdelivr.net/", sources.Single(s => s.Name == "ip-location-db-country").Location, StringComparison.Ordinal);
+        Assert.Contains(sources, s => s.Type == IncidentFunctions.Enrichment.Intel.IntelSourceType.TorExitAddresses);
+    }
+
+    [Fact]
     public void Effective_DefaultsOff_LeavesOnlyConfiguredSources()
     {
         var sources = IntelSourcePresets.Effective(new EnrichmentOptions { UseDefaultSources = false });

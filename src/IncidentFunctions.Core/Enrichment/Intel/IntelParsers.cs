@@ -108,6 +108,7 @@ public static class IntelParsers
 
     private static IntelSourceContent ParseMmdb(byte[] content)
     {
+        content = ExtractMmdbFromTar(content);
         Reader reader;
         try
         {
@@ -149,6 +150,29 @@ public static class IntelParsers
 
             return result;
         }
+    }
+
+    /// <summary>MaxMind's download API serves <c>.tar.gz</c> (gzip is already undone): the database is the archive's <c>.mmdb</c> entry.</summary>
+    private static byte[] ExtractMmdbFromTar(byte[] content)
+    {
+        if (content.Length < 512 || !content.AsSpan(257, 5).SequenceEqual("ustar"u8)) return content;
+        try
+        {
+            using var tar = new System.Formats.Tar.TarReader(new MemoryStream(content, writable: false));
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.DataStream is null || !entry.Name.EndsWith(".mmdb", StringComparison.OrdinalIgnoreCase)) continue;
+                using var buffer = new MemoryStream();
+                entry.DataStream.CopyTo(buffer);
+                return buffer.ToArray();
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new IntelFormatException($"Tar archive is corrupt: {ex.Message}", ex);
+        }
+
+        throw new IntelFormatException("Tar archive holds no .mmdb file.");
     }
 
     /// <summary>

@@ -120,6 +120,25 @@ public sealed class MmdbParsingTests
     }
 
     [Fact]
+    public void Parse_MaxMindTarGzDownload_ReadsTheDatabaseInside()
+    {
+        var mmdb = new MmdbTestWriter("GeoLite2-ASN")
+            .Add("1.128.0.0/11", new Dictionary<string, object> { ["autonomous_system_number"] = 1221u, ["autonomous_system_organization"] = "Telstra Pty Ltd" })
+            .Build(Built);
+        using var archive = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(archive, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "GeoLite2-ASN_20251118/COPYRIGHT.txt") { DataStream = new MemoryStream("Database and Contents Copyright (c) MaxMind, Inc."u8.ToArray()) });
+            tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "GeoLite2-ASN_20251118/GeoLite2-ASN.mmdb") { DataStream = new MemoryStream(mmdb) });
+        }
+
+        var content = Parse(archive.ToArray());
+
+        Assert.Equal(new AsnValue(1221, "Telstra Pty Ltd"), At(content.Asn, "1.130.0.1"));
+    }
+
+    [Fact]
     public void Parse_IpinfoLiteStyleFlatRecord_ReadsCountryAndAsn()
     {
         var mmdb = new MmdbTestWriter("ipinfo lite.mmdb")
