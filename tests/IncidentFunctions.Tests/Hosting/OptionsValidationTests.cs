@@ -62,8 +62,7 @@ public sealed class OptionsValidationTests
         builder.AddIncidentFunctions();
         using var host = builder.Build();
 
-        var job = Assert.Single(host.Services.GetServices<ScheduledJob>());
-        Assert.Equal("PullIncidents", job.FunctionName);
+        var job = Assert.Single(host.Services.GetServices<ScheduledJob>(), j => j.FunctionName == "PullIncidents");
         Assert.Equal("0 */10 * * * *", job.Schedule(host.Services));
     }
 }
