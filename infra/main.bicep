@@ -43,6 +43,22 @@ param reportTimeZone string = 'UTC'
 @description('NCRONTAB (6 fields, UTC) of the incident pull.')
 param pullIncidentsSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB (6 fields, UTC) of the intel list refresh.')
+param refreshIntelSchedule string = '0 30 3 * * *'
+
+@description('Download the public intel feeds (ip-location-db from jsDelivr, Tor, cloud ranges, Spamhaus, FireHOL): a deployed app has no bundled npm data. Needs outbound HTTPS.')
+param usePublicIntelFeeds bool = true
+
+@description('Company name printed on reports.')
+param reportCompanyName string = ''
+
+@secure()
+@description('Base64 secret (at least 32 bytes, e.g. `openssl rand -base64 32`) that signs shared report links. Stored in Key Vault only.')
+param reportSigningKey string
+
+@description('Key id of reportSigningKey; a new id rotates the key (see docs/deploy.md).')
+param reportSigningKeyId string = 'k1'
+
 @description('Queue of source IPs to enrich; the poison queue `<name>-poison` is created with it.')
 param enrichmentQueueName string = 'enrich-sources'
 
@@ -81,6 +97,10 @@ var keyVaultSecrets = [
     name: 'wallarm-api-token'
     setting: 'Wallarm__ApiToken'
   }
+  {
+    name: 'report-signing-key-${reportSigningKeyId}'
+    setting: 'Reports__SigningKeys__${reportSigningKeyId}'
+  }
 ]
 
 // The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
@@ -90,8 +110,11 @@ var appTables = [
   'coverage'
   'vulnerabilities'
   'sources'
+  'sourcecache'
 ]
-var appContainers = []
+var appContainers = [
+  'reports'
+]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -143,6 +166,7 @@ module keyVault 'core/security/key-vault.bicep' = {
     secretNames: map(keyVaultSecrets, s => s.name)
     secretValues: {
       'wallarm-api-token': wallarmApiToken
+      'report-signing-key-${reportSigningKeyId}': reportSigningKey
     }
   }
 }
@@ -204,6 +228,10 @@ module functionApp 'app/function-app.bicep' = {
     reportTimeZone: reportTimeZone
     pullIncidentsSchedule: pullIncidentsSchedule
     enrichmentQueueName: enrichmentQueueName
+    refreshIntelSchedule: refreshIntelSchedule
+    usePublicIntelFeeds: usePublicIntelFeeds
+    reportCompanyName: reportCompanyName
+    reportSigningKeyId: reportSigningKeyId
   }
 }
 

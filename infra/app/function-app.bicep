@@ -37,6 +37,10 @@ param wallarmClientId string
 param reportTimeZone string
 param pullIncidentsSchedule string
 param enrichmentQueueName string
+param refreshIntelSchedule string
+param usePublicIntelFeeds bool
+param reportCompanyName string
+param reportSigningKeyId string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -73,6 +77,14 @@ var identityAppSettings = {
   // Empty: discovered once through the API.
   Wallarm__ClientId: wallarmClientId
   Reports__TimeZone: reportTimeZone
+  Reports__CompanyName: reportCompanyName
+  // Signed report links (chat digests) point here; the key itself is a Key Vault reference.
+  Reports__PublicBaseUrl: 'https://${site.properties.defaultHostName}/api/'
+  Reports__ActiveSigningKeyId: reportSigningKeyId
+
+  REFRESH_INTEL_SCHEDULE: refreshIntelSchedule
+  // A deployed package has no node_modules: country/ASN data and the lists come from the providers' public URLs.
+  Enrichment__UsePublicFeeds: string(usePublicIntelFeeds)
 }
 
 // Secrets never appear in app settings: the platform resolves these references with keyVaultReferenceIdentity.

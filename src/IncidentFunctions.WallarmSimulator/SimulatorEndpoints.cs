@@ -38,6 +38,7 @@ public static class SimulatorEndpoints
         endpoints.MapPost("/v2/objects/attack", ctx => Handle(ctx, state, "attack", (ctx, state, body) => WriteAttacksAsync(ctx, state, body, cursorMode: true)));
         endpoints.MapPost("/v1/objects/attack/count", ctx => Handle(ctx, state, "count", WriteCountAsync));
         endpoints.MapPost("/v1/objects/vuln", ctx => Handle(ctx, state, "vuln", WriteVulnerabilitiesAsync));
+        endpoints.MapIntelFeeds(state);
 
         endpoints.MapGet(AdminPrefix + "/info", (HttpContext _) => Results.Json(new
         {

@@ -74,6 +74,7 @@ public sealed class SimulatorOptions
     /// Pools in real, routed address space, so offline geo/ASN data (ip-location-db) answers with real countries and
     /// organisations. Tor networks are relays that have been exits for years (Zwiebelfreunde, Emerald Onion,
     /// nothingtohide.nl); private addresses appear because some reputation lists wrongly list 10.0.0.0/8.
+    /// The intel feeds (<see cref="IntelFeeds"/>) list these pools by kind.
     /// </summary>
     public static List<IpPool> DefaultPools() =>
     [
@@ -96,5 +97,8 @@ public sealed class SimulatorOptions
         new() { Name = "bulletproof", Kind = IpPoolKind.Malicious, Country = "NL", Weight = 2, Networks = ["45.148.10.0/24", "193.142.146.0/24"] },
         new() { Name = "scanners", Kind = IpPoolKind.Malicious, Country = "US", Weight = 1, Networks = ["167.94.138.0/24", "162.142.125.0/24"] },
         new() { Name = "private", Kind = IpPoolKind.Private, Country = "", Weight = 0.5, Networks = ["10.20.0.0/16", "192.168.10.0/24"] },
+        // Appended last so the pools above keep their addresses. VPN exits in M247/PacketHub space, open proxies on an ISP.
+        new() { Name = "vpn-exits", Kind = IpPoolKind.Vpn, Country = "NL", Weight = 1, Networks = ["2.56.16.0/22", "2.58.36.0/22"] },
+        new() { Name = "open-proxies", Kind = IpPoolKind.Proxy, Country = "EC", Weight = 1, Networks = ["181.112.0.0/21", "181.113.0.0/21"] },
     ];
 }

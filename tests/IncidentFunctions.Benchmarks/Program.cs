@@ -1,12 +1,16 @@
 using BenchmarkDotNet.Running;
+using IncidentFunctions.Benchmarks.Enrichment;
 using IncidentFunctions.Benchmarks.Ingestion;
 using IncidentFunctions.Benchmarks.Reports;
 
-// End-to-end runs take a verb; anything else goes to BenchmarkDotNet (e.g. --filter '*Lookup*').
+// End-to-end runs and one-shot measurements take a verb; anything else goes to BenchmarkDotNet
+// (e.g. --filter '*Lookup*' --job short). Add classes anywhere in this assembly; the switcher finds them.
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "report" => ReportRenderBenchmark.Run(args[1..]),
+    "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
+    "index-memory" => IndexMemory.Run(args[1..]),
     _ => Run(args),
 };
 

@@ -1,6 +1,11 @@
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
 
 namespace IncidentFunctions.Enrichment;
 
@@ -8,9 +13,53 @@ internal static class EnrichmentServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichment(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
+            .Configure(o => o.RefreshSchedule = configuration[AppSettingNames.RefreshIntelSchedule] is { Length: > 0 } s ? s : o.RefreshSchedule);
         services.TryAddTransient<EnrichmentPublisher>();
         services.TryAddTransient<SourceProfileStore>();
+        services.TryAddSingleton<IntelSnapshotStore>();
+        services.TryAddSingleton<IntelSnapshotProvider>();
+        services.TryAddSingleton<SourceProfileCache>();
+        services.TryAddSingleton<SourceDayMemo>();
+        services.TryAddTransient<IntelRefresher>();
+        services.TryAddTransient<SourceEnricher>();
+
+        services.AddHttpClient<IntelDownloader>(IntelDownloader.HttpClientName, http =>
+            {
+                // Timeouts belong to the resilience pipeline (per attempt and overall), not to HttpClient.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("IncidentFunctions-RefreshIntel/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
+            .AddResilienceHandler("intel", static (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<EnrichmentOptions>>().Value;
+                pipeline.AddTimeout(options.DownloadTimeout * (options.DownloadRetries + 1));
+                if (options.DownloadRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.DownloadRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromSeconds(2),
+                        ShouldRetryAfterHeader = true,
+                    });
+                }
+
+                pipeline.AddTimeout(options.DownloadTimeout);
+            });
+
+        services.AddSingleton(new QueueJob(
+            "EnrichSources",
+            AppSettingNames.EnrichmentQueueName,
+            sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.EnrichmentQueueName,
+            (sp, message, ct) => sp.GetRequiredService<SourceEnricher>().HandleAsync(message, ct)));
+        services.AddSingleton(new ScheduledJob(
+            "RefreshIntel",
+            AppSettingNames.RefreshIntelSchedule,
+            sp => sp.GetRequiredService<IOptions<EnrichmentOptions>>().Value.RefreshSchedule,
+            (sp, ct) => sp.GetRequiredService<IntelRefresher>().RunAsync(ct)));
         return services;
     }
 }

@@ -19,12 +19,16 @@ public enum SourceType
     Private,
 }
 
-/// <summary>Which source and dataset version produced a field of a <see cref="SourceProfile"/>.</summary>
+/// <summary>
+/// Which source and dataset version produced a field of a <see cref="SourceProfile"/>; <see cref="Method"/> says how
+/// when the source alone does not (e.g. "ASN organisation name 'Hetzner Online GmbH'", "exit list 2026-11-20").
+/// </summary>
 public sealed record Provenance(
     [property: JsonPropertyName("field")] string Field,
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("version")] string? DatasetVersion,
-    [property: JsonPropertyName("date")] DateTimeOffset? DatasetDate);
+    [property: JsonPropertyName("date")] DateTimeOffset? DatasetDate,
+    [property: JsonPropertyName("method")] string? Method = null);
 
 /// <summary>What enrichment knows about one attacker IP: the read model reports and alerts use.</summary>
 public sealed record SourceProfile
@@ -45,11 +49,17 @@ public sealed record SourceProfile
 
     public SourceType SourceType { get; init; }
 
-    /// <summary>For <see cref="SourceType.CloudPlatform"/>: AWS, Azure, Google Cloud, Oracle, Cloudflare, DigitalOcean…</summary>
+    /// <summary>
+    /// For <see cref="SourceType.CloudPlatform"/>: AWS, Azure, Google Cloud, Oracle, Cloudflare, DigitalOcean… Also kept
+    /// when a stronger type (Tor, VPN) outranks the cloud whose published ranges hold the address.
+    /// </summary>
     public string? CloudProvider { get; init; }
 
     /// <summary>Region or service as the provider's list names it.</summary>
     public string? CloudRegion { get; init; }
+
+    /// <summary>Service as the provider's list names it (EC2, AzureFrontDoor.Frontend, Google Cloud, OCI…), when it does.</summary>
+    public string? CloudService { get; init; }
 
     /// <summary>Names of the reputation lists that list the IP; empty when none does.</summary>
     public IReadOnlyList<string> MaliciousLists { get; init; } = [];
@@ -59,6 +69,9 @@ public sealed record SourceProfile
     public IReadOnlyList<Provenance> Provenance { get; init; } = [];
 
     public DateTimeOffset EnrichedAt { get; init; }
+
+    /// <summary>Version of the intel snapshot the profile was computed from.</summary>
+    public string? IntelVersion { get; init; }
 }
 
 /// <summary>The enriched sources of one report day, and the attribution lines the data licences require.</summary>

@@ -13,29 +13,70 @@ namespace IncidentFunctions.Enrichment;
 /// <summary>
 /// Enriched sources filed per report day (PartitionKey <c>{tenant}-{yyyyMMdd}</c>, the incidents' key; RowKey the
 /// escaped IP), so a report reads a day's sources in one partition query and joins them to incidents in memory.
-/// Enrichment never rewrites incident rows, so it cannot race ingestion's upserts.
+/// Enrichment never rewrites incident rows, so it cannot race ingestion's upserts. Written by
+/// <see cref="SourceEnricher"/>; read by reports and alerts.
 /// </summary>
 public sealed class SourceProfileStore(StorageClients storage)
 {
     /// <summary>RowKey of the row holding the day's attribution lines; sorts after every IP.</summary>
     public const string AttributionsRowKey = "~attributions";
 
+    /// <summary>
+    /// Writes the day's profiles (replacing earlier rows of the same addresses) and adds <paramref name="attributions"/>
+    /// to the lines the day already has: the day keeps the attribution of every source that enriched any of its rows.
+    /// </summary>
     public async Task UpsertAsync(long tenantId, LocalDate day, IReadOnlyCollection<SourceProfile> profiles, IReadOnlyCollection<string> attributions, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.SourcesTable, cancellationToken).ConfigureAwait(false);
         var partition = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
-        var rows = profiles.Select(p => (ITableEntity)new TableEntity(partition, TableKeys.Escape(p.Ip))
+        var rows = profiles.Select(p => new TableEntity(partition, TableKeys.Escape(p.Ip))
         {
-            ["Profile"] = JsonSerializer.Serialize(p, SourceJsonContext.Default.SourceProfile),
+            ["Profile"] = Serialize(p),
             ["SourceType"] = p.SourceType.ToString(),
             ["Malicious"] = p.IsMalicious,
         }).ToList();
-        if (attributions.Count > 0)
-        {
-            rows.Add(new TableEntity(partition, AttributionsRowKey) { ["Lines"] = JsonSerializer.Serialize(attributions.Distinct().Order(StringComparer.Ordinal).ToList(), SourceJsonContext.Default.ListString) });
-        }
 
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Replace, 4, cancellationToken).ConfigureAwait(false);
+        if (attributions.Count > 0) await MergeAttributionsAsync(table, partition, attributions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored form of a profile (camelCase JSON).</summary>
+    public static string Serialize(SourceProfile profile) => JsonSerializer.Serialize(profile, SourceJsonContext.Default.SourceProfile);
+
+    /// <summary>Read, union, write with the ETag; a concurrent writer for the same day makes it read again.</summary>
+    private static async Task MergeAttributionsAsync(TableClient table, string partition, IReadOnlyCollection<string> attributions, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partition, AttributionsRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var lines = new SortedSet<string>(StringComparer.Ordinal);
+            if (existing.HasValue)
+            {
+                try
+                {
+                    lines.UnionWith(JsonSerializer.Deserialize(existing.Value!.GetString("Lines") ?? "[]", SourceJsonContext.Default.ListString) ?? []);
+                }
+                catch (JsonException)
+                {
+                    // Unreadable lines are rewritten from what this write knows.
+                }
+            }
+
+            var before = lines.Count;
+            lines.UnionWith(attributions.Where(a => !string.IsNullOrWhiteSpace(a)));
+            if (existing.HasValue && lines.Count == before) return;
+            var row = new TableEntity(partition, AttributionsRowKey) { ["Lines"] = JsonSerializer.Serialize(lines.ToList(), SourceJsonContext.Default.ListString) };
+            try
+            {
+                if (existing.HasValue) await table.UpdateEntityAsync(row, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                else await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when ((ex.Status is 409 or 412) && attempt < 5)
+            {
+                // Another message for the same day wrote first; merge with its lines.
+            }
+        }
     }
 
     public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
@@ -70,5 +111,6 @@ public sealed class SourceProfileStore(StorageClients storage)
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SourceProfile))]
+[JsonSerializable(typeof(CachedSource))]
 [JsonSerializable(typeof(List<string>))]
 internal sealed partial class SourceJsonContext : JsonSerializerContext;

@@ -46,6 +46,9 @@ public sealed class StorageOptions
     /// <summary>Blob container of generated PDF reports (see <c>ReportCache</c>); not prefixed.</summary>
     public string ReportsContainer { get; set; } = "reports";
 
+    /// <summary>Per-IP enrichment cache with a TTL (see <c>SourceProfileCache</c>).</summary>
+    public string SourceCacheTable { get; set; } = "sourcecache";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 

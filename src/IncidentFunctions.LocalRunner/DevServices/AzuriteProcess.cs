@@ -45,7 +45,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     {
         logger ??= NullLogger.Instance;
         var azurite = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite");
-        if (!File.Exists(azurite))
+        if (!File.Exists(azurite) || MissingPackages(repositoryRoot).Count > 0)
         {
             await NpmInstallAsync(repositoryRoot, logger, cancellationToken).ConfigureAwait(false);
             if (!File.Exists(azurite))
@@ -168,6 +168,28 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         {
             _process.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Packages package.json names that node_modules lacks: a checkout updated since the last install (for example
+    /// one that added the intel data packages) gets them installed instead of failing later.
+    /// </summary>
+    internal static IReadOnlyList<string> MissingPackages(string repositoryRoot)
+    {
+        var packageJson = Path.Combine(repositoryRoot, "package.json");
+        if (!File.Exists(packageJson)) return [];
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(packageJson));
+        var missing = new List<string>();
+        foreach (var section in new[] { "dependencies", "devDependencies" })
+        {
+            if (!doc.RootElement.TryGetProperty(section, out var deps) || deps.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
+            foreach (var dep in deps.EnumerateObject())
+            {
+                if (!File.Exists(Path.Combine(repositoryRoot, "node_modules", dep.Name, "package.json"))) missing.Add(dep.Name);
+            }
+        }
+
+        return missing;
     }
 
     private static async Task NpmInstallAsync(string repositoryRoot, ILogger logger, CancellationToken cancellationToken)

@@ -51,6 +51,32 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void EnrichSources_IsAQueueTriggerOnTheQueueSetting()
+    {
+        var trigger = Trigger("EnrichSources");
+
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal($"%{AppSettingNames.EnrichmentQueueName}%", trigger.GetProperty("queueName").GetString());
+        Assert.Equal("String", trigger.GetProperty("dataType").GetString());
+    }
+
+    [Fact]
+    public void QueueFunctions_MatchTheQueueJobsTheLocalRunnerConsumes()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "t", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var queues = Functions().Where(f => f.GetProperty("bindings").EnumerateArray().Any(b => b.GetProperty("type").GetString() == "queueTrigger"))
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => Trigger(f.GetProperty("name").GetString()!).GetProperty("queueName").GetString()!);
+        var jobs = host.Services.GetServices<QueueJob>().ToDictionary(j => j.FunctionName, j => $"%{j.QueueSetting}%");
+
+        Assert.Equal(jobs.OrderBy(j => j.Key), queues.OrderBy(q => q.Key));
+        Assert.All(host.Services.GetServices<QueueJob>(), j => Assert.Equal("enrich-sources", j.QueueName(host.Services)));
+    }
+
+    [Fact]
     public void HostJson_SitsBesideTheMetadataWithBase64Queues()
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json")));

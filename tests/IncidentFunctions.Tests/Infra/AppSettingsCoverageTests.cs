@@ -168,7 +168,7 @@ public sealed partial class AppSettingsCoverageTests
     internal static Dictionary<string, string?> DeployedConfiguration(InfraSnapshot snapshot)
         => snapshot.AppSettings().ToDictionary(
             s => s.Key.Replace("__", ":", StringComparison.Ordinal),
-            s => (string?)(KeyVaultReference().Match(s.Value) is { Success: true } m ? "sample-secret-" + m.Groups["name"].Value : s.Value));
+            s => (string?)(KeyVaultReference().Match(s.Value) is { Success: true } m ? SampleSecret(m.Groups["name"].Value) : s.Value));
 
     private static IHost BuildHost(Dictionary<string, string?> settings)
     {
@@ -192,6 +192,10 @@ public sealed partial class AppSettingsCoverageTests
 
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex PercentSetting();
+
+    /// <summary>A stand-in secret that passes format checks (signing keys are base64 of at least 32 bytes).</summary>
+    private static string SampleSecret(string name)
+        => Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(System.Text.Encoding.UTF8.GetBytes("sample-secret-" + name)));
 
     [GeneratedRegex(@"^@Microsoft\.KeyVault\(SecretUri=https://[^/]+/secrets/(?<name>[A-Za-z0-9-]+)/?\)$")]
     internal static partial Regex KeyVaultReference();

@@ -115,7 +115,8 @@ internal sealed partial class InfraSnapshot
         foreach (var parameter in parametersFile.GetProperty("parameters").EnumerateObject())
         {
             var raw = parameter.Value.GetProperty("value").GetString() ?? "";
-            var substituted = AzdVariable().Replace(raw, m => AzdEnvironment.TryGetValue(m.Groups[1].Value, out var v) ? v : "");
+            // ${VAR=default}: azd uses the default when VAR is unset or empty.
+            var substituted = AzdVariable().Replace(raw, m => AzdEnvironment.TryGetValue(m.Groups[1].Value, out var v) && v.Length > 0 ? v : m.Groups[2].Success ? m.Groups[2].Value : "");
             Assert.True(declared.TryGetProperty(parameter.Name, out var declaration), $"main.parameters.json sets '{parameter.Name}', which infra/main.bicep does not declare.");
             var type = declaration.GetProperty("type").GetString()!.ToLowerInvariant();
             if (substituted.Length == 0)
@@ -136,6 +137,6 @@ internal sealed partial class InfraSnapshot
         return values;
     }
 
-    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:=([^}]*))?\}")]
     private static partial Regex AzdVariable();
 }

@@ -173,7 +173,7 @@ public sealed partial class InfraSnapshotTests
 
         // Every parameter can be set with `azd env set VAR value`; nothing else is in the file.
         Assert.Equal(declared, mapped.Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.All(mapped, p => Assert.Matches(@"^\$\{[A-Z][A-Z0-9_]*\}$", p.Value.GetProperty("value").GetString()!));
+        Assert.All(mapped, p => Assert.Matches(@"^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$", p.Value.GetProperty("value").GetString()!));
         Assert.Equal("${AZURE_ENV_NAME}", mapped.Single(p => p.Name == "environmentName").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_LOCATION}", mapped.Single(p => p.Name == "location").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", mapped.Single(p => p.Name == "principalId").Value.GetProperty("value").GetString());

@@ -68,6 +68,10 @@ public sealed class AppHarness : IAsyncDisposable
             [AppSettingNames.EnrichmentQueueName] = queueName,
             ["Ingestion:InitialLookback"] = "1.00:00:00",
             ["Reports:TimeZone"] = "UTC",
+            // Intel from the simulator's feeds only: fast and deterministic. Tests that want the npm data set it back.
+            ["Enrichment:SimulatorFeeds"] = sim.BaseAddress.AbsoluteUri,
+            ["Enrichment:UseDefaultSources"] = "false",
+            ["Enrichment:DownloadRetries"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
 

@@ -1,0 +1,134 @@
+using IncidentFunctions.Enrichment.Intel;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Enrichment;
+
+public enum EnrichmentOutcome
+{
+    Enriched,
+
+    /// <summary>The message was malformed and now sits in the poison queue.</summary>
+    Poisoned,
+}
+
+/// <summary>
+/// The <c>EnrichSources</c> job: one enrichment queue message in, the enriched sources of every report day it names
+/// out. Profiles come from the per-IP cache (or the intel index, once per TTL); Tor status is judged per source against
+/// its incidents' time; each day's rows go to that day's partition of the sources table with the attribution lines the
+/// data's licences require. Upserts of deterministic rows, so a redelivered message writes the same result again.
+/// <para>
+/// Design: enrichment is stored per report day in the sources table, never on incident rows. A report reads a day's
+/// IPs in one partition query and joins them to incidents in memory, and because enrichment never rewrites incident
+/// rows it cannot race ingestion's upserts (no ETag dance, nothing an overlapping pull could lose).
+/// </para>
+/// <para>
+/// Failures: a malformed message (<see cref="EnrichmentRequestSerializer"/> throws <see cref="FormatException"/>) is
+/// sent to <c>&lt;queue&gt;-poison</c> here and the call returns normally, so the Functions host and the local runner
+/// behave the same and no retry is wasted on it. Anything else (storage, snapshot loading) throws: the host retries up
+/// to maxDequeueCount and then poisons the message itself.
+/// </para>
+/// </summary>
+public sealed class SourceEnricher(
+    IntelSnapshotProvider intel,
+    SourceProfileCache cache,
+    SourceProfileStore store,
+    SourceDayMemo memo,
+    StorageClients storage,
+    IOptions<EnrichmentOptions> options,
+    ILogger<SourceEnricher> logger)
+{
+    private const int DayParallelism = 4;
+    private const int MaxLoggedTextChars = 64;
+
+    public string PoisonQueueName => storage.Options.EnrichmentQueueName + "-poison";
+
+    public async Task<EnrichmentOutcome> HandleAsync(string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        EnrichmentRequest request;
+        try
+        {
+            request = EnrichmentRequestSerializer.Deserialize(message);
+        }
+        catch (FormatException ex)
+        {
+            var poison = await storage.GetQueueAsync(PoisonQueueName, cancellationToken).ConfigureAwait(false);
+            // The queue client base64-encodes, as the host does when it poisons a message itself.
+            await poison.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            EnrichmentLog.MessagePoisoned(logger, message.Length, PoisonQueueName, StoredText.Bound(ex.Message, 500)!);
+            return EnrichmentOutcome.Poisoned;
+        }
+
+        var sources = new List<EnrichmentSource>(request.Sources.Count);
+        foreach (var source in request.Sources)
+        {
+            if (IpNumber.TryParse(source.Ip, out _)) sources.Add(source);
+            else EnrichmentLog.NotAnAddress(logger, request.RunId, Printable(source.Ip));
+        }
+
+        var index = await intel.GetAsync(cancellationToken).ConfigureAwait(false);
+        var profiles = await cache.GetOrAddAsync(sources.Select(s => s.Ip).Distinct(StringComparer.Ordinal).ToList(), index, cancellationToken).ConfigureAwait(false);
+
+        var tolerance = options.Value.TorTolerance;
+        var days = new Dictionary<LocalDate, Dictionary<string, SourceProfile>>();
+        foreach (var source in sources)
+        {
+            var profile = SourceProfiler.Judge(profiles.Profiles[source.Ip], source.FirstSeen, source.LastSeen, tolerance);
+            foreach (var incident in source.Incidents)
+            {
+                foreach (var dayText in incident.Days ?? [])
+                {
+                    if (!ReportCalendar.TryParseIsoDay(dayText, out var day))
+                    {
+                        EnrichmentLog.NotADay(logger, request.RunId, Printable(incident.Id), Printable(dayText));
+                        continue;
+                    }
+
+                    if (!days.TryGetValue(day, out var dayProfiles)) days[day] = dayProfiles = new Dictionary<string, SourceProfile>(StringComparer.Ordinal);
+                    // The same address in two pieces of a message: Tor in either window makes it Tor for the day.
+                    if (!dayProfiles.TryGetValue(source.Ip, out var known) || (known.SourceType != SourceType.Tor && profile.SourceType == SourceType.Tor))
+                    {
+                        dayProfiles[source.Ip] = profile;
+                    }
+                }
+            }
+        }
+
+        var attributionsBySource = index.Snapshot.Sources
+            .Where(s => !string.IsNullOrWhiteSpace(s.Info.Attribution))
+            .ToDictionary(s => s.Info.Name, s => s.Info.Attribution!, StringComparer.Ordinal);
+        var tenant = request.TenantId;
+        await Parallel.ForEachAsync(days, new ParallelOptions { MaxDegreeOfParallelism = DayParallelism, CancellationToken = cancellationToken }, async (day, ct) =>
+        {
+            // The lines of the sources that produced some field of the day's rows.
+            var attributions = day.Value.Values.SelectMany(p => p.Provenance).Select(p => p.Source).Distinct(StringComparer.Ordinal)
+                .Select(name => attributionsBySource.GetValueOrDefault(name)).OfType<string>().ToList();
+            var changed = day.Value.Values.Select(p => (Profile: p, Hash: SourceDayMemo.Hash(SourceProfileStore.Serialize(p))))
+                .Where(p => !memo.IsWritten(tenant, day.Key, p.Profile.Ip, p.Hash)).ToList();
+            var newLines = memo.AttributionsWritten(tenant, day.Key, attributions) ? [] : attributions;
+            if (changed.Count == 0 && newLines.Count == 0) return;
+            await store.UpsertAsync(tenant, day.Key, changed.Select(c => c.Profile).ToList(), newLines, ct).ConfigureAwait(false);
+            foreach (var (profile, hash) in changed) memo.MarkWritten(tenant, day.Key, profile.Ip, hash);
+            memo.MarkAttributions(tenant, day.Key, newLines);
+        }).ConfigureAwait(false);
+
+        var runId = Printable(request.RunId);
+        EnrichmentLog.Enriched(logger, sources.Count, runId, request.TenantId, days.Count, profiles.FromCache, profiles.LookedUp, index.Version);
+        return EnrichmentOutcome.Enriched;
+    }
+
+    /// <summary>Message text in a log line: bounded and without control characters (it may come from attacker traffic).</summary>
+    private static string Printable(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var bounded = StoredText.Bound(text, MaxLoggedTextChars)!;
+        return string.Create(bounded.Length, bounded, static (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++) span[i] = char.IsControl(s[i]) || char.GetUnicodeCategory(s[i]) == System.Globalization.UnicodeCategory.Format ? '?' : s[i];
+        });
+    }
+}
