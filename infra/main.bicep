@@ -43,6 +43,12 @@ param reportTimeZone string = 'UTC'
 @description('NCRONTAB (6 fields, UTC) of the incident pull.')
 param pullIncidentsSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB (6 fields, UTC) of the digest timer; it decides in the report zone whether the digest is due.')
+param dailyDigestSchedule string = '0 */15 * * * *'
+
+@description('Local time (report zone, HH:mm) from which yesterday\'s digest is posted to the chat channels.')
+param digestSendTime string = '08:00'
+
 @description('NCRONTAB (6 fields, UTC) of the intel list refresh.')
 param refreshIntelSchedule string = '0 30 3 * * *'
 
@@ -111,6 +117,9 @@ var appTables = [
   'vulnerabilities'
   'sources'
   'sourcecache'
+  'digestdeliveries'
+  'digestchannels'
+  'digestalerts'
 ]
 var appContainers = [
   'reports'
@@ -227,6 +236,8 @@ module functionApp 'app/function-app.bicep' = {
     wallarmClientId: wallarmClientId
     reportTimeZone: reportTimeZone
     pullIncidentsSchedule: pullIncidentsSchedule
+    dailyDigestSchedule: dailyDigestSchedule
+    digestSendTime: digestSendTime
     enrichmentQueueName: enrichmentQueueName
     refreshIntelSchedule: refreshIntelSchedule
     usePublicIntelFeeds: usePublicIntelFeeds

@@ -36,6 +36,8 @@ param wallarmCloud string
 param wallarmClientId string
 param reportTimeZone string
 param pullIncidentsSchedule string
+param dailyDigestSchedule string
+param digestSendTime string
 param enrichmentQueueName string
 param refreshIntelSchedule string
 param usePublicIntelFeeds bool
@@ -71,6 +73,7 @@ var identityAppSettings = {
 
   // Read by the host in trigger attributes and bound into the app's options. Schedules are UTC: Flex ignores time zones.
   PULL_INCIDENTS_SCHEDULE: pullIncidentsSchedule
+  DAILY_DIGEST_SCHEDULE: dailyDigestSchedule
   ENRICHMENT_QUEUE_NAME: enrichmentQueueName
 
   Wallarm__Cloud: wallarmCloud
@@ -81,6 +84,7 @@ var identityAppSettings = {
   // Signed report links (chat digests) point here; the key itself is a Key Vault reference.
   Reports__PublicBaseUrl: 'https://${site.properties.defaultHostName}/api/'
   Reports__ActiveSigningKeyId: reportSigningKeyId
+  Digest__SendTime: digestSendTime
 
   REFRESH_INTEL_SCHEDULE: refreshIntelSchedule
   // A deployed package has no node_modules: country/ASN data and the lists come from the providers' public URLs.

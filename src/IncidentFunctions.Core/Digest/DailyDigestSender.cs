@@ -59,7 +59,7 @@ public sealed class DailyDigestSender(
     public async Task<DigestRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
         await alerts.FlushRollupsAsync(cancellationToken).ConfigureAwait(false);
-        var channels = _options.DigestChannels.ToList();
+        var channels = _options.ChannelsForDigest().ToList();
         if (channels.Count == 0)
         {
             DigestLog.NoChannels(logger);

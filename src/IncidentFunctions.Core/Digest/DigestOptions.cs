@@ -120,9 +120,9 @@ public sealed class DigestOptions
     /// <summary>Timeout of one delivery including retries.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    public IEnumerable<DigestChannelOptions> DigestChannels => Channels.Where(c => c.Digest);
+    public IEnumerable<DigestChannelOptions> ChannelsForDigest() => Channels.Where(c => c.Digest);
 
-    public IEnumerable<DigestChannelOptions> AlertChannels => Alerts.Enabled ? Channels.Where(c => c.Alerts) : [];
+    public IEnumerable<DigestChannelOptions> ChannelsForAlerts() => Alerts.Enabled ? Channels.Where(c => c.Alerts) : [];
 
     /// <summary>How long an "attempting" ledger record protects a delivery in progress from a concurrent run.</summary>
     public TimeSpan DeliveryLease => TotalTimeout + TimeSpan.FromMinutes(1);

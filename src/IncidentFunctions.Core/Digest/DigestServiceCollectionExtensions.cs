@@ -17,6 +17,7 @@ internal static class DigestServiceCollectionExtensions
     {
         services.AddValidatedOptions<DigestOptions, DigestOptionsValidator>(configuration, DigestOptions.SectionName)
             .Configure(o => o.Schedule = configuration[AppSettingNames.DailyDigestSchedule] is { Length: > 0 } s ? s : o.Schedule);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DigestOptions>, DigestReportSettingsValidator>());
         services.TryAddSingleton<DigestSchedule>();
         services.TryAddTransient<DeliveryLedger>();
         services.TryAddTransient<ChannelHealth>();

@@ -36,7 +36,7 @@ public static class DigestStatusEndpoint
 
         var days = schedule.DueDays(now).Reverse().ToList();
         var ledgerDays = new Dictionary<NodaTime.LocalDate, IReadOnlyDictionary<string, DeliveryEntity>>();
-        if (options.DigestChannels.Any())
+        if (options.ChannelsForDigest().Any())
         {
             var tenantId = await services.GetRequiredService<WallarmTenant>().GetClientIdAsync(services.GetRequiredService<WallarmClient>(), cancellationToken).ConfigureAwait(false);
             foreach (var day in days) ledgerDays[day] = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);

@@ -87,7 +87,7 @@ public sealed class IncidentAlerts(
     private const string FalsePositive = "falsepositive";
     private const int PendingPathChars = 300;
 
-    public bool Enabled => options.Value.AlertChannels.Any();
+    public bool Enabled => options.Value.ChannelsForAlerts().Any();
 
     /// <summary>
     /// Call after enrichment stored the profiles of <paramref name="incidents"/>' sources (e.g. with
@@ -97,7 +97,7 @@ public sealed class IncidentAlerts(
     public async Task<int> NotifyEnrichedAsync(long tenantId, IEnumerable<EnrichmentIncidentRef> incidents, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(incidents);
-        var channels = options.Value.AlertChannels.ToList();
+        var channels = options.Value.ChannelsForAlerts().ToList();
         if (channels.Count == 0) return 0;
 
         await FlushRollupsAsync(cancellationToken).ConfigureAwait(false);
@@ -170,7 +170,7 @@ public sealed class IncidentAlerts(
     /// <summary>Posts the roll-up of every ended interval that held incidents over the limit. The digest timer calls it too.</summary>
     public async Task<int> FlushRollupsAsync(CancellationToken cancellationToken = default)
     {
-        var channels = options.Value.AlertChannels.ToList();
+        var channels = options.Value.ChannelsForAlerts().ToList();
         if (channels.Count == 0) return 0;
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();

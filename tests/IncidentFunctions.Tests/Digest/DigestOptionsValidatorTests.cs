@@ -104,7 +104,7 @@ public sealed class DigestOptionsValidatorTests
         var channel = Assert.Single(options.Channels);
         Assert.Equal(ChannelKind.Teams, channel.Kind);
         Assert.True(channel.Digest);
-        Assert.Single(options.AlertChannels);
+        Assert.Single(options.ChannelsForAlerts());
         Assert.Equal("0 */5 * * * *", options.Schedule);
     }
 }

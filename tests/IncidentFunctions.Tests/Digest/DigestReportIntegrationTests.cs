@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using IncidentFunctions.Digest;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Digest;
+
+/// <summary>The digest against the report it links to: same figures, the stored PDF's hash, a link that verifies.</summary>
+public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    [Fact]
+    public async Task BuildAsync_PulledSimulatorDay_AgreesWithTheReportsFigures()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var app = await StartAsync();
+        await app.PullAsync(ct);
+        var tenant = app.Simulator.Options.ClientId;
+        var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
+        var link = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
+        var digest = await app.Get<DigestComposer>().BuildAsync(tenant, day, link, ct);
+
+        Assert.True(report.Figures.Incidents > 10, $"only {report.Figures.Incidents} incidents pulled");
+        Assert.Equal(report.Figures.Incidents, digest.Figures.Incidents);
+        Assert.Equal(report.Figures.Hits, digest.Figures.Hits);
+        Assert.Equal(report.Figures.UniqueSourceIps, digest.Figures.UniqueSourceIps);
+        Assert.Equal(report.Figures.Blocked, digest.Figures.Blocked);
+        Assert.Equal(report.Figures.PartiallyBlocked, digest.Figures.PartiallyBlocked);
+        Assert.Equal(report.Figures.Monitoring, digest.Figures.Monitoring);
+        Assert.Equal(report.PreviousFigures.Incidents, digest.PreviousFigures.Incidents);
+        Assert.Equal(report.Coverage.IsComplete, digest.Coverage is null);
+        Assert.Equal(report.Incidents.OrderByDescending(i => i.Hits).First().Hits, digest.TopIncidents[0].Hits);
+    }
+
+    [Fact]
+    public async Task PublishAsync_Day_HashesTheStoredPdfAndSignsALinkThatVerifies()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var app = await StartAsync();
+        await app.PullAsync(ct);
+        var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+
+        var link = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
+
+        var service = app.Get<DailyReportService>();
+        var (_, content) = await service.OpenReadAsync(await service.GetOrCreateAsync(day, ct), ct);
+        await using (content)
+        {
+            Assert.Equal(link.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct)));
+        }
+
+        Assert.Equal(app.Clock.GetUtcNow().AddDays(7).ToUnixTimeSeconds(), link.ExpiresAt.ToUnixTimeSeconds());
+        Assert.StartsWith("https://func.example.test/api/reports/shared/daily/", link.Url.AbsoluteUri, StringComparison.Ordinal);
+        var query = QueryHelpers.ParseQuery(link.Url.Query);
+        Assert.Equal(SignatureCheck.Valid, app.Get<ReportLinkSigner>().Verify(
+            ReportLinkSigner.ResourcePath(ReportCalendar.IsoDay(day)), query["exp"], query["kid"], query["sig"]));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _disposables) await d.DisposeAsync();
+    }
+
+    private async Task<AppHarness> StartAsync()
+    {
+        var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Ingestion:InitialLookback"] = "2.00:00:00",
+            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
+            ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
+        });
+        _disposables.Add(app);
+        return app;
+    }
+}
