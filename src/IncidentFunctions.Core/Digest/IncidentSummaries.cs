@@ -1,6 +1,7 @@
 using System.Globalization;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
 using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Digest;
@@ -34,22 +35,11 @@ internal static class IncidentSummaries
         };
     }
 
-    public static string SourceTypeLabel(SourceType type) => type switch
-    {
-        SourceType.Unknown => "Residential / unknown",
-        SourceType.Tor => "Tor",
-        SourceType.PublicProxy => "Public proxy",
-        SourceType.WebProxy => "Web proxy",
-        SourceType.Vpn => "VPN",
-        SourceType.CloudPlatform => "Cloud",
-        SourceType.Datacenter => "Data center",
-        SourceType.Private => "Private",
-        _ => type.ToString(),
-    };
+    /// <summary>The PDF's labels, so chat and report name a source type alike.</summary>
+    public static string SourceTypeLabel(SourceType type) => DailyReportBuilder.SourceTypeLabel(type);
 
-    /// <summary>The security issue in the Console, from its numeric id only.</summary>
-    public static Uri? ConsoleLinkFor(Uri? consoleBase, long vulnerabilityId)
-        => consoleBase is null || vulnerabilityId <= 0 ? null : new Uri(consoleBase, string.Create(CultureInfo.InvariantCulture, $"object/{vulnerabilityId}"));
+    /// <summary>The security issue in the Console, from its numeric id only (the PDF's link).</summary>
+    public static Uri? ConsoleLinkFor(Uri? consoleBase, long vulnerabilityId) => DailyReportBuilder.ConsoleLinkFor(consoleBase, vulnerabilityId);
 
     private static string? Clean(string? value, int max)
     {

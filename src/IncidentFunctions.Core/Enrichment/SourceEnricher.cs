@@ -1,3 +1,4 @@
+using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
@@ -38,6 +39,7 @@ public sealed class SourceEnricher(
     SourceProfileStore store,
     SourceDayMemo memo,
     StorageClients storage,
+    IncidentAlerts alerts,
     IOptions<EnrichmentOptions> options,
     ILogger<SourceEnricher> logger)
 {
@@ -118,6 +120,10 @@ public sealed class SourceEnricher(
 
         var runId = Printable(request.RunId);
         EnrichmentLog.Enriched(logger, sources.Count, runId, request.TenantId, days.Count, profiles.FromCache, profiles.LookedUp, index.Version);
+
+        // Real-time alerts (off by default) go out once the sources are stored, so they carry country, type and lists.
+        // Its alert ledger makes a redelivered message alert nothing twice; when alerts are off this returns at once.
+        await alerts.NotifyEnrichedAsync(request.TenantId, sources.SelectMany(s => s.Incidents), cancellationToken).ConfigureAwait(false);
         return EnrichmentOutcome.Enriched;
     }
 

@@ -107,4 +107,27 @@ public sealed class DigestOptionsValidatorTests
         Assert.Single(options.ChannelsForAlerts());
         Assert.Equal("0 */5 * * * *", options.Schedule);
     }
+
+    [Fact]
+    public async Task StartAsync_DigestChannelWithoutReportLinkSettings_NamesThem()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wallarm:ApiToken"] = "t",
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Digest:Channels:0:Name"] = "ops",
+            ["Digest:Channels:0:Url"] = SecretUrl,
+            ["Digest:LinkValidity"] = "10.00:00:00",
+        });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Reports__SigningKeys__<id>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Reports__PublicBaseUrl", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Digest:LinkValidity (10.00:00:00) is longer than Reports:MaxSignedLinkLifetime", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("XXXXsecretXXXX", error.Message, StringComparison.Ordinal);
+    }
 }

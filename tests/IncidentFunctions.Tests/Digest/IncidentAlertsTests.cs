@@ -4,6 +4,7 @@ using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentFunctions.Tests.Digest;
 
@@ -41,6 +42,41 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         var alerted = generic.Received.Take(2).Select(p => JsonNode.Parse(p.Body)!["incidents"]![0]!["id"]!.GetValue<string>())
             .Concat(rollup["incidents"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
         Assert.Equal(refs.Select(r => r.Id).Order(StringComparer.Ordinal), alerted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnrichSources_PulledIncidents_AlertAfterEnrichmentWithSourceLabelsAndOnlyOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (app, generic, _) = await StartAsync(maxPerInterval: 3, settings: new() { ["Enrichment:UseDefaultSources"] = "true" });
+        var pull = await app.PullAsync(ct);
+        var job = app.Services.GetServices<IncidentFunctions.Hosting.QueueJob>().Single(j => j.FunctionName == "EnrichSources");
+        var queue = new Azure.Storage.Queues.QueueClient(app.ConnectionString, app.QueueName, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+        var bodies = new List<string>();
+        while ((await queue.ReceiveMessagesAsync(32, cancellationToken: ct)).Value is { Length: > 0 } batch)
+        {
+            foreach (var message in batch)
+            {
+                bodies.Add(message.Body.ToString());
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
+            }
+        }
+
+        Assert.Equal(pull.Messages, bodies.Count);
+        foreach (var body in bodies) await job.HandleAsync(app.Services, body, ct);
+        var afterFirst = generic.Received.Count;
+        foreach (var body in bodies) await job.HandleAsync(app.Services, body, ct); // the host redelivers every message
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        await app.Get<IncidentAlerts>().FlushRollupsAsync(ct);
+
+        // Three single alerts (the limit), then one roll-up for the rest of that interval, nothing from the redelivery.
+        Assert.Equal(3, afterFirst);
+        Assert.Equal(4, generic.Received.Count);
+        var singles = generic.Received.Take(3).Select(p => JsonNode.Parse(p.Body)!["incidents"]![0]!).ToList();
+        Assert.All(singles, i => Assert.NotNull(i["topIp"]!["sourceType"]));
+        var rollup = JsonNode.Parse(generic.Received[3].Body)!;
+        Assert.Equal("incident_rollup", rollup["type"]!.GetValue<string>());
+        Assert.True(rollup["incidents"]!.AsArray().Count + rollup["incidentsNotListed"]!.GetValue<int>() > 0);
     }
 
     [Fact]
@@ -146,7 +182,7 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         foreach (var d in _disposables) await d.DisposeAsync();
     }
 
-    private async Task<(AppHarness App, FakeChatPlatform Generic, FakeChatPlatform Slack)> StartAsync(int maxPerInterval, string maxAge = "2.00:00:00", bool enabled = true)
+    private async Task<(AppHarness App, FakeChatPlatform Generic, FakeChatPlatform Slack)> StartAsync(int maxPerInterval, string maxAge = "2.00:00:00", bool enabled = true, Dictionary<string, string?>? settings = null)
     {
         var generic = await FakeChatPlatform.StartAsync(ChannelKind.Generic);
         var slack = await FakeChatPlatform.StartAsync(ChannelKind.Slack);
@@ -169,7 +205,7 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
             ["Digest:Channels:1:Url"] = slack.Url.AbsoluteUri,
             ["Digest:Channels:1:Digest"] = "false",
             ["Digest:Channels:1:Alerts"] = "true",
-        });
+        }.Concat(settings ?? []).ToDictionary());
         _disposables.Add(app);
         return (app, generic, slack);
     }
