@@ -33,6 +33,9 @@ public sealed record DailyReport
     /// <summary>The same figures for the day before, for the change column.</summary>
     public required KeyFigures PreviousFigures { get; init; }
 
+    /// <summary>What is known of the day before; when it has gaps, its figures (and so the change) are partial.</summary>
+    public DayCoverage? PreviousCoverage { get; init; }
+
     /// <summary>One bucket per local hour of the day, by the hour of each incident's first hit within the day.</summary>
     public required IReadOnlyList<HourBucket> Hours { get; init; }
 

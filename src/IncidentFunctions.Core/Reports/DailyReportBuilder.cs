@@ -18,7 +18,8 @@ public sealed record DailyReportInputs(
     IReadOnlyDictionary<long, VulnerabilityEntity> Vulnerabilities,
     SourceDay Sources,
     SourceDay PreviousSources,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    DayCoverage? PreviousCoverage = null);
 
 /// <summary>Reads one report day from storage and computes the <see cref="DailyReport"/> model.</summary>
 public sealed class DailyReportBuilder(
@@ -44,13 +45,15 @@ public sealed class DailyReportBuilder(
         var rows = ReadAsync(tenantId, day, cancellationToken);
         var previousRows = ReadAsync(tenantId, day.PlusDays(-1), cancellationToken);
         var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
+        // The change column compares with the day before; a partly pulled day before must be said, not hidden.
+        var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);
         var vulnerabilitiesTask = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
         var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
         var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), cancellationToken);
-        await Task.WhenAll(rows, previousRows, coverageTask, vulnerabilitiesTask, sourcesTask, previousSourcesTask).ConfigureAwait(false);
+        await Task.WhenAll(rows, previousRows, coverageTask, previousCoverageTask, vulnerabilitiesTask, sourcesTask, previousSourcesTask).ConfigureAwait(false);
 
         return Build(
-            new DailyReportInputs(tenantId, day, rows.Result, previousRows.Result, coverageTask.Result, vulnerabilitiesTask.Result, sourcesTask.Result, previousSourcesTask.Result, now),
+            new DailyReportInputs(tenantId, day, rows.Result, previousRows.Result, coverageTask.Result, vulnerabilitiesTask.Result, sourcesTask.Result, previousSourcesTask.Result, now, previousCoverageTask.Result),
             calendar,
             options.Value,
             wallarm.Value.ResolveConsoleAddress());
@@ -84,6 +87,7 @@ public sealed class DailyReportBuilder(
             Coverage = inputs.Coverage,
             Figures = Figures(rows, inputs.Sources, inputs.Vulnerabilities),
             PreviousFigures = Figures(previous, inputs.PreviousSources, inputs.Vulnerabilities),
+            PreviousCoverage = inputs.PreviousCoverage,
             Hours = Hours(rows, window, calendar),
             ByAttackType = Count(rows, r => Short(r.AttackType, "unknown"), 12),
             ByCountry = Count(rows, r => CountryOf(r, profiles) ?? "Unknown", 10),

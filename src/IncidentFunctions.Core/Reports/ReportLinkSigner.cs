@@ -68,11 +68,20 @@ public sealed class ReportLinkSigner(IOptions<ReportOptions> options, TimeProvid
 
         if (!o.SigningKeys.TryGetValue(kid, out var secret) || !ReportOptionsValidator.TryDecodeKey(secret, out var key)) return SignatureCheck.UnknownKey;
 
-        Span<byte> given = stackalloc byte[48];
-        if (!Base64Url.TryDecodeFromChars(sig, given, out var written) || written != 32) return SignatureCheck.Malformed;
+        var given = new byte[48];
+        int written;
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(sig, given, out written) || written != 32) return SignatureCheck.Malformed;
+        }
+        catch (FormatException)
+        {
+            // TryDecode throws on text that is not base64url (or has stray trailing bits): a tampered link, not a fault.
+            return SignatureCheck.Malformed;
+        }
 
         // The MAC is checked before the expiry, so a tampered expiry reads as tampering, not as "expired".
-        if (!CryptographicOperations.FixedTimeEquals(given[..written], Mac(key, resourcePath, exp, kid))) return SignatureCheck.BadSignature;
+        if (!CryptographicOperations.FixedTimeEquals(given.AsSpan(0, written), Mac(key, resourcePath, exp, kid))) return SignatureCheck.BadSignature;
 
         var now = time.GetUtcNow();
         var expires = DateTimeOffset.FromUnixTimeSeconds(Math.Min(expSeconds, DateTimeOffset.MaxValue.ToUnixTimeSeconds()));

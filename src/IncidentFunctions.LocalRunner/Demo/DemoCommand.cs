@@ -1,37 +1,49 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using IncidentFunctions.Digest;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.LocalRunner.Http;
 using IncidentFunctions.Reports;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Text;
 using IncidentFunctions.WallarmSimulator;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace IncidentFunctions.LocalRunner.Demo;
 
 /// <summary>
-/// The main job end to end on one machine: with nothing configured it starts Azurite and the Wallarm simulator,
-/// pulls the last day of incidents into Table storage and prints what it stored. Configured storage or a real
-/// Wallarm token are used instead when present.
+/// The main job end to end on one machine. With nothing configured it starts Azurite and the Wallarm simulator
+/// (which also serves the Tor, cloud-range and reputation lists), then: pulls incidents from the start of yesterday,
+/// enriches their sources through the queue, renders yesterday's PDF report and its chat digest for each platform, and
+/// prints where everything is.
+/// Configured storage or a real Wallarm token are used instead when present. <c>--serve</c> keeps the local runner
+/// up afterwards, serving the report over HTTP.
 /// </summary>
 internal static class DemoCommand
 {
+    private const string ServeSwitch = "--serve";
+    private const string DemoSigningKeyId = "demo";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        var serve = args.Contains(ServeSwitch, StringComparer.OrdinalIgnoreCase);
+        args = args.Where(a => !a.Equals(ServeSwitch, StringComparison.OrdinalIgnoreCase)).ToArray();
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run the demo from inside the repository (package.json and IncidentFunctions.sln not found).");
         var output = Console.Out;
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 
-        await output.WriteLineAsync("IncidentFunctions demo — pulling incidents end to end on this machine").ConfigureAwait(false);
+        await output.WriteLineAsync("IncidentFunctions demo — the whole pipeline on this machine").ConfigureAwait(false);
 
         var settings = new Dictionary<string, string?>();
         await using var azurite = string.IsNullOrWhiteSpace(configuration["Storage:ConnectionString"])
@@ -46,23 +58,26 @@ internal static class DemoCommand
         {
             settings["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri;
             settings["Wallarm:ApiToken"] = simulator.Options.ApiToken;
+            // The simulator's Tor, cloud-range and reputation lists match the attackers it puts in incidents.
+            settings["Enrichment:SimulatorFeeds"] = simulator.BaseAddress.AbsoluteUri;
         }
 
-        // Backfill from the start of yesterday in the report zone, so yesterday's report has the whole day.
+        // Backfill from the start of the day before yesterday in the report zone: yesterday's report then has its whole
+        // day and a whole day to compare with.
         var calendar = new ReportCalendar(configuration["Reports:TimeZone"] ?? new ReportOptions().TimeZone);
         var now = TimeProvider.System.GetUtcNow();
-        var yesterday = calendar.WindowOf(calendar.DayOf(now).PlusDays(-1));
+        var yesterday = calendar.DayOf(now).PlusDays(-1);
         settings["Ingestion:InitialLookback"] = configuration["Ingestion:InitialLookback"]
-            ?? (now - yesterday.From + TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture);
-
-        // The digest links to the PDF with a signed link: without a configured key, sign with a throwaway one.
-        if (string.IsNullOrWhiteSpace(configuration["Reports:ActiveSigningKeyId"]))
+            ?? (now - calendar.WindowOf(yesterday.PlusDays(-1)).From + TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(configuration["Reports:ActiveSigningKeyId"]))
         {
-            settings["Reports:SigningKeys:demo"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            settings["Reports:ActiveSigningKeyId"] = "demo";
+            // A throw-away key, so the demo can hand out a signed report link.
+            settings[$"Reports:SigningKeys:{DemoSigningKeyId}"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            settings["Reports:ActiveSigningKeyId"] = DemoSigningKeyId;
         }
 
-        settings["Reports:PublicBaseUrl"] = configuration["Reports:PublicBaseUrl"] ?? $"{LocalRunnerOptions.DefaultUrls}/api/";
+        var runnerUrl = (configuration["LocalRunner:Urls"] ?? LocalRunnerOptions.DefaultUrls).Split(';')[0].TrimEnd('/');
+        settings["Reports:PublicBaseUrl"] = configuration["Reports:PublicBaseUrl"] ?? $"{runnerUrl}/api/";
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
         builder.Configuration.AddEnvironmentVariables().AddInMemoryCollection(settings).AddCommandLine(args);
@@ -71,19 +86,155 @@ internal static class DemoCommand
         using var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
 
-        await output.WriteLineAsync("Pulling incidents (PullIncidents)…").ConfigureAwait(false);
-        PullResult pull;
-        await using (var scope = host.Services.CreateAsyncScope())
+        var pull = await PullAsync(host.Services, output).ConfigureAwait(false);
+        await PrintStoredDaysAsync(host.Services, pull, output).ConfigureAwait(false);
+        await EnrichAsync(host.Services, output).ConfigureAwait(false);
+        await PrintSourcesAsync(host.Services, pull.TenantId, yesterday, output).ConfigureAwait(false);
+        var report = await RenderReportAsync(host.Services, root, yesterday, output).ConfigureAwait(false);
+        await PreviewDigestAsync(host.Services, root, yesterday, configuration, output).ConfigureAwait(false);
+        await host.StopAsync().ConfigureAwait(false);
+
+        if (!serve)
         {
-            pull = await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync().ConfigureAwait(false);
+            await output.WriteLineAsync($"Done. Open {report}. Add {ServeSwitch} to keep the local runner serving it over HTTP.").ConfigureAwait(false);
+            return 0;
+        }
+
+        return await ServeAsync(args, settings, yesterday, output).ConfigureAwait(false);
+    }
+
+    private static async Task<PullResult> PullAsync(IServiceProvider services, TextWriter output)
+    {
+        await output.WriteLineAsync("1. Pulling incidents (PullIncidents)…").ConfigureAwait(false);
+        await using var scope = services.CreateAsyncScope();
+        var pull = await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync().ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"   {pull.Incidents} incidents in {pull.WindowsPulled} window(s), {pull.RowsWritten} rows, {pull.Sources} sources queued for enrichment in {pull.Messages} message(s), {pull.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
+        return pull;
+    }
+
+    /// <summary>Runs <c>EnrichSources</c> over everything the pull queued, as the queue trigger would.</summary>
+    private static async Task EnrichAsync(IServiceProvider services, TextWriter output)
+    {
+        await output.WriteLineAsync("3. Enriching sources (EnrichSources, from the queue)…").ConfigureAwait(false);
+        var job = services.GetServices<QueueJob>().Single(j => j.FunctionName == "EnrichSources");
+        var queue = await services.GetRequiredService<StorageClients>().GetQueueAsync(job.QueueName(services)).ConfigureAwait(false);
+        var handled = 0;
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5)).ConfigureAwait(false)).Value;
+            if (messages.Length == 0) break;
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (message, ct) =>
+            {
+                await using var scope = services.CreateAsyncScope();
+                await job.HandleAsync(scope.ServiceProvider, message.Body.ToString(), ct).ConfigureAwait(false);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref handled);
+            }).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  {pull.Incidents} incidents in {pull.WindowsPulled} window(s), {pull.RowsWritten} rows, {pull.Sources} sources queued for enrichment in {pull.Messages} message(s), {pull.Elapsed.TotalSeconds:F1} s")).ConfigureAwait(false);
+            $"   {handled} message(s) handled in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s")).ConfigureAwait(false);
+    }
 
-        await PrintStoredDaysAsync(host.Services, pull, output).ConfigureAwait(false);
-        await PreviewDigestAsync(host.Services, root, configuration, output).ConfigureAwait(false);
-        await host.StopAsync().ConfigureAwait(false);
+    private static async Task PrintSourcesAsync(IServiceProvider services, long tenantId, LocalDate day, TextWriter output)
+    {
+        var sources = await services.GetRequiredService<SourceProfileStore>().GetDayAsync(tenantId, day).ConfigureAwait(false);
+        var profiles = sources.Profiles.Values.ToList();
+        var types = string.Join(", ", profiles.GroupBy(p => p.SourceType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+        var clouds = string.Join(", ", profiles.Where(p => p.CloudProvider is not null).GroupBy(p => p.CloudProvider!).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+        var countries = string.Join(", ", profiles.Where(p => p.CountryCode is not null).GroupBy(p => p.CountryCode!).OrderByDescending(g => g.Count()).Take(6).Select(g => $"{g.Key} {g.Count()}"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"   {ReportCalendar.IsoDay(day)}: {profiles.Count} source IPs enriched")).ConfigureAwait(false);
+        await output.WriteLineAsync($"      source types: {types}").ConfigureAwait(false);
+        if (clouds.Length > 0) await output.WriteLineAsync($"      cloud:        {clouds}").ConfigureAwait(false);
+        await output.WriteLineAsync($"      countries:    {countries}").ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"      malicious:    {profiles.Count(p => p.IsMalicious)} listed by {string.Join(", ", profiles.SelectMany(p => p.MaliciousLists).Distinct().Order(StringComparer.Ordinal))}")).ConfigureAwait(false);
+    }
+
+    private static async Task<string> RenderReportAsync(IServiceProvider services, string root, LocalDate day, TextWriter output)
+    {
+        await output.WriteLineAsync($"4. Rendering the daily report for {ReportCalendar.IsoDay(day)} (GetDailyReport)…").ConfigureAwait(false);
+        await using var scope = services.CreateAsyncScope();
+        var reports = scope.ServiceProvider.GetRequiredService<DailyReportService>();
+        var file = await reports.GetOrCreateAsync(day).ConfigureAwait(false);
+        var (current, content) = await reports.OpenReadAsync(file).ConfigureAwait(false);
+        var directory = Path.Combine(root, "out", "reports");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, current.FileName);
+        await using (content.ConfigureAwait(false))
+        {
+            var target = File.Create(path);
+            await using (target.ConfigureAwait(false))
+            {
+                await content.CopyToAsync(target).ConfigureAwait(false);
+            }
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"   {current.Pages} pages, {current.Length / 1024.0:F0} KB, SHA-256 {current.Sha256}; cached as blob {current.BlobName}")).ConfigureAwait(false);
+        await output.WriteLineAsync($"   Report written to {path}").ConfigureAwait(false);
+        return path;
+    }
+
+    /// <summary>
+    /// Yesterday's digest as each chat platform would get it (SendDailyDigest without posting to any channel): files
+    /// under out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
+    /// </summary>
+    private static async Task PreviewDigestAsync(IServiceProvider services, string root, LocalDate day, IConfiguration configuration, TextWriter output)
+    {
+        await output.WriteLineAsync($"5. Rendering the chat digest for {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest, preview)…").ConfigureAwait(false);
+        var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(root, "out", "digest");
+        Uri? sink = null;
+        if (configuration["Demo:ChatSinkUrl"] is { Length: > 0 } sinkText && !Uri.TryCreate(sinkText, UriKind.Absolute, out sink))
+        {
+            await output.WriteLineAsync($"   Demo:ChatSinkUrl '{sinkText}' is not an absolute URL; not posting.").ConfigureAwait(false);
+        }
+
+        IReadOnlyList<PreviewFile> files;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            files = await scope.ServiceProvider.GetRequiredService<DigestPreview>().WriteAsync(day, directory, sink).ConfigureAwait(false);
+        }
+
+        foreach (var file in files)
+        {
+            var posted = sink is null ? "" : file.SinkStatus is { } status ? $"; posted to the chat sink: HTTP {status}" : $"; chat sink unreachable: {file.SinkError}";
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"   {file.Kind,-8} {file.Path}  {file.Bytes:N0} bytes, {file.IncidentsShown} incident(s) listed, {file.IncidentsOmitted:N0} more counted{posted}")).ConfigureAwait(false);
+        }
+
+        if (sink is null)
+        {
+            await output.WriteLineAsync("   Set Demo__ChatSinkUrl (e.g. http://127.0.0.1:9999/) to also POST each payload to <url>/<platform>; Digest__Channels__0__… posts for real.").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Keeps the local runner up on the same storage and simulator, and prints the report's URLs.</summary>
+    private static async Task<int> ServeAsync(string[] args, Dictionary<string, string?> settings, LocalDate day, TextWriter output)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddInMemoryCollection(settings).AddCommandLine(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddIncidentFunctions();
+        builder.AddLocalRunner();
+        var app = builder.Build();
+        await using var disposeApp = app.ConfigureAwait(false);
+        app.MapLocalRunnerRoutes();
+        await app.StartAsync().ConfigureAwait(false);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var shared = await scope.ServiceProvider.GetRequiredService<DailyReportService>().PublishAsync(day).ConfigureAwait(false);
+            var runner = app.Services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value;
+            var key = app.Services.GetRequiredService<FunctionKeys>().GeneratedKey ?? runner.FunctionKeys.FirstOrDefault(k => !string.IsNullOrWhiteSpace(k));
+            await output.WriteLineAsync($"6. Local runner serving on {string.Join(", ", app.Urls)} (timers and queues running; Ctrl+C stops)").ConfigureAwait(false);
+            await output.WriteLineAsync($"   Signed link (no key, expires {shared.ExpiresAt:u}): {shared.Url}").ConfigureAwait(false);
+            await output.WriteLineAsync($"   With the function key:  {app.Urls.First()}/api/reports/daily/{ReportCalendar.IsoDay(day)}.pdf?code={key}").ConfigureAwait(false);
+        }
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
 
@@ -91,7 +242,7 @@ internal static class DemoCommand
     {
         await output.WriteLineAsync("Starting Azurite (in memory; installs the repository's npm packages first if needed)…").ConfigureAwait(false);
         var azurite = await AzuriteProcess.StartAsync(root, logger: loggerFactory.CreateLogger("Azurite")).ConfigureAwait(false);
-        await output.WriteLineAsync($"  Azurite tables on 127.0.0.1:{azurite.TablePort}, queues on {azurite.QueuePort}, blobs on {azurite.BlobPort}").ConfigureAwait(false);
+        await output.WriteLineAsync($"   Azurite tables on 127.0.0.1:{azurite.TablePort}, queues on {azurite.QueuePort}, blobs on {azurite.BlobPort}").ConfigureAwait(false);
         return azurite;
     }
 
@@ -110,62 +261,29 @@ internal static class DemoCommand
         var coverage = services.GetRequiredService<CoverageLog>();
         var calendar = services.GetRequiredService<ReportCalendar>();
         var vulnerabilities = await services.GetRequiredService<VulnerabilityCatalog>().GetAllAsync(pull.TenantId).ConfigureAwait(false);
-        var time = services.GetRequiredService<TimeProvider>();
-        var storage = services.GetRequiredService<IOptions<Storage.StorageOptions>>().Value;
-        var now = time.GetUtcNow();
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var today = calendar.DayOf(now);
 
-        await output.WriteLineAsync($"Stored in table '{storage.TablePrefix}{storage.IncidentsTable}' (one partition per report day, zone {calendar.ZoneId}):").ConfigureAwait(false);
-        for (var day = today.PlusDays(-1); day <= today; day = day.PlusDays(1))
+        await output.WriteLineAsync($"2. Stored in table '{storage.TablePrefix}{storage.IncidentsTable}' (one partition per report day, zone {calendar.ZoneId}):").ConfigureAwait(false);
+        for (var day = today.PlusDays(-2); day <= today; day = day.PlusDays(1))
         {
             var rows = new List<IncidentEntity>();
             await foreach (var row in store.GetDayAsync(pull.TenantId, day).ConfigureAwait(false)) rows.Add(row);
             // Up to where this pull reached: the seconds since are not a gap, just not pulled yet.
             var dayCoverage = await coverage.GetDayAsync(pull.TenantId, day, pull.PulledUntil ?? now).ConfigureAwait(false);
-            var statuses = string.Join(", ", rows.GroupBy(r => r.ReadStatus()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
-            var types = string.Join(", ", rows.GroupBy(r => r.AttackType).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} {g.Count()}"));
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {ReportCalendar.IsoDay(day)}: {rows.Count} incidents, {rows.Sum(r => r.Hits)} hits, {rows.SelectMany(r => r.ReadTopIps()).Select(t => t.Ip).Distinct().Count()} source IPs; coverage {Describe(dayCoverage)}")).ConfigureAwait(false);
+                $"   {ReportCalendar.IsoDay(day)}: {rows.Count} incidents, {rows.Sum(r => r.Hits)} hits; coverage {Describe(dayCoverage)}")).ConfigureAwait(false);
             if (rows.Count == 0) continue;
+            var statuses = string.Join(", ", rows.GroupBy(r => r.ReadStatus()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+            var types = string.Join(", ", rows.GroupBy(r => r.AttackType).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{Clean(g.Key)} {g.Count()}"));
             await output.WriteLineAsync($"      status: {statuses}").ConfigureAwait(false);
             await output.WriteLineAsync($"      types:  {types}").ConfigureAwait(false);
             var top = rows.OrderByDescending(r => r.Hits).First();
             var title = vulnerabilities.TryGetValue(top.VulnerabilityId, out var v) && v.Title is not null ? v.Title : $"security issue {top.VulnerabilityId}";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"      most hits: {top.AttackType} on {Shorten(top.Domain)}{Shorten(top.Path)} ({top.Hits} hits, {top.Status}) exploiting \"{Shorten(title)}\"")).ConfigureAwait(false);
+                $"      most hits: {Clean(top.AttackType)} on {Clean(top.Domain)}{Clean(top.Path)} ({top.Hits} hits, {top.Status}) exploiting \"{Clean(title)}\"")).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Yesterday's digest as each platform would get it (SendDailyDigest without posting to any channel): files under
-    /// out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
-    /// </summary>
-    private static async Task PreviewDigestAsync(IServiceProvider services, string root, IConfiguration configuration, TextWriter output)
-    {
-        var calendar = services.GetRequiredService<ReportCalendar>();
-        var day = calendar.DayOf(services.GetRequiredService<TimeProvider>().GetUtcNow()).PlusDays(-1);
-        var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(root, "out", "digest");
-        Uri? sink = null;
-        if (configuration["Demo:ChatSinkUrl"] is { Length: > 0 } sinkText && !Uri.TryCreate(sinkText, UriKind.Absolute, out sink))
-        {
-            await output.WriteLineAsync($"  Demo:ChatSinkUrl '{sinkText}' is not an absolute URL; not posting.").ConfigureAwait(false);
-        }
-
-        await output.WriteLineAsync($"Rendering the daily digest of {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest preview; the PDF is generated and stored first)…").ConfigureAwait(false);
-        IReadOnlyList<PreviewFile> files;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            files = await scope.ServiceProvider.GetRequiredService<DigestPreview>().WriteAsync(day, directory, sink).ConfigureAwait(false);
-        }
-
-        foreach (var file in files)
-        {
-            var posted = sink is null ? "" : file.SinkStatus is { } status ? $"; posted to the chat sink: HTTP {status}" : $"; chat sink unreachable: {file.SinkError}";
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {file.Kind,-8} {Path.GetRelativePath(root, file.Path)}  {file.Bytes:N0} bytes, {file.IncidentsShown} incident(s) listed, {file.IncidentsOmitted:N0} more counted{posted}")).ConfigureAwait(false);
-        }
-
-        if (sink is null) await output.WriteLineAsync("  Set Demo__ChatSinkUrl (e.g. http://127.0.0.1:9999/) to also POST each payload to {url}/{platform}; configure Digest__Channels__0__… to post for real.").ConfigureAwait(false);
     }
 
     private static string Describe(DayCoverage coverage)
@@ -173,11 +291,6 @@ internal static class DemoCommand
             ? string.Create(CultureInfo.InvariantCulture, $"{coverage.CoveredDuration.TotalHours:0.#} h pulled, no gaps")
             : string.Create(CultureInfo.InvariantCulture, $"{coverage.CoveredDuration.TotalHours:0.#} h pulled, missing {string.Join(", ", coverage.Missing.Select(m => $"{m.From:HH:mm}–{m.To:HH:mm} UTC"))}");
 
-    // Console output is for a person; attacker text is cut short and stripped of control characters.
-    private static string Shorten(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        var clean = new string(text.Where(c => !char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069')).ToArray());
-        return clean.Length <= 60 ? clean : clean[..59] + "…";
-    }
+    // Attacker text on a terminal: control and bidi characters escaped, length bounded.
+    private static string Clean(string? text) => UntrustedText.Sanitize(text, 60);
 }

@@ -182,6 +182,20 @@ public sealed class DailyReportDocumentTests
     }
 
     [Fact]
+    public void Render_PreviousDayPartlyPulled_KeyFiguresSaySo()
+    {
+        var inputs = ReportPreviewData.Create(10, Day);
+        var previous = new ReportCalendar("UTC").WindowOf(Day.PlusDays(-1));
+        var pulled = new TimeWindow(previous.From.AddHours(18), previous.To);
+        inputs = inputs with { PreviousCoverage = new DayCoverage(Day.PlusDays(-1), previous, [pulled], [new TimeWindow(previous.From, pulled.From)]) };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs).Pdf.Pdf));
+
+        Assert.Contains("2026-11-19 (partial: 6 h of 24 h pulled)", text, StringComparison.Ordinal);
+        Assert.Contains("Change (vs a partial day)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_CompleteCoverage_HasNoWarning()
     {
         var text = string.Concat(PdfText.Pages(Render(ReportPreviewData.Create(10, Day)).Pdf.Pdf));

@@ -43,6 +43,9 @@ public sealed class ReportLinkSignerTests
         Assert.Equal(SignatureCheck.Malformed, signer.Verify("reports/daily/2026-11-20.pdf", q["exp"], q["kid"], q["sig"][..20]));
         Assert.Equal(SignatureCheck.Malformed, signer.Verify("reports/daily/2026-11-20.pdf", "-1", q["kid"], q["sig"]));
         Assert.Equal(SignatureCheck.Missing, signer.Verify("reports/daily/2026-11-20.pdf", q["exp"], q["kid"], null));
+        // Not base64url at all, or a last character whose spare bits are set: the decoder throws; still just tampering.
+        Assert.Equal(SignatureCheck.Malformed, signer.Verify("reports/daily/2026-11-20.pdf", q["exp"], q["kid"], q["sig"][..^1] + "*"));
+        Assert.Equal(SignatureCheck.Malformed, signer.Verify("reports/daily/2026-11-20.pdf", q["exp"], q["kid"], q["sig"][..^1] + (q["sig"][^1] == 'x' ? "y" : "x")));
         Assert.Equal(SignatureCheck.UnknownKey, signer.Verify("reports/daily/2026-11-20.pdf", q["exp"], "zz", q["sig"]));
     }
 

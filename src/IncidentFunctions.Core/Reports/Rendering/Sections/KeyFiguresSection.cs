@@ -11,12 +11,19 @@ internal sealed class KeyFiguresSection : IReportSection
         var (now, before) = (report.Figures, report.PreviousFigures);
         SectionHeading.Place(context, "Key figures", "key-figures", 120);
         var previousDay = report.Day.PlusDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var previousPartial = report.PreviousCoverage is { IsComplete: false };
+        if (report.PreviousCoverage is { IsComplete: false } previousCoverage)
+        {
+            previousDay += string.Create(CultureInfo.InvariantCulture,
+                $" (partial: {previousCoverage.CoveredDuration.TotalHours:0.#} h of {previousCoverage.DayWindow.Duration.TotalHours:0} h pulled)");
+        }
+
         var columns = new TableColumn[]
         {
             new("Figure", 2.2f),
             new(report.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1.3f),
             new(previousDay, 1.3f),
-            new("Change", 1.3f),
+            new(previousPartial ? "Change (vs a partial day)" : "Change", 1.3f),
         };
         var rows = new List<TableCell[]>
         {
