@@ -46,6 +46,29 @@ param pullIncidentsSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the digest timer; it decides in the report zone whether the digest is due.')
 param dailyDigestSchedule string = '0 */15 * * * *'
 
+@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter.')
+param digestChannels string = ''
+
+@secure()
+@description('Slack incoming-webhook URL for the daily digest. Stored in Key Vault only.')
+param slackWebhookUrl string = ''
+
+@secure()
+@description('Microsoft Teams Workflows webhook URL (the "Send webhook alerts to a channel" flow); empty for none. Key Vault only.')
+param teamsWebhookUrl string = ''
+
+@secure()
+@description('Discord webhook URL; empty for none. Key Vault only.')
+param discordWebhookUrl string = ''
+
+@secure()
+@description('Generic JSON webhook URL (docs/webhook-schema.md); empty for none. Key Vault only.')
+param genericWebhookUrl string = ''
+
+@secure()
+@description('HMAC-SHA256 signing secret for the generic webhook (at least 32 characters). Key Vault only.')
+param genericWebhookSecret string = ''
+
 @description('Local time (report zone, HH:mm) from which yesterday\'s digest is posted to the chat channels.')
 param digestSendTime string = '08:00'
 
@@ -98,7 +121,7 @@ var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(r
 
 // Secrets live in Key Vault only; the app setting named `setting` references the secret named `name`.
 // To add one: a @secure() param, an entry here, and its value in `secretValues` below.
-var keyVaultSecrets = [
+var keyVaultSecrets = concat([
   {
     name: 'wallarm-api-token'
     setting: 'Wallarm__ApiToken'
@@ -107,7 +130,65 @@ var keyVaultSecrets = [
     name: 'report-signing-key-${reportSigningKeyId}'
     setting: 'Reports__SigningKeys__${reportSigningKeyId}'
   }
-]
+], chatChannelSecrets)
+
+// Chat channels for the digest: one per webhook URL given. Names and kinds are plain settings; URLs (and the generic
+// channel's signing secret) are Key Vault secrets. Indexes follow this order, skipping channels without a URL.
+// Which channels exist comes from a plain parameter: the URLs are secure and must not shape the deployment.
+var channelNames = map(filter(split(toLower(replace(digestChannels, ' ', '')), ','), n => !empty(n)), n => trim(n))
+var chatChannels = filter([
+  {
+    name: 'slack'
+    kind: 'Slack'
+    configured: contains(channelNames, 'slack')
+    signed: false
+  }
+  {
+    name: 'teams'
+    kind: 'Teams'
+    configured: contains(channelNames, 'teams')
+    signed: false
+  }
+  {
+    name: 'discord'
+    kind: 'Discord'
+    configured: contains(channelNames, 'discord')
+    signed: false
+  }
+  {
+    name: 'generic'
+    kind: 'Generic'
+    configured: contains(channelNames, 'generic')
+    signed: true
+  }
+], c => c.configured)
+var chatChannelSettings = reduce(range(0, length(chatChannels)), {}, (acc, i) => union(acc, {
+  'Digest__Channels__${i}__Name': chatChannels[i].name
+  'Digest__Channels__${i}__Kind': chatChannels[i].kind
+}))
+var chatChannelSecrets = flatten(map(range(0, length(chatChannels)), i => concat(
+  [
+    {
+      name: 'digest-${chatChannels[i].name}-url'
+      setting: 'Digest__Channels__${i}__Url'
+    }
+  ],
+  chatChannels[i].signed
+    ? [
+        {
+          name: 'digest-${chatChannels[i].name}-secret'
+          setting: 'Digest__Channels__${i}__Secret'
+        }
+      ]
+    : []
+)))
+var chatSecretValues = {
+  'digest-slack-url': slackWebhookUrl
+  'digest-teams-url': teamsWebhookUrl
+  'digest-discord-url': discordWebhookUrl
+  'digest-generic-url': genericWebhookUrl
+  'digest-generic-secret': genericWebhookSecret
+}
 
 // The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
 var appTables = [
@@ -173,10 +254,10 @@ module keyVault 'core/security/key-vault.bicep' = {
     location: location
     tags: tags
     secretNames: map(keyVaultSecrets, s => s.name)
-    secretValues: {
+    secretValues: union(chatSecretValues, {
       'wallarm-api-token': wallarmApiToken
       'report-signing-key-${reportSigningKeyId}': reportSigningKey
-    }
+    })
   }
 }
 
@@ -230,6 +311,7 @@ module functionApp 'app/function-app.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     keyVaultUri: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
     keyVaultSettings: toObject(keyVaultSecrets, s => s.setting, s => s.name)
+    chatChannelSettings: chatChannelSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     wallarmCloud: wallarmCloud

@@ -21,6 +21,9 @@ param keyVaultUri string
 @description('App settings whose values are Key Vault secrets: { "App__Setting": "secret-name" }.')
 param keyVaultSettings object
 
+@description('Plain settings of the digest\'s chat channels (names and kinds); their URLs are in keyVaultSettings.')
+param chatChannelSettings object = {}
+
 @allowed([
   512
   2048
@@ -136,7 +139,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: union(identityAppSettings, keyVaultReferences)
+    properties: union(identityAppSettings, chatChannelSettings, keyVaultReferences)
   }
 }
 

@@ -195,7 +195,9 @@ public sealed partial class AppSettingsCoverageTests
 
     /// <summary>A stand-in secret that passes format checks (signing keys are base64 of at least 32 bytes).</summary>
     private static string SampleSecret(string name)
-        => Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(System.Text.Encoding.UTF8.GetBytes("sample-secret-" + name)));
+        => name.EndsWith("-url", StringComparison.Ordinal)
+            ? "https://hooks.example.com/sample/" + name
+            : Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(System.Text.Encoding.UTF8.GetBytes("sample-secret-" + name)));
 
     [GeneratedRegex(@"^@Microsoft\.KeyVault\(SecretUri=https://[^/]+/secrets/(?<name>[A-Za-z0-9-]+)/?\)$")]
     internal static partial Regex KeyVaultReference();

@@ -23,6 +23,11 @@ internal sealed partial class InfraSnapshot
         ["AZURE_ENV_NAME"] = "ci",
         ["AZURE_LOCATION"] = Location,
         ["AZURE_PRINCIPAL_ID"] = "11111111-2222-3333-4444-555555555555",
+        // Two chat channels, so the webhook path (Key Vault secrets, channel settings) is predicted and validated too.
+        ["DIGEST_CHANNELS"] = "slack, generic",
+        ["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/sample",
+        ["GENERIC_WEBHOOK_URL"] = "https://siem.example.com/hooks/incidents",
+        ["GENERIC_WEBHOOK_SECRET"] = "sample-generic-webhook-signing-secret-0123456789",
     };
 
     private static readonly Lazy<Task<InfraSnapshot>> Shared = new(CreateAsync);

@@ -86,6 +86,21 @@ public sealed partial class InfraSnapshotTests
     }
 
     [Fact]
+    public async Task DigestChannels_ListedChannels_GetPlainNamesAndKeyVaultUrls()
+    {
+        var settings = (await InfraSnapshot.GetAsync()).AppSettings();
+
+        // DIGEST_CHANNELS="slack, generic" in the sample environment: two channels, in the template's order.
+        Assert.Equal("slack", settings["Digest__Channels__0__Name"]);
+        Assert.Equal("Slack", settings["Digest__Channels__0__Kind"]);
+        Assert.Equal("Generic", settings["Digest__Channels__1__Kind"]);
+        Assert.StartsWith("@Microsoft.KeyVault(", settings["Digest__Channels__0__Url"], StringComparison.Ordinal);
+        Assert.EndsWith("/secrets/digest-generic-secret)", settings["Digest__Channels__1__Secret"], StringComparison.Ordinal);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Digest__Channels__2__", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Values, v => v.Contains("hooks.slack.com", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task KeyVaultReferences_NameSecretsTheVaultHolds()
     {
         var snapshot = await InfraSnapshot.GetAsync();
