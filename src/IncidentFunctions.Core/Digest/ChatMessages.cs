@@ -87,6 +87,9 @@ public sealed record DigestMessage : ChatMessage
 
     public CoverageGap? Coverage { get; init; }
 
+    /// <summary>Gaps of the day before, which the changes compare with; null when it was pulled whole.</summary>
+    public CoverageGap? PreviousCoverage { get; init; }
+
     public required ReportLink Report { get; init; }
 
     /// <summary>False until enrichment wrote any source profile for the day (source labels then read "not enriched").</summary>

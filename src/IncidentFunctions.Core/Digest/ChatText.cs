@@ -118,6 +118,9 @@ internal static partial class ChatText
     public static string CoverageLine(CoverageGap gap)
         => $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {gap.MissingLocal.Count - 6} more" : "")} ({Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
 
+    public static string PreviousCoverageLine(CoverageGap gap)
+        => $"The day before lacks {Duration(gap.MissingDuration)} of data: changes compare with a partial day.";
+
     public static string LocalTime(DateTimeOffset instant, string zoneId)
     {
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;

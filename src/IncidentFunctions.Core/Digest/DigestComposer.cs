@@ -17,7 +17,8 @@ public sealed record DigestInputs(
     DayCoverage Coverage,
     SourceDay Sources,
     IReadOnlyDictionary<long, VulnerabilityEntity> Vulnerabilities,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    DayCoverage? PreviousCoverage = null);
 
 /// <summary>
 /// Computes the <see cref="DigestMessage"/> of a report day from the same rows and rules as the PDF (false positives
@@ -42,10 +43,12 @@ public sealed class DigestComposer(
         var rows = ReadAsync(incidents.GetDayAsync(tenantId, day, cancellationToken));
         var previous = ReadAsync(incidents.GetDayAsync(tenantId, day.PlusDays(-1), cancellationToken));
         var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
+        // Changes compare with the day before; when that day is partly pulled the message says so.
+        var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);
         var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
         var issuesTask = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
-        await Task.WhenAll(rows, previous, coverageTask, sourcesTask, issuesTask).ConfigureAwait(false);
-        var inputs = new DigestInputs(day, rows.Result, previous.Result, coverageTask.Result, sourcesTask.Result, issuesTask.Result, now);
+        await Task.WhenAll(rows, previous, coverageTask, previousCoverageTask, sourcesTask, issuesTask).ConfigureAwait(false);
+        var inputs = new DigestInputs(day, rows.Result, previous.Result, coverageTask.Result, sourcesTask.Result, issuesTask.Result, now, previousCoverageTask.Result);
         return Compose(inputs, report, calendar, options.Value, wallarm.Value.ResolveConsoleAddress());
     }
 
@@ -71,6 +74,7 @@ public sealed class DigestComposer(
             PreviousFigures = Figures(previous),
             TopIncidents = top,
             Coverage = Gap(inputs.Coverage, calendar),
+            PreviousCoverage = inputs.PreviousCoverage is { } previousCoverage ? Gap(previousCoverage, calendar) : null,
             Report = report,
             SourcesEnriched = profiles.Count > 0,
         };

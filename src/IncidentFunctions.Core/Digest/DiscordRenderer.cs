@@ -38,6 +38,7 @@ public sealed class DiscordRenderer : ChatRenderer
             .Append(ChatText.WithChange(f.UniqueSourceIps, p.UniqueSourceIps, "source IP", "source IPs")).Append('\n')
             .Append(ChatText.StatusLine(f));
         if (m.Coverage is { } gap) description.Append("\n\n:warning: **").Append(ChatText.CoverageLine(gap)).Append("**");
+        if (m.PreviousCoverage is { } previousGap) description.Append("\n*").Append(ChatText.PreviousCoverageLine(previousGap)).Append('*');
         description.Append("\n\n[Open the PDF report](").Append(m.Report.Url.AbsoluteUri).Append(')');
 
         var summary = new JsonObject

@@ -37,14 +37,9 @@ public sealed class GenericRenderer : ChatRenderer
             ["previousFigures"] = Figures(m.PreviousFigures),
             ["topIncidents"] = incidents,
             ["incidentsNotListed"] = omitted,
-            ["coverage"] = m.Coverage is { } gap
-                ? new JsonObject
-                {
-                    ["complete"] = false,
-                    ["missingSeconds"] = (long)gap.MissingDuration.TotalSeconds,
-                    ["missing"] = new JsonArray([.. gap.Missing.Select(w => (JsonNode)new JsonObject { ["from"] = Instant(w.From), ["to"] = Instant(w.To) })]),
-                }
-                : new JsonObject { ["complete"] = true, ["missingSeconds"] = 0, ["missing"] = new JsonArray() },
+            ["coverage"] = Coverage(m.Coverage),
+            // The day the previous figures come from; not complete means the changes compare with a partial day.
+            ["previousCoverage"] = Coverage(m.PreviousCoverage),
             ["sourcesEnriched"] = m.SourcesEnriched,
             ["report"] = new JsonObject
             {
@@ -76,6 +71,15 @@ public sealed class GenericRenderer : ChatRenderer
     }
 
     private protected override bool Fits(JsonObject payload, string json) => Encoding.UTF8.GetByteCount(json) <= MaxBodyBytes;
+
+    private static JsonObject Coverage(CoverageGap? gap) => gap is null
+        ? new JsonObject { ["complete"] = true, ["missingSeconds"] = 0, ["missing"] = new JsonArray() }
+        : new JsonObject
+        {
+            ["complete"] = false,
+            ["missingSeconds"] = (long)gap.MissingDuration.TotalSeconds,
+            ["missing"] = new JsonArray([.. gap.Missing.Select(w => (JsonNode)new JsonObject { ["from"] = Instant(w.From), ["to"] = Instant(w.To) })]),
+        };
 
     private static JsonObject Figures(DigestFigures f) => new()
     {

@@ -31,6 +31,7 @@ public sealed class SlackRenderer : ChatRenderer
                 + ChatText.StatusLine(f)),
         };
         if (m.Coverage is { } gap) blocks.Add(Section(":warning: *" + ChatText.SlackEscape(ChatText.CoverageLine(gap)) + "*"));
+        if (m.PreviousCoverage is { } previousGap) blocks.Add(Section("_" + ChatText.SlackEscape(ChatText.PreviousCoverageLine(previousGap)) + "_"));
         if (shown > 0)
         {
             blocks.Add(new JsonObject { ["type"] = "divider" });

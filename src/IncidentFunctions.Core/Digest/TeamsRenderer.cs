@@ -36,6 +36,7 @@ public sealed class TeamsRenderer : ChatRenderer
             },
         };
         if (m.Coverage is { } gap) body.Add(Block("⚠ " + ChatText.CoverageLine(gap), color: "Warning", bold: true));
+        if (m.PreviousCoverage is { } previousGap) body.Add(Block(ChatText.PreviousCoverageLine(previousGap), subtle: true));
         if (shown > 0)
         {
             body.Add(Block("Top incidents", bold: true, separator: true));

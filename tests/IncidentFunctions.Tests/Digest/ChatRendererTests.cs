@@ -106,11 +106,40 @@ public sealed partial class ChatRendererTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void Render_PreviousDayPartlyPulled_SaysTheChangeComparesWithAPartialDay(ChannelKind kind)
+    {
+        var message = DigestSamples.Digest(gap: false) with
+        {
+            PreviousCoverage = new CoverageGap(
+                [new TimeWindow(new DateTimeOffset(2026, 11, 17, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 18, 17, 0, 0, TimeSpan.Zero))],
+                ["00:00–18:00"],
+                TimeSpan.FromHours(18)),
+        };
+
+        var json = ChatRenderer.For(kind).Render(message, DeliveryId).Json;
+
+        if (kind == ChannelKind.Generic)
+        {
+            var root = JsonNode.Parse(json)!;
+            Assert.False(root["previousCoverage"]!["complete"]!.GetValue<bool>());
+            Assert.Equal(64_800, root["previousCoverage"]!["missingSeconds"]!.GetValue<long>());
+            Assert.True(root["coverage"]!["complete"]!.GetValue<bool>());
+            return;
+        }
+
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+        Assert.Contains("The day before lacks 18 h of data: changes compare with a partial day.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Data gaps", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Render_CompleteDay_HasNoCoverageWarning(ChannelKind kind)
     {
         var json = ChatRenderer.For(kind).Render(DigestSamples.Digest(gap: false), DeliveryId).Json;
 
         Assert.DoesNotContain("Data gaps", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("partial day", json, StringComparison.Ordinal);
         if (kind == ChannelKind.Generic) Assert.True(JsonNode.Parse(json)!["coverage"]!["complete"]!.GetValue<bool>());
     }
 
