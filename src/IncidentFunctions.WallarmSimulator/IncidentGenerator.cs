@@ -21,7 +21,10 @@ public sealed class SimAttack
 
     public required string DocId { get; init; }
 
-    public string AttackId => Index + ":" + DocId;
+    public string AttackId => _attackId ??= Index + ":" + DocId;
+
+    private string? _attackId;
+    private AttackView? _final;
 
     public required long ClientId { get; init; }
 
@@ -96,10 +99,38 @@ public sealed class SimAttack
         return result;
     }
 
+    /// <summary>
+    /// What the API shows of the attack at <paramref name="now"/>; computed once for a finished attack (its state no
+    /// longer changes), so large result sets serialize without recomputing it per page.
+    /// </summary>
+    internal AttackView ViewAt(long now)
+    {
+        if (!IsOngoingAt(now) && _final is { } final) return final;
+        var ipTop = IpTopAt(now).OrderByDescending(t => t.Count).ToList();
+        var view = new AttackView(
+            LastTimeAt(now),
+            HitsAt(now),
+            ipTop,
+            ipTop.Where(t => t.Country is not null).GroupBy(t => t.Country!).Select(g => (Country: g.Key, Count: g.Sum(t => t.Count))).OrderByDescending(g => g.Count).ToList(),
+            Ips.Select(i => i.Pool.Provider).Where(p => p is not null).Distinct().Select(p => p!.ToLowerInvariant()).ToArray(),
+            Ips.Any(i => i.Pool.Kind == IpPoolKind.Tor));
+        if (!IsOngoingAt(now)) _final = view;
+        return view;
+    }
+
     /// <summary>True when the attack's activity, as known at <paramref name="now"/>, overlaps [from, to] (either end open).</summary>
     public bool OverlapsAt(long now, long? from, long? to)
         => IsVisibleAt(now) && (from is null || LastTimeAt(now) >= from) && (to is null || FirstTime <= to);
 }
+
+/// <summary>An attack's state as the API shows it at one instant.</summary>
+internal sealed record AttackView(
+    long LastTime,
+    long Hits,
+    IReadOnlyList<(string Ip, long Count, string? Country)> IpTop,
+    IReadOnlyList<(string Country, long Count)> Countries,
+    string[] Datacenters,
+    bool Tor);
 
 /// <summary>Deterministic attack and vulnerability data from a seed and a volume.</summary>
 public sealed class IncidentGenerator

@@ -280,9 +280,10 @@ public static class SimulatorEndpoints
 
     private static void WriteAttack(Utf8JsonWriter w, SimAttack a, long now, (long? From, long? To) window)
     {
-        var last = a.LastTimeAt(now);
-        var hits = a.HitsAt(now);
-        var ipTop = a.IpTopAt(now);
+        var view = a.ViewAt(now);
+        var last = view.LastTime;
+        var hits = view.Hits;
+        var ipTop = view.IpTop;
         var fraction = 1.0;
         if (window.From is not null || window.To is not null)
         {
@@ -322,7 +323,7 @@ public static class SimulatorEndpoints
         w.WriteNumber("ip_count", ipTop.Count);
         w.WriteNumber("ip_count_by_filter", ipTop.Count);
         w.WriteStartArray("ip_top");
-        foreach (var (ip, count, country) in ipTop.OrderByDescending(t => t.Count).Take(10))
+        foreach (var (ip, count, country) in ipTop.Take(10))
         {
             w.WriteStartObject();
             w.WriteString("ip", ip);
@@ -333,7 +334,7 @@ public static class SimulatorEndpoints
         }
 
         w.WriteEndArray();
-        var countries = ipTop.Where(t => t.Country is not null).GroupBy(t => t.Country!).Select(g => (Country: g.Key, Count: g.Sum(t => t.Count))).OrderByDescending(g => g.Count).ToList();
+        var countries = view.Countries;
         w.WriteNumber("country_count", countries.Count);
         w.WriteStartArray("country_top");
         foreach (var (country, count) in countries)
@@ -364,9 +365,9 @@ public static class SimulatorEndpoints
         else w.WriteString("state", a.State);
         w.WriteNull("anomality");
         w.WriteStartArray("datacenter");
-        foreach (var provider in a.Ips.Select(i => i.Pool.Provider).Where(p => p is not null).Distinct()) w.WriteStringValue(provider!.ToLowerInvariant());
+        foreach (var provider in view.Datacenters) w.WriteStringValue(provider);
         w.WriteEndArray();
-        if (a.Ips.Any(i => i.Pool.Kind == IpPoolKind.Tor)) w.WriteString("tor", "exit");
+        if (view.Tor) w.WriteString("tor", "exit");
         else w.WriteNull("tor");
         w.WriteEndObject();
     }
@@ -396,8 +397,8 @@ public static class SimulatorEndpoints
             w.WriteNumber("attacks", matches.Count);
             // The real API sends hits as a float here (61818.0).
             w.WritePropertyName("hits");
-            w.WriteRawValue(matches.Sum(a => a.HitsAt(now)).ToString(CultureInfo.InvariantCulture) + ".0");
-            w.WriteNumber("ips", matches.SelectMany(a => a.IpTopAt(now)).Select(t => t.Ip).Distinct().Count());
+            w.WriteRawValue(matches.Sum(a => a.ViewAt(now).Hits).ToString(CultureInfo.InvariantCulture) + ".0");
+            w.WriteNumber("ips", matches.SelectMany(a => a.ViewAt(now).IpTop).Select(t => t.Ip).Distinct().Count());
             w.WriteEndObject();
             w.WriteEndObject();
         });

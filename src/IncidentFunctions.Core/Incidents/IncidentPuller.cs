@@ -50,6 +50,7 @@ public sealed class IncidentPuller(
     ILogger<IncidentPuller> logger)
 {
     private const int MaxStoredErrorChars = 2_000;
+    private const int MaxPagesInFlight = 2;
     private readonly IngestionOptions _options = options.Value;
 
     public async Task<PullResult> RunAsync(CancellationToken cancellationToken = default)
@@ -170,6 +171,8 @@ public sealed class IncidentPuller(
     {
         await using var pages = wallarm.GetIncidentPagesAsync(tenantId, window, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var hasPage = pages.MoveNextAsync().AsTask();
+        // Pages are written while the next ones are fetched and mapped, so storage never idles between pages.
+        var writes = new Queue<(Task<int> Task, HashSet<string> Ids)>();
         try
         {
             while (await hasPage.ConfigureAwait(false))
@@ -193,15 +196,28 @@ public sealed class IncidentPuller(
                     AddSources(pass.Sources, incident);
                 }
 
-                // Fetch the next page while this one is written.
                 hasPage = pages.MoveNextAsync().AsTask();
-                pass.Rows += await store.UpsertAsync(batch, pulledAt, cancellationToken).ConfigureAwait(false);
+                if (batch.Count == 0) continue;
+
+                // A bounded number of pages in flight, and never two versions of one incident at once: the later must land last.
+                while (writes.Count > 0 && (writes.Count >= MaxPagesInFlight || writes.Any(w => batch.Exists(i => w.Ids.Contains(i.Id)))))
+                {
+                    pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
+                }
+
+                writes.Enqueue((store.UpsertAsync(batch, pulledAt, cancellationToken), batch.Select(i => i.Id).ToHashSet(StringComparer.Ordinal)));
             }
+
+            while (writes.Count > 0) pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
         }
         finally
         {
-            // An iterator cannot be disposed with a MoveNext in flight; let it finish (its fault is already ours).
+            // An iterator cannot be disposed with a MoveNext in flight, nor a write left unobserved; their faults are already ours.
             try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+            foreach (var write in writes)
+            {
+                try { await write.Task.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+            }
         }
     }
 

@@ -73,6 +73,23 @@ internal static class IngestBenchmark
         await TableBatchWriter.UpsertAsync(raw, rows, TableUpdateMode.Merge, parallelism, CancellationToken.None);
         var rawSeconds = stopwatch.Elapsed.TotalSeconds;
 
+        // The enrichment messages the pull queued, re-sent to a fresh queue: what queueing costs Azurite on its own.
+        var queue = await clients.GetQueueAsync(clients.Options.EnrichmentQueueName);
+        var bodies = new List<string>();
+        while (true)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10))).Value;
+            if (batch.Length == 0) break;
+            bodies.AddRange(batch.Select(m => m.Body.ToString()));
+        }
+
+        var rawQueue = clients.Queues.GetQueueClient("rawbaseline");
+        await rawQueue.CreateIfNotExistsAsync();
+        stopwatch.Restart();
+        await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (body, ct) => await rawQueue.SendMessageAsync(body, ct));
+        var queueSeconds = stopwatch.Elapsed.TotalSeconds;
+        var queueBytes = bodies.Sum(b => (long)b.Length) * 4 / 3;
+
         var incidentsPerSecond = result.Incidents / pullSeconds;
         var rawIncidentsPerSecond = result.Incidents / rawSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
@@ -84,6 +101,8 @@ internal static class IngestBenchmark
               pull                  {pullSeconds:F2} s  →  {incidentsPerSecond:N0} incidents/s, {result.RowsWritten / pullSeconds:N0} rows/s
               raw batched upserts   {rawSeconds:F2} s for {rows.Count:N0} rows  →  {rawIncidentsPerSecond:N0} incidents/s equivalent, {rows.Count / rawSeconds:N0} rows/s
               pull / raw            {incidentsPerSecond / rawIncidentsPerSecond:P0}
+              raw queue sends       {queueSeconds:F2} s for the pull's {bodies.Count:N0} enrichment messages ({queueBytes / 1048576.0:F1} MB base64)
+              pull / (raw + queue)  {(rawSeconds + queueSeconds) / pullSeconds:P0}
             """));
         await host.StopAsync();
         return result.Incidents == expected ? 0 : 1;
