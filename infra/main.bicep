@@ -85,7 +85,7 @@ param reportCompanyName string = ''
 @description('Base64 secret (at least 32 bytes, e.g. `openssl rand -base64 32`) that signs shared report links. Stored in Key Vault only.')
 param reportSigningKey string
 
-@description('Key id of reportSigningKey; a new id rotates the key (see README, 'Rotating secrets').')
+@description('Key id of reportSigningKey; a new id rotates the key (see the README, Rotating secrets).')
 param reportSigningKeyId string = 'k1'
 
 @description('Queue of source IPs to enrich; the poison queue `<name>-poison` is created with it.')
