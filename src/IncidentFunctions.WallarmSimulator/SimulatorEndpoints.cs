@@ -162,18 +162,7 @@ public static class SimulatorEndpoints
 
     private static async Task WriteAttacksAsync(HttpContext ctx, SimulatorState state, JsonElement body, bool cursorMode)
     {
-        var query = SimQuery.Parse(body, out var error);
-        if (error is not null)
-        {
-            await WriteEnvelopeErrorAsync(ctx, 400, error);
-            return;
-        }
-
-        if (query.ClientIds is null || !query.ClientIds.Contains(state.Options.ClientId))
-        {
-            await WriteEnvelopeErrorAsync(ctx, 403, "Access denied to the requested client");
-            return;
-        }
+        if (await ParseQueryAsync(ctx, state, body) is not { } query) return;
 
         var fault = ctx.Items["fault"] as FaultRule;
         long now;
@@ -244,6 +233,25 @@ public static class SimulatorEndpoints
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+    }
+
+    /// <summary>The request's query, or null after answering 400 (bad filter) or 403 (another tenant), as the API does.</summary>
+    private static async Task<SimQuery?> ParseQueryAsync(HttpContext ctx, SimulatorState state, JsonElement body)
+    {
+        var query = SimQuery.Parse(body, out var error);
+        if (error is not null)
+        {
+            await WriteEnvelopeErrorAsync(ctx, 400, error);
+            return null;
+        }
+
+        if (query.ClientIds is null || !query.ClientIds.Contains(state.Options.ClientId))
+        {
+            await WriteEnvelopeErrorAsync(ctx, 403, "Access denied to the requested client");
+            return null;
+        }
+
+        return query;
     }
 
     private static List<SimAttack> Select(SimulatorState state, SimQuery query, long now)
@@ -374,18 +382,7 @@ public static class SimulatorEndpoints
 
     private static async Task WriteCountAsync(HttpContext ctx, SimulatorState state, JsonElement body)
     {
-        var query = SimQuery.Parse(body, out var error);
-        if (error is not null)
-        {
-            await WriteEnvelopeErrorAsync(ctx, 400, error);
-            return;
-        }
-
-        if (query.ClientIds is null || !query.ClientIds.Contains(state.Options.ClientId))
-        {
-            await WriteEnvelopeErrorAsync(ctx, 403, "Access denied to the requested client");
-            return;
-        }
+        if (await ParseQueryAsync(ctx, state, body) is not { } query) return;
 
         var now = state.NowUnix;
         var matches = Select(state, query, now);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using IncidentFunctions.Digest;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,7 +39,7 @@ public sealed class FakeChatPlatform : IAsyncDisposable
     /// <summary>The secret part of the URL, as in <c>hooks.slack.com/services/T…/B…/{token}</c>: must never reach a log.</summary>
     public string SecretToken { get; }
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress { get; private init; } = null!;
 
     public Uri Url => new(BaseAddress, Kind switch
     {
@@ -52,15 +53,9 @@ public sealed class FakeChatPlatform : IAsyncDisposable
 
     public static async Task<FakeChatPlatform> StartAsync(ChannelKind kind)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var platform = new FakeChatPlatform(app, kind, "secret-" + Guid.NewGuid().ToString("N"));
-        app.Map("/{**path}", platform.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        platform.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        FakeChatPlatform? platform = null;
+        var (app, baseAddress) = await LoopbackServer.StartAsync(app => app.Map("/{**path}", (HttpContext ctx) => platform!.HandleAsync(ctx)));
+        platform = new FakeChatPlatform(app, kind, "secret-" + Guid.NewGuid().ToString("N")) { BaseAddress = baseAddress };
         return platform;
     }
 

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using IncidentFunctions.Tests.Infrastructure;
+
 namespace IncidentFunctions.Tests.Enrichment;
 
 /// <summary>A local stand-in for the intel lists' servers: content set per path, ETag/Last-Modified answered, requests recorded.</summary>
@@ -29,15 +31,9 @@ internal sealed class IntelTestServer : IAsyncDisposable
 
     public static async Task<IntelTestServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
         IntelTestServer? server = null;
-        app.MapGet("/{**path}", (HttpContext ctx, string path) => server!.ServeAsync(ctx, path));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new IntelTestServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, baseAddress) = await LoopbackServer.StartAsync(app => app.MapGet("/{**path}", (HttpContext ctx, string path) => server!.ServeAsync(ctx, path)));
+        server = new IntelTestServer(app, baseAddress);
         return server;
     }
 
