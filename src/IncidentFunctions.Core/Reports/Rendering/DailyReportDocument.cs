@@ -19,11 +19,14 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
     public static PageGeometry GeometryFor(ReportPageSize size) => size == ReportPageSize.Letter ? PageGeometry.LetterLandscape : PageGeometry.A4Landscape;
 
-    public RenderedReport Render()
+    public RenderedReport Render() => Render(null);
+
+    /// <summary>Renders; with a <paramref name="trace"/> (benchmarks), also records what every page drew.</summary>
+    internal RenderedReport Render(RenderTrace? trace)
     {
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
         var format = new ReportFormat(zone, report.Day);
-        using var text = new TextEngine(ReportFonts.Shared);
+        using var text = new TextEngine(ReportFonts.Shared) { Trace = trace };
         var flow = new PageFlow(geometry);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
@@ -41,14 +44,28 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
             RasterDpi = 150,
             EncodingQuality = 101,
         };
+        trace?.Metadata = metadata;
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
             var chrome = new PageChrome(report, geometry, text, format);
             foreach (var page in flow.Pages)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
-                chrome.Draw(canvas, page.Index + 1, flow.Pages.Count);
-                foreach (var item in page.Items) item.Draw(canvas, item.Box);
+                if (trace is null)
+                {
+                    DrawPage(canvas, chrome, page, flow.Pages.Count);
+                }
+                else
+                {
+                    // Record the page, then play the recording into the PDF: the PDF gets the same drawing.
+                    trace.PageIndex = page.Index;
+                    using var recorder = new SKPictureRecorder();
+                    DrawPage(recorder.BeginRecording(SKRect.Create(geometry.Width, geometry.Height)), chrome, page, flow.Pages.Count);
+                    var picture = recorder.EndRecording();
+                    trace.Pages.Add(picture);
+                    canvas.DrawPicture(picture);
+                }
+
                 document.EndPage();
             }
 
@@ -58,6 +75,12 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         var outline = flow.Outline.ToList();
         var pdf = PdfOutline.Append(output.ToArray(), outline);
         return new RenderedReport(pdf, flow.Pages.Count, outline.Select(o => o.Title).ToList());
+    }
+
+    private static void DrawPage(SKCanvas canvas, PageChrome chrome, LaidOutPage page, int pages)
+    {
+        chrome.Draw(canvas, page.Index + 1, pages);
+        foreach (var item in page.Items) item.Draw(canvas, item.Box);
     }
 
     private string IsoDay => ReportCalendar.IsoDay(report.Day);

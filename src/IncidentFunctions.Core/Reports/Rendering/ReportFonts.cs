@@ -127,15 +127,3 @@ internal sealed class ReportFonts
         return [.. ranges.OrderBy(r => r.Item1)];
     }
 }
-
-/// <summary>For benchmarks: the primary face's TrueType bytes, to draw the same glyphs without the layout layer.</summary>
-internal static class ReportFontsAccess
-{
-    public static byte[] PrimarySfnt()
-    {
-        using var stream = typeof(ReportFonts).Assembly.GetManifestResourceStream("IncidentFunctions.Reports.Fonts.noto-sans-latin-400-normal.woff")!;
-        var woff = new byte[stream.Length];
-        stream.ReadExactly(woff);
-        return Woff.ToSfnt(woff);
-    }
-}

@@ -29,6 +29,9 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
 
     public ReportFonts Fonts => fonts;
 
+    /// <summary>Benchmarks only: when set, every drawn run is also recorded here.</summary>
+    public RenderTrace? Trace { get; set; }
+
     /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
     public float Measure(string text, TextStyle style)
     {
@@ -97,6 +100,12 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         {
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
             canvas.DrawText(run.Text, x, baseline, SkFont(run.Face, style.Size), _paint);
+            if (Trace is { } trace)
+            {
+                var origin = canvas.TotalMatrix.MapPoint(x, baseline);
+                trace.TextRuns.Add(new TracedTextRun(trace.PageIndex, run.Face.Typeface, style.Size, _paint.Color, origin.X, origin.Y, run.Text));
+            }
+
             x += run.Width * style.Size;
         }
     }
