@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using SkiaSharp;
@@ -49,6 +50,9 @@ internal sealed class ReportFonts
     }
 
     public static ReportFonts Shared => SharedInstance.Value;
+
+    /// <summary>Resolved and measured code points per role, filled by the text engines and shared by every document.</summary>
+    internal ConcurrentDictionary<(FontRole Role, int CodePoint), Glyph> Glyphs { get; } = new();
 
     /// <summary>The first face of <paramref name="role"/>: used for escapes and chart labels.</summary>
     public FontFace Primary(FontRole role) => Load(_chains[role][0]);

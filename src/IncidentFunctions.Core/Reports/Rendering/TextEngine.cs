@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using IncidentFunctions.Text;
@@ -49,6 +50,8 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     public List<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue)
     {
         var limit = maxWidth / style.Size;
+        if (FitsAsOneRun(text, style.Role, limit) is { } single) return [single];
+
         var lines = new List<TextLine>();
         var atoms = Atoms(text, style.Role).ToList();
         var start = 0;
@@ -87,6 +90,29 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
 
         if (lines.Count == 0) lines.Add(TextLine.Empty);
         return lines;
+    }
+
+    /// <summary>
+    /// The common case without building atoms: text that fits on one line in a single face, with no escapes, line
+    /// breaks or trailing spaces. Gives exactly the line the general path would (same run text, same width sum).
+    /// </summary>
+    private TextLine? FitsAsOneRun(string text, FontRole role, float limit)
+    {
+        if (text.Length == 0 || text[^1] == ' ') return null;
+        FontFace? face = null;
+        var width = 0f;
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done || rune.Value == '\n') return null;
+            i += used;
+            var glyph = GlyphFor(role, rune.Value);
+            if (glyph.IsEscape || (face is not null && glyph.Face != face)) return null;
+            face = glyph.Face;
+            width += glyph.Advance;
+            if (width > limit) return null;
+        }
+
+        return new TextLine([new TextRun(face!, text, width, false)], width);
     }
 
     /// <summary>One line, cut with an ellipsis when wider than <paramref name="maxWidth"/>.</summary>
@@ -265,6 +291,15 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     private Glyph GlyphFor(FontRole role, int cp)
     {
         if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
+
+        // Fonts never change within a process: resolve and measure a code point once for every document.
+        glyph = fonts.Glyphs.GetOrAdd((role, cp), static (key, engine) => engine.ResolveGlyph(key.Role, key.CodePoint), this);
+        _glyphs[(role, cp)] = glyph;
+        return glyph;
+    }
+
+    private Glyph ResolveGlyph(FontRole role, int cp)
+    {
         var face = fonts.Resolve(role, cp);
         if (face is null)
         {
@@ -273,15 +308,10 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
             var escape = UntrustedText.Escape(cp);
             var width = 0f;
             foreach (var c in escape) width += Advance(primary, c);
-            glyph = new Glyph(primary, escape, width, true);
-        }
-        else
-        {
-            glyph = new Glyph(face, char.ConvertFromUtf32(cp), Advance(face, cp), false);
+            return new Glyph(primary, escape, width, true);
         }
 
-        _glyphs[(role, cp)] = glyph;
-        return glyph;
+        return new Glyph(face, char.ConvertFromUtf32(cp), Advance(face, cp), false);
     }
 
     private float Advance(FontFace face, int cp)
@@ -299,8 +329,6 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     private static bool IsWideBreakable(int cp) =>
         cp is (>= 0x2E80 and <= 0x9FFF) or (>= 0xAC00 and <= 0xD7AF) or (>= 0xF900 and <= 0xFAFF) or (>= 0xFF00 and <= 0xFFEF) or (>= 0x20000 and <= 0x3FFFF);
 
-    private readonly record struct Glyph(FontFace Face, string Text, float Advance, bool IsEscape);
-
     private readonly record struct Atom(FontFace Face, string Text, float Advance, bool IsEscape, bool IsSpace, bool BreakAfter, bool IsNewLine)
     {
         public static Atom NewLine { get; } = new(null!, "", 0, false, false, false, true);
@@ -309,6 +337,9 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         public static Atom BreakHint { get; } = new(null!, "", 0, false, false, true, false);
     }
 }
+
+/// <summary>How one code point is drawn in one role: the face, the text (an escape when no face has it), its advance at size 1.</summary>
+internal readonly record struct Glyph(FontFace Face, string Text, float Advance, bool IsEscape);
 
 /// <summary>Horizontal alignment inside a box.</summary>
 public enum TextAlign
