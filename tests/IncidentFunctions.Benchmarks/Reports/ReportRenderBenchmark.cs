@@ -23,6 +23,12 @@ internal static class ReportRenderBenchmark
 {
     public static int Run(string[] args)
     {
+        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [100, 1_000, 10_000];
+        var day = new LocalDate(2026, 11, 20);
+        var calendar = new ReportCalendar("UTC");
+        var options = new ReportOptions { CompanyName = "Example Corp" };
+        var console = new Uri("https://my.wallarm.com/");
+
         // A fresh process's first report (fonts, ScottPlot, JIT) is shown on its own, then warm up to steady state:
         // tiered JIT only promotes hot code after it has run for a while, so a single warm-up render is not enough.
         var cold = Stopwatch.StartNew();

@@ -30,6 +30,8 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         var flow = new PageFlow(geometry);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
+        var chrome = new PageChrome(report, geometry, text, format).Prepare();
+        text.PruneFallbackFaces();
 
         using var output = new MemoryStream();
         var metadata = new SKDocumentPdfMetadata
@@ -47,7 +49,6 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         trace?.Metadata = metadata;
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
-            var chrome = new PageChrome(report, geometry, text, format);
             foreach (var page in flow.Pages)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
@@ -109,6 +110,15 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         private readonly string _left = string.Join(" · ", new[] { report.Title, ReportCalendar.IsoDay(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)));
         private readonly string _generated = $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}";
         private readonly string _attributions = report.Attributions.Count == 0 ? "" : "Data: " + string.Join(" · ", report.Attributions);
+
+        /// <summary>Lays out (measures) the running text once, so its code points are known before any page is drawn.</summary>
+        public PageChrome Prepare()
+        {
+            text.Measure(_left, Typography.RunningHeader);
+            text.Measure(_generated, Typography.Footer);
+            text.Measure(_attributions, Typography.Footer);
+            return this;
+        }
 
         public void Draw(SKCanvas canvas, int page, int pages)
         {

@@ -23,8 +23,10 @@ internal sealed record TextLine(TextRun[] Runs, float Width)
 /// </summary>
 internal sealed class TextEngine(ReportFonts fonts) : IDisposable
 {
+    private const int SharedGlyphLimit = 0x3000;
     private readonly Dictionary<(FontRole, int), Glyph> _glyphs = [];
-    private readonly Dictionary<(int FaceId, float Size), SKFont> _skFonts = [];
+    private readonly Dictionary<(FontFace Face, float Size), SKFont> _skFonts = [];
+    private readonly Dictionary<FontFace, (FontFace Face, HashSet<int> CodePoints)> _pruned = [];
     private readonly Dictionary<int, float> _unitAdvances = [];
     private readonly SKPaint _paint = new() { IsAntialias = true };
 
@@ -124,15 +126,40 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         var baseline = top + style.Ascent;
         foreach (var run in line.Runs)
         {
+            var face = run.Face;
+            if (_pruned.Count > 0 && _pruned.TryGetValue(face, out var pruned) && Covers(pruned.CodePoints, run.Text)) face = pruned.Face;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
-            canvas.DrawText(run.Text, x, baseline, SkFont(run.Face, style.Size), _paint);
+            canvas.DrawText(run.Text, x, baseline, SkFont(face, style.Size), _paint);
             if (Trace is { } trace)
             {
                 var origin = canvas.TotalMatrix.MapPoint(x, baseline);
-                trace.TextRuns.Add(new TracedTextRun(trace.PageIndex, run.Face.Typeface, style.Size, _paint.Color, origin.X, origin.Y, run.Text));
+                trace.TextRuns.Add(new TracedTextRun(trace.PageIndex, face.Typeface, style.Size, _paint.Color, origin.X, origin.Y, run.Text));
             }
 
             x += run.Width * style.Size;
+        }
+    }
+
+    /// <summary>
+    /// Once layout is complete and before drawing: every CJK fallback slice the document's text resolved to is
+    /// replaced, for drawing, by a copy holding only the glyphs of the code points laid out (the PDF backend embeds
+    /// font files whole). A run with a code point the copy lacks still draws with the full slice: never a lost glyph.
+    /// </summary>
+    public void PruneFallbackFaces()
+    {
+        var used = new Dictionary<FontFace, HashSet<int>>();
+        foreach (var ((_, cp), glyph) in _glyphs)
+        {
+            if (glyph.IsEscape || glyph.Face.PrunableSfnt is null) continue;
+            if (!used.TryGetValue(glyph.Face, out var codePoints)) used[glyph.Face] = codePoints = [];
+            codePoints.Add(cp);
+        }
+
+        foreach (var (face, codePoints) in used)
+        {
+            var glyphIds = codePoints.Order().Select(cp => face.Typeface.GetGlyph(cp));
+            var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.PrunableSfnt!, glyphIds)));
+            if (typeface is not null) _pruned[face] = (new FontFace(face.Id, face.Name, typeface), codePoints);
         }
     }
 
@@ -176,18 +203,30 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     {
         foreach (var font in _skFonts.Values) font.Dispose();
         _skFonts.Clear();
+        foreach (var (face, _) in _pruned.Values) face.Typeface.Dispose();
+        _pruned.Clear();
         _paint.Dispose();
     }
 
     private SKFont SkFont(FontFace face, float size)
     {
-        if (!_skFonts.TryGetValue((face.Id, size), out var font))
+        if (!_skFonts.TryGetValue((face, size), out var font))
         {
             font = new SKFont(face.Typeface, size) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true, Edging = SKFontEdging.Antialias };
-            _skFonts[(face.Id, size)] = font;
+            _skFonts[(face, size)] = font;
         }
 
         return font;
+    }
+
+    private static bool Covers(HashSet<int> codePoints, string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (!codePoints.Contains(rune.Value)) return false;
+        }
+
+        return true;
     }
 
     private static TextLine BuildLine(List<Atom> atoms, int start, int end)
@@ -292,8 +331,11 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     {
         if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
 
-        // Fonts never change within a process: resolve and measure a code point once for every document.
-        glyph = fonts.Glyphs.GetOrAdd((role, cp), static (key, engine) => engine.ResolveGlyph(key.Role, key.CodePoint), this);
+        // Fonts never change within a process: resolve and measure a code point once for every document. Only code
+        // points below the CJK blocks are shared, so hostile text cannot grow the process-wide cache without bound.
+        glyph = cp < SharedGlyphLimit
+            ? fonts.Glyphs.GetOrAdd((role, cp), static (key, engine) => engine.ResolveGlyph(key.Role, key.CodePoint), this)
+            : ResolveGlyph(role, cp);
         _glyphs[(role, cp)] = glyph;
         return glyph;
     }
