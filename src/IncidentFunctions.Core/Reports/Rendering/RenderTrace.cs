@@ -17,6 +17,9 @@ internal sealed class RenderTrace : IDisposable
 
     public List<TracedTextRun> TextRuns { get; } = [];
 
+    /// <summary>Typefaces made for this render only (pruned fallback slices) that traced runs refer to; disposed with the trace.</summary>
+    public List<IDisposable> Owned { get; } = [];
+
     /// <summary>The PDF settings the report was written with, so a replay writes the same kind of document.</summary>
     public SKDocumentPdfMetadata Metadata { get; set; }
 
@@ -27,5 +30,7 @@ internal sealed class RenderTrace : IDisposable
     {
         foreach (var page in Pages) page.Dispose();
         Pages.Clear();
+        foreach (var owned in Owned) owned.Dispose();
+        Owned.Clear();
     }
 }

@@ -159,7 +159,9 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         {
             var glyphIds = codePoints.Order().Select(cp => face.Typeface.GetGlyph(cp));
             var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.PrunableSfnt!, glyphIds)));
-            if (typeface is not null) _pruned[face] = (new FontFace(face.Id, face.Name, typeface), codePoints);
+            if (typeface is null) continue;
+            _pruned[face] = (new FontFace(face.Id, face.Name, typeface), codePoints);
+            Trace?.Owned.Add(typeface); // traced runs outlive this engine
         }
     }
 
@@ -203,7 +205,11 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     {
         foreach (var font in _skFonts.Values) font.Dispose();
         _skFonts.Clear();
-        foreach (var (face, _) in _pruned.Values) face.Typeface.Dispose();
+        if (Trace is null)
+        {
+            foreach (var (face, _) in _pruned.Values) face.Typeface.Dispose();
+        }
+
         _pruned.Clear();
         _paint.Dispose();
     }
