@@ -67,6 +67,9 @@ public sealed class DailyReportBuilder(
         var previous = inputs.PreviousRows.Where(r => !IsFalsePositive(r)).ToList();
         var profiles = inputs.Sources.Profiles;
 
+        // Top IPs are stored as JSON: read each row's once, for the figures and the top sources alike.
+        var topIps = rows.ConvertAll(r => r.ReadTopIps());
+
         var incidentRows = rows.Select(r => ToIncidentRow(r, profiles, inputs.Vulnerabilities, consoleBase, inputs.Now, options.OngoingWindow));
         var ordered = options.IncidentOrder switch
         {
@@ -85,15 +88,15 @@ public sealed class DailyReportBuilder(
             CompanyName = string.IsNullOrWhiteSpace(options.CompanyName) ? null : UntrustedText.Sanitize(options.CompanyName, MaxTitleChars),
             GeneratedAt = inputs.Now,
             Coverage = inputs.Coverage,
-            Figures = Figures(rows, inputs.Sources, inputs.Vulnerabilities),
-            PreviousFigures = Figures(previous, inputs.PreviousSources, inputs.Vulnerabilities),
+            Figures = Figures(rows, topIps, inputs.Sources, inputs.Vulnerabilities),
+            PreviousFigures = Figures(previous, previous.ConvertAll(r => r.ReadTopIps()), inputs.PreviousSources, inputs.Vulnerabilities),
             PreviousCoverage = inputs.PreviousCoverage,
             Hours = Hours(rows, window, calendar),
             ByAttackType = Count(rows, r => Short(r.AttackType, "unknown"), 12),
             ByCountry = Count(rows, r => CountryOf(r, profiles) ?? "Unknown", 10),
             BySourceType = profiles.Count == 0 ? [] : Count(rows, r => SourceTypeLabel(r.TopIp is { } ip && profiles.TryGetValue(ip, out var p) ? p.SourceType : null), 10),
             ByStatus = StatusCounts(rows),
-            TopSources = TopSources(rows, profiles, options.TopRows),
+            TopSources = TopSources(topIps, profiles, options.TopRows),
             TopTargets = TopTargets(rows, options.TopRows),
             Issues = Issues(rows, inputs.Vulnerabilities, consoleBase),
             Incidents = ordered.ThenBy(r => r.Id, StringComparer.Ordinal).ToList(),
@@ -153,15 +156,15 @@ public sealed class DailyReportBuilder(
         return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.Sanitize(code, 8).ToUpperInvariant();
     }
 
-    private static KeyFigures Figures(List<IncidentEntity> rows, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+    private static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
         if (rows.Count == 0) return KeyFigures.Empty with { Shares = sources.Profiles.Count == 0 ? null : new SourceShares(0, 0, 0, 0, 0) };
         var ips = new HashSet<string>(StringComparer.Ordinal);
         var lowerBound = false;
         int blocked = 0, partial = 0, monitoring = 0, unknown = 0;
-        foreach (var row in rows)
+        for (var i = 0; i < rows.Count; i++)
         {
-            var top = row.ReadTopIps();
+            var (row, top) = (rows[i], topIps[i]);
             foreach (var ip in top) ips.Add(ip.Ip);
             if (row.IpCount > top.Count) lowerBound = true;
             switch (row.ReadStatus())
@@ -244,12 +247,12 @@ public sealed class DailyReportBuilder(
         return result;
     }
 
-    private static List<SourceRow> TopSources(List<IncidentEntity> rows, IReadOnlyDictionary<string, SourceProfile> profiles, int top)
+    private static List<SourceRow> TopSources(List<IReadOnlyList<IncidentSourceIp>> topIps, IReadOnlyDictionary<string, SourceProfile> profiles, int top)
     {
         var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(StringComparer.Ordinal);
-        foreach (var row in rows)
+        foreach (var row in topIps)
         {
-            foreach (var ip in row.ReadTopIps())
+            foreach (var ip in row)
             {
                 var current = byIp.GetValueOrDefault(ip.Ip);
                 byIp[ip.Ip] = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);

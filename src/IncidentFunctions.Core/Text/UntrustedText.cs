@@ -22,6 +22,9 @@ public static class UntrustedText
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 1);
         if (string.IsNullOrEmpty(value)) return "";
 
+        // Most text is already clean and short: return it as is (exactly what the loop below would build).
+        if (value.Length <= maxChars && IsClean(value)) return value;
+
         // Only the head can survive the bound, so never scan a megabyte to keep a few hundred characters.
         var sb = new StringBuilder(Math.Min(value.Length, maxChars) + 16);
         var consumed = 0;
@@ -46,7 +49,8 @@ public static class UntrustedText
 
             AppendSpace(sb, ref pendingSpace);
             if (NeedsEscape(r)) sb.Append(Escape(r.Value));
-            else sb.Append(r.ToString());
+            else if (r.IsBmp) sb.Append((char)r.Value);
+            else sb.Append(value, consumed - width, width);
         }
 
         var more = consumed < value.Length;

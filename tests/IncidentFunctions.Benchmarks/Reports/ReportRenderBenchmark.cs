@@ -9,9 +9,15 @@ namespace IncidentFunctions.Benchmarks.Reports;
 
 /// <summary>
 /// End to end: the daily PDF for N incidents (model built from in-memory rows, laid out, drawn, outline added),
-/// and, in the same run, SkiaSharp drawing the same strings onto the same number of pages with no layout at all
-/// (one DrawText per string at fixed positions, primary font only). Reports time, allocations, peak working set
-/// and file size.
+/// and, in the same run, two no-layout baselines replayed from a traced render of the same report into a fresh
+/// SkiaSharp PDF with the same settings:
+/// <list type="bullet">
+/// <item>glyphs: every text run the report draws (same strings, typefaces, sizes, colours, positions and pages),
+/// one <c>DrawText</c> each, nothing else — the issue's "Skia drawing the same glyphs with no layout";</item>
+/// <item>pictures: every page's full drawing (text, table fills and rules, charts, links) recorded as an
+/// <see cref="SKPicture"/> and played back — all drawing operations, no layout.</item>
+/// </list>
+/// Times are medians of several interleaved repetitions. Also reports allocations, peak working set and file size.
 /// </summary>
 internal static class ReportRenderBenchmark
 {
@@ -23,64 +29,153 @@ internal static class ReportRenderBenchmark
         var options = new ReportOptions { CompanyName = "Example Corp" };
         var console = new Uri("https://my.wallarm.com/");
 
-        // Warm-up: JIT, font loading, ScottPlot's first render.
-        Render(ReportPreviewData.Create(50, day), calendar, options, console);
+        // A fresh process's first report (fonts, ScottPlot, JIT) is shown on its own, then warm up to steady state:
+        // tiered JIT only promotes hot code after it has run for a while, so a single warm-up render is not enough.
+        var cold = Stopwatch.StartNew();
+        Render(ReportPreviewData.Create(100, day), calendar, options, console);
+        var coldTime = cold.Elapsed;
+        var warm = ReportPreviewData.Create(300, day);
+        var warmUntil = Stopwatch.StartNew();
+        while (warmUntil.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            Render(warm, calendar, options, console);
+            using var trace = Trace(warm, calendar, options, console);
+            ReplayGlyphs(trace);
+            ReplayPictures(trace);
+        }
 
-        Console.WriteLine("| incidents | data | report | raw Skia (same strings, no layout) | report / raw | pages | PDF size | allocated | peak working set |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"First report in a fresh process (100 incidents, Latin only): {coldTime.TotalMilliseconds:N0} ms"));
+        Console.WriteLine();
+        Console.WriteLine("| incidents | data | report | glyphs, no layout | report / glyphs | all drawing ops, no layout | report / all ops | pages | PDF size | allocated | peak working set |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        // Pass 1, report only: allocations and peak memory of one render per size, before any baseline's recordings
+        // (pictures, traced runs) have grown the process.
+        var peakIsPerRender = true;
+        var firsts = new Dictionary<(int, bool), (double Ms, long Allocated, long Peak)>();
         foreach (var n in sizes)
         {
             foreach (var hostile in new[] { false, true })
             {
                 var inputs = ReportPreviewData.Create(n, day, hostile: hostile);
-                GC.Collect();
-                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                Collect();
+                peakIsPerRender &= ResetPeakWorkingSet();
+                var before = GC.GetTotalAllocatedBytes(precise: true);
                 var stopwatch = Stopwatch.StartNew();
-                var (report, rendered) = Render(inputs, calendar, options, console);
-                var reportTime = stopwatch.Elapsed;
-                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-
-                stopwatch.Restart();
-                var rawBytes = DrawRaw(report, rendered.Pages);
-                var rawTime = stopwatch.Elapsed;
+                Render(inputs, calendar, options, console);
+                var ms = stopwatch.Elapsed.TotalMilliseconds;
+                var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                 using var process = Process.GetCurrentProcess();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {n:N0} | {(hostile ? "1/7 hostile, CJK" : "Latin only")} | {reportTime.TotalMilliseconds:N0} ms | {rawTime.TotalMilliseconds:N0} ms ({rawBytes / 1024:N0} KB) | {reportTime / rawTime:0.00}× | {rendered.Pages:N0} | {rendered.Pdf.Length / 1024.0:N0} KB | {allocated / 1048576.0:N0} MB | {process.PeakWorkingSet64 / 1048576.0:N0} MB |"));
+                firsts[(n, hostile)] = (ms, allocated, process.PeakWorkingSet64);
             }
         }
 
+        // Pass 2: times, the report interleaved with both baselines.
+        foreach (var n in sizes)
+        {
+            var repetitions = n <= 1_000 ? 7 : 3;
+            foreach (var hostile in new[] { false, true })
+            {
+                var inputs = ReportPreviewData.Create(n, day, hostile: hostile);
+                var (firstMs, allocated, peak) = firsts[(n, hostile)];
+                var (reportTimes, glyphTimes, pictureTimes) = (new List<double> { firstMs }, new List<double>(), new List<double>());
+                var stopwatch = new Stopwatch();
+                var rendered = Render(inputs, calendar, options, console);
+                using var trace = Trace(inputs, calendar, options, console);
+                long glyphBytes = 0, pictureBytes = 0;
+                for (var r = 0; r < repetitions; r++)
+                {
+                    if (r > 0)
+                    {
+                        Collect();
+                        stopwatch.Restart();
+                        rendered = Render(inputs, calendar, options, console);
+                        reportTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
+                    }
+
+                    Collect();
+                    stopwatch.Restart();
+                    glyphBytes = ReplayGlyphs(trace);
+                    glyphTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
+
+                    Collect();
+                    stopwatch.Restart();
+                    pictureBytes = ReplayPictures(trace);
+                    pictureTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
+                }
+
+                var (report, glyphs, pictures) = (Median(reportTimes), Median(glyphTimes), Median(pictureTimes));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {n:N0} | {(hostile ? "1/7 hostile, CJK" : "Latin only")} | {report:N0} ms | {glyphs:N0} ms ({trace.TextRuns.Count:N0} runs, {glyphBytes / 1024:N0} KB) | {report / glyphs:0.00}× | {pictures:N0} ms ({pictureBytes / 1024:N0} KB) | {report / pictures:0.00}× | {rendered.Pages:N0} | {rendered.Pdf.Length / 1024.0:N0} KB | {allocated / 1048576.0:N0} MB | {peak / 1048576.0:N0} MB |"));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Times: medians of {string.Join(" / ", sizes.Select(n => n <= 1_000 ? 7 : 3))} interleaved repetitions. Allocated and peak working set: one render per row in a first pass without baselines, "
+            + (peakIsPerRender ? "peak reset just before it (/proc/self/clear_refs)." : "process peak so far (could not reset it)."));
         return 0;
     }
 
-    private static (DailyReport, RenderedReport) Render(DailyReportInputs inputs, ReportCalendar calendar, ReportOptions options, Uri console)
+    private static void Collect()
     {
-        var report = DailyReportBuilder.Build(inputs, calendar, options, console);
-        return (report, new DailyReportDocument(report, PageGeometry.A4Landscape).Render());
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
-    /// <summary>The baseline: every incident string drawn once, in rows, on as many pages as the report has.</summary>
-    private static long DrawRaw(DailyReport report, int pages)
+    /// <summary>Linux: resets the process's peak resident set size (VmHWM) to the current size.</summary>
+    private static bool ResetPeakWorkingSet()
     {
-        var strings = report.Incidents.SelectMany(i => new[]
+        try
         {
-            i.FirstSeen.ToString("HH:mm", CultureInfo.InvariantCulture), i.Id, i.AttackType, i.Hits.ToString(CultureInfo.InvariantCulture),
-            i.TopIp ?? "", i.Country ?? "", i.Domain ?? "", i.Path ?? "", i.Parameter ?? "", i.VulnerabilityTitle ?? "",
-        }).ToList();
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static RenderedReport Render(DailyReportInputs inputs, ReportCalendar calendar, ReportOptions options, Uri console)
+    {
+        var report = DailyReportBuilder.Build(inputs, calendar, options, console);
+        return new DailyReportDocument(report, PageGeometry.A4Landscape).Render();
+    }
+
+    private static RenderTrace Trace(DailyReportInputs inputs, ReportCalendar calendar, ReportOptions options, Uri console)
+    {
+        var report = DailyReportBuilder.Build(inputs, calendar, options, console);
+        var trace = new RenderTrace();
+        new DailyReportDocument(report, PageGeometry.A4Landscape).Render(trace);
+        return trace;
+    }
+
+    /// <summary>Baseline 1: the report's text runs, one DrawText each, on the same pages; no measuring or wrapping.</summary>
+    private static long ReplayGlyphs(RenderTrace trace)
+    {
         var geometry = PageGeometry.A4Landscape;
+        var fonts = new Dictionary<(SKTypeface, float), SKFont>();
         using var output = new MemoryStream();
-        using var typeface = SKTypeface.FromData(SKData.CreateCopy(ReportFontsAccess.PrimarySfnt()));
-        using var font = new SKFont(typeface, 7);
-        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        using (var document = SKDocument.CreatePdf(output))
+        using var paint = new SKPaint { IsAntialias = true };
+        using (var document = SKDocument.CreatePdf(output, trace.Metadata))
         {
-            var perPage = (int)Math.Ceiling(strings.Count / (double)Math.Max(1, pages));
-            for (var p = 0; p < pages; p++)
+            var runs = trace.TextRuns;
+            var next = 0;
+            for (var page = 0; page < trace.Pages.Count; page++)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
-                var slice = strings.Skip(p * perPage).Take(perPage).ToList();
-                for (var k = 0; k < slice.Count; k++)
+                for (; next < runs.Count && runs[next].Page == page; next++)
                 {
-                    canvas.DrawText(slice[k], 40 + (k % 8 * 95), 60 + (k / 8 * 9 % 500), font, paint);
+                    var run = runs[next];
+                    if (!fonts.TryGetValue((run.Typeface, run.Size), out var font))
+                    {
+                        // The same font settings the text engine draws with.
+                        font = new SKFont(run.Typeface, run.Size) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true, Edging = SKFontEdging.Antialias };
+                        fonts[(run.Typeface, run.Size)] = font;
+                    }
+
+                    paint.Color = run.Color;
+                    canvas.DrawText(run.Text, run.X, run.Y, font, paint);
                 }
 
                 document.EndPage();
@@ -89,6 +184,32 @@ internal static class ReportRenderBenchmark
             document.Close();
         }
 
+        foreach (var font in fonts.Values) font.Dispose();
         return output.Length;
+    }
+
+    /// <summary>Baseline 2: every page's recorded drawing (all operations) played back; no layout.</summary>
+    private static long ReplayPictures(RenderTrace trace)
+    {
+        var geometry = PageGeometry.A4Landscape;
+        using var output = new MemoryStream();
+        using (var document = SKDocument.CreatePdf(output, trace.Metadata))
+        {
+            foreach (var picture in trace.Pages)
+            {
+                document.BeginPage(geometry.Width, geometry.Height).DrawPicture(picture);
+                document.EndPage();
+            }
+
+            document.Close();
+        }
+
+        return output.Length;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 }

@@ -19,14 +19,19 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
     public static PageGeometry GeometryFor(ReportPageSize size) => size == ReportPageSize.Letter ? PageGeometry.LetterLandscape : PageGeometry.A4Landscape;
 
-    public RenderedReport Render()
+    public RenderedReport Render() => Render(null);
+
+    /// <summary>Renders; with a <paramref name="trace"/> (benchmarks), also records what every page drew.</summary>
+    internal RenderedReport Render(RenderTrace? trace)
     {
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
         var format = new ReportFormat(zone, report.Day);
-        using var text = new TextEngine(ReportFonts.Shared);
+        using var text = new TextEngine(ReportFonts.Shared) { Trace = trace };
         var flow = new PageFlow(geometry);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
+        var chrome = new PageChrome(report, geometry, text, format).Prepare();
+        text.PruneFallbackFaces();
 
         using var output = new MemoryStream();
         var metadata = new SKDocumentPdfMetadata
@@ -41,14 +46,27 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
             RasterDpi = 150,
             EncodingQuality = 101,
         };
+        trace?.Metadata = metadata;
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
-            var chrome = new PageChrome(report, geometry, text, format);
             foreach (var page in flow.Pages)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
-                chrome.Draw(canvas, page.Index + 1, flow.Pages.Count);
-                foreach (var item in page.Items) item.Draw(canvas, item.Box);
+                if (trace is null)
+                {
+                    DrawPage(canvas, chrome, page, flow.Pages.Count);
+                }
+                else
+                {
+                    // Record the page, then play the recording into the PDF: the PDF gets the same drawing.
+                    trace.PageIndex = page.Index;
+                    using var recorder = new SKPictureRecorder();
+                    DrawPage(recorder.BeginRecording(SKRect.Create(geometry.Width, geometry.Height)), chrome, page, flow.Pages.Count);
+                    var picture = recorder.EndRecording();
+                    trace.Pages.Add(picture);
+                    canvas.DrawPicture(picture);
+                }
+
                 document.EndPage();
             }
 
@@ -58,6 +76,12 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         var outline = flow.Outline.ToList();
         var pdf = PdfOutline.Append(output.ToArray(), outline);
         return new RenderedReport(pdf, flow.Pages.Count, outline.Select(o => o.Title).ToList());
+    }
+
+    private static void DrawPage(SKCanvas canvas, PageChrome chrome, LaidOutPage page, int pages)
+    {
+        chrome.Draw(canvas, page.Index + 1, pages);
+        foreach (var item in page.Items) item.Draw(canvas, item.Box);
     }
 
     private string IsoDay => ReportCalendar.IsoDay(report.Day);
@@ -86,6 +110,15 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         private readonly string _left = string.Join(" · ", new[] { report.Title, ReportCalendar.IsoDay(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)));
         private readonly string _generated = $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}";
         private readonly string _attributions = report.Attributions.Count == 0 ? "" : "Data: " + string.Join(" · ", report.Attributions);
+
+        /// <summary>Lays out (measures) the running text once, so its code points are known before any page is drawn.</summary>
+        public PageChrome Prepare()
+        {
+            text.Measure(_left, Typography.RunningHeader);
+            text.Measure(_generated, Typography.Footer);
+            text.Measure(_attributions, Typography.Footer);
+            return this;
+        }
 
         public void Draw(SKCanvas canvas, int page, int pages)
         {

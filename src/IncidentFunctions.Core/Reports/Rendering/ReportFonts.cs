@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using SkiaSharp;
@@ -13,13 +14,16 @@ public enum FontRole
 }
 
 /// <summary>One embedded font file, loaded as a Skia typeface.</summary>
-internal sealed class FontFace(int id, string name, SKTypeface typeface)
+internal sealed class FontFace(int id, string name, SKTypeface typeface, byte[]? prunableSfnt = null)
 {
     public int Id { get; } = id;
 
     public string Name { get; } = name;
 
     public SKTypeface Typeface { get; } = typeface;
+
+    /// <summary>For CJK fallback slices: the TrueType bytes, so a document can embed a copy with only the glyphs it draws.</summary>
+    public byte[]? PrunableSfnt { get; } = prunableSfnt;
 }
 
 /// <summary>
@@ -30,6 +34,7 @@ internal sealed class FontFace(int id, string name, SKTypeface typeface)
 internal sealed class ReportFonts
 {
     private const string ResourcePrefix = "IncidentFunctions.Reports.Fonts.";
+    private const string CjkSlicePrefix = "noto-sans-sc-";
     private static readonly Lazy<ReportFonts> SharedInstance = new(() => new ReportFonts());
 
     private readonly Lock _gate = new();
@@ -49,6 +54,9 @@ internal sealed class ReportFonts
     }
 
     public static ReportFonts Shared => SharedInstance.Value;
+
+    /// <summary>Resolved and measured code points (below U+3000) per role, filled by the text engines and shared by every document.</summary>
+    internal ConcurrentDictionary<(FontRole Role, int CodePoint), Glyph> Glyphs { get; } = new();
 
     /// <summary>The first face of <paramref name="role"/>: used for escapes and chart labels.</summary>
     public FontFace Primary(FontRole role) => Load(_chains[role][0]);
@@ -77,10 +85,10 @@ internal sealed class ReportFonts
                 ?? throw new InvalidOperationException($"Embedded font '{file}.woff' is missing from IncidentFunctions.Core.");
             var woff = new byte[stream.Length];
             stream.ReadExactly(woff);
-            var data = SKData.CreateCopy(Woff.ToSfnt(woff));
-            var typeface = SKTypeface.FromData(data)
+            var sfnt = Woff.ToSfnt(woff);
+            var typeface = SKTypeface.FromData(SKData.CreateCopy(sfnt))
                 ?? throw new InvalidOperationException($"Embedded font '{file}' could not be loaded by Skia.");
-            var face = new FontFace(_faces.Count, file, typeface);
+            var face = new FontFace(_faces.Count, file, typeface, file.StartsWith(CjkSlicePrefix, StringComparison.Ordinal) ? sfnt : null);
             _faces.Add(face);
             _byFile[file] = face;
             return face;
@@ -113,7 +121,7 @@ internal sealed class ReportFonts
         {
             // Only the numbered CJK slices ship; the named Latin/Cyrillic ones duplicate Noto Sans.
             if (!key.StartsWith('[')) continue;
-            var slice = $"noto-sans-sc-{key.Trim('[', ']')}-400-normal";
+            var slice = $"{CjkSlicePrefix}{key.Trim('[', ']')}-400-normal";
             foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var span = part.AsSpan(2); // "U+"
@@ -125,17 +133,5 @@ internal sealed class ReportFonts
         }
 
         return [.. ranges.OrderBy(r => r.Item1)];
-    }
-}
-
-/// <summary>For benchmarks: the primary face's TrueType bytes, to draw the same glyphs without the layout layer.</summary>
-internal static class ReportFontsAccess
-{
-    public static byte[] PrimarySfnt()
-    {
-        using var stream = typeof(ReportFonts).Assembly.GetManifestResourceStream("IncidentFunctions.Reports.Fonts.noto-sans-latin-400-normal.woff")!;
-        var woff = new byte[stream.Length];
-        stream.ReadExactly(woff);
-        return Woff.ToSfnt(woff);
     }
 }

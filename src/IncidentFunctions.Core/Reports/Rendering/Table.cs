@@ -25,6 +25,11 @@ internal static class Table
     private const float PadX = 3.5f;
     private const float PadY = 2.5f;
 
+    // Shared and never changed: drawing only reads a paint, and a table draws one fill and one rule per row.
+    private static readonly SKPaint HeaderFillPaint = new() { Color = Typography.HeaderFill };
+    private static readonly SKPaint ZebraFillPaint = new() { Color = Typography.ZebraFill };
+    private static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
+
     public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null)
     {
         var totalWeight = columns.Sum(c => c.Weight);
@@ -44,8 +49,7 @@ internal static class Table
 
             flow.Place(headerHeight, (c, box) =>
             {
-                using var fill = new SKPaint { Color = Typography.HeaderFill };
-                c.DrawRect(box, fill);
+                c.DrawRect(box, HeaderFillPaint);
                 var x = box.Left;
                 for (var i = 0; i < columns.Count; i++)
                 {
@@ -58,13 +62,22 @@ internal static class Table
         var index = 0;
         foreach (var row in rows)
         {
-            var laid = new List<(CellPart Part, List<TextLine> Lines)>[columns.Count];
+            var laid = new (CellPart Part, List<TextLine> Lines)[columns.Count][];
             var height = 0f;
             for (var i = 0; i < columns.Count; i++)
             {
                 var parts = i < row.Length ? row[i].Parts : [];
-                laid[i] = parts.Select(p => (p, text.Wrap(p.Text, p.Style, widths[i] - (2 * PadX), p.MaxLines))).ToList();
-                height = Math.Max(height, laid[i].Sum(p => p.Lines.Count * p.Part.Style.LineHeight));
+                var cell = new (CellPart Part, List<TextLine> Lines)[parts.Count];
+                var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
+                for (var p = 0; p < parts.Count; p++)
+                {
+                    var part = parts[p];
+                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines));
+                    cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
+                }
+
+                laid[i] = cell;
+                height = Math.Max(height, (float)cellHeight);
             }
 
             height += 2 * PadY;
@@ -82,11 +95,7 @@ internal static class Table
             var zebra = index % 2 == 1;
             flow.Place(height, (c, box) =>
             {
-                if (zebra)
-                {
-                    using var fill = new SKPaint { Color = Typography.ZebraFill };
-                    c.DrawRect(box, fill);
-                }
+                if (zebra) c.DrawRect(box, ZebraFillPaint);
 
                 var x = box.Left;
                 for (var i = 0; i < columns.Count; i++)
@@ -107,8 +116,7 @@ internal static class Table
                     x += widths[i];
                 }
 
-                using var rule = new SKPaint { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
-                c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, rule);
+                c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
             });
             index++;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using IncidentFunctions.Text;
@@ -22,12 +23,17 @@ internal sealed record TextLine(TextRun[] Runs, float Width)
 /// </summary>
 internal sealed class TextEngine(ReportFonts fonts) : IDisposable
 {
+    private const int SharedGlyphLimit = 0x3000;
     private readonly Dictionary<(FontRole, int), Glyph> _glyphs = [];
-    private readonly Dictionary<(int FaceId, float Size), SKFont> _skFonts = [];
+    private readonly Dictionary<(FontFace Face, float Size), SKFont> _skFonts = [];
+    private readonly Dictionary<FontFace, (FontFace Face, HashSet<int> CodePoints)> _pruned = [];
     private readonly Dictionary<int, float> _unitAdvances = [];
     private readonly SKPaint _paint = new() { IsAntialias = true };
 
     public ReportFonts Fonts => fonts;
+
+    /// <summary>Benchmarks only: when set, every drawn run is also recorded here.</summary>
+    public RenderTrace? Trace { get; set; }
 
     /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
     public float Measure(string text, TextStyle style)
@@ -46,6 +52,8 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     public List<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue)
     {
         var limit = maxWidth / style.Size;
+        if (FitsAsOneRun(text, style.Role, limit) is { } single) return [single];
+
         var lines = new List<TextLine>();
         var atoms = Atoms(text, style.Role).ToList();
         var start = 0;
@@ -86,6 +94,29 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         return lines;
     }
 
+    /// <summary>
+    /// The common case without building atoms: text that fits on one line in a single face, with no escapes, line
+    /// breaks or trailing spaces. Gives exactly the line the general path would (same run text, same width sum).
+    /// </summary>
+    private TextLine? FitsAsOneRun(string text, FontRole role, float limit)
+    {
+        if (text.Length == 0 || text[^1] == ' ') return null;
+        FontFace? face = null;
+        var width = 0f;
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used) != OperationStatus.Done || rune.Value == '\n') return null;
+            i += used;
+            var glyph = GlyphFor(role, rune.Value);
+            if (glyph.IsEscape || (face is not null && glyph.Face != face)) return null;
+            face = glyph.Face;
+            width += glyph.Advance;
+            if (width > limit) return null;
+        }
+
+        return new TextLine([new TextRun(face!, text, width, false)], width);
+    }
+
     /// <summary>One line, cut with an ellipsis when wider than <paramref name="maxWidth"/>.</summary>
     public TextLine SingleLine(string text, TextStyle style, float maxWidth) => Wrap(text, style, maxWidth, 1)[0];
 
@@ -95,9 +126,42 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         var baseline = top + style.Ascent;
         foreach (var run in line.Runs)
         {
+            var face = run.Face;
+            if (_pruned.Count > 0 && _pruned.TryGetValue(face, out var pruned) && Covers(pruned.CodePoints, run.Text)) face = pruned.Face;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
-            canvas.DrawText(run.Text, x, baseline, SkFont(run.Face, style.Size), _paint);
+            canvas.DrawText(run.Text, x, baseline, SkFont(face, style.Size), _paint);
+            if (Trace is { } trace)
+            {
+                var origin = canvas.TotalMatrix.MapPoint(x, baseline);
+                trace.TextRuns.Add(new TracedTextRun(trace.PageIndex, face.Typeface, style.Size, _paint.Color, origin.X, origin.Y, run.Text));
+            }
+
             x += run.Width * style.Size;
+        }
+    }
+
+    /// <summary>
+    /// Once layout is complete and before drawing: every CJK fallback slice the document's text resolved to is
+    /// replaced, for drawing, by a copy holding only the glyphs of the code points laid out (the PDF backend embeds
+    /// font files whole). A run with a code point the copy lacks still draws with the full slice: never a lost glyph.
+    /// </summary>
+    public void PruneFallbackFaces()
+    {
+        var used = new Dictionary<FontFace, HashSet<int>>();
+        foreach (var ((_, cp), glyph) in _glyphs)
+        {
+            if (glyph.IsEscape || glyph.Face.PrunableSfnt is null) continue;
+            if (!used.TryGetValue(glyph.Face, out var codePoints)) used[glyph.Face] = codePoints = [];
+            codePoints.Add(cp);
+        }
+
+        foreach (var (face, codePoints) in used)
+        {
+            var glyphIds = codePoints.Order().Select(cp => face.Typeface.GetGlyph(cp));
+            var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.PrunableSfnt!, glyphIds)));
+            if (typeface is null) continue;
+            _pruned[face] = (new FontFace(face.Id, face.Name, typeface), codePoints);
+            Trace?.Owned.Add(typeface); // traced runs outlive this engine
         }
     }
 
@@ -141,18 +205,34 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     {
         foreach (var font in _skFonts.Values) font.Dispose();
         _skFonts.Clear();
+        if (Trace is null)
+        {
+            foreach (var (face, _) in _pruned.Values) face.Typeface.Dispose();
+        }
+
+        _pruned.Clear();
         _paint.Dispose();
     }
 
     private SKFont SkFont(FontFace face, float size)
     {
-        if (!_skFonts.TryGetValue((face.Id, size), out var font))
+        if (!_skFonts.TryGetValue((face, size), out var font))
         {
             font = new SKFont(face.Typeface, size) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true, Edging = SKFontEdging.Antialias };
-            _skFonts[(face.Id, size)] = font;
+            _skFonts[(face, size)] = font;
         }
 
         return font;
+    }
+
+    private static bool Covers(HashSet<int> codePoints, string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (!codePoints.Contains(rune.Value)) return false;
+        }
+
+        return true;
     }
 
     private static TextLine BuildLine(List<Atom> atoms, int start, int end)
@@ -256,6 +336,18 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     private Glyph GlyphFor(FontRole role, int cp)
     {
         if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
+
+        // Fonts never change within a process: resolve and measure a code point once for every document. Only code
+        // points below the CJK blocks are shared, so hostile text cannot grow the process-wide cache without bound.
+        glyph = cp < SharedGlyphLimit
+            ? fonts.Glyphs.GetOrAdd((role, cp), static (key, engine) => engine.ResolveGlyph(key.Role, key.CodePoint), this)
+            : ResolveGlyph(role, cp);
+        _glyphs[(role, cp)] = glyph;
+        return glyph;
+    }
+
+    private Glyph ResolveGlyph(FontRole role, int cp)
+    {
         var face = fonts.Resolve(role, cp);
         if (face is null)
         {
@@ -264,15 +356,10 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
             var escape = UntrustedText.Escape(cp);
             var width = 0f;
             foreach (var c in escape) width += Advance(primary, c);
-            glyph = new Glyph(primary, escape, width, true);
-        }
-        else
-        {
-            glyph = new Glyph(face, char.ConvertFromUtf32(cp), Advance(face, cp), false);
+            return new Glyph(primary, escape, width, true);
         }
 
-        _glyphs[(role, cp)] = glyph;
-        return glyph;
+        return new Glyph(face, char.ConvertFromUtf32(cp), Advance(face, cp), false);
     }
 
     private float Advance(FontFace face, int cp)
@@ -290,8 +377,6 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     private static bool IsWideBreakable(int cp) =>
         cp is (>= 0x2E80 and <= 0x9FFF) or (>= 0xAC00 and <= 0xD7AF) or (>= 0xF900 and <= 0xFAFF) or (>= 0xFF00 and <= 0xFFEF) or (>= 0x20000 and <= 0x3FFFF);
 
-    private readonly record struct Glyph(FontFace Face, string Text, float Advance, bool IsEscape);
-
     private readonly record struct Atom(FontFace Face, string Text, float Advance, bool IsEscape, bool IsSpace, bool BreakAfter, bool IsNewLine)
     {
         public static Atom NewLine { get; } = new(null!, "", 0, false, false, false, true);
@@ -300,6 +385,9 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
         public static Atom BreakHint { get; } = new(null!, "", 0, false, false, true, false);
     }
 }
+
+/// <summary>How one code point is drawn in one role: the face, the text (an escape when no face has it), its advance at size 1.</summary>
+internal readonly record struct Glyph(FontFace Face, string Text, float Advance, bool IsEscape);
 
 /// <summary>Horizontal alignment inside a box.</summary>
 public enum TextAlign
