@@ -91,12 +91,12 @@ internal static class DemoCommand
         await EnrichAsync(host.Services, output).ConfigureAwait(false);
         await PrintSourcesAsync(host.Services, pull.TenantId, yesterday, output).ConfigureAwait(false);
         var report = await RenderReportAsync(host.Services, root, yesterday, output).ConfigureAwait(false);
-        await PreviewDigestAsync(host.Services, root, yesterday, configuration, output).ConfigureAwait(false);
+        var digests = await PreviewDigestAsync(host.Services, root, yesterday, configuration, output).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
 
         if (!serve)
         {
-            await output.WriteLineAsync($"Done. Open {report}. Add {ServeSwitch} to keep the local runner serving it over HTTP.").ConfigureAwait(false);
+            await output.WriteLineAsync($"Done. The report is {report}; the chat payloads are in {digests}. Add {ServeSwitch} to keep the local runner serving the report over HTTP.").ConfigureAwait(false);
             return 0;
         }
 
@@ -182,7 +182,7 @@ internal static class DemoCommand
     /// Yesterday's digest as each chat platform would get it (SendDailyDigest without posting to any channel): files
     /// under out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
     /// </summary>
-    private static async Task PreviewDigestAsync(IServiceProvider services, string root, LocalDate day, IConfiguration configuration, TextWriter output)
+    private static async Task<string> PreviewDigestAsync(IServiceProvider services, string root, LocalDate day, IConfiguration configuration, TextWriter output)
     {
         await output.WriteLineAsync($"5. Rendering the chat digest for {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest, preview)…").ConfigureAwait(false);
         var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(root, "out", "digest");
@@ -209,6 +209,8 @@ internal static class DemoCommand
         {
             await output.WriteLineAsync("   Set Demo__ChatSinkUrl (e.g. http://127.0.0.1:9999/) to also POST each payload to <url>/<platform>; Digest__Channels__0__… posts for real.").ConfigureAwait(false);
         }
+
+        return directory;
     }
 
     /// <summary>Keeps the local runner up on the same storage and simulator, and prints the report's URLs.</summary>
