@@ -9,6 +9,9 @@ public sealed class CheckpointEntity : ITableEntity
 {
     public const string Partition = "pull";
 
+    /// <summary><see cref="LastOutcome"/> of a run that threw; the others are <see cref="PullOutcome"/> names.</summary>
+    public const string FailedOutcome = "Failed";
+
     public string PartitionKey { get; set; } = Partition;
 
     public string RowKey { get; set; } = "";

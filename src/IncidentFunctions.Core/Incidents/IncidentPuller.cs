@@ -145,26 +145,21 @@ public sealed class IncidentPuller(
                 $"Wallarm counted {expected} incident(s) in window {window} but two passes over its pages held {pass.Received}: a page came back short or empty. The checkpoint was not moved.");
         }
 
-        var windowIds = pass.Ids;
-        var sources = pass.Sources;
-        var vulnerabilityIds = pass.VulnerabilityIds;
-        var rows = pass.Rows;
+        await RefreshVulnerabilitiesAsync(tenantId, pass.VulnerabilityIds, cancellationToken).ConfigureAwait(false);
 
-        await RefreshVulnerabilitiesAsync(tenantId, vulnerabilityIds, cancellationToken).ConfigureAwait(false);
-
-        var toSend = new List<EnrichmentSource>(sources.Count);
-        foreach (var source in sources.Values)
+        var toSend = new List<EnrichmentSource>(pass.Sources.Count);
+        foreach (var source in pass.Sources.Values)
         {
             var refs = source.Incidents.Where(r => run.SentRefs.Add((source.Ip, r.Id, r.Days[^1]))).ToList();
             if (refs.Count > 0) toSend.Add(new EnrichmentSource { Ip = source.Ip, FirstSeen = source.FirstSeen, LastSeen = source.LastSeen, Incidents = refs });
         }
 
         var messages = await enrichment.SendAsync(tenantId, runId, pulledAt, toSend, cancellationToken).ConfigureAwait(false);
-        run.Rows += rows;
+        run.Rows += pass.Rows;
         run.Sources += toSend.Count;
         run.Messages += messages;
-        IngestionLog.WindowPulled(logger, window, windowIds.Count, rows, toSend.Count, messages);
-        return new WindowStats(windowIds.Count);
+        IngestionLog.WindowPulled(logger, window, pass.Ids.Count, pass.Rows, toSend.Count, messages);
+        return new WindowStats(pass.Ids.Count);
     }
 
     private async Task PageWindowAsync(long tenantId, TimeWindow window, DateTimeOffset pulledAt, RunState run, WindowPass pass, CancellationToken cancellationToken)
@@ -254,7 +249,7 @@ public sealed class IncidentPuller(
 
     private async Task RecordFailureAsync(long tenantId, CheckpointEntity checkpoint, Exception error)
     {
-        checkpoint.LastOutcome = "Failed";
+        checkpoint.LastOutcome = CheckpointEntity.FailedOutcome;
         checkpoint.LastError = StoredText.Bound($"{error.GetType().Name}: {error.Message}", MaxStoredErrorChars);
         checkpoint.LastRunFinishedAt = time.GetUtcNow();
         try

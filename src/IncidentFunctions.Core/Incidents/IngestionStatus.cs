@@ -96,7 +96,7 @@ public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvi
         var running = checkpoint.LastRunStartedAt is { } started && (checkpoint.LastRunFinishedAt is not { } finished || finished < started);
         var health = checkpoint switch
         {
-            { LastOutcome: "Failed" } => PullHealth.Failing,
+            { LastOutcome: CheckpointEntity.FailedOutcome } => PullHealth.Failing,
             { PulledUntil: null } => PullHealth.Pending,
             _ when lag > healthyLag => PullHealth.Stale,
             { LastOutcome: nameof(PullOutcome.Partial) } => PullHealth.CatchingUp,
