@@ -50,8 +50,17 @@ public static class SimulatorEndpoints
         }));
         endpoints.MapPost(AdminPrefix + "/faults", async (HttpContext ctx) =>
         {
-            var rule = await JsonSerializer.DeserializeAsync<FaultRule>(ctx.Request.Body, JsonSerializerOptions.Web, ctx.RequestAborted);
-            if (rule is null) return Results.BadRequest();
+            FaultRule? rule;
+            try
+            {
+                rule = await JsonSerializer.DeserializeAsync<FaultRule>(ctx.Request.Body, JsonSerializerOptions.Web, ctx.RequestAborted);
+            }
+            catch (JsonException ex)
+            {
+                return Results.BadRequest(new { error = "Not a fault rule: " + ex.Message });
+            }
+
+            if (rule is null) return Results.BadRequest(new { error = "Not a fault rule: the body is null." });
             state.Faults.Add(rule);
             return Results.Json(state.Faults.Armed);
         });
