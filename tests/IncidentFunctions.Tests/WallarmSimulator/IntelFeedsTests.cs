@@ -37,7 +37,7 @@ public sealed class IntelFeedsTests
         foreach (var source in IntelSourcePresets.SimulatorFeeds(sim.BaseAddress))
         {
             var content = IntelParsers.Parse(source.Type, await http.GetByteArrayAsync(source.Url, Ct), new IntelParseContext(now, source.Provider, source.Category));
-            sources.Add(new IntelSourceData(new IntelSourceInfo { Name = source.Name, Type = source.Type, Location = source.Location, Category = source.Category, FetchedAt = now, Entries = content.Entries }, content));
+            sources.Add(new IntelSourceData(new IntelSourceInfo { Name = source.Name, Type = source.Type, Location = source.Url!.AbsoluteUri, Category = source.Category, FetchedAt = now, Entries = content.Entries }, content));
         }
 
         var index = IntelIndex.Build(new IntelSnapshot("sim", now, sources));
