@@ -62,6 +62,18 @@ public sealed class IntelFeedsTests
     }
 
     [Fact]
+    public async Task SimulatorFeeds_UnknownFeed_IsNotFound()
+    {
+        await using var sim = await WallarmSimulatorHost.StartAsync(new SimulatorOptions(), cancellationToken: Ct);
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync(new Uri(sim.BaseAddress, "intel/tor/no-such-list"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(IntelFeeds.Render(new SimulatorState(new SimulatorOptions(), TimeProvider.System), "intel/tor/no-such-list"));
+    }
+
+    [Fact]
     public async Task SimulatorFeeds_ConditionalRequest_Answers304()
     {
         await using var sim = await WallarmSimulatorHost.StartAsync(new SimulatorOptions(), cancellationToken: Ct);
