@@ -15,15 +15,6 @@ namespace IncidentFunctions.WallarmSimulator;
 /// </summary>
 public static class IntelFeeds
 {
-    /// <summary>Relative paths, matching <c>IntelSourcePresets.SimulatorPaths</c> in the app.</summary>
-    public static readonly IReadOnlyList<string> Paths =
-    [
-        "intel/tor/torbulkexitlist", "intel/tor/exit-addresses", "intel/aws/ip-ranges.json", "intel/azure/ServiceTags_Public.json",
-        "intel/google/cloud.json", "intel/oracle/public_ip_ranges.json", "intel/cloudflare/ips-v4", "intel/cloudflare/ips-v6",
-        "intel/digitalocean/google.csv", "intel/firehol/firehol_level1.netset", "intel/firehol/firehol_proxies.netset",
-        "intel/spamhaus/drop_v4.json", "intel/spamhaus/drop_v6.json", "intel/x4bnet/vpn/ipv4.txt",
-    ];
-
     /// <summary>Cloudflare's published ranges (ips-v4 / ips-v6).</summary>
     private static readonly string[] CloudflareV4 =
     [
@@ -36,6 +27,28 @@ public static class IntelFeeds
     private static readonly string[] NetworkFeatures = ["API", "NSG", "UDR", "FW"];
 
     private static readonly string[] Bogons = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"];
+
+    /// <summary>Each feed by relative path (matching <c>IntelSourcePresets.SimulatorPaths</c> in the app): its renderer, content type and Last-Modified.</summary>
+    private static readonly Dictionary<string, Func<SimulatorState, FeedTimes, (string Body, string ContentType, DateTimeOffset LastModified)>> Feeds = new(StringComparer.Ordinal)
+    {
+        ["intel/tor/torbulkexitlist"] = (s, t) => (TorBulk(s), "text/plain", t.Hour),
+        ["intel/tor/exit-addresses"] = (s, t) => (TorExitAddresses(s, t.Now), "text/plain", t.Hour),
+        ["intel/aws/ip-ranges.json"] = (s, t) => (Aws(s, t.Published), "application/json", t.Published),
+        ["intel/azure/ServiceTags_Public.json"] = (s, t) => (Azure(s), "application/json", t.Published),
+        ["intel/google/cloud.json"] = (s, t) => (Google(s, t.Published), "application/json", t.Published),
+        ["intel/oracle/public_ip_ranges.json"] = (s, t) => (Oracle(s, t.Published), "application/json", t.Published),
+        ["intel/cloudflare/ips-v4"] = (s, t) => (Lines(CloudflareV4.Concat(Networks(s, IpPoolKind.Cloud, "Cloudflare"))), "text/plain", t.Published),
+        ["intel/cloudflare/ips-v6"] = (_, t) => (Lines(CloudflareV6), "text/plain", t.Published),
+        ["intel/digitalocean/google.csv"] = (s, t) => (DigitalOcean(s), "text/csv", t.Published),
+        ["intel/firehol/firehol_level1.netset"] = (s, t) => (Netset("firehol_level1", "Malicious networks and bogons (simulated FireHOL level1)", t.Published, Bogons.Concat(Networks(s, IpPoolKind.Malicious))), "text/plain", t.Published),
+        ["intel/firehol/firehol_proxies.netset"] = (s, t) => (Netset("firehol_proxies", "Open proxies (simulated)", t.Published, Addresses(s, IpPoolKind.Proxy)), "text/plain", t.Published),
+        ["intel/spamhaus/drop_v4.json"] = (s, t) => (SpamhausDrop(s, t.Published, v6: false), "application/json", t.Published),
+        ["intel/spamhaus/drop_v6.json"] = (s, t) => (SpamhausDrop(s, t.Published, v6: true), "application/json", t.Published),
+        ["intel/x4bnet/vpn/ipv4.txt"] = (s, t) => (Lines(Networks(s, IpPoolKind.Vpn)), "text/plain", t.Published),
+    };
+
+    /// <summary>Relative paths of the feeds the simulator serves.</summary>
+    public static IReadOnlyCollection<string> Paths => Feeds.Keys;
 
     public static IEndpointRouteBuilder MapIntelFeeds(this IEndpointRouteBuilder endpoints, SimulatorState state)
     {
@@ -51,28 +64,15 @@ public static class IntelFeeds
     public static (string Body, string ContentType, DateTimeOffset LastModified)? Render(SimulatorState state, string path)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (!Feeds.TryGetValue(path, out var render)) return null;
         var now = state.Time.GetUtcNow();
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         var published = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(state.Options.Seed % 200);
-        return path switch
-        {
-            "intel/tor/torbulkexitlist" => (TorBulk(state), "text/plain", hour),
-            "intel/tor/exit-addresses" => (TorExitAddresses(state, now), "text/plain", hour),
-            "intel/aws/ip-ranges.json" => (Aws(state, published), "application/json", published),
-            "intel/azure/ServiceTags_Public.json" => (Azure(state), "application/json", published),
-            "intel/google/cloud.json" => (Google(state, published), "application/json", published),
-            "intel/oracle/public_ip_ranges.json" => (Oracle(state, published), "application/json", published),
-            "intel/cloudflare/ips-v4" => (Lines(CloudflareV4.Concat(Networks(state, IpPoolKind.Cloud, "Cloudflare"))), "text/plain", published),
-            "intel/cloudflare/ips-v6" => (Lines(CloudflareV6), "text/plain", published),
-            "intel/digitalocean/google.csv" => (DigitalOcean(state), "text/csv", published),
-            "intel/firehol/firehol_level1.netset" => (Netset("firehol_level1", "Malicious networks and bogons (simulated FireHOL level1)", published, Bogons.Concat(Networks(state, IpPoolKind.Malicious))), "text/plain", published),
-            "intel/firehol/firehol_proxies.netset" => (Netset("firehol_proxies", "Open proxies (simulated)", published, Addresses(state, IpPoolKind.Proxy)), "text/plain", published),
-            "intel/spamhaus/drop_v4.json" => (SpamhausDrop(state, published, v6: false), "application/json", published),
-            "intel/spamhaus/drop_v6.json" => (SpamhausDrop(state, published, v6: true), "application/json", published),
-            "intel/x4bnet/vpn/ipv4.txt" => (Lines(Networks(state, IpPoolKind.Vpn)), "text/plain", published),
-            _ => null,
-        };
+        return render(state, new FeedTimes(now, hour, published));
     }
+
+    /// <summary>The simulator's now, its hour (Tor lists change hourly) and the fixed date the range lists were "published".</summary>
+    private readonly record struct FeedTimes(DateTimeOffset Now, DateTimeOffset Hour, DateTimeOffset Published);
 
     private static async Task ServeAsync(HttpContext ctx, SimulatorState state, string path)
     {

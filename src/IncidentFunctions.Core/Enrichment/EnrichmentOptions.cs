@@ -117,6 +117,4 @@ public sealed class IntelSourceOptions
     public bool Optional { get; set; }
 
     public bool Enabled { get; set; } = true;
-
-    public string Location => Url?.AbsoluteUri ?? Path ?? "";
 }

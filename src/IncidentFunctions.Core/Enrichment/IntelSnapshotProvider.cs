@@ -22,9 +22,6 @@ public sealed class IntelSnapshotProvider(
     private volatile IntelIndex? _current;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
-    /// <summary>The index in use, or null before the first load.</summary>
-    public IntelIndex? Current => _current;
-
     public async ValueTask<IntelIndex> GetAsync(CancellationToken cancellationToken = default)
     {
         var current = _current;

@@ -92,7 +92,6 @@ public sealed class IntelSnapshotStore(StorageClients storage, IOptions<Enrichme
     public const string LatestBlob = "latest.json";
     public const string StatusBlob = "status.json";
     private const string SnapshotPrefix = "snapshots/";
-    private Task<BlobContainerClient>? _container;
 
     public string ContainerName => (storage.Options.TablePrefix + options.Value.SnapshotContainer).ToLowerInvariant();
 
@@ -178,22 +177,5 @@ public sealed class IntelSnapshotStore(StorageClients storage, IOptions<Enrichme
         }
     }
 
-    private async Task<BlobContainerClient> ContainerAsync(CancellationToken cancellationToken)
-    {
-        var task = _container;
-        if (task is null || task.IsFaulted || task.IsCanceled)
-        {
-            task = CreateAsync();
-            _container = task;
-        }
-
-        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        async Task<BlobContainerClient> CreateAsync()
-        {
-            var client = storage.Blobs.GetBlobContainerClient(ContainerName);
-            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            return client;
-        }
-    }
+    private Task<BlobContainerClient> ContainerAsync(CancellationToken cancellationToken) => storage.GetContainerAsync(ContainerName, cancellationToken);
 }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Storage;
 
 /// <summary>
-/// The app's storage service clients (thread-safe singletons). Tables are created on first use, once per process.
+/// The app's storage service clients (thread-safe singletons). Tables, queues and blob containers are created on first
+/// use, once per process.
 /// Queue clients encode messages as base64, matching host.json's <c>messageEncoding</c> and the queue trigger.
 /// </summary>
 public sealed class StorageClients
@@ -17,6 +18,7 @@ public sealed class StorageClients
     private readonly StorageOptions _options;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
 
     public StorageClients(IOptions<StorageOptions> options)
     {
@@ -71,6 +73,18 @@ public sealed class StorageClients
             return client;
         }));
         return AwaitOrReset(_queues, queue, lazy, cancellationToken);
+    }
+
+    /// <summary>The blob container (name used as given), created if missing.</summary>
+    public Task<BlobContainerClient> GetContainerAsync(string container, CancellationToken cancellationToken = default)
+    {
+        var lazy = _containers.GetOrAdd(container, n => new Lazy<Task<BlobContainerClient>>(async () =>
+        {
+            var client = Blobs.GetBlobContainerClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            return client;
+        }));
+        return AwaitOrReset(_containers, container, lazy, cancellationToken);
     }
 
     private static async Task<T> AwaitOrReset<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Lazy<Task<T>> lazy, CancellationToken cancellationToken)

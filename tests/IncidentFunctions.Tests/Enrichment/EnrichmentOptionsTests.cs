@@ -75,11 +75,11 @@ public sealed class EnrichmentOptionsTests
 
         var sources = IntelSourcePresets.Effective(options);
 
-        Assert.Equal("https://ip-ranges.amazonaws.com/ip-ranges.json", sources[0].Location);
+        Assert.Equal("https://ip-ranges.amazonaws.com/ip-ranges.json", sources[0].Url?.AbsoluteUri);
         Assert.Single(sources, s => s.Name == "aws");
         Assert.Equal(sources.Count, sources.Select(s => s.Name).Distinct().Count());
         Assert.Contains(sources, s => s.Name == "ip-location-db-country" && s.Optional);
-        Assert.Equal("http://127.0.0.1:5080/intel/tor/exit-addresses", sources.Single(s => s.Name == "tor-exit-addresses").Location);
+        Assert.Equal("http://127.0.0.1:5080/intel/tor/exit-addresses", sources.Single(s => s.Name == "tor-exit-addresses").Url?.AbsoluteUri);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class EnrichmentOptionsTests
 
         Assert.Equal(sources.Count, sources.Select(s => s.Name).Distinct().Count());
         Assert.All(sources, s => Assert.Equal(Uri.UriSchemeHttps, s.Url!.Scheme));
-        Assert.StartsWith("https://cdn.jsdelivr.net/", sources.Single(s => s.Name == "ip-location-db-country").Location, StringComparison.Ordinal);
+        Assert.StartsWith("https://cdn.jsdelivr.net/", sources.Single(s => s.Name == "ip-location-db-country").Url?.AbsoluteUri, StringComparison.Ordinal);
         Assert.Contains(sources, s => s.Type == IncidentFunctions.Enrichment.Intel.IntelSourceType.TorExitAddresses);
     }
 

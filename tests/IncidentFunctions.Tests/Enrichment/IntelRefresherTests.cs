@@ -11,13 +11,13 @@ public sealed class IntelRefresherTests(AzuriteFixture azurite)
 
     /// <summary>A harness whose only intel sources are the given ones, served by <paramref name="server"/>.</summary>
     private Task<AppHarness> StartAsync(IntelTestServer server, params (string Name, IntelSourceType Type, string Path)[] sources)
+        => StartAsync(server, new Dictionary<string, string?>(), sources);
+
+    private Task<AppHarness> StartAsync(IntelTestServer server, Dictionary<string, string?> settings, params (string Name, IntelSourceType Type, string Path)[] sources)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Enrichment:UseDefaultSources"] = "false",
-            ["Enrichment:SimulatorFeeds"] = null,
-            ["Enrichment:SnapshotCheckInterval"] = "00:00:00",
-        };
+        settings["Enrichment:UseDefaultSources"] = "false";
+        settings["Enrichment:SimulatorFeeds"] = null;
+        settings["Enrichment:SnapshotCheckInterval"] = "00:00:00";
         for (var i = 0; i < sources.Length; i++)
         {
             settings[$"Enrichment:Sources:{i}:Name"] = sources[i].Name;
@@ -135,6 +135,62 @@ public sealed class IntelRefresherTests(AzuriteFixture azurite)
         var latest = await app.Get<IntelSnapshotStore>().GetLatestAsync(Ct);
         Assert.Equal(["aws"], latest!.Sources.Select(s => s.Name));
         Assert.Equal(["data by aws"], latest.Attributions);
+    }
+
+    [Fact]
+    public async Task RunAsync_DownloadTooLargeOrForbidden_KeepsTheLastGoodCopiesAndSaysWhy()
+    {
+        await using var server = await ServerAsync();
+        const int limit = 2048;
+        await using var app = await StartAsync(server, new Dictionary<string, string?> { ["Enrichment:Sources:1:MaxBytes"] = "2048" }, AwsAndFirehol);
+        var refresher = app.Get<IntelRefresher>();
+        var first = await refresher.RunAsync(Ct);
+
+        server.Set("firehol/level1.netset", string.Concat(Enumerable.Range(0, 200).Select(i => $"45.148.{i}.0/24\n")));
+        server.Set("aws/ip-ranges.json", "<html><body>403 Forbidden</body></html>", status: 403);
+        var second = await refresher.RunAsync(Ct);
+
+        var firehol = second.Sources.Single(s => s.Name == "firehol_level1");
+        Assert.Equal(IntelFetchOutcome.Refused, firehol.Outcome);
+        Assert.Contains($"larger than its MaxBytes ({limit})", firehol.Reason, StringComparison.Ordinal);
+        Assert.Equal(9, firehol.LastGoodEntries);
+        var aws = second.Sources.Single(s => s.Name == "aws");
+        Assert.Equal((IntelFetchOutcome.Failed, "HTTP 403 Forbidden"), (aws.Outcome, aws.Reason));
+        Assert.Equal(first.Sources.Single(s => s.Name == "aws").LastGoodEntries, aws.LastGoodEntries);
+        Assert.False(second.Published);
+        Assert.Equal(first.Version, second.Version);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 1323 && r.Message.Contains("firehol_level1", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 1324 && r.Message.Contains("aws", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalFileLargerThanMaxBytes_IsRefusedUnread()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"asn-{Guid.NewGuid():N}.csv");
+        await File.WriteAllBytesAsync(file, Sample("ip-location-db-asn.csv"), Ct);
+        try
+        {
+            await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+            {
+                ["Enrichment:UseDefaultSources"] = "false",
+                ["Enrichment:SimulatorFeeds"] = null,
+                ["Enrichment:Sources:0:Name"] = "asn",
+                ["Enrichment:Sources:0:Type"] = "IpLocationDbCsv",
+                ["Enrichment:Sources:0:Path"] = file,
+                ["Enrichment:Sources:0:MaxBytes"] = "16",
+            });
+
+            var result = await app.Get<IntelRefresher>().RunAsync(Ct);
+
+            var asn = Assert.Single(result.Sources);
+            Assert.Equal(IntelFetchOutcome.Refused, asn.Outcome);
+            Assert.Equal($"file is {new FileInfo(file).Length} bytes, more than its MaxBytes (16)", asn.Reason);
+            Assert.Empty((await app.Get<IntelSnapshotStore>().GetLatestAsync(Ct))!.Sources);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -184,6 +184,30 @@ public sealed class SourceEnricherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task EnrichSources_IncidentWithABadReportDay_SkipsThatDayOnlyAndSaysSo()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var ip = app.Simulator.Data.AllAddresses.First(a => a.Pool.Kind == IpPoolKind.Cloud).Address;
+        var now = app.Clock.GetUtcNow();
+        var request = new EnrichmentRequest
+        {
+            TenantId = 5,
+            RunId = "run-bad-day",
+            CreatedAt = now,
+            Sources = [new EnrichmentSource { Ip = ip, FirstSeen = now, LastSeen = now, Incidents = [new EnrichmentIncidentRef { Id = "a:b", Days = ["2026-11-20", "2026-13-45\u202e"] }] }],
+        };
+
+        var outcome = await app.Get<SourceEnricher>().HandleAsync(EnrichmentRequestSerializer.Serialize(request), Ct);
+
+        Assert.Equal(EnrichmentOutcome.Enriched, outcome);
+        Assert.Equal([ip], (await app.Get<SourceProfileStore>().GetDayAsync(5, new LocalDate(2026, 11, 20), Ct)).Profiles.Keys);
+        var skipped = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1303);
+        Assert.Contains("'2026-13-45?'", skipped.Message, StringComparison.Ordinal);
+        var poison = Queue(app, app.QueueName + "-poison");
+        Assert.False(await poison.ExistsAsync(Ct) && (await poison.PeekMessagesAsync(cancellationToken: Ct)).Value.Length > 0);
+    }
+
+    [Fact]
     public async Task EnrichSources_CachedProfile_IsReusedWithinTheTtlAndLookedUpAgainAfter()
     {
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Enrichment:CacheTtl"] = "06:00:00", ["Enrichment:MemoryCacheSize"] = "0" });

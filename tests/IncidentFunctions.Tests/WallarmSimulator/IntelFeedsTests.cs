@@ -37,7 +37,7 @@ public sealed class IntelFeedsTests
         foreach (var source in IntelSourcePresets.SimulatorFeeds(sim.BaseAddress))
         {
             var content = IntelParsers.Parse(source.Type, await http.GetByteArrayAsync(source.Url, Ct), new IntelParseContext(now, source.Provider, source.Category));
-            sources.Add(new IntelSourceData(new IntelSourceInfo { Name = source.Name, Type = source.Type, Location = source.Location, Category = source.Category, FetchedAt = now, Entries = content.Entries }, content));
+            sources.Add(new IntelSourceData(new IntelSourceInfo { Name = source.Name, Type = source.Type, Location = source.Url!.AbsoluteUri, Category = source.Category, FetchedAt = now, Entries = content.Entries }, content));
         }
 
         var index = IntelIndex.Build(new IntelSnapshot("sim", now, sources));
@@ -59,6 +59,18 @@ public sealed class IntelFeedsTests
             Assert.Equal(pool.Kind == IpPoolKind.Malicious, profile.IsMalicious);
             if (pool.Kind == IpPoolKind.Cloud) Assert.Equal((pool.Provider, pool.Provider == "DigitalOcean" ? "Frankfurt" : pool.Region), (profile.CloudProvider, profile.CloudRegion));
         }
+    }
+
+    [Fact]
+    public async Task SimulatorFeeds_UnknownFeed_IsNotFound()
+    {
+        await using var sim = await WallarmSimulatorHost.StartAsync(new SimulatorOptions(), cancellationToken: Ct);
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync(new Uri(sim.BaseAddress, "intel/tor/no-such-list"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(IntelFeeds.Render(new SimulatorState(new SimulatorOptions(), TimeProvider.System), "intel/tor/no-such-list"));
     }
 
     [Fact]

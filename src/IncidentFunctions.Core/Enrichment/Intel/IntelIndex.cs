@@ -71,8 +71,6 @@ public sealed class IntelIndex
 
     public int SegmentCount => _geo.SegmentCount + _asn.SegmentCount + _anonymity.SegmentCount + _cloud.SegmentCount + _lists.SegmentCount;
 
-    public long EstimatedBytes => _geo.EstimatedBytes + _asn.EstimatedBytes + _anonymity.EstimatedBytes + _cloud.EstimatedBytes + _lists.EstimatedBytes + _tor.Count * 48L;
-
     public IntelMatch Lookup(UInt128 address)
     {
         if (BogonRegistry.ReasonFor(address) is { } reason) return IntelMatch.Bogon(reason);

@@ -104,6 +104,30 @@ public static class IntelParsers
         return (hash >= 0 ? line[..hash] : line).Trim();
     }
 
+    /// <summary>Reads one line; false when it is unreadable.</summary>
+    private delegate bool LineReader(ReadOnlySpan<char> line);
+
+    /// <summary>
+    /// The loop of the line formats: blank and comment lines skipped, each other line read, unreadable ones counted
+    /// into <see cref="IntelSourceContent.InvalidEntries"/>, too many of them refused as not being <paramref name="format"/>.
+    /// Lists cut comments anywhere in a line; CSV files only have whole-line comments (a '#' inside a field is data).
+    /// </summary>
+    private static IntelSourceContent ReadLines(string text, IntelSourceContent result, string format, bool commentsAnywhere, LineReader read)
+    {
+        int valid = 0, invalid = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            var line = commentsAnywhere ? StripComment(raw) : raw.Trim();
+            if (line.IsEmpty || line[0] == '#') continue;
+            if (read(line)) valid++;
+            else invalid++;
+        }
+
+        result.InvalidEntries = invalid;
+        CheckInvalid(valid, invalid, format);
+        return result;
+    }
+
     // ---------------------------------------------------------------- MMDB
 
     private static IntelSourceContent ParseMmdb(byte[] content)
@@ -274,49 +298,25 @@ public static class IntelParsers
     private static IntelSourceContent ParseIpLocationDbCsv(string text)
     {
         var result = new IntelSourceContent();
-        int valid = 0, invalid = 0;
-        Span<Range> fields = stackalloc Range[8];
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        return ReadLines(text, result, "ip-location-db range CSV", commentsAnywhere: false, line =>
         {
-            var line = raw.Trim();
-            if (line.IsEmpty || line[0] == '#') continue;
+            Span<Range> fields = stackalloc Range[8];
             var count = Csv.Split(line, ',', fields);
-            if (count < 3 || !TryRange(line[fields[0]], line[fields[1]], out var range))
-            {
-                invalid++;
-                continue;
-            }
-
+            if (count < 3 || !TryRange(line[fields[0]], line[fields[1]], out var range)) return false;
             if (count == 3)
             {
                 var cc = Csv.Unquote(line[fields[2]]).Trim();
-                if (cc.Length != 2 || !char.IsAsciiLetter(cc[0]) || !char.IsAsciiLetter(cc[1]))
-                {
-                    invalid++;
-                    continue;
-                }
-
+                if (cc.Length != 2 || !char.IsAsciiLetter(cc[0]) || !char.IsAsciiLetter(cc[1])) return false;
                 var code = cc.ToString().ToUpperInvariant();
                 (result.Geo ??= new RangeTable<GeoValue>(4096)).Add(range, new GeoValue(code, CountryNames.NameOf(code), null, null));
-            }
-            else
-            {
-                if (!long.TryParse(Csv.Unquote(line[fields[2]]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var asn))
-                {
-                    invalid++;
-                    continue;
-                }
-
-                var org = Csv.Unquote(line[fields[3]]).Trim();
-                (result.Asn ??= new RangeTable<AsnValue>(4096)).Add(range, new AsnValue(asn, org.IsEmpty ? null : org.ToString()));
+                return true;
             }
 
-            valid++;
-        }
-
-        result.InvalidEntries = invalid;
-        CheckInvalid(valid, invalid, "ip-location-db range CSV");
-        return result;
+            if (!long.TryParse(Csv.Unquote(line[fields[2]]).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var asn)) return false;
+            var org = Csv.Unquote(line[fields[3]]).Trim();
+            (result.Asn ??= new RangeTable<AsnValue>(4096)).Add(range, new AsnValue(asn, org.IsEmpty ? null : org.ToString()));
+            return true;
+        });
     }
 
     private static IntelSourceContent ParseIpToAsn(string text)
@@ -384,26 +384,14 @@ public static class IntelParsers
     /// <summary>The list as fetched names its addresses as exits from when it last changed until it was fetched.</summary>
     private static IntelSourceContent ParseTorBulk(string text, DateTimeOffset validSince, DateTimeOffset observedAt)
     {
-        var result = new IntelSourceContent { Tor = [], DatasetDate = validSince };
+        var tor = new List<TorListing>();
         var seen = new HashSet<UInt128>();
-        int valid = 0, invalid = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        return ReadLines(text, new IntelSourceContent { Tor = tor, DatasetDate = validSince }, "Tor bulk exit list", commentsAnywhere: true, line =>
         {
-            var line = StripComment(raw);
-            if (line.IsEmpty) continue;
-            if (!IpNumber.TryParse(line, out var address))
-            {
-                invalid++;
-                continue;
-            }
-
-            valid++;
-            if (seen.Add(address)) result.Tor.Add(new TorListing(address, validSince, observedAt));
-        }
-
-        result.InvalidEntries = invalid;
-        CheckInvalid(valid, invalid, "Tor bulk exit list");
-        return result;
+            if (!IpNumber.TryParse(line, out var address)) return false;
+            if (seen.Add(address)) tor.Add(new TorListing(address, validSince, observedAt));
+            return true;
+        });
     }
 
     private static IntelSourceContent ParseTorExitAddresses(string text)
@@ -686,79 +674,42 @@ public static class IntelParsers
 
     private static IntelSourceContent ParseCloudCidrs(string text, string provider)
     {
-        var result = new IntelSourceContent { Cloud = new RangeTable<CloudValue>() };
+        var cloud = new RangeTable<CloudValue>();
         var value = new CloudValue(provider, null, null);
-        int valid = 0, invalid = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        return ReadLines(text, new IntelSourceContent { Cloud = cloud }, $"{provider} range list", commentsAnywhere: true, line =>
         {
-            var line = StripComment(raw);
-            if (line.IsEmpty) continue;
-            if (!IpRange.TryParse(line, out var range))
-            {
-                invalid++;
-                continue;
-            }
-
-            valid++;
-            result.Cloud.Add(range, value);
-        }
-
-        result.InvalidEntries = invalid;
-        CheckInvalid(valid, invalid, $"{provider} range list");
-        return result;
+            if (!IpRange.TryParse(line, out var range)) return false;
+            cloud.Add(range, value);
+            return true;
+        });
     }
 
     private static IntelSourceContent ParseGeofeed(string text, string provider)
     {
-        var result = new IntelSourceContent { Cloud = new RangeTable<CloudValue>() };
-        int valid = 0, invalid = 0;
-        Span<Range> fields = stackalloc Range[6];
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        var cloud = new RangeTable<CloudValue>();
+        return ReadLines(text, new IntelSourceContent { Cloud = cloud }, "RFC 8805 geofeed", commentsAnywhere: false, line =>
         {
-            var line = raw.Trim();
-            if (line.IsEmpty || line[0] == '#') continue;
+            Span<Range> fields = stackalloc Range[6];
             var count = Csv.Split(line, ',', fields);
-            if (count < 1 || !IpRange.TryParse(Csv.Unquote(line[fields[0]]), out var range))
-            {
-                invalid++;
-                continue;
-            }
-
-            valid++;
+            if (count < 1 || !IpRange.TryParse(Csv.Unquote(line[fields[0]]), out var range)) return false;
             // RFC 8805: prefix, country, region (ISO 3166-2), city, postal code. The city is what names a site.
             var site = Csv.Field(line, fields, count, 3) ?? Csv.Field(line, fields, count, 2) ?? Csv.Field(line, fields, count, 1);
-            result.Cloud.Add(range, new CloudValue(provider, site, null));
-        }
-
-        result.InvalidEntries = invalid;
-        CheckInvalid(valid, invalid, "RFC 8805 geofeed");
-        return result;
+            cloud.Add(range, new CloudValue(provider, site, null));
+            return true;
+        });
     }
 
     private static IntelSourceContent ParseIpList(string text)
     {
-        var result = new IntelSourceContent { Listed = new RangeCollector(1024) };
-        int valid = 0, invalid = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        var listed = new RangeCollector(1024);
+        return ReadLines(text, new IntelSourceContent { Listed = listed }, "netset or address list", commentsAnywhere: true, line =>
         {
-            var line = StripComment(raw);
-            if (line.IsEmpty) continue;
             // IPsum writes "address<TAB>count", others "address,comment": the first token is the entry.
             var end = line.IndexOfAny(" \t,");
-            var token = end < 0 ? line : line[..end];
-            if (!IpRange.TryParse(token, out var range))
-            {
-                invalid++;
-                continue;
-            }
-
-            valid++;
-            result.Listed.Add(range, 0);
-        }
-
-        result.InvalidEntries = invalid;
-        CheckInvalid(valid, invalid, "netset or address list");
-        return result;
+            if (!IpRange.TryParse(end < 0 ? line : line[..end], out var range)) return false;
+            listed.Add(range, 0);
+            return true;
+        });
     }
 
     private static IntelSourceContent ParseSpamhausDrop(string text)

@@ -50,19 +50,6 @@ public static class IpNumber
         return true;
     }
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out UInt128 value)
-    {
-        Span<char> chars = stackalloc char[64];
-        if (utf8.Length > chars.Length)
-        {
-            value = default;
-            return false;
-        }
-
-        for (var i = 0; i < utf8.Length; i++) chars[i] = (char)utf8[i];
-        return TryParse(chars[..utf8.Length], out value);
-    }
-
     /// <summary>
     /// Strict dotted-quad parse: what address lists contain. <see cref="IPAddress.TryParse(string?, out IPAddress?)"/> also
     /// accepts inet_aton forms ("10.1", "0x7f.1") that no list means.

@@ -5,9 +5,6 @@ namespace IncidentFunctions.Enrichment.Intel;
 /// <summary>An inclusive range of addresses on the <see cref="IpNumber"/> line.</summary>
 public readonly record struct IpRange(UInt128 Start, UInt128 End)
 {
-    /// <summary>Addresses in the range minus one (a single address is 0), so the whole line still fits.</summary>
-    public UInt128 Span => End - Start;
-
     public bool Contains(UInt128 address) => address >= Start && address <= End;
 
     public static IpRange OneAddress(UInt128 address) => new(address, address);

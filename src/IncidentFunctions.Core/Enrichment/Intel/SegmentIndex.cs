@@ -102,12 +102,6 @@ public sealed class SegmentIndex<TValue>
         }
     }
 
-    /// <summary>Estimated bytes held by the arrays.</summary>
-    public long EstimatedBytes
-        => (long)_v4Starts.Length * (4 + System.Runtime.CompilerServices.Unsafe.SizeOf<TValue>())
-           + (long)_v6Starts.Length * (16 + System.Runtime.CompilerServices.Unsafe.SizeOf<TValue>())
-           + 2L * (TableSize + 1) * 4;
-
     /// <summary>table[t] = the segment holding the first address of top-16-bit block t; table[65536] = the last segment.</summary>
     private static int[] BuildTable(uint[] starts)
     {

@@ -142,6 +142,17 @@ public sealed class IntelParsersTests
         Assert.Throws<IntelFormatException>(() => Parse(IntelSourceType.SpamhausDropJson, "error-page.html"));
     }
 
+    public static TheoryData<IntelSourceType> EveryFormat => new(Enum.GetValues<IntelSourceType>());
+
+    [Theory]
+    [MemberData(nameof(EveryFormat))]
+    public void Parse_HtmlErrorPageInAnyFormat_IsRefusedSayingItIsNotTheFormat(IntelSourceType type)
+    {
+        var error = Assert.Throws<IntelFormatException>(() => Parse(type, "error-page.html"));
+
+        Assert.Contains("not a", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Parse_MostlyGarbageLines_IsRefused()
     {
@@ -240,6 +251,15 @@ public sealed class IntelParsersTests
     {
         var bytes = Sample("ip2asn-v4.tsv.gz");
         Assert.Throws<IntelFormatException>(() => IntelParsers.Parse(IntelSourceType.IpToAsnTsv, bytes[..(bytes.Length / 2)], new IntelParseContext(Observed)));
+    }
+
+    [Fact]
+    public void Parse_GzipUnpackingBeyondMaxBytes_IsRefused()
+    {
+        var bytes = Sample("ip2asn-v4.tsv.gz");
+
+        var error = Assert.Throws<IntelFormatException>(() => IntelParsers.Parse(IntelSourceType.IpToAsnTsv, bytes, new IntelParseContext(Observed, MaxBytes: 64)));
+        Assert.Contains("more than 64 bytes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,6 +139,19 @@ public sealed class MmdbParsingTests
     }
 
     [Fact]
+    public void Parse_TarArchiveWithoutADatabase_IsRefused()
+    {
+        using var archive = new MemoryStream();
+        using (var tar = new System.Formats.Tar.TarWriter(archive, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "GeoLite2-ASN_20251118/COPYRIGHT.txt") { DataStream = new MemoryStream("Database and Contents Copyright (c) MaxMind, Inc."u8.ToArray()) });
+        }
+
+        var error = Assert.Throws<IntelFormatException>(() => Parse(archive.ToArray()));
+        Assert.Contains("no .mmdb", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_IpinfoLiteStyleFlatRecord_ReadsCountryAndAsn()
     {
         var mmdb = new MmdbTestWriter("ipinfo lite.mmdb")
