@@ -71,16 +71,18 @@ public sealed class DailyDigestSender(
         var states = new Dictionary<string, ChannelState>(StringComparer.Ordinal);
         foreach (var channel in channels) states[channel.Name] = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
 
+        // One range query for the ledger of the run: the days to expire and the days due (claims re-check each row).
+        var dueDays = schedule.DueDays(now);
+        var ledgerRows = await ledger.GetRangeAsync(tenantId, ExpiryLookbackStart(now), dueDays[^1], cancellationToken).ConfigureAwait(false);
         var results = new List<DigestDelivery>();
-        await ExpireAsync(tenantId, channels, states, now, results, cancellationToken).ConfigureAwait(false);
-        foreach (var day in schedule.DueDays(now))
+        await ExpireAsync(tenantId, channels, states, now, ledgerRows, results, cancellationToken).ConfigureAwait(false);
+        foreach (var day in dueDays)
         {
-            var ledgerRows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
             var pending = new List<DigestChannelOptions>();
             foreach (var channel in channels)
             {
                 var state = states[channel.Name];
-                var row = ledgerRows.GetValueOrDefault(channel.Name);
+                var row = ledgerRows.GetValueOrDefault((day, channel.Name));
                 var recorded = row?.ReadState();
                 if (recorded is DeliveryState.Delivered or DeliveryState.Expired) continue;
                 if (recorded is DeliveryState.Unknown && channel.Kind != ChannelKind.Generic) continue;
@@ -175,14 +177,19 @@ public sealed class DailyDigestSender(
 
     /// <summary>
     /// Days that left the catch-up window without reaching a channel (up to <see cref="ExpiryLookbackDays"/> back)
-    /// are marked expired, once each, with a warning: one range query per run.
+    /// are marked expired, once each, with a warning.
     /// </summary>
-    private async Task ExpireAsync(long tenantId, List<DigestChannelOptions> channels, Dictionary<string, ChannelState> states, DateTimeOffset now, List<DigestDelivery> results, CancellationToken cancellationToken)
+    private async Task ExpireAsync(
+        long tenantId,
+        List<DigestChannelOptions> channels,
+        Dictionary<string, ChannelState> states,
+        DateTimeOffset now,
+        IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity> rows,
+        List<DigestDelivery> results,
+        CancellationToken cancellationToken)
     {
         var newest = schedule.FirstExpiredDay(now);
-        var oldest = newest.PlusDays(1 - ExpiryLookbackDays);
-        var rows = await ledger.GetRangeAsync(tenantId, oldest, newest, cancellationToken).ConfigureAwait(false);
-        for (var day = oldest; day <= newest; day = day.PlusDays(1))
+        for (var day = ExpiryLookbackStart(now); day <= newest; day = day.PlusDays(1))
         {
             foreach (var channel in channels)
             {
@@ -197,4 +204,6 @@ public sealed class DailyDigestSender(
             }
         }
     }
+
+    private LocalDate ExpiryLookbackStart(DateTimeOffset now) => schedule.FirstExpiredDay(now).PlusDays(1 - ExpiryLookbackDays);
 }
