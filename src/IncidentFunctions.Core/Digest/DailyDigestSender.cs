@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -128,7 +129,7 @@ public sealed class DailyDigestSender(
         var failed = results.Where(r => r.Status == DigestDeliveryStatus.Failed).ToList();
         if (failed.Count > 0)
         {
-            throw new DigestDeliveryException($"The digest could not be delivered to {string.Join(", ", failed.Select(f => $"'{f.Channel}' ({ChatText.Day(f.Day)})"))}; the next run tries again. See the SendDailyDigest log and the digest/status route.");
+            throw new DigestDeliveryException($"The digest could not be delivered to {string.Join(", ", failed.Select(f => $"'{f.Channel}' ({ReportCalendar.IsoDay(f.Day)})"))}; the next run tries again. See the SendDailyDigest log and the digest/status route.");
         }
 
         return result;
@@ -150,14 +151,14 @@ public sealed class DailyDigestSender(
                 if (claim.Recovered)
                 {
                     DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-                    DigestLog.DeliveryUnknown(logger, "Digest of " + ChatText.Day(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
+                    DigestLog.DeliveryUnknown(logger, "Digest of " + ReportCalendar.IsoDay(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
                 }
 
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, claim.Row.Error);
         }
 
         if (claim.Recovered) DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-        var what = "Digest of " + ChatText.Day(day);
+        var what = "Digest of " + ReportCalendar.IsoDay(day);
         var payload = ChatRenderer.For(channel.Kind).Render(message, claim.Row.DeliveryId);
         var outcome = await client.PostAsync(channel, payload, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
         await ledger.CompleteAsync(claim, outcome, payload, cancellationToken).ConfigureAwait(false);
