@@ -125,18 +125,6 @@ public sealed class ChannelHealth(StorageClients storage, TimeProvider time, IOp
         }
     }
 
-    /// <summary>Every configured channel's state, for the status route.</summary>
-    public async Task<IReadOnlyList<ChannelState>> GetAllAsync(CancellationToken cancellationToken = default)
-    {
-        var states = new List<ChannelState>();
-        foreach (var channel in options.Value.Channels)
-        {
-            states.Add(await GetAsync(channel, cancellationToken).ConfigureAwait(false));
-        }
-
-        return states;
-    }
-
     private async Task<ChannelHealthEntity> ReadOrResetAsync(DigestChannelOptions channel, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);

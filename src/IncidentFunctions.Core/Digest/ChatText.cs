@@ -133,10 +133,6 @@ internal static partial class ChatText
         return Instant.FromDateTimeOffset(instant).InZone(zone).ToString("HH:mm", CultureInfo.InvariantCulture);
     }
 
-    public static string Day(LocalDate day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public static string ShortSha(string sha) => sha.Length <= 16 ? sha : sha[..16] + "…";
-
     public static string ReportFooter(DigestMessage m)
         => $"PDF SHA-256 {m.Report.Sha256} · {Plural(m.Report.Pages, "page", "pages")} · link valid until {LocalTime(m.Report.ExpiresAt, m.TimeZone)} ({m.TimeZone})";
 

@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,16 +72,18 @@ public sealed class DailyDigestSender(
         var states = new Dictionary<string, ChannelState>(StringComparer.Ordinal);
         foreach (var channel in channels) states[channel.Name] = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
 
+        // One range query for the ledger of the run: the days to expire and the days due (claims re-check each row).
+        var dueDays = schedule.DueDays(now);
+        var ledgerRows = await ledger.GetRangeAsync(tenantId, ExpiryLookbackStart(now), dueDays[^1], cancellationToken).ConfigureAwait(false);
         var results = new List<DigestDelivery>();
-        await ExpireAsync(tenantId, channels, states, now, results, cancellationToken).ConfigureAwait(false);
-        foreach (var day in schedule.DueDays(now))
+        await ExpireAsync(tenantId, channels, states, now, ledgerRows, results, cancellationToken).ConfigureAwait(false);
+        foreach (var day in dueDays)
         {
-            var ledgerRows = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
             var pending = new List<DigestChannelOptions>();
             foreach (var channel in channels)
             {
                 var state = states[channel.Name];
-                var row = ledgerRows.GetValueOrDefault(channel.Name);
+                var row = ledgerRows.GetValueOrDefault((day, channel.Name));
                 var recorded = row?.ReadState();
                 if (recorded is DeliveryState.Delivered or DeliveryState.Expired) continue;
                 if (recorded is DeliveryState.Unknown && channel.Kind != ChannelKind.Generic) continue;
@@ -126,7 +129,7 @@ public sealed class DailyDigestSender(
         var failed = results.Where(r => r.Status == DigestDeliveryStatus.Failed).ToList();
         if (failed.Count > 0)
         {
-            throw new DigestDeliveryException($"The digest could not be delivered to {string.Join(", ", failed.Select(f => $"'{f.Channel}' ({ChatText.Day(f.Day)})"))}; the next run tries again. See the SendDailyDigest log and the digest/status route.");
+            throw new DigestDeliveryException($"The digest could not be delivered to {string.Join(", ", failed.Select(f => $"'{f.Channel}' ({ReportCalendar.IsoDay(f.Day)})"))}; the next run tries again. See the SendDailyDigest log and the digest/status route.");
         }
 
         return result;
@@ -148,14 +151,14 @@ public sealed class DailyDigestSender(
                 if (claim.Recovered)
                 {
                     DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-                    DigestLog.DeliveryUnknown(logger, "Digest of " + ChatText.Day(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
+                    DigestLog.DeliveryUnknown(logger, "Digest of " + ReportCalendar.IsoDay(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
                 }
 
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, claim.Row.Error);
         }
 
         if (claim.Recovered) DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-        var what = "Digest of " + ChatText.Day(day);
+        var what = "Digest of " + ReportCalendar.IsoDay(day);
         var payload = ChatRenderer.For(channel.Kind).Render(message, claim.Row.DeliveryId);
         var outcome = await client.PostAsync(channel, payload, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
         await ledger.CompleteAsync(claim, outcome, payload, cancellationToken).ConfigureAwait(false);
@@ -175,14 +178,19 @@ public sealed class DailyDigestSender(
 
     /// <summary>
     /// Days that left the catch-up window without reaching a channel (up to <see cref="ExpiryLookbackDays"/> back)
-    /// are marked expired, once each, with a warning: one range query per run.
+    /// are marked expired, once each, with a warning.
     /// </summary>
-    private async Task ExpireAsync(long tenantId, List<DigestChannelOptions> channels, Dictionary<string, ChannelState> states, DateTimeOffset now, List<DigestDelivery> results, CancellationToken cancellationToken)
+    private async Task ExpireAsync(
+        long tenantId,
+        List<DigestChannelOptions> channels,
+        Dictionary<string, ChannelState> states,
+        DateTimeOffset now,
+        IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity> rows,
+        List<DigestDelivery> results,
+        CancellationToken cancellationToken)
     {
         var newest = schedule.FirstExpiredDay(now);
-        var oldest = newest.PlusDays(1 - ExpiryLookbackDays);
-        var rows = await ledger.GetRangeAsync(tenantId, oldest, newest, cancellationToken).ConfigureAwait(false);
-        for (var day = oldest; day <= newest; day = day.PlusDays(1))
+        for (var day = ExpiryLookbackStart(now); day <= newest; day = day.PlusDays(1))
         {
             foreach (var channel in channels)
             {
@@ -197,4 +205,6 @@ public sealed class DailyDigestSender(
             }
         }
     }
+
+    private LocalDate ExpiryLookbackStart(DateTimeOffset now) => schedule.FirstExpiredDay(now).PlusDays(1 - ExpiryLookbackDays);
 }

@@ -97,20 +97,9 @@ public sealed record DeliveryClaim(ClaimDecision Decision, LocalDate Day, string
 /// </summary>
 public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
 {
+    private static readonly NodaTime.Text.LocalDatePattern DayKeyPattern = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd");
+
     public static string PartitionKeyFor(long tenantId, LocalDate day) => IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
-
-    public async Task<IReadOnlyDictionary<string, DeliveryEntity>> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
-    {
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = PartitionKeyFor(tenantId, day);
-        var rows = new Dictionary<string, DeliveryEntity>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<DeliveryEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            rows[row.RowKey] = row;
-        }
-
-        return rows;
-    }
 
     /// <summary>Every row of the days from <paramref name="from"/> to <paramref name="to"/> (inclusive): one range query.</summary>
     public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetRangeAsync(long tenantId, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
@@ -123,7 +112,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var key = row.PartitionKey[prefix.Length..];
-            var parsed = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd").Parse(key);
+            var parsed = DayKeyPattern.Parse(key);
             if (parsed.Success) rows[(parsed.Value, row.RowKey)] = row;
         }
 

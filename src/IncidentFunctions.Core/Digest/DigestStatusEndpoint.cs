@@ -35,11 +35,11 @@ public static class DigestStatusEndpoint
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
 
         var days = schedule.DueDays(now).Reverse().ToList();
-        var ledgerDays = new Dictionary<NodaTime.LocalDate, IReadOnlyDictionary<string, DeliveryEntity>>();
+        IReadOnlyDictionary<(NodaTime.LocalDate Day, string Channel), DeliveryEntity> ledgerRows = new Dictionary<(NodaTime.LocalDate, string), DeliveryEntity>();
         if (options.ChannelsForDigest().Any())
         {
             var tenantId = await services.GetRequiredService<WallarmTenant>().GetClientIdAsync(services.GetRequiredService<WallarmClient>(), cancellationToken).ConfigureAwait(false);
-            foreach (var day in days) ledgerDays[day] = await ledger.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+            ledgerRows = await ledger.GetRangeAsync(tenantId, days[^1], days[0], cancellationToken).ConfigureAwait(false);
         }
 
         var channels = new JsonArray();
@@ -51,7 +51,7 @@ public static class DigestStatusEndpoint
             {
                 foreach (var day in days)
                 {
-                    var row = ledgerDays.GetValueOrDefault(day)?.GetValueOrDefault(channel.Name);
+                    var row = ledgerRows.GetValueOrDefault((day, channel.Name));
                     deliveries.Add(new JsonObject
                     {
                         ["day"] = ReportCalendar.IsoDay(day),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Reports;
 
 namespace IncidentFunctions.Digest;
 
@@ -43,7 +44,7 @@ public sealed class DiscordRenderer : ChatRenderer
 
         var summary = new JsonObject
         {
-            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {ChatText.Day(m.Day)}", MaxTitleChars),
+            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {ReportCalendar.IsoDay(m.Day)}", MaxTitleChars),
             ["url"] = m.Report.Url.AbsoluteUri,
             ["description"] = ChatText.Bound(description.ToString(), MaxDescriptionChars),
             ["color"] = m.Coverage is null ? Blue : Amber,
@@ -60,7 +61,7 @@ public sealed class DiscordRenderer : ChatRenderer
             embeds.Add(incidents);
         }
 
-        var content = $"**{ChatText.DiscordEscape(m.Title)}** {ChatText.Day(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}"
+        var content = $"**{ChatText.DiscordEscape(m.Title)}** {ReportCalendar.IsoDay(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}"
                       + (m.Coverage is null ? "" : " (data gaps)");
         return Message(content, embeds);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
 using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Digest;
@@ -30,7 +31,7 @@ public sealed class GenericRenderer : ChatRenderer
             ["type"] = "daily_digest",
             ["deliveryId"] = deliveryId,
             ["generatedAt"] = Instant(m.GeneratedAt),
-            ["day"] = ChatText.Day(m.Day),
+            ["day"] = ReportCalendar.IsoDay(m.Day),
             ["timeZone"] = m.TimeZone,
             ["title"] = m.Title,
             ["figures"] = Figures(m.Figures),

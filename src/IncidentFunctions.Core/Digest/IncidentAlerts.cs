@@ -84,9 +84,6 @@ public sealed class IncidentAlerts(
     TimeProvider time,
     ILogger<IncidentAlerts> logger)
 {
-    private const string FalsePositive = "falsepositive";
-    private const int PendingPathChars = 300;
-
     public bool Enabled => options.Value.ChannelsForAlerts().Any();
 
     /// <summary>
@@ -115,7 +112,7 @@ public sealed class IncidentAlerts(
         if (rows.Count < latestDay.Count) DigestLog.AlertIncidentsMissing(logger, latestDay.Count - rows.Count);
 
         var now = time.GetUtcNow();
-        var fresh = rows.Where(r => now - r.Row.FirstSeen <= options.Value.Alerts.MaxAge && !string.Equals(r.Row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase)).ToList();
+        var fresh = rows.Where(r => now - r.Row.FirstSeen <= options.Value.Alerts.MaxAge && !DailyReportBuilder.IsFalsePositive(r.Row)).ToList();
         if (fresh.Count == 0)
         {
             DigestLog.AlertsProcessed(logger, 0, rows.Count, 0, 0);
@@ -132,11 +129,9 @@ public sealed class IncidentAlerts(
         var console = wallarm.Value.ResolveConsoleAddress();
         var summaries = fresh
             .OrderBy(r => r.Row.FirstSeen).ThenBy(r => r.Row.IncidentId, StringComparer.Ordinal)
+            // The report's projection of a row, so an alert names the incident as the digest and the PDF do.
             .Select(r => (r.Row.RowKey, Summary: IncidentSummaries.From(
-                r.Row,
-                r.Row.TopIp is { } ip ? profiles[r.Day].Profiles.GetValueOrDefault(ip) : null,
-                issues.GetValueOrDefault(r.Row.VulnerabilityId),
-                console)))
+                DailyReportBuilder.ToIncidentRow(r.Row, profiles[r.Day].Profiles, issues, console, now, TimeSpan.Zero))))
             .ToList();
 
         var sent = 0;
@@ -261,7 +256,7 @@ public sealed class IncidentAlerts(
             if (over.Count > 0)
             {
                 var pending = ReadPending(row.PendingJson);
-                pending.AddRange(over.Take(Math.Max(0, settings.RollupListed - pending.Count)).Select(s => s with { Path = s.Path is null ? null : Text.UntrustedText.Sanitize(s.Path, PendingPathChars) }));
+                pending.AddRange(over.Take(Math.Max(0, settings.RollupListed - pending.Count)));
                 row.PendingJson = JsonSerializer.Serialize(pending, AlertJsonContext.Default.ListIncidentSummary);
             }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Reports;
 
 namespace IncidentFunctions.Digest;
 
@@ -24,7 +25,7 @@ public sealed class SlackRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var blocks = new JsonArray
         {
-            Header($"{m.Title} — {ChatText.Day(m.Day)}"),
+            Header($"{m.Title} — {ReportCalendar.IsoDay(m.Day)}"),
             Section(
                 $"*{ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}*\n"
                 + $"{ChatText.WithChange(f.Hits, p.Hits, "hit", "hits")} · {ChatText.WithChange(f.UniqueSourceIps, p.UniqueSourceIps, "source IP", "source IPs")}\n"
@@ -47,7 +48,7 @@ public sealed class SlackRenderer : ChatRenderer
         });
         blocks.Add(Context(ChatText.ReportFooter(m)));
 
-        var text = $"{m.Title} {ChatText.Day(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}; {ChatText.StatusLine(f)}"
+        var text = $"{m.Title} {ReportCalendar.IsoDay(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}; {ChatText.StatusLine(f)}"
                    + (m.Coverage is null ? "" : " (data gaps: figures are a lower bound)");
         return new JsonObject { ["text"] = ChatText.SlackEscape(text) + ". Report: " + ChatText.SlackLink(m.Report.Url, "PDF"), ["blocks"] = blocks };
     }

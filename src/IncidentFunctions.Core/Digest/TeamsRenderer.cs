@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Reports;
 
 namespace IncidentFunctions.Digest;
 
@@ -21,7 +22,7 @@ public sealed class TeamsRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var body = new JsonArray
         {
-            Rich(Run($"{m.Title} — {ChatText.Day(m.Day)}", bold: true, size: "Large")),
+            Rich(Run($"{m.Title} — {ReportCalendar.IsoDay(m.Day)}", bold: true, size: "Large")),
             Block($"Report day in {m.TimeZone}", subtle: true),
             new JsonObject
             {

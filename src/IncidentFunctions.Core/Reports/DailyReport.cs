@@ -136,6 +136,9 @@ public sealed record IncidentRow
 
     public string? Country { get; init; }
 
+    /// <summary>The country's name from enrichment, when known (the chat digest shows it; the PDF shows <see cref="Country"/>).</summary>
+    public string? CountryName { get; init; }
+
     public SourceType? SourceType { get; init; }
 
     public IReadOnlyList<string> MaliciousLists { get; init; } = [];

@@ -142,7 +142,8 @@ public sealed class DailyReportBuilder(
     private Task<IReadOnlyList<IncidentEntity>> ReadAsync(long tenantId, LocalDate day, CancellationToken cancellationToken)
         => ReadAsync(incidents.GetDayAsync(tenantId, day, cancellationToken));
 
-    private static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Marked false positive in the Console: left out of every report figure, digest and alert.</summary>
+    internal static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);
 
     private static string Short(string? value, string fallback)
     {
@@ -308,7 +309,8 @@ public sealed class DailyReportBuilder(
             .Take(100)
             .ToList();
 
-    private static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow)
+    /// <summary>One stored incident as reports and chat show it (<paramref name="now"/> and <paramref name="ongoingWindow"/> only set <see cref="IncidentRow.Ongoing"/>).</summary>
+    internal static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow)
     {
         var profile = r.TopIp is { } ip ? profiles.GetValueOrDefault(ip) : null;
         return new IncidentRow
@@ -323,6 +325,7 @@ public sealed class DailyReportBuilder(
             TopIp = r.TopIp is null ? null : UntrustedText.Sanitize(r.TopIp, 64),
             IpCount = r.IpCount,
             Country = CountryOf(r, profiles),
+            CountryName = string.IsNullOrWhiteSpace(profile?.CountryName) ? null : UntrustedText.Sanitize(profile.CountryName, 40),
             SourceType = profile?.SourceType,
             MaliciousLists = profile?.MaliciousLists.Take(3).Select(l => UntrustedText.Sanitize(l, 40)).ToList() ?? [],
             Domain = r.Domain is null ? null : UntrustedText.Sanitize(r.Domain, MaxDomainChars),

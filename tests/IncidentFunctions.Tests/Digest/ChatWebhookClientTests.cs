@@ -52,6 +52,24 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.Single(Logs.GetSnapshot(), r => r.Id.Id == 1508).Value<TimeSpan>("Delay"));
     }
 
+    [Theory]
+    [InlineData("""{"message": "You are being rate limited.", "retry_after": """)]
+    [InlineData("""{"retry_after": "soon"}""")]
+    [InlineData("""{"retry_after": -5}""")]
+    [InlineData("""["retry_after", 0.25]""")]
+    public async Task PostAsync_Discord429WithAnUnusableBody_FallsBackToTheRetryAfterHeader(string body)
+    {
+        var discord = await PlatformAsync(ChannelKind.Discord);
+        discord.Then(FakeChatPlatform.Status(429, body, "application/json", ("Retry-After", "1")));
+        var (client, channel) = Start(discord);
+
+        var outcome = await client.PostAsync(channel, Render(ChannelKind.Discord), "d-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(DeliveryResult.Delivered, outcome.Result);
+        Assert.Equal(2, discord.Received.Count);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(Logs.GetSnapshot(), r => r.Id.Id == 1508).Value<TimeSpan>("Delay"));
+    }
+
     [Fact]
     public async Task PostAsync_RetryAfterBeyondTheMaximum_GivesUpAtOnceAsNotPosted()
     {

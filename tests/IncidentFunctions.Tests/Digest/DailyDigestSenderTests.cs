@@ -97,7 +97,7 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
         Assert.Equal(DigestDeliveryStatus.Unknown, Assert.Single(afterLease.Deliveries).Status);
         Assert.Empty(later.Deliveries);
         Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 1503 && r.Level == LogLevel.Error);
-        Assert.Equal(DeliveryState.Unknown, (await app.Get<DeliveryLedger>().GetDayAsync(Tenant, new LocalDate(2026, 11, 19), ct))[kind.ToString().ToLowerInvariant()].ReadState());
+        Assert.Equal(DeliveryState.Unknown, (await app.Get<DeliveryLedger>().GetRangeAsync(Tenant, new LocalDate(2026, 11, 19), new LocalDate(2026, 11, 19), ct))[(new LocalDate(2026, 11, 19), kind.ToString().ToLowerInvariant())].ReadState());
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class DeliveryLedgerTests
 
         Assert.Equal(ClaimDecision.Send, claim.Decision);
         Assert.StartsWith("d-42-20261119-chat-", claim.Row.DeliveryId, StringComparison.Ordinal);
-        var row = (await Ledger.GetDayAsync(42, Day, ct))["chat"];
+        var row = (await Ledger.GetRangeAsync(42, Day, Day, ct))[(Day, "chat")];
         Assert.Equal(DeliveryState.Attempting, row.ReadState());
         Assert.Equal(_clock.GetUtcNow() + Lease, row.LeaseUntil);
         Assert.Equal("sha", row.ReportSha256);
@@ -100,7 +100,7 @@ public sealed class DeliveryLedgerTests
         Assert.True(afterLease.Recovered);
         Assert.Equal(ClaimDecision.OutcomeUnknown, later.Decision);
         Assert.False(later.Recovered);
-        Assert.Equal(DeliveryState.Unknown, (await Ledger.GetDayAsync(42, Day, ct))["chat"].ReadState());
+        Assert.Equal(DeliveryState.Unknown, (await Ledger.GetRangeAsync(42, Day, Day, ct))[(Day, "chat")].ReadState());
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class DeliveryLedgerTests
         var recorded = await Ledger.CompleteAsync(slow, new DeliveryOutcome(DeliveryResult.Failed, 500, 1, "late"), Payload, ct);
 
         Assert.False(recorded);
-        Assert.Equal(DeliveryState.Attempting, (await Ledger.GetDayAsync(42, Day, ct))["chat"].ReadState());
+        Assert.Equal(DeliveryState.Attempting, (await Ledger.GetRangeAsync(42, Day, Day, ct))[(Day, "chat")].ReadState());
     }
 
     [Fact]
