@@ -5,13 +5,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.FunctionApp;
 
 /// <summary>Pull health per tenant: checkpoint, last outcome and error, lag (see <see cref="StatusEndpoint"/>).</summary>
-public sealed class Status(IEnumerable<HttpRoute> routes)
+public sealed class Status
 {
-    private readonly HttpRoute _route = routes.Single(r => r.FunctionName == StatusEndpoint.FunctionName);
-
-    [Function(StatusEndpoint.FunctionName)]
+    [Function(nameof(Status))]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = StatusEndpoint.RouteTemplate)] HttpRequest request,
         CancellationToken cancellationToken)
-        => _route.HandleAsync(request.HttpContext, cancellationToken);
+        => StatusEndpoint.Route.HandleAsync(request.HttpContext, cancellationToken);
 }

@@ -17,7 +17,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddOptions<KeyVaultReferenceCheck>().ValidateOnStart();
 
         services.TryAddTransient<IngestionStatusReader>();
-        services.AddSingleton(sp => StatusEndpoint.Create(sp));
+        services.AddSingleton(StatusEndpoint.Route);
         return services;
     }
 }

@@ -29,11 +29,11 @@ public static class StatusEndpoint
 
     private const int MaxErrorChars = 500;
 
-    internal static HttpRoute Create(IServiceProvider services)
-        => new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function, (context, cancellationToken) => HandleAsync(services, cancellationToken));
+    public static HttpRoute Route { get; } = new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function, HandleAsync);
 
-    private static async Task<IResult> HandleAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext context, CancellationToken cancellationToken)
     {
+        var services = context.RequestServices;
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var telemetry = services.GetRequiredService<TelemetryExport>().Authentication;
         StatusReport report;

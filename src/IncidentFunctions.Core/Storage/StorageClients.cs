@@ -16,6 +16,7 @@ namespace IncidentFunctions.Storage;
 public sealed class StorageClients
 {
     private readonly StorageOptions _options;
+    private readonly TokenCredential? _credential;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
@@ -23,23 +24,22 @@ public sealed class StorageClients
     public StorageClients(IOptions<StorageOptions> options)
     {
         _options = options.Value;
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
+        if (string.IsNullOrWhiteSpace(_options.ConnectionString))
         {
-            Tables = new TableServiceClient(_options.ConnectionString);
-            Queues = new QueueServiceClient(_options.ConnectionString, queueOptions);
-            Blobs = new BlobServiceClient(_options.ConnectionString);
-        }
-        else
-        {
-            TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            _credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
             {
                 ManagedIdentityClientId = _options.ManagedIdentityClientId,
             });
-            Tables = new TableServiceClient(_options.TableServiceUri!, credential);
-            Queues = new QueueServiceClient(_options.QueueServiceUri!, credential, queueOptions);
-            Blobs = new BlobServiceClient(_options.BlobServiceUri!, credential);
+            Tables = new TableServiceClient(_options.TableServiceUri!, _credential);
+            Blobs = new BlobServiceClient(_options.BlobServiceUri!, _credential);
         }
+        else
+        {
+            Tables = new TableServiceClient(_options.ConnectionString);
+            Blobs = new BlobServiceClient(_options.ConnectionString);
+        }
+
+        Queues = CreateQueueService(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
     public TableServiceClient Tables { get; }
@@ -49,6 +49,15 @@ public sealed class StorageClients
     public BlobServiceClient Blobs { get; }
 
     public StorageOptions Options => _options;
+
+    /// <summary>
+    /// Another client for the same queue service and credential with its own <paramref name="clientOptions"/>, e.g. the
+    /// local runner's queue trigger, which reads message text undecoded.
+    /// </summary>
+    public QueueServiceClient CreateQueueService(QueueClientOptions clientOptions)
+        => _credential is null
+            ? new QueueServiceClient(_options.ConnectionString, clientOptions)
+            : new QueueServiceClient(_options.QueueServiceUri!, _credential, clientOptions);
 
     /// <summary>The table (with the configured prefix), created if missing.</summary>
     public Task<TableClient> GetTableAsync(string table, CancellationToken cancellationToken = default)

@@ -17,18 +17,21 @@ public static class StoredText
     public static string? Bound(string? value, int maxChars)
     {
         if (value is null || value.Length <= maxChars) return value;
-        var cut = value.Length;
+
+        // Cutting more can lengthen the count in the marker (99 → 100 chars), so shrink until the marker that states
+        // the final cut fits beside what is kept; never end the kept part on the first half of a surrogate pair.
         var keep = maxChars;
         string marker;
-        do
+        while (true)
         {
-            marker = MarkerPrefix + (cut - keep).ToString(CultureInfo.InvariantCulture) + " chars]";
-            keep = Math.Max(0, maxChars - marker.Length);
+            marker = MarkerPrefix + (value.Length - keep).ToString(CultureInfo.InvariantCulture) + " chars]";
+            var next = Math.Max(0, maxChars - marker.Length);
+            if (next > 0 && char.IsHighSurrogate(value[next - 1])) next--;
+            if (next >= keep) break;
+            keep = next;
         }
-        while (keep + marker.Length > maxChars);
 
-        if (keep > 0 && char.IsHighSurrogate(value[keep - 1])) keep--;
-        return string.Concat(value.AsSpan(0, keep), MarkerPrefix, (value.Length - keep).ToString(CultureInfo.InvariantCulture), " chars]");
+        return string.Concat(value.AsSpan(0, keep), marker);
     }
 
     public static bool IsTruncated(string? value) => value is not null && value.Contains(MarkerPrefix, StringComparison.Ordinal) && value.EndsWith(" chars]", StringComparison.Ordinal);

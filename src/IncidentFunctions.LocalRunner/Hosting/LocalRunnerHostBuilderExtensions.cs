@@ -29,7 +29,6 @@ public static class LocalRunnerHostBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
-        services.TryAddSingleton<QueueTriggerClient>();
         services.TryAddSingleton<FunctionKeys>();
         services.AddHostedService<CronTimerService>();
         services.AddHostedService<QueueListenerHost>();

@@ -1,5 +1,7 @@
+using Azure.Storage.Queues;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,8 +31,10 @@ internal sealed class QueueListenerHost(
         var queueJobs = jobs.ToList();
         if (queueJobs.Count == 0) return;
 
-        // Resolved only when there is something to listen to, so HTTP-only hosts need no queue storage.
-        var rawQueues = services.GetRequiredService<QueueTriggerClient>().Service;
+        // Resolved only when there is something to listen to, so HTTP-only hosts need no queue storage. The trigger
+        // reads message text as stored and decodes base64 itself, so a body that is not base64 is noticed (and
+        // poisoned) instead of failing the whole receive inside the SDK; StorageClients.Queues stays the base64 producer.
+        var rawQueues = services.GetRequiredService<StorageClients>().CreateQueueService(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var hostJson = services.GetRequiredService<HostJsonSettings>();
         var time = services.GetRequiredService<TimeProvider>();
         var listenerLogger = services.GetRequiredService<ILogger<QueueListener>>();

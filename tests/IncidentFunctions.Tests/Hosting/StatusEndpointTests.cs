@@ -1,9 +1,13 @@
 using System.Text.Json;
+using Azure;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.Hosting;
 
@@ -91,6 +95,46 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         Assert.Equal("pending", body.GetProperty("status").GetString());
         Assert.Empty(body.GetProperty("ingestion").GetProperty("tenants").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Status_StorageRefusesTheRead_Is503UnavailableWithTheBoundedErrorAndAWarning()
+    {
+        // A storage account that answers every call with 403 (the identity lacks its data role). The SDK does not retry
+        // a 403, so this exercises the failure path at once, with the production client and retry settings.
+        var requests = 0;
+        var (storage, address) = await LoopbackServer.StartAsync(server => server.Run(async context =>
+        {
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.Headers["x-ms-error-code"] = "AuthorizationPermissionMismatch";
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(
+                """{"odata.error":{"code":"AuthorizationPermissionMismatch","message":{"lang":"en-US","value":"This request is not authorized to perform this operation using this permission."}}}""",
+                context.RequestAborted);
+        }));
+        await using var _ = storage;
+        var account = $"http://{address.Authority}/{AzuriteProcess.AccountName}";
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+                                           $"BlobEndpoint={account};QueueEndpoint={account};TableEndpoint={account};",
+        });
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(503, status);
+        Assert.Equal("unavailable", body.GetProperty("status").GetString());
+        Assert.Equal("off", body.GetProperty("telemetry").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("ingestion").ValueKind);
+        var error = body.GetProperty("error").GetString()!;
+        Assert.StartsWith("RequestFailedException: ", error, StringComparison.Ordinal);
+        Assert.Contains("AuthorizationPermissionMismatch", error, StringComparison.Ordinal);
+        Assert.True(error.Length <= 500, $"The error is {error.Length} characters: {error}");
+        Assert.True(requests >= 1);
+        var warning = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1610);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.IsType<RequestFailedException>(warning.Exception);
     }
 
     [Theory]

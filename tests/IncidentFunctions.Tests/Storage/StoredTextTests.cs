@@ -19,6 +19,26 @@ public sealed class StoredTextTests
         Assert.True(StoredText.IsTruncated(bounded));
     }
 
+    [Theory]
+    [InlineData(101)]
+    [InlineData(109)]
+    [InlineData(110)]
+    [InlineData(111)]
+    [InlineData(120)]
+    [InlineData(200)]
+    [InlineData(1_100)]
+    public void Bound_CutCountGainsADigit_StillFitsAndCountsWhatWasCut(int length)
+    {
+        // Just over the limit: the marker first sized for a one-digit cut must grow when the cut itself needs two digits.
+        var text = new string('a', length);
+
+        var bounded = StoredText.Bound(text, 100)!;
+
+        Assert.True(bounded.Length <= 100, $"length {bounded.Length}: {bounded}");
+        var kept = bounded.IndexOf('…', StringComparison.Ordinal);
+        Assert.EndsWith("…[truncated " + (length - kept) + " chars]", bounded, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bound_CutFallsInsideASurrogatePair_KeepsThePairWhole()
     {

@@ -138,6 +138,17 @@ public sealed class HostJsonSettingsTests
         Assert.Contains("not valid JSON", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"2.0\"")]
+    [InlineData("null")]
+    public void Parse_RootNotAnObject_FailsNamingTheFile(string json)
+    {
+        var ex = Assert.Throws<HostJsonException>(() => HostJsonSettings.Parse(json, "/srv/app/host.json"));
+
+        Assert.Equal("/srv/app/host.json must contain a JSON object.", ex.Message);
+    }
+
     [Fact]
     public void Parse_MissingVersion_FailsNamingTheKey()
     {
@@ -162,6 +173,16 @@ public sealed class HostJsonSettingsTests
     [InlineData("""{ "version": "2.0", "functionTimeout": "00:00:00" }""", "functionTimeout")]
     [InlineData("""{ "version": "2.0", "functionTimeout": "half an hour" }""", "functionTimeout")]
     [InlineData("""{ "version": "1.0" }""", "version")]
+    [InlineData("""{ "version": 2.0 }""", "version")]
+    [InlineData("""{ "version": "2.0", "extensions": "queues" }""", "extensions")]
+    [InlineData("""{ "version": "2.0", "extensions": { "http": [] } }""", "extensions.http")]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "maxDequeueCount": 1.5 } } }""", "extensions.queues.maxDequeueCount")]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "newBatchThreshold": "half" } } }""", "extensions.queues.newBatchThreshold")]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "visibilityTimeout": "-00:00:01" } } }""", "extensions.queues.visibilityTimeout")]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "maxPollingInterval": 60 } } }""", "extensions.queues.maxPollingInterval")]
+    [InlineData("""{ "version": "2.0", "extensions": { "queues": { "messageEncoding": 1 } } }""", "extensions.queues.messageEncoding")]
+    [InlineData("""{ "version": "2.0", "functionTimeout": "-00:05:00" }""", "functionTimeout")]
+    [InlineData("""{ "version": "2.0", "functionTimeout": 300 }""", "functionTimeout")]
     public void Parse_WrongValue_FailsNamingTheFileAndKey(string json, string key)
     {
         var ex = Assert.Throws<HostJsonException>(() => HostJsonSettings.Parse(json, "/srv/app/host.json"));

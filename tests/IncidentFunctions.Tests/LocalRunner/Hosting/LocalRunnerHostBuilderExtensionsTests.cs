@@ -25,6 +25,7 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:EnableTimers"] = "false" });
         builder.Services.AddOptions<StorageOptions>().Configure(o => o.ConnectionString = azurite.ConnectionString);
+        builder.Services.AddSingleton<StorageClients>();
         builder.Services.AddSingleton(new QueueJob("Wired", "WIRED_QUEUE", _ => queueName, (_, body, _) =>
         {
             received.TrySetResult(body);

@@ -45,6 +45,27 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("test-function-key-012345678", null)]
+    [InlineData(Key + "0", null)]
+    [InlineData("TEST-FUNCTION-KEY-0123456789", null)]
+    [InlineData(null, "test-function-key-012345678")]
+    [InlineData(null, Key + "x")]
+    [InlineData("", "")]
+    public async Task FunctionRoute_KeyNotExactlyAConfiguredOne_Returns401WithoutRunningTheHandler(string? header, string? code)
+    {
+        // Prefixes, extensions and other cases of a valid key, in the header or in ?code=, and empty values.
+        var client = await StartAsync(HostJson, Key);
+        var query = code is null ? "" : $"?code={Uri.EscapeDataString(code)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runner/reports/daily/2026-11-26.pdf{query}");
+        if (header is not null) request.Headers.TryAddWithoutValidation("x-functions-key", header);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task FunctionRoute_KeyInHeader_ReturnsTheHandlersResult()
     {

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using IncidentFunctions.Hosting;
+using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -25,6 +28,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
     private const int TimedOut = 9306;
     private const int ReleasedAtShutdown = 9307;
     private const int VisibilityRenewed = 9310;
+    private const int StorageUnavailable = 9308;
     private const int WaitingForInFlight = 9313;
 
     private readonly string _queueName = UniqueNames.Queue("runner");
@@ -47,6 +51,44 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
 
         Assert.True(await RawQueue(_queueName).ExistsAsync(TestContext.Current.CancellationToken));
         Assert.True(await RawQueue(_queueName + "-poison").ExistsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task StartAsync_StorageRefuses_KeepsRetryingWithBackOffAndStopsCleanly()
+    {
+        // An account that answers 403 to everything (not retried by the SDK): the listener must neither stop the app
+        // nor spin, and must never run the handler.
+        var requests = 0;
+        var (storage, address) = await LoopbackServer.StartAsync(server => server.Run(context =>
+        {
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }));
+        await using var _ = storage;
+        var account = $"http://{address.Authority}/{AzuriteProcess.AccountName}";
+        var refusing = new QueueServiceClient($"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};QueueEndpoint={account};");
+        var calls = 0;
+
+        await StartAsync((_, _, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.CompletedTask;
+        }, queues: refusing);
+        var first = await Logs.WaitForEventAsync(StorageUnavailable);
+        var second = await Logs.WaitForEventAsync(StorageUnavailable, 2);
+        var third = await Logs.WaitForEventAsync(StorageUnavailable, 3);
+        await _listener!.StopAsync(TestContext.Current.CancellationToken).Within();
+
+        // Back-off from 100 ms, doubling up to host.json's maxPollingInterval (200 ms in the test file).
+        Assert.Equal([TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200)],
+            new[] { first, second, third }.Select(r => r.Value<TimeSpan>("Delay")));
+        Assert.All(new[] { first, second, third }, r => Assert.IsType<Azure.RequestFailedException>(r.Exception));
+        Assert.Equal(LogLevel.Warning, first.Level);
+        Assert.DoesNotContain(Logs.GetSnapshot(), r => r.Id.Id == Listening);
+        Assert.Equal(0, Volatile.Read(ref calls));
+        // One request per attempt, each followed by its back-off: no hot loop (an attempt may be in flight at stop).
+        Assert.InRange(Volatile.Read(ref requests), 3, Logs.GetSnapshot().Count(r => r.Id.Id == StorageUnavailable) + 1);
     }
 
     [Fact]
@@ -283,7 +325,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
         await RawQueue(_queueName + "-poison").DeleteIfExistsAsync(CancellationToken.None);
     }
 
-    private async Task StartAsync(Func<IServiceProvider, string, CancellationToken, Task> handle, HostJsonSettings? hostJson = null, TimeProvider? time = null)
+    private async Task StartAsync(Func<IServiceProvider, string, CancellationToken, Task> handle, HostJsonSettings? hostJson = null, TimeProvider? time = null, QueueServiceClient? queues = null)
     {
         _services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug))
@@ -291,7 +333,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
             .AddScoped<ScopedProbe>()
             .BuildServiceProvider();
         var job = new QueueJob("TestQueueJob", "TEST_QUEUE_NAME", _ => _queueName, handle);
-        _listener = new QueueListener(job, _queueName, new QueueServiceClient(azurite.ConnectionString), hostJson ?? _hostJson, _services,
+        _listener = new QueueListener(job, _queueName, queues ?? new QueueServiceClient(azurite.ConnectionString), hostJson ?? _hostJson, _services,
             time ?? TimeProvider.System, _services.GetRequiredService<ILogger<QueueListener>>());
         await _listener.StartAsync(TestContext.Current.CancellationToken);
     }
