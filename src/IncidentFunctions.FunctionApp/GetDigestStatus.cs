@@ -1,4 +1,5 @@
 using IncidentFunctions.Digest;
+using IncidentFunctions.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 

@@ -1,4 +1,5 @@
 using IncidentFunctions.Hosting;
+using IncidentFunctions.Operations;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;

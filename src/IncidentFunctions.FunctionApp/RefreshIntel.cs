@@ -1,3 +1,4 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker;

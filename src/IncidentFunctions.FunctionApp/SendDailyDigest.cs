@@ -1,13 +1,13 @@
-using IncidentFunctions.Digest;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.FunctionApp;
 
-/// <summary>Posts yesterday's digest (and any missed day) to chat once its local send time has passed; see <see cref="DailyDigestSender"/>.</summary>
-public sealed class SendDailyDigest(DailyDigestSender sender)
+/// <summary>Posts due alert roll-ups, then yesterday's digest (and any missed day) once its local send time has passed.</summary>
+public sealed class SendDailyDigest(SendDailyDigestJob job)
 {
     [Function(nameof(SendDailyDigest))]
     public async Task Run([TimerTrigger($"%{AppSettingNames.DailyDigestSchedule}%")] TimerInfo timer, CancellationToken cancellationToken)
-        => await sender.RunAsync(cancellationToken);
+        => await job.RunAsync(cancellationToken);
 }

@@ -1,3 +1,5 @@
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -45,10 +47,10 @@ public sealed class DailyDigestSender(
     DigestComposer composer,
     DigestReportPublisher reports,
     ChatWebhookClient client,
-    IncidentAlerts alerts,
     WallarmTenant tenant,
     WallarmClient wallarm,
     IOptions<DigestOptions> options,
+    IOptions<DeliveryOptions> delivery,
     TimeProvider time,
     ILogger<DailyDigestSender> logger)
 {
@@ -56,11 +58,11 @@ public sealed class DailyDigestSender(
     internal const int ExpiryLookbackDays = 14;
 
     private readonly DigestOptions _options = options.Value;
+    private readonly DeliveryOptions _delivery = delivery.Value;
 
     public async Task<DigestRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        await alerts.FlushRollupsAsync(cancellationToken).ConfigureAwait(false);
-        var channels = _options.ChannelsForDigest().ToList();
+        var channels = _delivery.ChannelsForDigest().ToList();
         if (channels.Count == 0)
         {
             DigestLog.NoChannels(logger);
@@ -79,7 +81,7 @@ public sealed class DailyDigestSender(
         await ExpireAsync(tenantId, channels, states, now, ledgerRows, results, cancellationToken).ConfigureAwait(false);
         foreach (var day in dueDays)
         {
-            var pending = new List<DigestChannelOptions>();
+            var pending = new List<ChannelOptions>();
             foreach (var channel in channels)
             {
                 var state = states[channel.Name];
@@ -92,9 +94,9 @@ public sealed class DailyDigestSender(
 
                 if (!state.Enabled)
                 {
-                    var index = _options.Channels.IndexOf(channel);
+                    var index = _delivery.Channels.IndexOf(channel);
                     var next = state.Generation + 1;
-                    DigestLog.ChannelSkipped(logger, channel.Name, state.DisabledAt, state.DisabledReason, index, next);
+                    ChannelsLog.ChannelSkipped(logger, channel.Name, state.DisabledAt, state.DisabledReason, index, next);
                     results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.ChannelDisabled, row?.DeliveryId, state.DisabledReason));
                     continue;
                 }
@@ -135,9 +137,9 @@ public sealed class DailyDigestSender(
         return result;
     }
 
-    private async Task<DigestDelivery> DeliverAsync(long tenantId, LocalDate day, DigestChannelOptions channel, DigestMessage message, CancellationToken cancellationToken)
+    private async Task<DigestDelivery> DeliverAsync(long tenantId, LocalDate day, ChannelOptions channel, DigestMessage message, CancellationToken cancellationToken)
     {
-        var claim = await ledger.TryBeginAsync(tenantId, day, channel, _options.DeliveryLease, message.Report.Sha256, cancellationToken).ConfigureAwait(false);
+        var claim = await ledger.TryBeginAsync(tenantId, day, channel, _delivery.DeliveryLease, message.Report.Sha256, cancellationToken).ConfigureAwait(false);
         switch (claim.Decision)
         {
             case ClaimDecision.AlreadyDelivered:
@@ -151,7 +153,7 @@ public sealed class DailyDigestSender(
                 if (claim.Recovered)
                 {
                     DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-                    DigestLog.DeliveryUnknown(logger, "Digest of " + ReportCalendar.IsoDay(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
+                    ChannelsLog.DeliveryUnknown(logger, "Digest of " + ReportCalendar.IsoDay(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
                 }
 
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, claim.Row.Error);
@@ -165,13 +167,13 @@ public sealed class DailyDigestSender(
         switch (outcome.Result)
         {
             case DeliveryResult.Delivered:
-                DigestLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
+                ChannelsLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Delivered, claim.Row.DeliveryId, null);
             case DeliveryResult.Unknown:
-                DigestLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, claim.Row.DeliveryId, outcome.Error);
+                ChannelsLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, claim.Row.DeliveryId, outcome.Error);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, outcome.Error);
             default:
-                DigestLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, outcome.Error);
+                ChannelsLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, outcome.Error);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Failed, claim.Row.DeliveryId, outcome.Error);
         }
     }
@@ -182,7 +184,7 @@ public sealed class DailyDigestSender(
     /// </summary>
     private async Task ExpireAsync(
         long tenantId,
-        List<DigestChannelOptions> channels,
+        List<ChannelOptions> channels,
         Dictionary<string, ChannelState> states,
         DateTimeOffset now,
         IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity> rows,

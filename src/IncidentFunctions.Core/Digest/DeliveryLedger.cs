@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
@@ -99,16 +101,15 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
 {
     private static readonly NodaTime.Text.LocalDatePattern DayKeyPattern = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd");
 
-    public static string PartitionKeyFor(long tenantId, LocalDate day) => IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
 
     /// <summary>Every row of the days from <paramref name="from"/> to <paramref name="to"/> (inclusive): one range query.</summary>
     public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetRangeAsync(long tenantId, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         // Day keys are fixed-width yyyyMMdd after "{tenant}-", so the partitions of one tenant sort by day.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {PartitionKeyFor(tenantId, from)} and PartitionKey le {PartitionKeyFor(tenantId, to)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DayPartition.Key(tenantId, from)} and PartitionKey le {DayPartition.Key(tenantId, to)}");
         var rows = new Dictionary<(LocalDate, string), DeliveryEntity>();
-        var prefix = PartitionKeyFor(tenantId, from)[..^8];
+        var prefix = DayPartition.Key(tenantId, from)[..^8];
         await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var key = row.PartitionKey[prefix.Length..];
@@ -120,10 +121,10 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Decides whether this run posts the digest of <paramref name="day"/> to <paramref name="channel"/>, and if so claims it.</summary>
-    public async Task<DeliveryClaim> TryBeginAsync(long tenantId, LocalDate day, DigestChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
+    public async Task<DeliveryClaim> TryBeginAsync(long tenantId, LocalDate day, ChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = PartitionKeyFor(tenantId, day);
+        var partition = DayPartition.Key(tenantId, day);
         for (var round = 0; round < 3; round++)
         {
             var now = time.GetUtcNow();
@@ -209,10 +210,10 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Marks a never-delivered day as too old to send, so the warning is logged once.</summary>
-    public async Task<bool> ExpireAsync(long tenantId, LocalDate day, DigestChannelOptions channel, CancellationToken cancellationToken = default)
+    public async Task<bool> ExpireAsync(long tenantId, LocalDate day, ChannelOptions channel, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = PartitionKeyFor(tenantId, day);
+        var partition = DayPartition.Key(tenantId, day);
         var existing = await table.GetEntityIfExistsAsync<DeliveryEntity>(partition, channel.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (!existing.HasValue)
@@ -245,7 +246,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         return await TryUpdateAsync(table, current, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Claim(DeliveryEntity row, DigestChannelOptions channel, DateTimeOffset now, TimeSpan lease, string? reportSha256)
+    private static void Claim(DeliveryEntity row, ChannelOptions channel, DateTimeOffset now, TimeSpan lease, string? reportSha256)
     {
         row.State = nameof(DeliveryState.Attempting);
         row.Kind = channel.Kind.ToString();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Text;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using NodaTime;

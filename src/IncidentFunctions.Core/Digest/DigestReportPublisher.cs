@@ -1,3 +1,4 @@
+using IncidentFunctions.Channels;
 using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
 using NodaTime;

@@ -1,3 +1,4 @@
+using IncidentFunctions.Channels;
 using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
 
@@ -8,11 +9,21 @@ namespace IncidentFunctions.Digest;
 /// signing key for the shared link, a public base address to make it absolute, and a link lifetime the report
 /// service accepts.
 /// </summary>
-internal sealed class DigestReportSettingsValidator(IOptions<ReportOptions> reports) : IValidateOptions<DigestOptions>
+internal sealed class DigestReportSettingsValidator(IOptions<ReportOptions> reports, IOptions<DeliveryOptions> delivery) : IValidateOptions<DigestOptions>
 {
     public ValidateOptionsResult Validate(string? name, DigestOptions options)
     {
-        if (!options.ChannelsForDigest().Any()) return ValidateOptionsResult.Success;
+        bool anyDigestChannel;
+        try
+        {
+            anyDigestChannel = delivery.Value.ChannelsForDigest().Any();
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Success; // the channel settings' own validator names what is wrong with them
+        }
+
+        if (!anyDigestChannel) return ValidateOptionsResult.Success;
         var r = reports.Value;
         var failures = new List<string>();
         if (r.ActiveSigningKeyId is null || !r.SigningKeys.ContainsKey(r.ActiveSigningKeyId))

@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
 using NodaTime;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment.Intel;
-using IncidentFunctions.Hosting;
 using Microsoft.Extensions.Options;
 using NCrontab;
 

@@ -1,5 +1,4 @@
-using IncidentFunctions.Hosting;
-using IncidentFunctions.Storage;
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +14,6 @@ internal static class EnrichmentServiceCollectionExtensions
     {
         services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
             .Configure(o => o.RefreshSchedule = configuration[AppSettingNames.RefreshIntelSchedule] is { Length: > 0 } s ? s : o.RefreshSchedule);
-        services.TryAddTransient<EnrichmentPublisher>();
         services.TryAddTransient<SourceProfileStore>();
         services.TryAddSingleton<IntelSnapshotStore>();
         services.TryAddSingleton<IntelSnapshotProvider>();
@@ -50,11 +48,6 @@ internal static class EnrichmentServiceCollectionExtensions
                 pipeline.AddTimeout(options.DownloadTimeout);
             });
 
-        services.AddSingleton(new QueueJob(
-            "EnrichSources",
-            AppSettingNames.EnrichmentQueueName,
-            sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.EnrichmentQueueName,
-            (sp, message, ct) => sp.GetRequiredService<SourceEnricher>().HandleAsync(message, ct)));
         services.AddSingleton(new ScheduledJob(
             "RefreshIntel",
             AppSettingNames.RefreshIntelSchedule,

@@ -1,6 +1,6 @@
-using IncidentFunctions.Digest;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment.Intel;
-using IncidentFunctions.Reports;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +14,12 @@ public enum EnrichmentOutcome
 
     /// <summary>The message was malformed and now sits in the poison queue.</summary>
     Poisoned,
+}
+
+/// <summary>What one message did: its outcome and, when enriched, the incidents whose sources are now stored.</summary>
+public sealed record EnrichmentResult(EnrichmentOutcome Outcome, long TenantId, IReadOnlyList<EnrichmentIncidentRef> Incidents)
+{
+    public static EnrichmentResult Poisoned { get; } = new(EnrichmentOutcome.Poisoned, 0, []);
 }
 
 /// <summary>
@@ -39,7 +45,6 @@ public sealed class SourceEnricher(
     SourceProfileStore store,
     SourceDayMemo memo,
     StorageClients storage,
-    IncidentAlerts alerts,
     IOptions<EnrichmentOptions> options,
     ILogger<SourceEnricher> logger)
 {
@@ -48,7 +53,7 @@ public sealed class SourceEnricher(
 
     public string PoisonQueueName => storage.Options.EnrichmentQueueName + "-poison";
 
-    public async Task<EnrichmentOutcome> HandleAsync(string message, CancellationToken cancellationToken = default)
+    public async Task<EnrichmentResult> HandleAsync(string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         EnrichmentRequest request;
@@ -62,7 +67,7 @@ public sealed class SourceEnricher(
             // The queue client base64-encodes, as the host does when it poisons a message itself.
             await poison.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
             EnrichmentLog.MessagePoisoned(logger, message.Length, PoisonQueueName, StoredText.Bound(ex.Message, 500)!);
-            return EnrichmentOutcome.Poisoned;
+            return EnrichmentResult.Poisoned;
         }
 
         var sources = new List<EnrichmentSource>(request.Sources.Count);
@@ -120,11 +125,7 @@ public sealed class SourceEnricher(
 
         var runId = Printable(request.RunId);
         EnrichmentLog.Enriched(logger, sources.Count, runId, request.TenantId, days.Count, profiles.FromCache, profiles.LookedUp, index.Version);
-
-        // Real-time alerts (off by default) go out once the sources are stored, so they carry country, type and lists.
-        // Its alert ledger makes a redelivered message alert nothing twice; when alerts are off this returns at once.
-        await alerts.NotifyEnrichedAsync(request.TenantId, sources.SelectMany(s => s.Incidents), cancellationToken).ConfigureAwait(false);
-        return EnrichmentOutcome.Enriched;
+        return new EnrichmentResult(EnrichmentOutcome.Enriched, request.TenantId, sources.SelectMany(s => s.Incidents).ToList());
     }
 
     /// <summary>Message text in a log line: bounded and without control characters (it may come from attacker traffic).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
@@ -28,7 +29,7 @@ public sealed class SourceProfileStore(StorageClients storage)
     public async Task UpsertAsync(long tenantId, LocalDate day, IReadOnlyCollection<SourceProfile> profiles, IReadOnlyCollection<string> attributions, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.SourcesTable, cancellationToken).ConfigureAwait(false);
-        var partition = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        var partition = DayPartition.Key(tenantId, day);
         var rows = profiles.Select(p => new TableEntity(partition, TableKeys.Escape(p.Ip))
         {
             ["Profile"] = Serialize(p),
@@ -82,7 +83,7 @@ public sealed class SourceProfileStore(StorageClients storage)
     public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.SourcesTable, cancellationToken).ConfigureAwait(false);
-        var partition = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        var partition = DayPartition.Key(tenantId, day);
         var profiles = new Dictionary<string, SourceProfile>(StringComparer.Ordinal);
         var attributions = new List<string>();
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))

@@ -1,3 +1,5 @@
+using IncidentFunctions.AppModel;
+
 namespace IncidentFunctions.Hosting;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using NodaTime;
@@ -49,7 +50,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
         var rowKey = string.Create(CultureInfo.InvariantCulture, $"{window.From:yyyyMMddTHHmmss}-{window.To:yyyyMMddTHHmmss}");
         var rows = calendar.DaysOverlapping(window).Select(day => new CoverageEntity
         {
-            PartitionKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day)),
+            PartitionKey = DayPartition.Key(tenantId, day),
             RowKey = rowKey,
             From = window.From,
             To = window.To,
@@ -65,7 +66,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
     {
         var table = await storage.GetTableAsync(storage.Options.CoverageTable, cancellationToken).ConfigureAwait(false);
         var dayWindow = calendar.WindowOf(day);
-        var partitionKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        var partitionKey = DayPartition.Key(tenantId, day);
         var windows = new List<TimeWindow>();
         await foreach (var row in table.QueryAsync<CoverageEntity>(e => e.PartitionKey == partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false))
         {

@@ -86,8 +86,6 @@ public sealed class IncidentEntity : ITableEntity
     /// <summary>When ingestion last wrote this row.</summary>
     public DateTimeOffset PulledAt { get; set; }
 
-    public static string PartitionKeyFor(long tenantId, string dayKey) => $"{tenantId}-{dayKey}";
-
     public static IncidentEntity From(Incident incident, string partitionKey, string isoDay, string timeZone, DateTimeOffset pulledAt)
     {
         var topIps = incident.TopIps.Take(MaxTopIps).ToList();

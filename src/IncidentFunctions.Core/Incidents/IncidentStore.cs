@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
@@ -34,7 +35,7 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
         {
             yield return IncidentEntity.From(
                 incident,
-                IncidentEntity.PartitionKeyFor(incident.TenantId, ReportCalendar.DayKey(day)),
+                DayPartition.Key(incident.TenantId, day),
                 ReportCalendar.IsoDay(day),
                 calendar.ZoneId,
                 pulledAt);
@@ -58,7 +59,7 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
     public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
-        var partitionKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
+        var partitionKey = DayPartition.Key(tenantId, day);
         await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;

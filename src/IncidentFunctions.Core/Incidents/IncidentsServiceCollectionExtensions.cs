@@ -1,4 +1,4 @@
-using IncidentFunctions.Hosting;
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +16,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddTransient<IncidentStore>();
         services.TryAddTransient<CheckpointStore>();
         services.TryAddTransient<CoverageLog>();
+        services.TryAddTransient<EnrichmentPublisher>();
         services.TryAddTransient<IncidentPuller>();
         services.AddSingleton(new ScheduledJob(
             "PullIncidents",

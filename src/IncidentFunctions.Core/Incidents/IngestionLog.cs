@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Incidents;

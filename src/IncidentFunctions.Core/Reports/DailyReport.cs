@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using NodaTime;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Text;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -140,6 +141,6 @@ public sealed class DailyReportService(
 
     /// <summary>Settings that change the PDF without changing storage.</summary>
     private string SettingsFingerprint()
-        => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, _options.TimeZone,
+        => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
             _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri);
 }

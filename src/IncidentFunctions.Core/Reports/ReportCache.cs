@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using NodaTime;
@@ -114,8 +115,8 @@ public sealed class ReportCache(StorageClients storage)
     /// <summary>The current storage revision of a report day, combined with what else shapes the PDF.</summary>
     public async Task<string> ComputeRevisionAsync(long tenantId, LocalDate day, string settingsFingerprint, CancellationToken cancellationToken = default)
     {
-        var dayKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day));
-        var previousKey = IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day.PlusDays(-1)));
+        var dayKey = DayPartition.Key(tenantId, day);
+        var previousKey = DayPartition.Key(tenantId, day.PlusDays(-1));
         var o = storage.Options;
         var parts = await Task.WhenAll(
             ProbeAsync(o.IncidentsTable, dayKey, cancellationToken),

@@ -1,5 +1,6 @@
 using System.Globalization;
-using IncidentFunctions.Hosting;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;

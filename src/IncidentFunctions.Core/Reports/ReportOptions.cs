@@ -15,14 +15,10 @@ public enum ReportPageSize
     Letter,
 }
 
-/// <summary>How report days are cut, what the PDF shows, and how it is served. Bound from the <c>Reports</c> section.</summary>
+/// <summary>What the PDF shows and how it is served. Bound from the <c>Reports</c> section (its time zone: <c>CalendarOptions</c>).</summary>
 public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
-
-    /// <summary>IANA time zone id (for example <c>Europe/Berlin</c>) whose midnights separate report days.</summary>
-    /// <remarks>Incidents are stored under report days, so changing the zone needs a re-pull of the days to report on.</remarks>
-    public string TimeZone { get; set; } = "UTC";
 
     public string Title { get; set; } = "Daily incident report";
 

@@ -9,11 +9,6 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
     public ValidateOptionsResult Validate(string? name, ReportOptions options)
     {
         var failures = new List<string>();
-        if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone ?? "") is null)
-        {
-            failures.Add($"Reports:TimeZone '{options.TimeZone}' is not an IANA time zone id. Set 'Reports__TimeZone' to an id such as 'UTC', 'Europe/Berlin' or 'America/New_York'.");
-        }
-
         if (string.IsNullOrWhiteSpace(options.Title) || options.Title.Length > 200)
         {
             failures.Add("Reports:Title must be 1–200 characters.");

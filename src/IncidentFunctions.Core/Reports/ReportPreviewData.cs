@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using NodaTime;
@@ -87,7 +88,7 @@ internal static class ReportPreviewData
                 BlockStatus = (n % 5) switch { 0 => "monitored", 1 => "partially_blocked", _ => "blocked" },
                 Status = (n % 5) switch { 0 => IncidentStatus.Monitoring, 1 => IncidentStatus.PartiallyBlocked, _ => IncidentStatus.Blocked },
             };
-            rows.Add(IncidentEntity.From(incident, IncidentEntity.PartitionKeyFor(tenantId, ReportCalendar.DayKey(day)), ReportCalendar.IsoDay(day), calendar.ZoneId, window.To));
+            rows.Add(IncidentEntity.From(incident, DayPartition.Key(tenantId, day), ReportCalendar.IsoDay(day), calendar.ZoneId, window.To));
         }
 
         return rows;

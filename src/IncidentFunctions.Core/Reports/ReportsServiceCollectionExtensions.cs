@@ -1,4 +1,5 @@
-using IncidentFunctions.Hosting;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,6 @@ internal static class ReportsServiceCollectionExtensions
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ReportOptions, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
-        services.TryAddSingleton<ReportCalendar>();
         services.TryAddSingleton<ReportCache>();
         services.TryAddSingleton<ReportFreshness>();
         services.TryAddSingleton<ReportLinkSigner>();

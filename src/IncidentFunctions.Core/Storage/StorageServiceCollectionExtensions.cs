@@ -1,4 +1,4 @@
-using IncidentFunctions.Hosting;
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
@@ -64,7 +66,7 @@ internal static class DemoCommand
 
         // Backfill from the start of the day before yesterday in the report zone: yesterday's report then has its whole
         // day and a whole day to compare with.
-        var calendar = new ReportCalendar(configuration["Reports:TimeZone"] ?? new ReportOptions().TimeZone);
+        var calendar = new ReportCalendar(configuration["Reports:TimeZone"] ?? new CalendarOptions().TimeZone);
         var now = TimeProvider.System.GetUtcNow();
         var yesterday = calendar.DayOf(now).PlusDays(-1);
         settings["Ingestion:InitialLookback"] = configuration["Ingestion:InitialLookback"]

@@ -3,6 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using Microsoft.Extensions.DependencyInjection;

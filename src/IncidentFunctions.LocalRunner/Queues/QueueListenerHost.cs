@@ -1,4 +1,5 @@
 using Azure.Storage.Queues;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Storage;

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage.Queues;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.WallarmSimulator;
 using Microsoft.Extensions.Configuration;

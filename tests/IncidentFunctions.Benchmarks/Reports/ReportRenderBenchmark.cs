@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using NodaTime;

@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Operations;
+using IncidentFunctions.Tests.Channels;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -251,7 +255,7 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
         Status = status,
     };
 
-    private static string ReportCalendarDay(LocalDate day) => IncidentFunctions.Reports.ReportCalendar.IsoDay(day);
+    private static string ReportCalendarDay(LocalDate day) => IncidentFunctions.Calendar.ReportCalendar.IsoDay(day);
 
     private static async Task SeedAsync(AppHarness app, params Incident[] incidents)
         => await app.Get<IncidentStore>().UpsertAsync(incidents, app.Clock.GetUtcNow(), TestContext.Current.CancellationToken);

@@ -1,3 +1,4 @@
+using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
@@ -20,7 +21,7 @@ public sealed class DeliveryLedgerTests
             _clock);
     }
 
-    private static DigestChannelOptions Channel(ChannelKind kind = ChannelKind.Slack) => new() { Name = "chat", Kind = kind, Url = new Uri("https://hooks.example/x") };
+    private static ChannelOptions Channel(ChannelKind kind = ChannelKind.Slack) => new() { Name = "chat", Kind = kind, Url = new Uri("https://hooks.example/x") };
 
     private static ChatPayload Payload => new(ChannelKind.Slack, "{}", 0, 0);
 

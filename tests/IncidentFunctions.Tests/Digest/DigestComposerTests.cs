@@ -1,3 +1,5 @@
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Infrastructure;

@@ -1,6 +1,8 @@
 using Azure.Storage.Queues;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Tests.LocalRunner;

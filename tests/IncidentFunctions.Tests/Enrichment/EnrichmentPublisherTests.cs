@@ -1,5 +1,6 @@
 using System.Text;
 using IncidentFunctions.Enrichment;
+using IncidentFunctions.Incidents;
 
 namespace IncidentFunctions.Tests.Enrichment;
 

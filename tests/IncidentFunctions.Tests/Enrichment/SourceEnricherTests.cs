@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
@@ -199,7 +201,7 @@ public sealed class SourceEnricherTests(AzuriteFixture azurite)
 
         var outcome = await app.Get<SourceEnricher>().HandleAsync(EnrichmentRequestSerializer.Serialize(request), Ct);
 
-        Assert.Equal(EnrichmentOutcome.Enriched, outcome);
+        Assert.Equal(EnrichmentOutcome.Enriched, outcome.Outcome);
         Assert.Equal([ip], (await app.Get<SourceProfileStore>().GetDayAsync(5, new LocalDate(2026, 11, 20), Ct)).Profiles.Keys);
         var skipped = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1303);
         Assert.Contains("'2026-13-45?'", skipped.Message, StringComparison.Ordinal);

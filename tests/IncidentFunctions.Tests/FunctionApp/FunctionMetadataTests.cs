@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,7 +63,7 @@ internal static class AppConfigurationKeys
 
                 Assert.True(section is not null,
                     $"{type.Name}.{property.Name} is validated on start but {type.Name} has no SectionName constant and the property is not fed by a flat AppSettingNames setting: the infra tests cannot tell which app setting sets it.");
-                Walk(keys, $"{section}__{property.Name}", $"{type.Name}.{property.Name}", property.PropertyType);
+                Walk(keys, $"{section.Replace(":", "__", StringComparison.Ordinal)}__{property.Name}", $"{type.Name}.{property.Name}", property.PropertyType);
             }
         }
 

@@ -1,3 +1,4 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.WallarmSimulator;

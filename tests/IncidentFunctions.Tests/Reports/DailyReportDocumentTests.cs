@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;

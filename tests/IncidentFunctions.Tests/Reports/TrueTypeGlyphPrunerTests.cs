@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using NodaTime;

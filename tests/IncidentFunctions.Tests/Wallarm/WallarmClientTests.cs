@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;

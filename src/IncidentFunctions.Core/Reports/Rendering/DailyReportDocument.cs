@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering.Sections;
 using NodaTime;
 using SkiaSharp;

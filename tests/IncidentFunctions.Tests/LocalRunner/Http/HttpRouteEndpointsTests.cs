@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Http;

@@ -1,0 +1,93 @@
+namespace IncidentFunctions.Channels;
+
+/// <summary>Which chat platform (payload format) a channel speaks.</summary>
+public enum ChannelKind
+{
+    /// <summary>Slack incoming webhook: Block Kit plus a plain <c>text</c> fallback.</summary>
+    Slack,
+
+    /// <summary>Microsoft Teams Workflows ("Send webhook alerts to a channel"): an Adaptive Card 1.4 in a message envelope.</summary>
+    Teams,
+
+    /// <summary>Discord webhook: embeds, mentions disabled.</summary>
+    Discord,
+
+    /// <summary>Any HTTPS receiver: the documented JSON schema (docs/webhook-schema.md), HMAC-SHA256 signed.</summary>
+    Generic,
+}
+
+/// <summary>One configured chat webhook (<c>Digest:Channels:{index}</c>).</summary>
+public sealed class ChannelOptions
+{
+    /// <summary>Stable identifier: the ledger and the channel's health are keyed by it. 1–40 of <c>a-z 0-9 - _</c>.</summary>
+    public string Name { get; set; } = "";
+
+    public ChannelKind Kind { get; set; } = ChannelKind.Slack;
+
+    /// <summary>The webhook URL. A secret (its path or <c>sig=</c> query grants posting): never logged or shown.</summary>
+    public Uri? Url { get; set; }
+
+    /// <summary>For <see cref="ChannelKind.Generic"/>: the HMAC-SHA256 key receivers verify the signature with (≥ 32 characters).</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Receives the daily digest.</summary>
+    public bool Digest { get; set; } = true;
+
+    /// <summary>Receives real-time alerts for new incidents (when <c>Digest:Alerts:Enabled</c>).</summary>
+    public bool Alerts { get; set; }
+
+    /// <summary>
+    /// Bump to re-enable a channel that was disabled automatically: its failure history starts afresh. A channel
+    /// disabled under generation N stays disabled until this is greater than N.
+    /// </summary>
+    public int Generation { get; set; }
+}
+
+/// <summary>When a channel is disabled automatically. Bound from <c>Digest:AutoDisable</c>.</summary>
+public sealed class AutoDisableOptions
+{
+    /// <summary>Disable when at least this share of the deliveries in <see cref="Window"/> failed (0 &lt; rate ≤ 1).</summary>
+    public double FailureRate { get; set; } = 0.6;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>No decision on fewer deliveries than this in <see cref="Window"/>.</summary>
+    public int MinDeliveries { get; set; } = 5;
+}
+
+/// <summary>
+/// The chat channels and how messages reach them (retries, timeouts, auto-disable). Bound from the <c>Digest</c>
+/// section, where the channels have always been configured; the digest and the alerts each bind their own settings
+/// from the same section.
+/// </summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Digest";
+
+    public List<ChannelOptions> Channels { get; set; } = [];
+
+    public AutoDisableOptions AutoDisable { get; set; } = new();
+
+    /// <summary>Retries of one webhook POST on 429, 5xx and failures to connect.</summary>
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>First retry delay; later ones grow exponentially. <c>Retry-After</c> / Discord <c>retry_after</c> wins.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A longer wait asked for by the platform ends the attempt; the next run tries again.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Timeout of one POST (Wallarm's own webhooks use 15 s).</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Timeout of one delivery including retries.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public IEnumerable<ChannelOptions> ChannelsForDigest() => Channels.Where(c => c.Digest);
+
+    /// <summary>Channels that asked for alerts; whether alerts are on at all is <c>Digest:Alerts:Enabled</c>.</summary>
+    public IEnumerable<ChannelOptions> ChannelsForAlerts() => Channels.Where(c => c.Alerts);
+
+    /// <summary>How long an "attempting" ledger record protects a delivery in progress from a concurrent run.</summary>
+    public TimeSpan DeliveryLease => TotalTimeout + TimeSpan.FromMinutes(1);
+}

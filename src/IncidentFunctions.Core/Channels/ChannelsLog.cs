@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Channels;
+
+/// <summary>Delivery log lines (EventIds from the digest range 1500–1599). Channels are named, their URLs never logged.</summary>
+internal static partial class ChannelsLog
+{
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "{What} delivered to channel '{Channel}' ({Kind}) in {Attempts} attempt(s), delivery {DeliveryId}: {Shown} incident(s) listed, {Omitted} more counted, {Bytes} bytes")]
+    public static partial void Delivered(ILogger logger, string what, string channel, ChannelKind kind, int attempts, string deliveryId, int shown, int omitted, int bytes);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "{What} not delivered to channel '{Channel}' ({Kind}) after {Attempts} attempt(s), delivery {DeliveryId}: {Error}")]
+    public static partial void DeliveryFailed(ILogger logger, string what, string channel, ChannelKind kind, int attempts, string deliveryId, string? error);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Error, Message = "{What} to channel '{Channel}' ({Kind}), delivery {DeliveryId}, may or may not have been posted ({Error}); it is not posted again, to avoid a duplicate. Check the channel; the report stays available")]
+    public static partial void DeliveryUnknown(ILogger logger, string what, string channel, ChannelKind kind, string deliveryId, string? error);
+
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Critical, Message = "CHANNEL DISABLED: '{Channel}' ({Kind}) failed {Failures} of its last {Deliveries} deliveries within {Window} (threshold {Rate:P0}); nothing more is posted to it. Fix the webhook, then set Digest:Channels:{Index}:Generation to {NextGeneration} to re-enable it")]
+    public static partial void ChannelDisabled(ILogger logger, string channel, ChannelKind kind, int failures, int deliveries, TimeSpan window, double rate, int index, int nextGeneration);
+
+    [LoggerMessage(EventId = 1505, Level = LogLevel.Warning, Message = "Channel '{Channel}' re-enabled by configuration (generation {Previous} → {Generation}); its failure history starts afresh")]
+    public static partial void ChannelReEnabled(ILogger logger, string channel, int previous, int generation);
+
+    [LoggerMessage(EventId = 1506, Level = LogLevel.Warning, Message = "Channel '{Channel}' is disabled since {DisabledAt:o} ({Reason}); skipped. Set Digest:Channels:{Index}:Generation to {NextGeneration} once it is fixed")]
+    public static partial void ChannelSkipped(ILogger logger, string channel, DateTimeOffset? disabledAt, string? reason, int index, int nextGeneration);
+
+    [LoggerMessage(EventId = 1508, Level = LogLevel.Warning, Message = "POST to channel '{Channel}' ({Host}) {Outcome}; retry {Retry} in {Delay}")]
+    public static partial void Retrying(ILogger logger, string channel, string host, string outcome, int retry, TimeSpan delay);
+}

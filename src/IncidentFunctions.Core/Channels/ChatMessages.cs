@@ -1,0 +1,115 @@
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Incidents;
+using NodaTime;
+
+namespace IncidentFunctions.Channels;
+
+/// <summary>
+/// What is posted to chat, independent of the platform: a <see cref="DigestMessage"/> or an <see cref="AlertMessage"/>.
+/// Strings that come from attackers or external systems are already sanitised (<see cref="Text.UntrustedText"/>:
+/// no controls, no bidi, bounded); each renderer still escapes them for its platform's markup and mentions.
+/// </summary>
+public abstract record ChatMessage
+{
+    /// <summary>The report time zone the local times in the message refer to.</summary>
+    public required string TimeZone { get; init; }
+
+    public required DateTimeOffset GeneratedAt { get; init; }
+}
+
+/// <summary>Incidents, hits and unique source IPs of one day.</summary>
+public sealed record DigestFigures(int Incidents, long Hits, int UniqueSourceIps, int Blocked, int PartiallyBlocked, int Monitoring, int Unknown);
+
+/// <summary>One incident as chat shows it.</summary>
+public sealed record IncidentSummary
+{
+    public required string Id { get; init; }
+
+    public required string AttackType { get; init; }
+
+    public string? Domain { get; init; }
+
+    public string? Path { get; init; }
+
+    public string? Method { get; init; }
+
+    public long VulnerabilityId { get; init; }
+
+    /// <summary>Title of the exploited security issue, or <c>Security issue {id}</c> when unknown.</summary>
+    public string? SecurityIssue { get; init; }
+
+    public IncidentStatus Status { get; init; }
+
+    public long Hits { get; init; }
+
+    public DateTimeOffset FirstSeen { get; init; }
+
+    public DateTimeOffset LastSeen { get; init; }
+
+    public string? TopIp { get; init; }
+
+    /// <summary>Country name or ISO code of the top IP.</summary>
+    public string? Country { get; init; }
+
+    /// <summary>Source type label ("Tor", "Cloud", …); null before enrichment ran for the IP.</summary>
+    public string? SourceType { get; init; }
+
+    /// <summary>Reputation lists naming the top IP; empty when none does or before enrichment.</summary>
+    public IReadOnlyList<string> MaliciousLists { get; init; } = [];
+
+    /// <summary>The security issue in the Wallarm Console (built from its numeric id, never from attacker text).</summary>
+    public Uri? ConsoleLink { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Target => (Domain ?? "") + (Path ?? "");
+}
+
+/// <summary>Missing hours of a digest's day: pulled data has gaps, so the counts are a lower bound.</summary>
+/// <param name="Missing">The gaps in UTC.</param>
+/// <param name="MissingLocal">The same gaps in the report zone, e.g. <c>02:00–05:30</c>.</param>
+public sealed record CoverageGap(IReadOnlyList<TimeWindow> Missing, IReadOnlyList<string> MissingLocal, TimeSpan MissingDuration);
+
+/// <summary>The stored PDF behind a digest and the signed link to it.</summary>
+public sealed record ReportLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256, long Bytes, int Pages);
+
+/// <summary>The daily digest of one report day.</summary>
+public sealed record DigestMessage : ChatMessage
+{
+    public required string Title { get; init; }
+
+    public required LocalDate Day { get; init; }
+
+    public required DigestFigures Figures { get; init; }
+
+    public required DigestFigures PreviousFigures { get; init; }
+
+    /// <summary>The most important incidents (by hits), most important first.</summary>
+    public required IReadOnlyList<IncidentSummary> TopIncidents { get; init; }
+
+    public CoverageGap? Coverage { get; init; }
+
+    /// <summary>Gaps of the day before, which the changes compare with; null when it was pulled whole.</summary>
+    public CoverageGap? PreviousCoverage { get; init; }
+
+    public required ReportLink Report { get; init; }
+
+    /// <summary>False until enrichment wrote any source profile for the day (source labels then read "not enriched").</summary>
+    public bool SourcesEnriched { get; init; }
+}
+
+/// <summary>A real-time alert: one new incident, or a roll-up of the ones over the per-interval limit.</summary>
+public sealed record AlertMessage : ChatMessage
+{
+    /// <summary>The incidents listed by name, newest first.</summary>
+    public required IReadOnlyList<IncidentSummary> Incidents { get; init; }
+
+    /// <summary>New incidents counted but not listed (roll-up only).</summary>
+    public int NotListed { get; init; }
+
+    /// <summary>For a roll-up: the interval whose surplus it reports.</summary>
+    public TimeWindow? RollupInterval { get; init; }
+
+    public bool IsRollup => RollupInterval is not null;
+
+    public int Total => Incidents.Count + NotListed;
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Text;
+using NodaTime;
+
+namespace IncidentFunctions.Channels;
+
+/// <summary>
+/// Makes untrusted text inert in chat. Renderers only ever place such text inside a code span (Slack, Discord) or a
+/// plain TextRun (Teams), after <see cref="Neutralize"/>: mentions cannot ping (<c>@</c> becomes the full-width
+/// <c>＠</c>), and URLs or host names cannot become links (<c>://</c> → <c>[:]//</c>, <c>example.com</c> →
+/// <c>example[.]com</c>, the "defanged" form security teams already read). Fallback texts that show in notifications
+/// carry none of it.
+/// </summary>
+internal static partial class ChatText
+{
+    public const string Empty = "—";
+    private const char FullWidthAt = '\uFF20';
+
+    /// <summary>
+    /// Sanitises (controls, bidi), defangs and breaks mentions, then bounds to <paramref name="maxChars"/>: the form every
+    /// chat renderer starts from. The result never exceeds the bound, so a renderer never has to cut through the code
+    /// span or TextRun it puts the text in.
+    /// </summary>
+    public static string Neutralize(string? value, int maxChars)
+    {
+        var clean = UntrustedText.Sanitize(value, maxChars);
+        if (clean.Length == 0) return "";
+        clean = clean.Replace("://", "[:]//", StringComparison.Ordinal);
+        clean = HostDot().Replace(clean, "[.]");
+        // The full-width at sign looks the same to a reader and is no mention trigger on any platform.
+        clean = clean.Replace('@', FullWidthAt);
+        return Bound(clean, maxChars);
+    }
+
+    /// <summary>Slack mrkdwn inline code: no formatting, links or mentions inside; <c>&amp; &lt; &gt;</c> escaped as Slack requires.</summary>
+    public static string SlackCode(string? value, int maxChars)
+    {
+        var text = Neutralize(value, maxChars);
+        return text.Length == 0 ? Empty : "`" + SlackEscape(text.Replace('`', 'ˋ')) + "`";
+    }
+
+    /// <summary>Escapes the three characters Slack reserves for links and mentions (<c>&lt;!channel&gt;</c>, <c>&lt;@U…&gt;</c>, <c>&lt;url|label&gt;</c>).</summary>
+    public static string SlackEscape(string text)
+        => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>A Slack link to a URL the app built itself (never attacker text), with a plain label.</summary>
+    public static string SlackLink(Uri url, string label)
+        => $"<{SlackEscape(url.AbsoluteUri).Replace("|", "%7C", StringComparison.Ordinal)}|{SlackEscape(label)}>";
+
+    /// <summary>Discord inline code: markdown, masked links and mentions are not parsed inside.</summary>
+    public static string DiscordCode(string? value, int maxChars)
+    {
+        var text = Neutralize(value, maxChars);
+        return text.Length == 0 ? Empty : "`" + text.Replace('`', 'ˋ') + "`";
+    }
+
+    /// <summary>Teams TextRun text: TextRuns render no markdown; only defanging and bounds are needed.</summary>
+    public static string TeamsRun(string? value, int maxChars)
+    {
+        var text = Neutralize(value, maxChars);
+        return text.Length == 0 ? Empty : text;
+    }
+
+    /// <summary>Trusted (app-built) text for a Discord embed: backslash-escapes markdown in operator-configured strings such as the title.</summary>
+    public static string DiscordEscape(string text) => DiscordMarkdown().Replace(text, @"\$0");
+
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Plural(long n, string one, string many) => $"{Count(n)} {(n == 1 ? one : many)}";
+
+    /// <summary>Change against the previous day: <c>+5</c>, <c>−3</c>, <c>±0</c>.</summary>
+    public static string Delta(long current, long previous)
+    {
+        var d = current - previous;
+        return d switch
+        {
+            > 0 => "+" + Count(d),
+            < 0 => "−" + Count(-d),
+            _ => "±0",
+        };
+    }
+
+    /// <summary>"42 incidents (+5 vs. the day before)".</summary>
+    public static string WithChange(long current, long previous, string one, string many)
+        => $"{Plural(current, one, many)} ({Delta(current, previous)} vs. the day before)";
+
+    public static string StatusLabel(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Blocked => "Blocked",
+        IncidentStatus.PartiallyBlocked => "Partially blocked",
+        IncidentStatus.Monitoring => "Monitoring",
+        _ => "Unknown status",
+    };
+
+    public static string StatusLine(DigestFigures f)
+    {
+        var parts = new List<string>
+        {
+            $"Blocked {Count(f.Blocked)}",
+            $"Partially blocked {Count(f.PartiallyBlocked)}",
+            $"Monitoring {Count(f.Monitoring)}",
+        };
+        if (f.Unknown > 0) parts.Add($"Unknown {Count(f.Unknown)}");
+        return string.Join(" · ", parts);
+    }
+
+    public static string Duration(TimeSpan span)
+    {
+        var minutes = (long)Math.Round(span.TotalMinutes);
+        var h = minutes / 60;
+        var m = minutes % 60;
+        return h == 0 ? $"{m} min" : m == 0 ? $"{h} h" : $"{h} h {m} min";
+    }
+
+    public static string CoverageLine(CoverageGap gap)
+        => $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {gap.MissingLocal.Count - 6} more" : "")} ({Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
+
+    public static string PreviousCoverageLine(CoverageGap gap)
+        => $"The day before lacks {Duration(gap.MissingDuration)} of data: changes compare with a partial day.";
+
+    public static string LocalTime(DateTimeOffset instant, string zoneId)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
+        return Instant.FromDateTimeOffset(instant).InZone(zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    }
+
+    public static string LocalClock(DateTimeOffset instant, string zoneId)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
+        return Instant.FromDateTimeOffset(instant).InZone(zone).ToString("HH:mm", CultureInfo.InvariantCulture);
+    }
+
+    public static string ReportFooter(DigestMessage m)
+        => $"PDF SHA-256 {m.Report.Sha256} · {Plural(m.Report.Pages, "page", "pages")} · link valid until {LocalTime(m.Report.ExpiresAt, m.TimeZone)} ({m.TimeZone})";
+
+    public static string MoreInReport(int n) => $"{Count(n)} more in the report";
+
+    /// <summary>The top IP as an address when it parses as one; otherwise as untrusted text.</summary>
+    public static string? Ip(string? ip) => ip is not null && IPAddress.TryParse(ip, out var parsed) ? parsed.ToString() : ip;
+
+    /// <summary>Cuts app-built text to <paramref name="max"/> characters with an ellipsis, never inside a surrogate pair.</summary>
+    public static string Bound(string text, int max)
+    {
+        if (text.Length <= max) return text;
+        var keep = max - 1;
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1])) keep--;
+        return string.Concat(text.AsSpan(0, keep), "…");
+    }
+
+    /// <summary>A dot between a letter/digit and a letter: the dots that make host names and URLs linkable (ASCII and the ideographic/full-width dots IDNA accepts).</summary>
+    [GeneratedRegex(@"(?<=[\p{L}\p{N}_-])[.\u3002\uFF0E\uFF61](?=\p{L})")]
+    private static partial Regex HostDot();
+
+    [GeneratedRegex(@"[\\*_~`|>#\-\[\]()<:]")]
+    private static partial Regex DiscordMarkdown();
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Text;
+
+namespace IncidentFunctions.Channels;
+
+/// <summary>
+/// The generic webhook's JSON (schema <c>incidentfunctions.webhook.v1</c>, documented in docs/webhook-schema.md):
+/// data, not presentation. Strings from attackers are sanitised and bounded but not escaped for any markup; the
+/// receiver must treat them as untrusted. The body is signed by <see cref="WebhookSigner"/>.
+/// </summary>
+public sealed class GenericRenderer : ChatRenderer
+{
+    public const string Schema = "incidentfunctions.webhook.v1";
+
+    /// <summary>A receiver-friendly upper bound; the content is far below it.</summary>
+    internal const int MaxBodyBytes = 256 * 1024;
+
+    public override ChannelKind Kind => ChannelKind.Generic;
+
+    private protected override JsonObject RenderDigest(DigestMessage m, int shown, int omitted, string deliveryId)
+    {
+        var incidents = new JsonArray();
+        foreach (var i in m.TopIncidents.Take(shown)) incidents.Add(Incident(i));
+        return new JsonObject
+        {
+            ["schema"] = Schema,
+            ["type"] = "daily_digest",
+            ["deliveryId"] = deliveryId,
+            ["generatedAt"] = Instant(m.GeneratedAt),
+            ["day"] = ReportCalendar.IsoDay(m.Day),
+            ["timeZone"] = m.TimeZone,
+            ["title"] = m.Title,
+            ["figures"] = Figures(m.Figures),
+            ["previousFigures"] = Figures(m.PreviousFigures),
+            ["topIncidents"] = incidents,
+            ["incidentsNotListed"] = omitted,
+            ["coverage"] = Coverage(m.Coverage),
+            // The day the previous figures come from; not complete means the changes compare with a partial day.
+            ["previousCoverage"] = Coverage(m.PreviousCoverage),
+            ["sourcesEnriched"] = m.SourcesEnriched,
+            ["report"] = new JsonObject
+            {
+                ["url"] = m.Report.Url.AbsoluteUri,
+                ["expiresAt"] = Instant(m.Report.ExpiresAt),
+                ["sha256"] = m.Report.Sha256,
+                ["bytes"] = m.Report.Bytes,
+                ["pages"] = m.Report.Pages,
+            },
+        };
+    }
+
+    private protected override JsonObject RenderAlert(AlertMessage m, int shown, int omitted, string deliveryId)
+    {
+        var incidents = new JsonArray();
+        foreach (var i in m.Incidents.Take(shown)) incidents.Add(Incident(i));
+        var body = new JsonObject
+        {
+            ["schema"] = Schema,
+            ["type"] = m.IsRollup ? "incident_rollup" : "incident_alert",
+            ["deliveryId"] = deliveryId,
+            ["generatedAt"] = Instant(m.GeneratedAt),
+            ["timeZone"] = m.TimeZone,
+            ["incidents"] = incidents,
+            ["incidentsNotListed"] = omitted,
+        };
+        if (m.RollupInterval is { } window) body["interval"] = new JsonObject { ["from"] = Instant(window.From), ["to"] = Instant(window.To) };
+        return body;
+    }
+
+    private protected override bool Fits(JsonObject payload, string json) => Encoding.UTF8.GetByteCount(json) <= MaxBodyBytes;
+
+    private static JsonObject Coverage(CoverageGap? gap) => gap is null
+        ? new JsonObject { ["complete"] = true, ["missingSeconds"] = 0, ["missing"] = new JsonArray() }
+        : new JsonObject
+        {
+            ["complete"] = false,
+            ["missingSeconds"] = (long)gap.MissingDuration.TotalSeconds,
+            ["missing"] = new JsonArray([.. gap.Missing.Select(w => (JsonNode)new JsonObject { ["from"] = Instant(w.From), ["to"] = Instant(w.To) })]),
+        };
+
+    private static JsonObject Figures(DigestFigures f) => new()
+    {
+        ["incidents"] = f.Incidents,
+        ["hits"] = f.Hits,
+        ["uniqueSourceIps"] = f.UniqueSourceIps,
+        ["byStatus"] = new JsonObject
+        {
+            ["blocked"] = f.Blocked,
+            ["partiallyBlocked"] = f.PartiallyBlocked,
+            ["monitoring"] = f.Monitoring,
+            ["unknown"] = f.Unknown,
+        },
+    };
+
+    private static JsonObject Incident(IncidentSummary i) => new()
+    {
+        ["id"] = Text(i.Id, 120),
+        ["attackType"] = Text(i.AttackType, IncidentLines.AttackTypeChars),
+        ["status"] = i.Status switch
+        {
+            IncidentStatus.Blocked => "blocked",
+            IncidentStatus.PartiallyBlocked => "partially_blocked",
+            IncidentStatus.Monitoring => "monitoring",
+            _ => "unknown",
+        },
+        ["hits"] = i.Hits,
+        ["firstSeen"] = Instant(i.FirstSeen),
+        ["lastSeen"] = Instant(i.LastSeen),
+        ["method"] = Text(i.Method, 16),
+        ["domain"] = Text(i.Domain, 255),
+        ["path"] = Text(i.Path, 1_000),
+        ["securityIssue"] = new JsonObject
+        {
+            ["id"] = i.VulnerabilityId,
+            ["title"] = Text(IncidentLines.Issue(i), 300),
+            ["consoleUrl"] = i.ConsoleLink?.AbsoluteUri,
+        },
+        ["topIp"] = i.TopIp is null
+            ? null
+            : new JsonObject
+            {
+                ["ip"] = Text(i.TopIp, IncidentLines.IpChars),
+                ["country"] = Text(i.Country, IncidentLines.CountryChars),
+                ["sourceType"] = Text(i.SourceType, IncidentLines.SourceTypeChars),
+                ["maliciousLists"] = new JsonArray([.. i.MaliciousLists.Take(10).Select(l => (JsonNode)JsonValue.Create(Text(l, IncidentLines.ListChars))!)]),
+            },
+    };
+
+    private static string? Text(string? value, int max) => value is null ? null : UntrustedText.Sanitize(value, max);
+
+    private static string Instant(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+using Azure;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Operations;
+
+/// <summary>What <c>GET /api/status</c> answers.</summary>
+/// <param name="Status"><c>ok</c>, <c>pending</c>, <c>catching-up</c>, <c>stale</c>, <c>failing</c>, or <c>unavailable</c> (storage unreadable).</param>
+public sealed record StatusReport(
+    string Status,
+    DateTimeOffset Now,
+    string Telemetry,
+    IngestionStatus? Ingestion,
+    string? Error);
+
+/// <summary>
+/// The status route: per-tenant pull checkpoint, last outcome and error, and lag behind now. 200 while pulls are
+/// healthy or catching up; 503 when stale, failing or storage is unreadable, so an availability test can alert on it.
+/// Function-level auth: the last error may mention internal details.
+/// </summary>
+public static class StatusEndpoint
+{
+    public const string FunctionName = "Status";
+    public const string RouteTemplate = "status";
+
+    private const int MaxErrorChars = 500;
+
+    public static HttpRoute Route { get; } = new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function, HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var services = context.RequestServices;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var telemetry = services.GetRequiredService<TelemetryExport>().Authentication;
+        StatusReport report;
+        try
+        {
+            var ingestion = await services.GetRequiredService<IngestionStatusReader>().GetAsync(cancellationToken).ConfigureAwait(false);
+            report = new StatusReport(Name(ingestion.Health), now, telemetry, ingestion, null);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or Azure.Identity.AuthenticationFailedException)
+        {
+            StatusLog.StorageUnreadable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatusEndpoint)), ex);
+            report = new StatusReport("unavailable", now, telemetry, null, StoredText.Bound($"{ex.GetType().Name}: {ex.Message}", MaxErrorChars));
+        }
+
+        var healthy = report.Ingestion?.Health is PullHealth.Ok or PullHealth.Pending or PullHealth.CatchingUp;
+        return Results.Json(report, StatusJsonContext.Default.StatusReport, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>The health's JSON name (its <see cref="JsonStringEnumMemberNameAttribute"/>).</summary>
+    internal static string Name(PullHealth health)
+        => typeof(PullHealth).GetField(health.ToString())!.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
+            .OfType<JsonStringEnumMemberNameAttribute>().Single().Name;
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;
+
+internal static partial class StatusLog
+{
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Status endpoint could not read the pull checkpoints")]
+    public static partial void StorageUnreadable(ILogger logger, Exception exception);
+}

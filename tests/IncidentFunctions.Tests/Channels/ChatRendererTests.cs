@@ -1,0 +1,359 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
+using IncidentFunctions.Digest;
+using IncidentFunctions.Tests.Digest;
+using IncidentFunctions.Tests.Infrastructure;
+
+namespace IncidentFunctions.Tests.Channels;
+
+public sealed partial class ChatRendererTests
+{
+    private const string DeliveryId = "d-42-20261119-team-chat-0123456789ab";
+
+    private static readonly System.Text.Json.JsonSerializerOptions GoldenFormat = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static TheoryData<ChannelKind> Kinds => new(Enum.GetValues<ChannelKind>());
+
+    public static TheoryData<ChannelKind, string> GoldenCases
+    {
+        get
+        {
+            var data = new TheoryData<ChannelKind, string>();
+            foreach (var kind in Enum.GetValues<ChannelKind>())
+            {
+                foreach (var message in new[] { "digest", "alert", "rollup" }) data.Add(kind, message);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// The exact payload per platform for a fixed model. To change the output deliberately, run the tests with
+    /// UPDATE_GOLDEN=1, review the diff of tests/IncidentFunctions.Tests/Channels/Golden/ and commit it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoldenCases))]
+    public void Render_FixedModel_MatchesGoldenFile(ChannelKind kind, string message)
+    {
+        ChatMessage model = message switch
+        {
+            "digest" => DigestSamples.Digest(),
+            "alert" => DigestSamples.Alert(),
+            _ => DigestSamples.Rollup(),
+        };
+        var payload = ChatRenderer.For(kind).Render(model, DeliveryId);
+        // Indented, and without the wire format's HTML-safe escapes, so a diff reads well; the content is compared exactly.
+        var actual = JsonNode.Parse(payload.Json)!.ToJsonString(GoldenFormat) + "\n";
+        var path = Path.Combine(AzuriteFixture.RepositoryRoot, "tests", "IncidentFunctions.Tests", "Channels", "Golden", $"{kind.ToString().ToLowerInvariant()}-{message}.json");
+
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, actual);
+        }
+
+        Assert.True(File.Exists(path), $"Golden file {path} is missing; run the tests once with UPDATE_GOLDEN=1 and review it.");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
+        Assert.Empty(PlatformShape.Check(kind, payload.Json));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_DigestOfFiveOf42_ListsFiveAndCountsTheRest(ChannelKind kind)
+    {
+        var payload = ChatRenderer.For(kind).Render(DigestSamples.Digest(), DeliveryId);
+
+        Assert.Equal(5, payload.IncidentsShown);
+        Assert.Equal(37, payload.IncidentsOmitted);
+        if (kind == ChannelKind.Generic) Assert.Equal(37, JsonNode.Parse(payload.Json)!["incidentsNotListed"]!.GetValue<int>());
+        else Assert.Contains("37 more in the report", payload.Json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_Digest_CarriesFiguresChangeCoverageShaAndLink(ChannelKind kind)
+    {
+        var message = DigestSamples.Digest();
+
+        var json = ChatRenderer.For(kind).Render(message, DeliveryId).Json;
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+
+        Assert.Contains(message.Report.Sha256, text, StringComparison.Ordinal);
+        Assert.Contains(message.Report.Url.AbsoluteUri, text, StringComparison.Ordinal);
+        if (kind == ChannelKind.Generic)
+        {
+            var root = JsonNode.Parse(json)!;
+            Assert.Equal(42, root["figures"]!["incidents"]!.GetValue<int>());
+            Assert.Equal(37, root["previousFigures"]!["incidents"]!.GetValue<int>());
+            Assert.False(root["coverage"]!["complete"]!.GetValue<bool>());
+            Assert.Equal(12_600, root["coverage"]!["missingSeconds"]!.GetValue<long>());
+            Assert.Equal(4, root["figures"]!["byStatus"]!["partiallyBlocked"]!.GetValue<int>());
+            return;
+        }
+
+        Assert.Contains(kind == ChannelKind.Teams ? "42 (+5 vs. the day before)" : "42 incidents (+5 vs. the day before)", text, StringComparison.Ordinal);
+        Assert.Contains("18,734", text, StringComparison.Ordinal);
+        Assert.Contains("−2,268", text, StringComparison.Ordinal);
+        Assert.Contains("Blocked 30 · Partially blocked 4 · Monitoring 7 · Unknown 1", text, StringComparison.Ordinal);
+        Assert.Contains("Data gaps: 02:00–05:30 (3 h 30 min)", text, StringComparison.Ordinal);
+        Assert.Contains("link valid until 2026-11-27 08:00 (Europe/Berlin)", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_PreviousDayPartlyPulled_SaysTheChangeComparesWithAPartialDay(ChannelKind kind)
+    {
+        var message = DigestSamples.Digest(gap: false) with
+        {
+            PreviousCoverage = new CoverageGap(
+                [new TimeWindow(new DateTimeOffset(2026, 11, 17, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 18, 17, 0, 0, TimeSpan.Zero))],
+                ["00:00–18:00"],
+                TimeSpan.FromHours(18)),
+        };
+
+        var json = ChatRenderer.For(kind).Render(message, DeliveryId).Json;
+
+        if (kind == ChannelKind.Generic)
+        {
+            var root = JsonNode.Parse(json)!;
+            Assert.False(root["previousCoverage"]!["complete"]!.GetValue<bool>());
+            Assert.Equal(64_800, root["previousCoverage"]!["missingSeconds"]!.GetValue<long>());
+            Assert.True(root["coverage"]!["complete"]!.GetValue<bool>());
+            return;
+        }
+
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+        Assert.Contains("The day before lacks 18 h of data: changes compare with a partial day.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Data gaps", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_CompleteDay_HasNoCoverageWarning(ChannelKind kind)
+    {
+        var json = ChatRenderer.For(kind).Render(DigestSamples.Digest(gap: false), DeliveryId).Json;
+
+        Assert.DoesNotContain("Data gaps", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("partial day", json, StringComparison.Ordinal);
+        if (kind == ChannelKind.Generic) Assert.True(JsonNode.Parse(json)!["coverage"]!["complete"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_TopIp_ShowsCountrySourceTypeAndMaliciousLists(ChannelKind kind)
+    {
+        var json = ChatRenderer.For(kind).Render(DigestSamples.Digest(), DeliveryId).Json;
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+
+        Assert.Contains("203.0.113.11", text, StringComparison.Ordinal);
+        Assert.Contains("Netherlands", text, StringComparison.Ordinal);
+        Assert.Contains("spamhaus-drop", text, StringComparison.Ordinal);
+        if (kind != ChannelKind.Generic)
+        {
+            Assert.Contains("listed malicious:", text, StringComparison.Ordinal);
+            Assert.Contains("source not enriched yet", text, StringComparison.Ordinal); // incident 3 has no profile
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_ManyLongIncidents_TrimsFromTheLeastImportantAndStaysWithinLimits(ChannelKind kind)
+    {
+        var message = DigestSamples.HostileDigest(incidents: 25, repeat: 400) with { Figures = DigestSamples.Digest().Figures with { Incidents = 1_000 } };
+
+        var payload = ChatRenderer.For(kind).Render(message, DeliveryId);
+
+        Assert.Empty(PlatformShape.Check(kind, payload.Json));
+        Assert.Equal(1_000, payload.IncidentsShown + payload.IncidentsOmitted);
+        if (kind == ChannelKind.Generic)
+        {
+            Assert.Equal(25, payload.IncidentsShown);
+            return;
+        }
+
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(payload.Json)).Select(s => s.Value));
+        Assert.InRange(payload.IncidentsShown, 1, 24);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{payload.IncidentsOmitted:N0} more in the report"), text, StringComparison.Ordinal);
+        // The figures, the warning and the link survive trimming.
+        Assert.Contains(kind == ChannelKind.Teams ? "1,000 (+963" : "1,000 incidents (+963", text, StringComparison.Ordinal);
+        Assert.Contains("Data gaps", text, StringComparison.Ordinal);
+        Assert.Contains(DigestSamples.ReportUrl.AbsoluteUri, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ChannelKind.Slack, 1)]
+    [InlineData(ChannelKind.Slack, 400)]
+    [InlineData(ChannelKind.Teams, 1)]
+    [InlineData(ChannelKind.Teams, 400)]
+    [InlineData(ChannelKind.Discord, 1)]
+    [InlineData(ChannelKind.Discord, 400)]
+    [InlineData(ChannelKind.Generic, 1)]
+    [InlineData(ChannelKind.Generic, 400)]
+    public void Render_HostileTextInEveryField_CannotPingLinkOrBreakOut(ChannelKind kind, int repeat)
+    {
+        foreach (ChatMessage message in new ChatMessage[]
+                 {
+                     DigestSamples.HostileDigest(incidents: 5, repeat),
+                     DigestSamples.Alert() with { Incidents = [DigestSamples.HostileIncident(1, repeat)] },
+                     DigestSamples.Rollup() with { Incidents = [DigestSamples.HostileIncident(1, repeat), DigestSamples.HostileIncident(2, repeat)] },
+                 })
+        {
+            var payload = ChatRenderer.For(kind).Render(message, DeliveryId);
+            var root = JsonNode.Parse(payload.Json)!;
+            var strings = PlatformShape.Strings(root).ToList();
+
+            Assert.Empty(PlatformShape.Check(kind, payload.Json));
+            foreach (var (property, value) in strings)
+            {
+                // Invisible and reordering characters never reach the channel raw.
+                Assert.DoesNotMatch(Bidi(), value);
+                Assert.DoesNotContain('\u200B', value);
+                Assert.DoesNotContain('\u0007', value);
+                Assert.True(value.Length <= 40_000, $"{property} is {value.Length} chars");
+            }
+
+            if (kind == ChannelKind.Generic)
+            {
+                // Data, not markup: sanitised and bounded, HTML-sensitive characters escaped in the JSON text.
+                Assert.DoesNotContain("<script>", payload.Json, StringComparison.Ordinal);
+                Assert.All(strings.Where(s => s.Property == "path"), s => Assert.True(s.Value.Length <= 1_000));
+                continue;
+            }
+
+            foreach (var (property, value) in strings.Where(s => s.Property is not ("url" or "$schema" or "contentType")))
+            {
+                // No mention keyword survives, and no host name or URL is left linkable.
+                Assert.DoesNotMatch(MentionWord(), value);
+                Assert.DoesNotContain("evil.example", value, StringComparison.Ordinal);
+                Assert.DoesNotContain("://evil", value, StringComparison.Ordinal);
+            }
+
+            switch (kind)
+            {
+                case ChannelKind.Slack: AssertSlackInert(root); break;
+                case ChannelKind.Discord: AssertDiscordInert(root); break;
+                case ChannelKind.Teams: AssertTeamsInert(root); break;
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_FallbackTexts_CarryNoAttackerText(ChannelKind kind)
+    {
+        var payload = ChatRenderer.For(kind).Render(DigestSamples.HostileDigest(), DeliveryId);
+        var root = JsonNode.Parse(payload.Json)!;
+
+        // Notifications show these raw; they are built from the app's own words and numbers only.
+        var fallback = kind switch
+        {
+            ChannelKind.Slack => root["text"]!.GetValue<string>(),
+            ChannelKind.Discord => root["content"]!.GetValue<string>(),
+            _ => "",
+        };
+        Assert.DoesNotContain("evil", fallback, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("script", fallback, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Neutralize_DefangsHostsAndBreaksMentions_WithinTheBound()
+    {
+        Assert.Equal("https[:]//evil[.]example/a[.]php ＠here 1.2.3.4 v1.2", ChatText.Neutralize("https://evil.example/a.php @here 1.2.3.4 v1.2", 200));
+        Assert.Equal("evil[.]example", ChatText.Neutralize("evil\u3002example", 200));
+        Assert.True(ChatText.Neutralize(string.Concat(Enumerable.Repeat("a.b", 1_000)), 100).Length <= 100);
+    }
+
+    private static void AssertSlackInert(JsonNode root)
+    {
+        foreach (var text in SlackTexts(root))
+        {
+            // Every '<' opens one of the app's own links; nothing else can form <!channel>, <@U…> or <url|label>.
+            var withoutOurLinks = SlackLink().Replace(text, m => IsOurs(m.Groups["url"].Value) ? "" : m.Value);
+            Assert.DoesNotContain('<', withoutOurLinks);
+            Assert.DoesNotContain('>', withoutOurLinks);
+            // Attacker text sits in balanced code spans; outside them only the app's words remain.
+            Assert.True(withoutOurLinks.Count(c => c == '`') % 2 == 0, "unbalanced code span");
+            var outside = CodeSpan().Replace(withoutOurLinks, "");
+            Assert.DoesNotContain("evil", outside, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("bold", outside, StringComparison.Ordinal);
+        }
+    }
+
+    private static void AssertDiscordInert(JsonNode root)
+    {
+        Assert.Empty(root["allowed_mentions"]!["parse"]!.AsArray());
+        foreach (var embed in root["embeds"]!.AsArray())
+        {
+            var texts = new List<string?> { embed!["title"]?.GetValue<string>(), embed["description"]?.GetValue<string>() };
+            foreach (var field in embed["fields"]?.AsArray() ?? [])
+            {
+                texts.Add(field!["name"]!.GetValue<string>());
+                texts.Add(field["value"]!.GetValue<string>());
+            }
+
+            foreach (var text in texts.OfType<string>())
+            {
+                var withoutOurLinks = MaskedLink().Replace(text, m => IsOurs(m.Groups["url"].Value) ? "" : m.Value);
+                Assert.True(withoutOurLinks.Count(c => c == '`') % 2 == 0, "unbalanced code span");
+                var outside = CodeSpan().Replace(withoutOurLinks, "");
+                Assert.DoesNotContain("](", outside, StringComparison.Ordinal);
+                Assert.DoesNotContain("<@", outside, StringComparison.Ordinal);
+                Assert.DoesNotContain("<#", outside, StringComparison.Ordinal);
+                Assert.DoesNotContain("evil", outside, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
+
+    private static void AssertTeamsInert(JsonNode root)
+    {
+        foreach (var node in PlatformShape.Walk(root))
+        {
+            var type = node["type"]?.GetValue<string>();
+            // TextBlocks and facts render markdown: only the app's own text goes there.
+            if (type == "TextBlock") Assert.DoesNotContain("evil", node["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+            if (node["facts"] is JsonArray facts) Assert.All(facts, f => Assert.DoesNotContain("evil", f!["value"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase));
+            if (type == "Action.OpenUrl") Assert.True(IsOurs(node["url"]!.GetValue<string>()));
+            Assert.False(node.ContainsKey("msteams") && node["msteams"]?["entities"] is not null, "no mention entities");
+        }
+    }
+
+    private static IEnumerable<string> SlackTexts(JsonNode root)
+    {
+        yield return root["text"]!.GetValue<string>();
+        foreach (var block in root["blocks"]!.AsArray())
+        {
+            if (block!["text"]?["text"]?.GetValue<string>() is { } text) yield return text;
+            foreach (var element in block["elements"]?.AsArray() ?? [])
+            {
+                if (element!["text"] is JsonValue v) yield return v.GetValue<string>();
+            }
+        }
+    }
+
+    private static bool IsOurs(string url)
+        => url.StartsWith(DigestSamples.ConsoleBase.AbsoluteUri, StringComparison.Ordinal)
+           || url.Replace("&amp;", "&", StringComparison.Ordinal) == DigestSamples.ReportUrl.AbsoluteUri;
+
+    [GeneratedRegex(@"[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]")]
+    private static partial Regex Bidi();
+
+    [GeneratedRegex(@"@(here|everyone|channel)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex MentionWord();
+
+    [GeneratedRegex(@"<(?<url>[^<>|]+)\|[^<>]*>")]
+    private static partial Regex SlackLink();
+
+    [GeneratedRegex(@"\[[^\]]*\]\((?<url>[^)\s]+)\)")]
+    private static partial Regex MaskedLink();
+
+    [GeneratedRegex("`[^`]*`")]
+    private static partial Regex CodeSpan();
+}

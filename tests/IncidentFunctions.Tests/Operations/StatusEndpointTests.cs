@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Azure;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.Operations;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Tests.Operations;
+
+public sealed class StatusEndpointTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(int Status, JsonElement Body)> GetStatusAsync(AppHarness app)
+    {
+        var route = app.Services.GetServices<HttpRoute>().Single(r => r.FunctionName == StatusEndpoint.FunctionName);
+        var context = new DefaultHttpContext { RequestServices = app.Services };
+        context.Response.Body = new MemoryStream();
+
+        var result = await route.HandleAsync(context, Ct);
+        await result.ExecuteAsync(context);
+
+        context.Response.Body.Position = 0;
+        using var doc = await JsonDocument.ParseAsync(context.Response.Body, cancellationToken: Ct);
+        return (context.Response.StatusCode, doc.RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Status_AfterASuccessfulPull_IsOkWithCheckpointAndLag()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var pull = await app.PullAsync(Ct);
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(200, status);
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+        Assert.Equal("off", body.GetProperty("telemetry").GetString());
+        var tenant = Assert.Single(body.GetProperty("ingestion").GetProperty("tenants").EnumerateArray());
+        Assert.Equal(pull.TenantId, tenant.GetProperty("tenantId").GetInt64());
+        Assert.Equal(pull.PulledUntil, tenant.GetProperty("pulledUntil").GetDateTimeOffset());
+        Assert.Equal((app.Clock.GetUtcNow() - pull.PulledUntil!.Value).TotalSeconds, tenant.GetProperty("lagSeconds").GetDouble());
+        Assert.Equal("Succeeded", tenant.GetProperty("lastOutcome").GetString());
+        Assert.Equal(JsonValueKind.Null, tenant.GetProperty("lastError").ValueKind);
+        Assert.False(tenant.GetProperty("running").GetBoolean());
+        Assert.Equal((await app.Get<CheckpointStore>().GetAsync(pull.TenantId, Ct))!.IncidentsWritten, tenant.GetProperty("incidentsWritten").GetInt64());
+    }
+
+    [Fact]
+    public async Task Status_CheckpointOlderThanTwoIntervalsAndABudget_IsStale503()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        await app.PullAsync(Ct);
+        // Default schedule every 5 min, run budget 4 min: healthy lag is 14 min.
+        app.Clock.Advance(TimeSpan.FromMinutes(15));
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(503, status);
+        Assert.Equal("stale", body.GetProperty("status").GetString());
+        Assert.Equal(14 * 60, body.GetProperty("ingestion").GetProperty("healthyLagSeconds").GetDouble());
+        Assert.Equal("stale", body.GetProperty("ingestion").GetProperty("tenants")[0].GetProperty("health").GetString());
+    }
+
+    [Fact]
+    public async Task Status_LastRunFailed_Is503WithTheError()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        await app.PullAsync(Ct);
+        var store = app.Get<CheckpointStore>();
+        var checkpoint = (await store.GetAsync(5, Ct))!;
+        checkpoint.LastOutcome = "Failed";
+        checkpoint.LastError = "WallarmApiException: 401 Unauthorized";
+        await store.SaveAsync(5, checkpoint, Ct);
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(503, status);
+        Assert.Equal("failing", body.GetProperty("status").GetString());
+        Assert.Equal("WallarmApiException: 401 Unauthorized", body.GetProperty("ingestion").GetProperty("tenants")[0].GetProperty("lastError").GetString());
+    }
+
+    [Fact]
+    public async Task Status_BeforeTheFirstPull_IsPending200()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(200, status);
+        Assert.Equal("pending", body.GetProperty("status").GetString());
+        Assert.Empty(body.GetProperty("ingestion").GetProperty("tenants").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Status_StorageRefusesTheRead_Is503UnavailableWithTheBoundedErrorAndAWarning()
+    {
+        // A storage account that answers every call with 403 (the identity lacks its data role). The SDK does not retry
+        // a 403, so this exercises the failure path at once, with the production client and retry settings.
+        var requests = 0;
+        var (storage, address) = await LoopbackServer.StartAsync(server => server.Run(async context =>
+        {
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.Headers["x-ms-error-code"] = "AuthorizationPermissionMismatch";
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(
+                """{"odata.error":{"code":"AuthorizationPermissionMismatch","message":{"lang":"en-US","value":"This request is not authorized to perform this operation using this permission."}}}""",
+                context.RequestAborted);
+        }));
+        await using var _ = storage;
+        var account = $"http://{address.Authority}/{AzuriteProcess.AccountName}";
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+                                           $"BlobEndpoint={account};QueueEndpoint={account};TableEndpoint={account};",
+        });
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(503, status);
+        Assert.Equal("unavailable", body.GetProperty("status").GetString());
+        Assert.Equal("off", body.GetProperty("telemetry").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("ingestion").ValueKind);
+        var error = body.GetProperty("error").GetString()!;
+        Assert.StartsWith("RequestFailedException: ", error, StringComparison.Ordinal);
+        Assert.Contains("AuthorizationPermissionMismatch", error, StringComparison.Ordinal);
+        Assert.True(error.Length <= 500, $"The error is {error.Length} characters: {error}");
+        Assert.True(requests >= 1);
+        var warning = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1610);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.IsType<RequestFailedException>(warning.Exception);
+    }
+
+    [Theory]
+    [InlineData("0 */5 * * * *", 14)]
+    [InlineData("0 0 */6 * * *", 724)]
+    [InlineData("0 0 2 * * *", 2884)]
+    public void HealthyLag_IsTwoLongestIntervalsPlusTheRunBudget(string schedule, int minutes)
+    {
+        var lag = IngestionStatusReader.HealthyLag(new IngestionOptions { Schedule = schedule }, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(TimeSpan.FromMinutes(minutes), lag);
+    }
+
+    [Fact]
+    public void StatusRoute_IsAFunctionLevelGet()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var route = host.Services.GetServices<HttpRoute>().Single(r => r.FunctionName == StatusEndpoint.FunctionName);
+
+        Assert.Equal(["GET"], route.Methods);
+        Assert.Equal("status", route.RouteTemplate);
+        Assert.Equal(HttpAuthLevel.Function, route.AuthLevel);
+    }
+}
