@@ -1,22 +1,13 @@
 using IncidentFunctions.Enrichment.Intel;
 using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
-namespace IncidentFunctions.Tests.Enrichment.Intel;
+namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
-public sealed class MmdbParsingTests
+public sealed class MmdbParserTests
 {
     private static readonly DateTimeOffset Built = new(2025, 11, 18, 6, 30, 0, TimeSpan.Zero);
 
     private static IntelSourceContent Parse(byte[] mmdb) => IntelParsers.Parse(IntelSourceType.Mmdb, mmdb, new IntelParseContext(Observed));
-
-    private static T At<T>(RangeTable<T>? table, string ip)
-        where T : notnull
-    {
-        Assert.NotNull(table);
-        var id = SegmentBuilder.SmallestWins(table.Ranges).Find(Ip(ip));
-        Assert.True(id >= 0, $"{ip} is in no network");
-        return table.Values[id];
-    }
 
     private static Dictionary<string, object> Names(string en) => new() { ["names"] = new Dictionary<string, object> { ["en"] = en, ["de"] = en + " (de)" } };
 
