@@ -20,7 +20,7 @@ internal static class CloudJsonParser
         int invalid = 0;
         foreach (var (array, key) in new[] { ("prefixes", "ip_prefix"), ("ipv6_prefixes", "ipv6_prefix") })
         {
-            if (array == "ipv6_prefixes" && !(root.TryGetProperty(array, out var v6) && v6.ValueKind == JsonValueKind.Array)) continue;
+            if (array == "ipv6_prefixes" && !TryGet(root, array, JsonValueKind.Array, out _)) continue;
             foreach (var prefix in RequiredArray(root, array, format))
             {
                 var cidr = StringOf(prefix, key);
@@ -59,7 +59,7 @@ internal static class CloudJsonParser
         foreach (var tag in RequiredArray(root, "values", format))
         {
             var name = StringOf(tag, "name");
-            if (!tag.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+            if (!TryGet(tag, "properties", JsonValueKind.Object, out var properties))
             {
                 invalid++;
                 continue;
@@ -70,7 +70,7 @@ internal static class CloudJsonParser
             // "AzureCloud" and "AzureCloud.<region>" cover whole regions; a named service is the more specific answer.
             var value = new CloudValue("Azure", region, service ?? name?.Split('.')[0]);
             var specificity = (service is null ? 0 : 2) + (region is null ? 0 : 1);
-            if (!properties.TryGetProperty("addressPrefixes", out var prefixes) || prefixes.ValueKind != JsonValueKind.Array)
+            if (!TryGet(properties, "addressPrefixes", JsonValueKind.Array, out var prefixes))
             {
                 invalid++;
                 continue;
@@ -130,7 +130,7 @@ internal static class CloudJsonParser
         foreach (var region in RequiredArray(root, "regions", format))
         {
             var name = NullIfBlank(StringOf(region, "region"));
-            if (!region.TryGetProperty("cidrs", out var cidrs) || cidrs.ValueKind != JsonValueKind.Array)
+            if (!TryGet(region, "cidrs", JsonValueKind.Array, out var cidrs))
             {
                 invalid++;
                 continue;
@@ -145,7 +145,7 @@ internal static class CloudJsonParser
                     continue;
                 }
 
-                var tags = cidr.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
+                var tags = TryGet(cidr, "tags", JsonValueKind.Array, out var t)
                     ? string.Join(",", t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()))
                     : null;
                 entries.Add((text, new CloudValue("Oracle", name, NullIfBlank(tags))));

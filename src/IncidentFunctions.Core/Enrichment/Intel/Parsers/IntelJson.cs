@@ -18,9 +18,21 @@ internal static class IntelJson
     }
 
     public static JsonElement.ArrayEnumerator RequiredArray(JsonElement root, string property, string format)
-        => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array
+        => TryGet(root, property, JsonValueKind.Array, out var array)
             ? array.EnumerateArray()
             : throw new IntelFormatException($"No '{property}' array: this is not a {format}.");
+
+    /// <summary>
+    /// The property when <paramref name="element"/> is an object that has it with the value kind asked for. JsonElement
+    /// throws (InvalidOperationException, not a format error) when asked for a property of a number or a number of a
+    /// string, so everything read from a file goes through here.
+    /// </summary>
+    public static bool TryGet(JsonElement element, string property, JsonValueKind kind, out JsonElement value)
+    {
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out value) && value.ValueKind == kind) return true;
+        value = default;
+        return false;
+    }
 
     public static string? StringOf(JsonElement element, string property)
         => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)

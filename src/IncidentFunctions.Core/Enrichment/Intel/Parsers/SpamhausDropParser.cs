@@ -22,7 +22,8 @@ internal static class SpamhausDropParser
                 var entry = doc.RootElement;
                 if (StringOf(entry, "type") == "metadata")
                 {
-                    if (entry.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var seconds))
+                    if (TryGet(entry, "timestamp", JsonValueKind.Number, out var ts) && ts.TryGetInt64(out var seconds)
+                        && seconds >= 0 && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
                     {
                         result.DatasetDate = DateTimeOffset.FromUnixTimeSeconds(seconds);
                         result.DatasetVersion = seconds.ToString(CultureInfo.InvariantCulture);
@@ -37,7 +38,7 @@ internal static class SpamhausDropParser
                     return LineResult.Read;
                 }
 
-                if (entry.TryGetProperty("asn", out var asnElement) && asnElement.TryGetInt64(out var asn))
+                if (TryGet(entry, "asn", JsonValueKind.Number, out var asnElement) && asnElement.TryGetInt64(out var asn))
                 {
                     (result.ListedAsns ??= []).Add(asn);
                     return LineResult.Read;

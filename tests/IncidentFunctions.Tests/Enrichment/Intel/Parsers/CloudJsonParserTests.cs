@@ -1,3 +1,4 @@
+using System.Text;
 using IncidentFunctions.Enrichment.Intel;
 using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
@@ -66,5 +67,27 @@ public sealed class CloudJsonParserTests
         Assert.Equal(new CloudValue("Oracle", "us-ashburn-1", "OSN"), At(content.Cloud, "129.213.0.200"));
         Assert.Equal(new CloudValue("Oracle", "eu-frankfurt-1", "OCI"), At(content.Cloud, "130.61.0.1"));
         Assert.Equal(new CloudValue("Oracle", "us-ashburn-1", "OCI"), At(content.Cloud, "2603:c020::1"));
+    }
+
+    [Fact]
+    public void Parse_AzureTagThatIsNotAnObject_IsCountedUnreadable()
+    {
+        const string json = """{"changeNumber":1,"cloud":"Public","values":[42,{"name":"AzureCloud","properties":{"addressPrefixes":["20.33.0.0/16"]}}]}""";
+
+        var content = IntelParsers.Parse(IntelSourceType.AzureServiceTags, Encoding.UTF8.GetBytes(json), new IntelParseContext(Observed));
+
+        Assert.Equal(1, content.Entries);
+        Assert.Equal(1, content.InvalidEntries);
+    }
+
+    [Fact]
+    public void Parse_OracleRegionThatIsNotAnObject_IsCountedUnreadable()
+    {
+        const string json = """{"last_updated_timestamp":"2025-11-20T10:00:00.000000","regions":["us-ashburn-1",{"region":"eu-frankfurt-1","cidrs":[{"cidr":"130.61.0.0/16","tags":["OCI"]}]}]}""";
+
+        var content = IntelParsers.Parse(IntelSourceType.OracleCloudJson, Encoding.UTF8.GetBytes(json), new IntelParseContext(Observed));
+
+        Assert.Equal(1, content.Entries);
+        Assert.Equal(1, content.InvalidEntries);
     }
 }

@@ -32,4 +32,16 @@ public sealed class SpamhausDropParserTests
         Assert.Equal(0, content.InvalidEntries);
         Assert.Equal("1763610602", content.DatasetVersion);
     }
+
+    [Fact]
+    public void Parse_LinesOfTheWrongJsonKind_AreCountedUnreadableAndBadTimestampsIgnored()
+    {
+        var text = "{\"cidr\":\"1.10.16.0/20\"}\n42\n[\"1.2.3.0/24\"]\n\"x\"\n{\"asn\":\"AS48090\"}\n{\"type\":\"metadata\",\"timestamp\":\"today\"}\n{\"type\":\"metadata\",\"timestamp\":999999999999999999}\n";
+
+        var content = IntelParsers.Parse(IntelSourceType.SpamhausDropJson, Encoding.UTF8.GetBytes(text), new IntelParseContext(Observed));
+
+        Assert.Equal(1, content.Entries);
+        Assert.Equal(4, content.InvalidEntries);
+        Assert.Null(content.DatasetDate);
+    }
 }
