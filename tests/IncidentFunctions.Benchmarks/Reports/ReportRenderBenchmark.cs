@@ -3,6 +3,7 @@ using System.Globalization;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Testing;
 using NodaTime;
 using SkiaSharp;
 

@@ -22,12 +22,12 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
     public RenderedReport Render() => Render(null);
 
-    /// <summary>Renders; with a <paramref name="trace"/> (benchmarks), also records what every page drew.</summary>
-    internal RenderedReport Render(RenderTrace? trace)
+    /// <summary>Renders; an <paramref name="observer"/> (measuring tools) is told what every page draws.</summary>
+    internal RenderedReport Render(IRenderObserver? observer)
     {
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
         var format = new ReportFormat(zone, report.Day);
-        using var text = new TextEngine(ReportFonts.Shared) { Trace = trace };
+        using var text = new TextEngine(ReportFonts.Shared) { Observer = observer };
         var flow = new PageFlow(geometry);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
@@ -47,25 +47,20 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
             RasterDpi = 150,
             EncodingQuality = 101,
         };
-        trace?.Metadata = metadata;
+        observer?.DocumentStarting(metadata);
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
             foreach (var page in flow.Pages)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
-                if (trace is null)
+                if (observer is null)
                 {
                     DrawPage(canvas, chrome, page, flow.Pages.Count);
                 }
                 else
                 {
-                    // Record the page, then play the recording into the PDF: the PDF gets the same drawing.
-                    trace.PageIndex = page.Index;
-                    using var recorder = new SKPictureRecorder();
-                    DrawPage(recorder.BeginRecording(SKRect.Create(geometry.Width, geometry.Height)), chrome, page, flow.Pages.Count);
-                    var picture = recorder.EndRecording();
-                    trace.Pages.Add(picture);
-                    canvas.DrawPicture(picture);
+                    DrawPage(observer.PageStarting(page.Index, canvas, SKRect.Create(geometry.Width, geometry.Height)), chrome, page, flow.Pages.Count);
+                    observer.PageDrawn(page.Index, canvas);
                 }
 
                 document.EndPage();

@@ -32,8 +32,8 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
 
     public ReportFonts Fonts => fonts;
 
-    /// <summary>Benchmarks only: when set, every drawn run is also recorded here.</summary>
-    public RenderTrace? Trace { get; set; }
+    /// <summary>When set (measuring tools), told of every drawn run and every typeface made for this render.</summary>
+    public IRenderObserver? Observer { get; set; }
 
     /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
     public float Measure(string text, TextStyle style)
@@ -130,11 +130,7 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
             if (_pruned.Count > 0 && _pruned.TryGetValue(face, out var pruned) && Covers(pruned.CodePoints, run.Text)) face = pruned.Face;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
             canvas.DrawText(run.Text, x, baseline, SkFont(face, style.Size), _paint);
-            if (Trace is { } trace)
-            {
-                var origin = canvas.TotalMatrix.MapPoint(x, baseline);
-                trace.TextRuns.Add(new TracedTextRun(trace.PageIndex, face.Typeface, style.Size, _paint.Color, origin.X, origin.Y, run.Text));
-            }
+            Observer?.TextDrawn(canvas, face.Typeface, style.Size, _paint.Color, x, baseline, run.Text);
 
             x += run.Width * style.Size;
         }
@@ -161,7 +157,7 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
             var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.PrunableSfnt!, glyphIds)));
             if (typeface is null) continue;
             _pruned[face] = (new FontFace(face.Id, face.Name, typeface), codePoints);
-            Trace?.Owned.Add(typeface); // traced runs outlive this engine
+            Observer?.TypefaceCreated(typeface); // what it recorded outlives this engine
         }
     }
 
@@ -205,7 +201,7 @@ internal sealed class TextEngine(ReportFonts fonts) : IDisposable
     {
         foreach (var font in _skFonts.Values) font.Dispose();
         _skFonts.Clear();
-        if (Trace is null)
+        if (Observer is null)
         {
             foreach (var (face, _) in _pruned.Values) face.Typeface.Dispose();
         }

@@ -1,6 +1,6 @@
 using IncidentFunctions.AppModel;
 
-namespace IncidentFunctions.Hosting;
+namespace IncidentFunctions.Testing;
 
 /// <summary>
 /// How the app's configuration maps onto the Azure deployment (infra/). The infra tests derive every key the app reads
@@ -9,7 +9,7 @@ namespace IncidentFunctions.Hosting;
 /// setting the template sets to be read by the app or listed in <see cref="Platform"/>. Adding an option therefore
 /// means choosing here or in the template, and the failing test says which.
 /// </summary>
-internal static class DeploymentSettings
+public static class DeploymentSettings
 {
     private const string Tuning = "tuning with a default that fits; add an app setting in Azure only to change it";
 
