@@ -43,13 +43,14 @@ public sealed partial class ChatRendererTests
     [MemberData(nameof(GoldenCases))]
     public void Render_FixedModel_MatchesGoldenFile(ChannelKind kind, string message)
     {
-        ChatMessage model = message switch
+        // Each with the delivery id form it really goes out under (docs/webhook-schema.md points at these files).
+        var (model, deliveryId) = message switch
         {
-            "digest" => DigestSamples.Digest(),
-            "alert" => DigestSamples.Alert(),
-            _ => DigestSamples.Rollup(),
+            "digest" => ((ChatMessage)DigestSamples.Digest(), DeliveryId),
+            "alert" => (DigestSamples.Alert(), IncidentFunctions.Alerts.AlertDeliveryIds.Alert(42, "team-chat", DigestSamples.Alert().Incidents[0].Id)),
+            _ => (DigestSamples.Rollup(), IncidentFunctions.Alerts.AlertDeliveryIds.Rollup(42, "team-chat", DigestSamples.Rollup().RollupInterval!.Value.From)),
         };
-        var payload = ChatRenderer.For(kind).Render(model, DeliveryId);
+        var payload = ChatRenderer.For(kind).Render(model, deliveryId);
         // Indented, and without the wire format's HTML-safe escapes, so a diff reads well; the content is compared exactly.
         var actual = JsonNode.Parse(payload.Json)!.ToJsonString(GoldenFormat) + "\n";
         var path = Path.Combine(AzuriteFixture.RepositoryRoot, "tests", "IncidentFunctions.Tests", "Channels", "Golden", $"{kind.ToString().ToLowerInvariant()}-{message}.json");
