@@ -26,4 +26,7 @@ internal static partial class AlertsLog
 
     [LoggerMessage(EventId = 1522, Level = LogLevel.Information, Message = "{Count} alert(s) to channel '{Channel}' wait for the next alerts run: the channel did not take the one before")]
     public static partial void AlertsWaiting(ILogger logger, int count, string channel);
+
+    [LoggerMessage(EventId = 1523, Level = LogLevel.Error, Message = "Alert to channel '{Channel}' for incident row {RowKey}, recorded at {RecordedAt:o}, cannot be read back from the alert ledger; it is given up (the daily digest and report list the incident)")]
+    public static partial void AlertUnreadable(ILogger logger, string channel, string rowKey, DateTimeOffset recordedAt);
 }

@@ -232,7 +232,12 @@ public sealed class IncidentAlerts(
     {
         if (AlertLedger.ReadSummary(claim) is not { } summary || claim.DeliveryId is null)
         {
-            await ledger.EndAsync(claim, AlertState.Expired, "the recorded alert could not be read", time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            const string Unreadable = "the recorded alert could not be read";
+            if (await ledger.EndAsync(claim, AlertState.Expired, Unreadable, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                AlertsLog.AlertUnreadable(logger, channel.Name, claim.RowKey, claim.ClaimedAt);
+            }
+
             return null;
         }
 
