@@ -171,7 +171,7 @@ public sealed partial class AppSettingsCoverageTests
             s => s.Key.Replace("__", ":", StringComparison.Ordinal),
             s => (string?)(KeyVaultReference().Match(s.Value) is { Success: true } m ? SampleSecret(m.Groups["name"].Value) : s.Value));
 
-    private static IHost BuildHost(Dictionary<string, string?> settings)
+    internal static IHost BuildHost(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);

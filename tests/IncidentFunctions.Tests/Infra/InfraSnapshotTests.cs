@@ -141,7 +141,7 @@ public sealed partial class InfraSnapshotTests
         var snapshot = await InfraSnapshot.GetAsync();
         var identityName = InfraSnapshot.Name(snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities"));
         var identityPrincipal = ArmExpression.SampleGuid(identityName, "principalId");
-        var user = InfraSnapshot.AzdEnvironment["AZURE_PRINCIPAL_ID"];
+        var user = InfraSnapshot.SignedInUser.Id;
         var assignments = snapshot.OfType("Microsoft.Authorization/roleAssignments").Select(r => (
             Scope: ScopeOf(ArmExpression.Evaluate(r.GetProperty("id").GetString()!)),
             Principal: ArmExpression.Evaluate(r.GetProperty("properties").GetProperty("principalId").GetString()!),
@@ -192,6 +192,8 @@ public sealed partial class InfraSnapshotTests
         Assert.Equal("${AZURE_ENV_NAME}", mapped.Single(p => p.Name == "environmentName").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_LOCATION}", mapped.Single(p => p.Name == "location").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", mapped.Single(p => p.Name == "principalId").Value.GetProperty("value").GetString());
+        // azd fills this from the signed-in account (ServicePrincipal in a pipeline); the default serves azd before 1.17.1.
+        Assert.Equal("${AZURE_PRINCIPAL_TYPE=User}", mapped.Single(p => p.Name == "principalType").Value.GetProperty("value").GetString());
         // Secrets have no default, so azd prompts for them (hidden input) when their variable is unset.
         Assert.Equal("securestring", snapshot.Template.GetProperty("parameters").GetProperty("wallarmApiToken").GetProperty("type").GetString());
         Assert.False(snapshot.Template.GetProperty("parameters").GetProperty("wallarmApiToken").TryGetProperty("defaultValue", out _));
