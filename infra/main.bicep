@@ -16,7 +16,7 @@ param environmentName string
 })
 param location string
 
-@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); empty to grant it nothing.')
+@description('Object id of the deploying user or pipeline (azd sets AZURE_PRINCIPAL_ID from the signed-in account); empty to grant it nothing.')
 param principalId string = ''
 
 @allowed([
@@ -24,7 +24,7 @@ param principalId string = ''
   'ServicePrincipal'
   'Group'
 ])
-@description('Kind of principal `principalId` is: ServicePrincipal when a pipeline deploys.')
+@description('Kind of principal `principalId` is; azd sets AZURE_PRINCIPAL_TYPE from the signed-in account (ServicePrincipal after `azd auth login --client-id`).')
 param principalType string = 'User'
 
 @secure()
