@@ -46,7 +46,7 @@ param pullIncidentsSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the digest timer; it decides in the report zone whether the digest is due.')
 param dailyDigestSchedule string = '0 */15 * * * *'
 
-@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter.')
+@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter (and generic its signing secret); provisioning fails otherwise.')
 param digestChannels string = ''
 
 @secure()
@@ -132,36 +132,41 @@ var keyVaultSecrets = concat([
   }
 ], chatChannelSecrets)
 
-// Chat channels for the digest: one per webhook URL given. Names and kinds are plain settings; URLs (and the generic
-// channel's signing secret) are Key Vault secrets. Indexes follow this order, skipping channels without a URL.
-// Which channels exist comes from a plain parameter: the URLs are secure and must not shape the deployment.
-var channelNames = map(filter(split(toLower(replace(digestChannels, ' ', '')), ','), n => !empty(n)), n => trim(n))
-var chatChannels = filter([
-  {
-    name: 'slack'
-    kind: 'Slack'
-    configured: contains(channelNames, 'slack')
-    signed: false
-  }
-  {
-    name: 'teams'
-    kind: 'Teams'
-    configured: contains(channelNames, 'teams')
-    signed: false
-  }
-  {
-    name: 'discord'
-    kind: 'Discord'
-    configured: contains(channelNames, 'discord')
-    signed: false
-  }
-  {
-    name: 'generic'
-    kind: 'Generic'
-    configured: contains(channelNames, 'generic')
-    signed: true
-  }
-], c => c.configured)
+// Chat channels for the digest: one per name in DIGEST_CHANNELS, in this order. Names and kinds are plain settings;
+// URLs (and the generic channel's signing secret) are Key Vault secrets. Which channels exist comes from a plain
+// parameter: the URLs are secure and must not shape the deployment. A listed channel without its URL (or generic
+// without its secret) and an unknown name fail provisioning before anything is created (Key Vault would accept an
+// empty secret, and the app would only fail on start).
+var channelNames = filter(map(split(toLower(digestChannels), ','), n => trim(n)), n => !empty(n))
+var unknownChannelNames = filter(channelNames, n => !contains(['slack', 'teams', 'discord', 'generic'], n))
+var chatChannels = !empty(unknownChannelNames)
+  ? fail('DIGEST_CHANNELS (digestChannels) lists unknown channel(s) \'${join(unknownChannelNames, '\', \'')}\': use slack, teams, discord or generic')
+  : filter([
+      {
+        name: 'slack'
+        kind: 'Slack'
+        configured: contains(channelNames, 'slack')
+        signed: false
+      }
+      {
+        name: 'teams'
+        kind: 'Teams'
+        configured: contains(channelNames, 'teams')
+        signed: false
+      }
+      {
+        name: 'discord'
+        kind: 'Discord'
+        configured: contains(channelNames, 'discord')
+        signed: false
+      }
+      {
+        name: 'generic'
+        kind: 'Generic'
+        configured: contains(channelNames, 'generic')
+        signed: true
+      }
+    ], c => c.configured)
 var chatChannelSettings = reduce(range(0, length(chatChannels)), {}, (acc, i) => union(acc, {
   'Digest__Channels__${i}__Name': chatChannels[i].name
   'Digest__Channels__${i}__Kind': chatChannels[i].kind
@@ -183,11 +188,11 @@ var chatChannelSecrets = flatten(map(range(0, length(chatChannels)), i => concat
     : []
 )))
 var chatSecretValues = {
-  'digest-slack-url': slackWebhookUrl
-  'digest-teams-url': teamsWebhookUrl
-  'digest-discord-url': discordWebhookUrl
-  'digest-generic-url': genericWebhookUrl
-  'digest-generic-secret': genericWebhookSecret
+  'digest-slack-url': requiredIf(contains(channelNames, 'slack'), slackWebhookUrl, missingChannelSecret('slack', 'SLACK_WEBHOOK_URL (slackWebhookUrl)'))
+  'digest-teams-url': requiredIf(contains(channelNames, 'teams'), teamsWebhookUrl, missingChannelSecret('teams', 'TEAMS_WEBHOOK_URL (teamsWebhookUrl)'))
+  'digest-discord-url': requiredIf(contains(channelNames, 'discord'), discordWebhookUrl, missingChannelSecret('discord', 'DISCORD_WEBHOOK_URL (discordWebhookUrl)'))
+  'digest-generic-url': requiredIf(contains(channelNames, 'generic'), genericWebhookUrl, missingChannelSecret('generic', 'GENERIC_WEBHOOK_URL (genericWebhookUrl)'))
+  'digest-generic-secret': requiredIf(contains(channelNames, 'generic'), genericWebhookSecret, missingChannelSecret('generic', 'GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters)'))
 }
 
 // The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
@@ -205,6 +210,14 @@ var appTables = [
 var appContainers = [
   'reports'
 ]
+
+// Provisioning checks: the deployment engine evaluates the variables when it validates the template, so a fail() in
+// one refuses the deployment with its message before any resource is created (`bicep snapshot`, the same engine
+// offline, refuses it too; tests/IncidentFunctions.Tests/Infra/ProvisioningChecksTests.cs).
+
+func requiredIf(required bool, value string, problem string) string => required && empty(trim(value)) ? fail(problem) : value
+
+func missingChannelSecret(channel string, variable string) string => 'DIGEST_CHANNELS (digestChannels) lists \'${channel}\' but ${variable} is empty: set it (azd env set) or remove ${channel} from DIGEST_CHANNELS'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'

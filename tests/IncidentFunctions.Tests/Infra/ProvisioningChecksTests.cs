@@ -1,0 +1,20 @@
+namespace IncidentFunctions.Tests.Infra;
+
+/// <summary>
+/// Settings infra/main.bicep refuses with fail(): the deployment engine rejects the template with the message before
+/// anything is created, instead of deploying something the app can only fail on at start (or, for an empty webhook
+/// URL, an empty Key Vault secret, which Key Vault accepts). Each case changes one variable of the sample environment.
+/// </summary>
+public sealed class ProvisioningChecksTests
+{
+    [Theory]
+    [InlineData("DIGEST_CHANNELS", "slack, teams", "DIGEST_CHANNELS (digestChannels) lists 'teams' but TEAMS_WEBHOOK_URL (teamsWebhookUrl) is empty")]
+    [InlineData("GENERIC_WEBHOOK_SECRET", "", "DIGEST_CHANNELS (digestChannels) lists 'generic' but GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters) is empty")]
+    [InlineData("DIGEST_CHANNELS", "Slack, slak", "DIGEST_CHANNELS (digestChannels) lists unknown channel(s) 'slak': use slack, teams, discord or generic")]
+    public async Task Provision_InvalidSetting_IsRefusedWithAMessageNamingIt(string variable, string value, string expected)
+    {
+        var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string> { [variable] = value });
+
+        Assert.Contains(expected, refusal, StringComparison.Ordinal);
+    }
+}
