@@ -85,8 +85,11 @@ param reportCompanyName string = ''
 @description('Base64 secret (at least 32 bytes, e.g. `openssl rand -base64 32`) that signs shared report links. Stored in Key Vault only.')
 param reportSigningKey string
 
-@description('Key id of reportSigningKey; a new id rotates the key (see the README, Rotating secrets).')
+@description('Key id of reportSigningKey (1-32 letters or digits); a new id with a new key rotates it (see the README, Rotating secrets).')
 param reportSigningKeyId string = 'k1'
+
+@description('Ids of earlier signing keys that still verify links, comma-separated (e.g. `k1`): their secrets `report-signing-key-<id>`, written by earlier deployments, stay in Key Vault and referenced until the links they signed have expired (Reports:MaxSignedLinkLifetime, 7 days). Provisioning fails if one is missing.')
+param reportPreviousSigningKeyIds string = ''
 
 @description('Queue of source IPs to enrich; the poison queue `<name>-poison` is created with it.')
 param enrichmentQueueName string = 'enrich-sources'
@@ -127,10 +130,30 @@ var keyVaultSecrets = concat([
     setting: 'Wallarm__ApiToken'
   }
   {
-    name: 'report-signing-key-${reportSigningKeyId}'
-    setting: 'Reports__SigningKeys__${reportSigningKeyId}'
+    name: 'report-signing-key-${activeSigningKeyId}'
+    setting: 'Reports__SigningKeys__${activeSigningKeyId}'
   }
 ], chatChannelSecrets)
+
+// Report-link signing keys. The active key is written from reportSigningKey on every provision; earlier keys are not
+// parameters (their values are already in Key Vault), only their ids: their settings keep referencing the secrets
+// earlier deployments wrote, so links signed before a rotation keep verifying. `azd provision` replaces all app
+// settings, so a key missing here is gone from the app.
+// A key id is part of an app setting name (letters, digits, '_', '.') and of a secret name (letters, digits, '-'):
+// only letters and digits fit both.
+var previousSigningKeyIds = union(filter(map(split(reportPreviousSigningKeyIds, ','), id => trim(id)), id => !empty(id)), [])
+var signingKeyProblems = concat(
+  isKeyId(reportSigningKeyId) ? [] : ['REPORT_SIGNING_KEY_ID (reportSigningKeyId) \'${reportSigningKeyId}\' must be 1-32 letters or digits'],
+  map(filter(previousSigningKeyIds, id => !isKeyId(id)), id => 'REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists \'${id}\': a key id is 1-32 letters or digits'),
+  contains(previousSigningKeyIds, reportSigningKeyId)
+    ? ['REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id \'${reportSigningKeyId}\': list only the ids of earlier keys']
+    : []
+)
+var activeSigningKeyId = empty(signingKeyProblems) ? reportSigningKeyId : fail(join(signingKeyProblems, '; '))
+var previousSigningKeySecrets = map(previousSigningKeyIds, id => {
+  name: 'report-signing-key-${id}'
+  setting: 'Reports__SigningKeys__${id}'
+})
 
 // Chat channels for the digest: one per name in DIGEST_CHANNELS, in this order. Names and kinds are plain settings;
 // URLs (and the generic channel's signing secret) are Key Vault secrets. Which channels exist comes from a plain
@@ -214,6 +237,7 @@ var appContainers = [
 // Provisioning checks: the deployment engine evaluates the variables when it validates the template, so a fail() in
 // one refuses the deployment with its message before any resource is created (`bicep snapshot`, the same engine
 // offline, refuses it too; tests/IncidentFunctions.Tests/Infra/ProvisioningChecksTests.cs).
+func isKeyId(id string) bool => length(id) >= 1 && length(id) <= 32 && empty(filter(map(range(0, length(id)), i => substring(id, i, 1)), c => !contains('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', c)))
 
 func requiredIf(required bool, value string, problem string) string => required && empty(trim(value)) ? fail(problem) : value
 
@@ -269,8 +293,9 @@ module keyVault 'core/security/key-vault.bicep' = {
     secretNames: map(keyVaultSecrets, s => s.name)
     secretValues: union(chatSecretValues, {
       'wallarm-api-token': wallarmApiToken
-      'report-signing-key-${reportSigningKeyId}': reportSigningKey
+      'report-signing-key-${activeSigningKeyId}': reportSigningKey
     })
+    retainedSecretNames: map(previousSigningKeySecrets, s => s.name)
   }
 }
 
@@ -323,7 +348,7 @@ module functionApp 'app/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     keyVaultUri: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
-    keyVaultSettings: toObject(keyVaultSecrets, s => s.setting, s => s.name)
+    keyVaultSettings: toObject(concat(keyVaultSecrets, previousSigningKeySecrets), s => s.setting, s => s.name)
     chatChannelSettings: chatChannelSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -337,7 +362,7 @@ module functionApp 'app/function-app.bicep' = {
     refreshIntelSchedule: refreshIntelSchedule
     usePublicIntelFeeds: usePublicIntelFeeds
     reportCompanyName: reportCompanyName
-    reportSigningKeyId: reportSigningKeyId
+    reportSigningKeyId: activeSigningKeyId
   }
 }
 
