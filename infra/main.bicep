@@ -218,7 +218,7 @@ var chatSecretValues = {
   'digest-generic-secret': requiredIf(contains(channelNames, 'generic'), genericWebhookSecret, missingChannelSecret('generic', 'GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters)'))
 }
 
-// The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
+// The app's tables and blob containers (StorageOptions and EnrichmentOptions defaults) besides the deployment package.
 var appTables = [
   'incidents'
   'checkpoints'
@@ -232,6 +232,8 @@ var appTables = [
 ]
 var appContainers = [
   'reports'
+  // Enrichment:SnapshotContainer: the last good copy of each intel list.
+  'intel'
 ]
 
 // Provisioning checks: the deployment engine evaluates the variables when it validates the template, so a fail() in
