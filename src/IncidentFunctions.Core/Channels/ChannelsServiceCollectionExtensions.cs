@@ -66,8 +66,9 @@ internal static class ChannelsServiceCollectionExtensions
                     });
             });
 
-        // Innermost, so it sees every attempt.
+        // Innermost, so they see every attempt.
         client.AddHttpMessageHandler(() => new DeliveryTraceHandler());
+        client.AddHttpMessageHandler(sp => new WebhookSigningHandler(sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>
