@@ -15,7 +15,7 @@ internal static class ChannelsServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
+        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsAttributes, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.TryAddTransient<ChannelHealth>();
         AddWebhookClient(services);
         return services;

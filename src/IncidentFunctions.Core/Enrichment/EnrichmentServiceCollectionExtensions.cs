@@ -12,7 +12,7 @@ internal static class EnrichmentServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichment(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
+        services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsAttributes, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
             .Configure(o => o.RefreshSchedule = configuration[AppSettingNames.RefreshIntelSchedule] is { Length: > 0 } s ? s : o.RefreshSchedule);
         services.TryAddTransient<SourceProfileStore>();
         services.TryAddSingleton<IntelSnapshotStore>();

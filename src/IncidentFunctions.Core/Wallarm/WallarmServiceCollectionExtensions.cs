@@ -12,7 +12,7 @@ internal static class WallarmServiceCollectionExtensions
 {
     public static IServiceCollection AddWallarm(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<WallarmOptions, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
+        services.AddValidatedOptions<WallarmOptions, WallarmOptionsAttributes, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
         services.TryAddSingleton<WallarmTenant>();
         services.AddHttpClient<WallarmClient>(WallarmClient.HttpClientName, (sp, http) =>
             {
