@@ -1,3 +1,4 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Incidents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,8 +18,8 @@ internal static class OperationsServiceCollectionExtensions
         services.AddOptions<KeyVaultReferenceCheck>().ValidateOnStart();
 
         services.TryAddTransient<IngestionStatusReader>();
-        services.AddSingleton(StatusEndpoint.Route);
-        services.AddSingleton(DigestStatusEndpoint.Route);
+        services.AddHttpRoute<StatusEndpoint>();
+        services.AddHttpRoute<DigestStatusEndpoint>();
         return services;
     }
 }

@@ -92,12 +92,12 @@ public sealed class FunctionMetadataTests
     public void ReportFunctions_MatchTheirRoutes(string function, string authLevel, string route)
     {
         var trigger = Trigger(function);
-        var expected = new[] { IncidentFunctions.Reports.ReportEndpoints.Daily, IncidentFunctions.Reports.ReportEndpoints.SharedDaily }.Single(r => r.FunctionName == function);
+        var expected = new[] { IncidentFunctions.Reports.DailyReportEndpoint.Metadata, IncidentFunctions.Reports.SharedDailyReportEndpoint.Metadata }.Single(r => r.FunctionName == function);
 
         Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
-        Assert.Equal(expected.RouteTemplate, route);
+        Assert.Equal(expected.Template, route);
         Assert.Equal(expected.AuthLevel.ToString(), authLevel);
         Assert.Equal(expected.Methods.Select(m => m.ToLowerInvariant()), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }

@@ -177,6 +177,20 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         Assert.DoesNotContain(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401 || r.Message.Contains(Key, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Route_EachRequest_GetsItsOwnRouteInstanceWithInjectedScopedDependencies()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var first = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+        using var second = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+
+        // A scoped dependency seen once per request: the runner resolves the route from the request's scope.
+        Assert.Equal("pong", await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("pong", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, RequestCounter.Created(_app!.Services));
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client?.Dispose();
@@ -199,10 +213,10 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         };
         for (var i = 0; i < functionKeys.Length; i++) settings[$"LocalRunner:FunctionKeys:{i}"] = functionKeys[i];
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton(new HttpRoute("DailyReport", ["GET"], "reports/daily/{date}.pdf", HttpAuthLevel.Function,
-            (context, _) => Task.FromResult(Results.Text($"report for {context.Request.RouteValues["date"]}"))));
-        builder.Services.AddSingleton(new HttpRoute("Ping", ["get"], "ping", HttpAuthLevel.Anonymous,
-            (_, _) => Task.FromResult(Results.Text("pong"))));
+        builder.Services.AddSingleton<RequestCounter.Registry>();
+        builder.Services.AddScoped<RequestCounter>();
+        builder.Services.AddHttpRoute<ReportRoute>();
+        builder.Services.AddHttpRoute<PingRoute>();
         builder.AddLocalRunner();
 
         _app = builder.Build();
@@ -210,5 +224,37 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _client = new HttpClient { BaseAddress = new Uri(Assert.Single(_app.Urls)) };
         return _client;
+    }
+
+    /// <summary>Counts its instances per host; scoped, so one per request.</summary>
+    private sealed class RequestCounter
+    {
+        public RequestCounter(Registry registry) => Interlocked.Increment(ref registry.Count);
+
+        public static int Created(IServiceProvider services) => services.GetRequiredService<Registry>().Count;
+
+        public sealed class Registry
+        {
+            public int Count;
+        }
+    }
+
+    private sealed class ReportRoute : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("DailyReport", ["GET"], "reports/daily/{date}.pdf", HttpAuthLevel.Function);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(Results.Text($"report for {request.RouteValues["date"]}"));
+    }
+
+    private sealed class PingRoute(RequestCounter counter) : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("Ping", ["get"], "ping", HttpAuthLevel.Anonymous);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(counter);
+            return Task.FromResult(Results.Text("pong"));
+        }
     }
 }
