@@ -142,7 +142,7 @@ internal static class DemoCommand
             await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (message, ct) =>
             {
                 await using var scope = services.CreateAsyncScope();
-                await job.HandleAsync(scope.ServiceProvider, message.Body.ToString(), ct).ConfigureAwait(false);
+                await job.HandleAsync(scope.ServiceProvider, message.Body, ct).ConfigureAwait(false);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref handled);
             }).ConfigureAwait(false);

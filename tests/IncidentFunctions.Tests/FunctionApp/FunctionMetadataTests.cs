@@ -58,7 +58,8 @@ public sealed class FunctionMetadataTests
 
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal($"%{AppSettingNames.EnrichmentQueueName}%", trigger.GetProperty("queueName").GetString());
-        Assert.Equal("String", trigger.GetProperty("dataType").GetString());
+        // Bytes, so the host hands over the message exactly as decoded (a string would replace invalid UTF-8).
+        Assert.Equal("Binary", trigger.GetProperty("dataType").GetString());
     }
 
     [Fact]
