@@ -12,6 +12,7 @@ internal static class OperationsServiceCollectionExtensions
 {
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddLogRedaction();
         services.AddTelemetry(configuration);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultReferenceCheck>, KeyVaultReferenceValidator>());

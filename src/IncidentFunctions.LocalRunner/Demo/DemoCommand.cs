@@ -244,11 +244,14 @@ internal static class DemoCommand
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var shared = await scope.ServiceProvider.GetRequiredService<DailyReportService>().PublishAsync(day).ConfigureAwait(false);
-            var runner = app.Services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value;
-            var key = app.Services.GetRequiredService<FunctionKeys>().GeneratedKey ?? runner.FunctionKeys.FirstOrDefault(k => !string.IsNullOrWhiteSpace(k));
+            var keys = app.Services.GetRequiredService<FunctionKeys>();
+            var keyed = $"{app.Urls.First()}/api/reports/daily/{ReportCalendar.IsoDay(day)}.pdf";
             await output.WriteLineAsync($"6. Local runner serving on {string.Join(", ", app.Urls)} (timers and queues running; Ctrl+C stops)").ConfigureAwait(false);
             await output.WriteLineAsync($"   Signed link (no key, expires {shared.ExpiresAt:u}): {shared.Url}").ConfigureAwait(false);
-            await output.WriteLineAsync($"   With the function key:  {app.Urls.First()}/api/reports/daily/{ReportCalendar.IsoDay(day)}.pdf?code={key}").ConfigureAwait(false);
+            // The key is not printed: terminals end up in logs and screen shares.
+            await output.WriteLineAsync(keys.KeyFile is { } keyFile
+                ? $"   With the function key:  curl -H \"{FunctionKeys.HeaderName}: $(cat {keyFile})\" {keyed} -o report.pdf"
+                : $"   With one of LocalRunner:FunctionKeys (header {FunctionKeys.HeaderName} or ?{FunctionKeys.QueryName}=): {keyed}").ConfigureAwait(false);
         }
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);

@@ -41,9 +41,9 @@ public static class HttpRouteEndpoints
             HttpLog.Mapped(logger, route.FunctionName, methods, path, route.AuthLevel);
         }
 
-        if (keys.GeneratedKey is { } generated && routes.Any(r => r.Metadata.AuthLevel == HttpAuthLevel.Function))
+        if (keys.KeyFile is { } keyFile && routes.Any(r => r.Metadata.AuthLevel == HttpAuthLevel.Function))
         {
-            HttpLog.GeneratedKey(logger, generated, FunctionKeys.HeaderName, FunctionKeys.QueryName);
+            HttpLog.KeyFromFile(logger, keyFile, FunctionKeys.HeaderName, FunctionKeys.QueryName);
         }
 
         return endpoints;
@@ -81,6 +81,7 @@ internal static partial class HttpLog
     [LoggerMessage(EventId = 9400, Level = LogLevel.Information, Message = "HTTP function '{FunctionName}': [{Methods}] {Path} ({AuthLevel})")]
     public static partial void Mapped(ILogger logger, string functionName, string methods, string path, HttpAuthLevel authLevel);
 
-    [LoggerMessage(EventId = 9401, Level = LogLevel.Warning, Message = "No LocalRunner:FunctionKeys configured; function-level routes accept this generated key until the runner stops: {FunctionKey} (header {HeaderName} or query ?{QueryName}=)")]
-    public static partial void GeneratedKey(ILogger logger, string functionKey, string headerName, string queryName);
+    // The key itself is never logged: logs are read by more people than should call the routes.
+    [LoggerMessage(EventId = 9401, Level = LogLevel.Warning, Message = "No LocalRunner:FunctionKeys configured; function-level routes accept the key stored in {KeyFile} (header {HeaderName} or query ?{QueryName}=)")]
+    public static partial void KeyFromFile(ILogger logger, string keyFile, string headerName, string queryName);
 }

@@ -20,6 +20,7 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     private const string HostJson = """{ "version": "2.0", "extensions": { "http": { "routePrefix": "runner" } } }""";
 
     private readonly List<IDisposable> _disposables = [];
+    private readonly List<Action> _cleanups = [];
     private WebApplication? _app;
     private HttpClient? _client;
 
@@ -152,21 +153,46 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task FunctionRoute_NoKeysConfigured_AcceptsTheKeyGeneratedAndLoggedAtStart()
+    public async Task FunctionRoute_NoKeysConfigured_AcceptsTheKeyFromItsOwnerOnlyFileAndNeverLogsIt()
     {
-        var client = await StartAsync(HostJson);
-        var logged = Assert.Single(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401);
-        var generated = logged.GetStructuredStateValue("FunctionKey")!;
+        var keyFile = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}", "function-key");
+        _cleanups.Add(() => Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true));
+        var client = await StartWithKeyFileAsync(keyFile);
+        var generated = (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
         request.Headers.Add("x-functions-key", generated);
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var withCode = await client.GetAsync($"/runner/reports/daily/2026-11-26.pdf?code={generated}", TestContext.Current.CancellationToken);
         using var withoutKey = await client.GetAsync("/runner/reports/daily/2026-11-26.pdf", TestContext.Current.CancellationToken);
 
+        var logs = _app!.Services.GetFakeLogCollector().GetSnapshot();
+        var logged = Assert.Single(logs, r => r.Id.Id == 9401);
         Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal(keyFile, logged.GetStructuredStateValue("KeyFile"));
+        Assert.DoesNotContain(logs, r => r.Message.Contains(generated, StringComparison.Ordinal) || r.StructuredState!.Any(v => v.Value?.Contains(generated, StringComparison.Ordinal) == true));
         Assert.True(generated.Length >= 32);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withCode.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+    }
+
+    [Fact]
+    public async Task FunctionRoute_KeyFileExists_KeepsItsKeyAcrossRestarts()
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}", "function-key");
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+        _cleanups.Add(() => Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true));
+        await File.WriteAllTextAsync(keyFile, "a-key-an-operator-wrote-by-hand\n", TestContext.Current.CancellationToken);
+        var client = await StartWithKeyFileAsync(keyFile);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
+        request.Headers.Add("x-functions-key", "a-key-an-operator-wrote-by-hand");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("a-key-an-operator-wrote-by-hand\n", await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -196,9 +222,14 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         _client?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
         _disposables.ForEach(d => d.Dispose());
+        _cleanups.ForEach(c => c());
     }
 
-    private async Task<HttpClient> StartAsync(string hostJson, params string[] functionKeys)
+    private Task<HttpClient> StartWithKeyFileAsync(string keyFile) => StartAsync(HostJson, [], new() { ["LocalRunner:FunctionKeyFile"] = keyFile });
+
+    private Task<HttpClient> StartAsync(string hostJson, params string[] functionKeys) => StartAsync(hostJson, functionKeys, []);
+
+    private async Task<HttpClient> StartAsync(string hostJson, string[] functionKeys, Dictionary<string, string?> extra)
     {
         var hostJsonFile = new TestHostJson(hostJson);
         _disposables.Add(hostJsonFile);
@@ -212,6 +243,7 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
             ["LocalRunner:EnableQueues"] = "false",
         };
         for (var i = 0; i < functionKeys.Length; i++) settings[$"LocalRunner:FunctionKeys:{i}"] = functionKeys[i];
+        foreach (var (key, value) in extra) settings[key] = value;
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<RequestCounter.Registry>();
         builder.Services.AddScoped<RequestCounter>();
