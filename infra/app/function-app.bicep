@@ -61,7 +61,7 @@ var identityAppSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
 
   // Telemetry with Entra auth (Application Insights has local auth disabled): the host reads both; the worker's
-  // exporter reads them in Hosting/TelemetryServiceCollectionExtensions.
+  // exporter reads them in Operations/TelemetryServiceCollectionExtensions.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
