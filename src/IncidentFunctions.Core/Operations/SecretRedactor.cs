@@ -24,7 +24,7 @@ public sealed partial class SecretRedactor
     private readonly HashSet<string> _added = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private string[] _secrets = [];
-    private bool _stale = true;
+    private volatile bool _stale = true;
 
     public SecretRedactor(IEnumerable<SecretSetting> settings, IConfiguration? configuration = null)
     {

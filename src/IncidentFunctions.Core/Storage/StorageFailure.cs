@@ -7,10 +7,11 @@ namespace IncidentFunctions.Storage;
 public static class StorageFailure
 {
     /// <summary>
-    /// A service error (<see cref="RequestFailedException"/>: 403, 5xx…), no connection (<see cref="HttpRequestException"/>,
-    /// or the SDK's <see cref="AggregateException"/> of its retries), or a credential that cannot get a token.
+    /// A service error or no connection (<see cref="RequestFailedException"/>: 403, 5xx, refused…, which the SDK also
+    /// throws for transport failures; or its <see cref="AggregateException"/> of failed retries), or a credential that
+    /// cannot get a token. A plain <see cref="HttpRequestException"/> is not storage's: it comes from another HTTP client.
     /// </summary>
     public static bool IsUnavailable(Exception exception)
-        => exception is RequestFailedException or HttpRequestException or AuthenticationFailedException
+        => exception is RequestFailedException or AuthenticationFailedException
             || (exception is AggregateException aggregate && aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnavailable));
 }
