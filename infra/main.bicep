@@ -46,6 +46,9 @@ param pullIncidentsSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the digest timer; it decides in the report zone whether the digest is due.')
 param dailyDigestSchedule string = '0 */15 * * * *'
 
+@description('NCRONTAB (6 fields, UTC) of the alerts timer: roll-ups at the end of their interval, retries of undelivered alerts. Does nothing while alerts are off.')
+param alertsSchedule string = '5 * * * * *'
+
 @description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter (and generic its signing secret); provisioning fails otherwise.')
 param digestChannels string = ''
 
@@ -359,6 +362,7 @@ module functionApp 'app/function-app.bicep' = {
     reportTimeZone: reportTimeZone
     pullIncidentsSchedule: pullIncidentsSchedule
     dailyDigestSchedule: dailyDigestSchedule
+    alertsSchedule: alertsSchedule
     digestSendTime: digestSendTime
     enrichmentQueueName: enrichmentQueueName
     refreshIntelSchedule: refreshIntelSchedule

@@ -40,6 +40,7 @@ param wallarmClientId string
 param reportTimeZone string
 param pullIncidentsSchedule string
 param dailyDigestSchedule string
+param alertsSchedule string
 param digestSendTime string
 param enrichmentQueueName string
 param refreshIntelSchedule string
@@ -77,6 +78,7 @@ var identityAppSettings = {
   // Read by the host in trigger attributes and bound into the app's options. Schedules are UTC: Flex ignores time zones.
   PULL_INCIDENTS_SCHEDULE: pullIncidentsSchedule
   DAILY_DIGEST_SCHEDULE: dailyDigestSchedule
+  ALERTS_SCHEDULE: alertsSchedule
   ENRICHMENT_QUEUE_NAME: enrichmentQueueName
 
   Wallarm__Cloud: wallarmCloud
