@@ -25,6 +25,7 @@ public sealed class DigestStatusEndpoint(
     ReportCalendar calendar,
     WallarmTenant tenant,
     WallarmClient wallarm,
+    IncidentAlerts incidentAlerts,
     TimeProvider time) : IHttpRoute
 {
     public const string FunctionName = "GetDigestStatus";
@@ -80,7 +81,7 @@ public sealed class DigestStatusEndpoint(
             }
 
             // Alerts recorded but not delivered (yet): what a stopped run or an outage left for later runs.
-            var backlog = channel.Alerts && alerts.Enabled ? await services.GetRequiredService<IncidentAlerts>().GetBacklogAsync(channel, cancellationToken).ConfigureAwait(false) : null;
+            var backlog = channel.Alerts && alerts.Enabled ? await incidentAlerts.GetBacklogAsync(channel, cancellationToken).ConfigureAwait(false) : null;
             channels.Add(new JsonObject
             {
                 ["name"] = channel.Name,
