@@ -34,8 +34,9 @@ internal static class OptionsRegistration
 }
 
 /// <summary>
-/// Runs a generated data-annotations validator and rewrites its messages to name the app setting
-/// (<c>Digest__Alerts__MaxPerInterval</c>) instead of the member (<c>AlertOptions.MaxPerInterval</c>). The section is
+/// Runs a generated data-annotations validator and rewrites its messages to name the setting as configuration key and
+/// app setting (<c>Digest:Alerts:MaxPerInterval (app setting Digest__Alerts__MaxPerInterval)</c>) instead of the member
+/// (<c>AlertOptions.MaxPerInterval</c>). The section is
 /// passed as the options name, which the generated code uses as the prefix of every display name
 /// (<c>Digest:Alerts.MaxPerInterval</c>); the generator ignores <c>ErrorMessage</c> on <c>[Range]</c>
 /// (dotnet/runtime#123137), so the name cannot be put into the attributes themselves.
@@ -60,19 +61,26 @@ internal sealed class SettingNamedValidator<TOptions> : IValidateOptions<TOption
         return result.Failed ? ValidateOptionsResult.Fail(result.Failures!.Select(Rewrite)) : ValidateOptionsResult.Success;
     }
 
-    /// <summary>"PageSize: The field Wallarm.PageSize must be …" → "The field 'Wallarm__PageSize' must be …".</summary>
+    /// <summary>"PageSize: The field Wallarm.PageSize must be …" → "The field Wallarm:PageSize (app setting Wallarm__PageSize) must be …".</summary>
     internal string Rewrite(string failure)
     {
         // The results builder puts the member names first ("PageSize: …"); the message itself names the setting.
         var message = SettingNames.MemberPrefix().Replace(failure, "", 1);
-        return _displayName.Replace(message, m => "'" + SettingNames.Of(m.Value) + "'");
+        return _displayName.Replace(message, m => SettingNames.Describe(m.Value));
     }
 }
 
 internal static partial class SettingNames
 {
-    /// <summary>The app setting (environment variable) form of a configuration path: <c>Digest:Alerts.Interval</c> → <c>Digest__Alerts__Interval</c>.</summary>
-    public static string Of(string path) => path.Replace(":", "__", StringComparison.Ordinal).Replace(".", "__", StringComparison.Ordinal);
+    /// <summary>
+    /// A member path as the key a user sets, in both forms (command line and appsettings.json, app settings and
+    /// environment variables): <c>Digest:Alerts.Interval</c> → <c>Digest:Alerts:Interval (app setting Digest__Alerts__Interval)</c>.
+    /// </summary>
+    public static string Describe(string path)
+    {
+        var key = path.Replace('.', ':');
+        return $"{key} (app setting {key.Replace(":", "__", StringComparison.Ordinal)})";
+    }
 
     /// <summary>The "Member, Other: " a ValidateOptionsResultBuilder puts before a data-annotations message.</summary>
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(?:, [A-Za-z_][A-Za-z0-9_]*)*: ", RegexOptions.CultureInvariant)]

@@ -48,7 +48,7 @@ public sealed class OptionsRegistrationTests
 
         Assert.NotNull(error);
         Assert.Equal(
-            ["The field 'Sample__Area__Count' must be between 1 and 10.", "The field 'Sample__Area__Inner__Span' must be between 00:00:00 exclusive and 01:00:00."],
+            ["The field Sample:Area:Count (app setting Sample__Area__Count) must be between 1 and 10.", "The field Sample:Area:Inner:Span (app setting Sample__Area__Inner__Span) must be between 00:00:00 exclusive and 01:00:00."],
             error.Failures);
     }
 
@@ -65,8 +65,8 @@ public sealed class OptionsRegistrationTests
         => Assert.Null(Failure(new() { ["Sample:Area:Count"] = "10", ["Sample:Area:Inner:Span"] = "01:00:00" }));
 
     [Theory]
-    [InlineData("Count: The field Sample:Area.Count must be between 1 and 10.", "The field 'Sample__Area__Count' must be between 1 and 10.")]
-    [InlineData("Span: The field Sample:Area.Inner.Span is bad; Sample:Area.Inner.Span again.", "The field 'Sample__Area__Inner__Span' is bad; 'Sample__Area__Inner__Span' again.")]
+    [InlineData("Count: The field Sample:Area.Count must be between 1 and 10.", "The field Sample:Area:Count (app setting Sample__Area__Count) must be between 1 and 10.")]
+    [InlineData("Span: The field Sample:Area.Inner.Span is bad; Sample:Area.Inner.Span again.", "The field Sample:Area:Inner:Span (app setting Sample__Area__Inner__Span) is bad; Sample:Area:Inner:Span (app setting Sample__Area__Inner__Span) again.")]
     [InlineData("Not a member list: Sample:AreaX.Count stays.", "Not a member list: Sample:AreaX.Count stays.")]
     public void Rewrite_GeneratedMessage_NamesTheSetting(string generated, string expected)
         => Assert.Equal(expected, new SettingNamedValidator<SampleOptions>(new SampleOptionsAttributes(), "Sample:Area").Rewrite(generated));
