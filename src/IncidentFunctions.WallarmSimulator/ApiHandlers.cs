@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 
 namespace IncidentFunctions.WallarmSimulator;
@@ -30,7 +31,7 @@ internal static class ApiHandlers
             limit = Math.Min(query.Limit <= 0 ? CursorPageSize : query.Limit, CursorPageSize);
             if (query.Cursor is null)
             {
-                now = state.NowUnix;
+                now = state.AdvanceForListRequest();
                 offset = 0;
                 pageNumber = 0;
             }
@@ -49,7 +50,7 @@ internal static class ApiHandlers
         }
         else
         {
-            now = state.NowUnix;
+            now = state.AdvanceForListRequest();
             limit = query.Limit;
             offset = query.Offset;
             pageNumber = limit > 0 ? offset / limit : 0;
@@ -69,7 +70,7 @@ internal static class ApiHandlers
             w.WriteStartObject();
             w.WriteNumber("status", 200);
             w.WriteStartArray("body");
-            foreach (var attack in page) SimulatorWire.WriteAttack(w, attack, now, window);
+            foreach (var attack in page) SimulatorWire.WriteAttack(w, attack, now, window, state.Corruptions.For(attack.AttackId, isAttack: true));
             w.WriteEndArray();
             if (cursorMode)
             {
@@ -112,15 +113,20 @@ internal static class ApiHandlers
         var limit = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("limit", out var l) && l.TryGetInt32(out var li) ? Math.Min(li, 1000) : 100;
         var offset = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("offset", out var o) && o.TryGetInt32(out var oi) ? oi : 0;
         var vulns = state.Data.Vulnerabilities.Where(v => ids is null || ids.Contains(v.Id)).OrderBy(v => v.Id).Skip(offset).Take(limit);
-        await SimulatorWire.WriteJsonAsync(ctx, 200, w =>
+        var buffer = new ArrayBufferWriter<byte>(4 * 1024);
+        using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteNumber("status", 200);
             w.WriteStartArray("body");
-            foreach (var v in vulns) SimulatorWire.WriteVulnerability(w, v, state.Options.ClientId);
+            foreach (var v in vulns) SimulatorWire.WriteVulnerability(w, v, state.Options.ClientId, state.Corruptions.For(v.Id.ToString(CultureInfo.InvariantCulture), isAttack: false));
             w.WriteEndArray();
             w.WriteEndObject();
-        });
+        }
+
+        var bytes = buffer.WrittenMemory;
+        if (request.Fault?.Kind == FaultKind.TruncatedPage) bytes = bytes[..Math.Max(1, bytes.Length / 2)];
+        await SimulatorWire.WriteBytesAsync(ctx, 200, bytes);
     }
 
     /// <summary>The request's query, or null after answering 400 (bad filter) or 403 (another tenant), as the API does.</summary>

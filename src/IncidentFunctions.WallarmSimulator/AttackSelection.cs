@@ -12,11 +12,12 @@ internal static class AttackSelection
 
     public static List<SimAttack> Select(SimulatorState state, SimQuery query, long now)
     {
-        var key = query.Canonical + "@" + now.ToString(CultureInfo.InvariantCulture);
+        var meaning = state.TimeFilter;
+        var key = query.Canonical + "@" + now.ToString(CultureInfo.InvariantCulture) + "@" + meaning;
         if (state.QueryCache.TryGetValue(key, out var cached)) return cached;
 
         var (from, to) = Bounds(query);
-        IEnumerable<SimAttack> matches = state.Data.ActiveIn(from, to, now).Where(a => query.Matches(a, now));
+        IEnumerable<SimAttack> matches = state.Data.ActiveIn(from, to, now).Where(a => query.Matches(a, now, meaning));
         Func<SimAttack, long> sortKey = query.OrderBy switch
         {
             "last_time" => a => a.LastTimeAt(now),

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace IncidentFunctions.WallarmSimulator;
@@ -55,7 +56,7 @@ internal static class SimulatorWire
     }
 
     /// <summary>One attack as the API shows it at <paramref name="now"/>; <c>*_by_filter</c> counters follow the request's time window.</summary>
-    public static void WriteAttack(Utf8JsonWriter w, SimAttack a, long now, (long? From, long? To) window)
+    public static void WriteAttack(Utf8JsonWriter w, SimAttack a, long now, (long? From, long? To) window, IReadOnlyList<CorruptionRule> broken)
     {
         var view = a.ViewAt(now);
         var last = view.LastTime;
@@ -69,32 +70,37 @@ internal static class SimulatorWire
             fraction = last == a.FirstTime ? 1 : Math.Clamp((to - from) / (double)(last - a.FirstTime), 0, 1);
         }
 
+        var (first, lastOnWire) = Has(broken, CorruptionKind.ReversedTimes) ? (last, a.FirstTime) : (a.FirstTime, last);
         w.WriteStartObject();
-        w.WriteStartArray("id");
-        w.WriteStringValue(a.Index);
-        w.WriteStringValue(a.DocId);
-        w.WriteEndArray();
-        w.WriteString("attackid", a.AttackId);
+        if (!Has(broken, CorruptionKind.MissingId))
+        {
+            w.WriteStartArray("id");
+            w.WriteStringValue(a.Index);
+            w.WriteStringValue(a.DocId);
+            w.WriteEndArray();
+            Text(w, "attackid", a.AttackId, broken);
+        }
+
         w.WriteNumber("clientid", a.ClientId);
-        w.WriteString("domain", a.Domain);
-        w.WriteString("path", a.Path);
+        Text(w, "domain", a.Domain, broken);
+        Text(w, "path", a.Path, broken);
         w.WriteNumber("poolid", a.PoolId);
-        w.WriteString("method", a.Method);
-        w.WriteString("parameter", a.Parameter);
+        Text(w, "method", a.Method, broken);
+        Text(w, "parameter", a.Parameter, broken);
         w.WriteStartArray("point");
         foreach (var p in a.Point) w.WriteStringValue(p);
         w.WriteEndArray();
-        w.WriteString("type", a.Type);
-        w.WriteNumber("first_time", a.FirstTime);
-        w.WriteNumber("last_time", last);
-        if (a.HitsAsFloat)
+        Text(w, "type", a.Type, broken);
+        Number(w, "first_time", first, broken);
+        Number(w, "last_time", lastOnWire, broken);
+        if (a.HitsAsFloat && broken.Count == 0)
         {
             w.WritePropertyName("hits");
             w.WriteRawValue(hits.ToString(CultureInfo.InvariantCulture) + ".0");
         }
         else
         {
-            w.WriteNumber("hits", hits);
+            Number(w, "hits", hits, broken);
         }
         w.WriteNumber("hits_count_by_filter", Math.Max(1, (long)Math.Round(hits * fraction)));
         w.WriteNumber("ip_count", ipTop.Count);
@@ -127,7 +133,7 @@ internal static class SimulatorWire
         foreach (var code in a.StatusCodes) w.WriteNumberValue(code);
         w.WriteEndArray();
         if (a.VulnId is null) w.WriteNull("vulnid");
-        else w.WriteNumber("vulnid", a.VulnId.Value);
+        else Number(w, "vulnid", a.VulnId.Value, broken);
         w.WriteStartArray("vulns");
         if (a.VulnId is not null) w.WriteNumberValue(a.VulnId.Value);
         w.WriteEndArray();
@@ -137,7 +143,7 @@ internal static class SimulatorWire
         w.WriteString("recheck_status", "unrecheckable");
         w.WriteNumber("vectors_count", a.Vectors);
         w.WriteNumber("vectors_count_by_filter", a.Vectors);
-        w.WriteString("block_status", a.BlockStatus);
+        Text(w, "block_status", a.BlockStatus, broken);
         if (a.State is null) w.WriteNull("state");
         else w.WriteString("state", a.State);
         w.WriteNull("anomality");
@@ -164,17 +170,17 @@ internal static class SimulatorWire
     }
 
     /// <summary>One element of <c>/v1/objects/vuln</c> <c>body[]</c>.</summary>
-    public static void WriteVulnerability(Utf8JsonWriter w, SimVulnerability v, long clientId)
+    public static void WriteVulnerability(Utf8JsonWriter w, SimVulnerability v, long clientId, IReadOnlyList<CorruptionRule> broken)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", v.Id);
-        w.WriteString("wid", v.Wid);
+        if (!Has(broken, CorruptionKind.MissingId)) Number(w, "id", v.Id, broken);
+        Text(w, "wid", v.Wid, broken);
         w.WriteNumber("clientid", clientId);
-        w.WriteString("status", v.Status);
-        w.WriteString("type", v.Type);
-        w.WriteNumber("threat", v.Threat);
-        w.WriteString("target", v.Target);
-        w.WriteString("title", v.Title);
+        Text(w, "status", v.Status, broken);
+        Text(w, "type", v.Type, broken);
+        Number(w, "threat", v.Threat, broken);
+        Text(w, "target", v.Target, broken);
+        Text(w, "title", v.Title, broken);
         w.WriteString("description", $"{v.Title}. Found by passive detection.");
         w.WriteString("method", v.Method);
         w.WriteString("domain", v.Domain);
@@ -187,5 +193,66 @@ internal static class SimulatorWire
         w.WriteString("detection_method", "passive");
         w.WriteNull("incidents");
         w.WriteEndObject();
+    }
+
+    private static bool Has(IReadOnlyList<CorruptionRule> broken, CorruptionKind kind)
+    {
+        foreach (var rule in broken)
+        {
+            if (rule.Kind == kind) return true;
+        }
+
+        return false;
+    }
+
+    private static CorruptionRule? For(IReadOnlyList<CorruptionRule> broken, string field)
+    {
+        foreach (var rule in broken)
+        {
+            if (rule.Kind is not (CorruptionKind.ReversedTimes or CorruptionKind.MissingId) && string.Equals(rule.Field, field, StringComparison.Ordinal)) return rule;
+        }
+
+        return null;
+    }
+
+    /// <summary>A string member, or its broken form: an unpaired surrogate escape or a byte that is not UTF-8 before the text, the text grown, or garbage.</summary>
+    private static void Text(Utf8JsonWriter w, string name, string value, IReadOnlyList<CorruptionRule> broken)
+    {
+        var rule = broken.Count == 0 ? null : For(broken, name);
+        if (rule is null || rule.Kind == CorruptionKind.NumberAsString)
+        {
+            w.WriteString(name, value);
+            return;
+        }
+
+        var encoded = JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes;
+        byte[] raw = rule.Kind switch
+        {
+            CorruptionKind.UnpairedSurrogate => [.. "\"\\ud800"u8, .. encoded, (byte)'"'],
+            CorruptionKind.InvalidUtf8 => [(byte)'"', 0xFF, .. encoded, (byte)'"'],
+            CorruptionKind.HugeField => [(byte)'"', .. encoded, .. Enumerable.Repeat((byte)'A', rule.Bytes), (byte)'"'],
+            _ => "<html>Bad gateway</html>"u8.ToArray(),
+        };
+        w.WritePropertyName(name);
+        w.WriteRawValue(raw, skipInputValidation: true);
+    }
+
+    /// <summary>A number member, or its broken form: the number as a string (or as other text), or <c>NaN</c>.</summary>
+    private static void Number(Utf8JsonWriter w, string name, long value, IReadOnlyList<CorruptionRule> broken)
+    {
+        var rule = broken.Count == 0 ? null : For(broken, name);
+        switch (rule?.Kind)
+        {
+            case CorruptionKind.NumberAsString:
+                w.WriteString(name, rule.Value ?? value.ToString(CultureInfo.InvariantCulture));
+                return;
+            case CorruptionKind.BrokenJson:
+                w.WritePropertyName(name);
+                w.WriteRawValue("NaN"u8, skipInputValidation: true);
+                return;
+            default:
+                w.WriteNumber(name, value);
+                return;
+        }
     }
 }
