@@ -196,6 +196,7 @@ var appTables = [
   'checkpoints'
   'coverage'
   'vulnerabilities'
+  'quarantine'
   'sources'
   'sourcecache'
   'digestdeliveries'

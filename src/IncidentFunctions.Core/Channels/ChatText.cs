@@ -116,7 +116,12 @@ internal static partial class ChatText
     }
 
     public static string CoverageLine(CoverageGap gap)
-        => $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {gap.MissingLocal.Count - 6} more" : "")} ({Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
+    {
+        var unreadable = gap.UnreadableRecords > 0 ? Incidents.RecordQuarantine.Describe(gap.UnreadableRecords) : null;
+        if (gap.MissingLocal.Count == 0) return unreadable ?? "";
+        var line = $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {gap.MissingLocal.Count - 6} more" : "")} ({Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
+        return unreadable is null ? line : line + " " + unreadable;
+    }
 
     public static string PreviousCoverageLine(CoverageGap gap)
         => $"The day before lacks {Duration(gap.MissingDuration)} of data: changes compare with a partial day.";

@@ -27,6 +27,8 @@ internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOpti
             failures.Add($"Ingestion:MaxDaysPerIncident must be between 1 and 400; got {options.MaxDaysPerIncident}.");
         if (options.VulnerabilityRefreshInterval < TimeSpan.Zero)
             failures.Add("Ingestion:VulnerabilityRefreshInterval must not be negative.");
+        if (options.OngoingHorizon < TimeSpan.Zero || options.OngoingHorizon > TimeSpan.FromDays(7))
+            failures.Add($"Ingestion:OngoingHorizon must be between 0 (off) and 7 days; got {options.OngoingHorizon}.");
         if (options.WriteParallelism is < 1 or > 64)
             failures.Add($"Ingestion:WriteParallelism must be between 1 and 64; got {options.WriteParallelism}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
