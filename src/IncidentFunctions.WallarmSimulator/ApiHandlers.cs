@@ -65,12 +65,24 @@ internal static class ApiHandlers
         var window = query.TimeRanges.Length == 1 ? query.TimeRanges[0] : (null, null);
 
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var cutAt = -1;
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteNumber("status", 200);
             w.WriteStartArray("body");
-            foreach (var attack in page) SimulatorWire.WriteAttack(w, attack, now, window, state.Corruptions.For(attack.AttackId, isAttack: true));
+            foreach (var attack in page)
+            {
+                var broken = state.Corruptions.For(attack.AttackId, isAttack: true);
+                if (cutAt < 0 && broken.Any(r => r.Kind == CorruptionKind.CutsAnswer))
+                {
+                    w.Flush();
+                    cutAt = buffer.WrittenCount + 12;
+                }
+
+                SimulatorWire.WriteAttack(w, attack, now, window, broken);
+            }
+
             w.WriteEndArray();
             if (cursorMode)
             {
@@ -83,6 +95,7 @@ internal static class ApiHandlers
 
         var bytes = buffer.WrittenMemory;
         if (fault?.Kind == FaultKind.TruncatedPage) bytes = bytes[..Math.Max(1, bytes.Length / 2)];
+        if (cutAt >= 0) bytes = bytes[..Math.Min(cutAt, bytes.Length)];
         await SimulatorWire.WriteBytesAsync(ctx, 200, bytes);
     }
 
@@ -114,17 +127,30 @@ internal static class ApiHandlers
         var offset = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("offset", out var o) && o.TryGetInt32(out var oi) ? oi : 0;
         var vulns = state.Data.Vulnerabilities.Where(v => ids is null || ids.Contains(v.Id)).OrderBy(v => v.Id).Skip(offset).Take(limit);
         var buffer = new ArrayBufferWriter<byte>(4 * 1024);
+        var cutAt = -1;
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteNumber("status", 200);
             w.WriteStartArray("body");
-            foreach (var v in vulns) SimulatorWire.WriteVulnerability(w, v, state.Options.ClientId, state.Corruptions.For(v.Id.ToString(CultureInfo.InvariantCulture), isAttack: false));
+            foreach (var v in vulns)
+            {
+                var broken = state.Corruptions.For(v.Id.ToString(CultureInfo.InvariantCulture), isAttack: false);
+                if (cutAt < 0 && broken.Any(r => r.Kind == CorruptionKind.CutsAnswer))
+                {
+                    w.Flush();
+                    cutAt = buffer.WrittenCount + 12;
+                }
+
+                SimulatorWire.WriteVulnerability(w, v, state.Options.ClientId, broken);
+            }
+
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
         var bytes = buffer.WrittenMemory;
+        if (cutAt >= 0) bytes = bytes[..Math.Min(cutAt, bytes.Length)];
         if (request.Fault?.Kind == FaultKind.TruncatedPage) bytes = bytes[..Math.Max(1, bytes.Length / 2)];
         await SimulatorWire.WriteBytesAsync(ctx, 200, bytes);
     }

@@ -51,7 +51,7 @@ for (var i = 0; i < args.Length; i++)
               --Simulator:MaxArrivalDelay T    late data: attacks show up to T (e.g. 00:10:00) after their first hit
               --corrupt KIND[:FIELD[:EVERY]]   break every EVERY-th record (default 100): unpairedsurrogate,
                                                invalidutf8, reversedtimes, numberasstring, missingid, hugefield,
-                                               brokenjson (repeatable; also POST /__simulator/corruptions)
+                                               brokenjson, cutsanswer (repeatable; also POST /__simulator/corruptions)
             """);
         return 0;
     }

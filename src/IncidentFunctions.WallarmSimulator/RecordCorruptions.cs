@@ -25,6 +25,9 @@ public enum CorruptionKind
 
     /// <summary>A syntax error inside the record (<c>"hits": NaN</c>) while the page around it stays JSON.</summary>
     BrokenJson,
+
+    /// <summary>The API fails while writing this record: any answer that holds it ends there, cut off.</summary>
+    CutsAnswer,
 }
 
 /// <summary>

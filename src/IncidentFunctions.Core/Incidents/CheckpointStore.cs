@@ -50,7 +50,7 @@ public sealed class CheckpointEntity : ITableEntity
     /// <summary>Distinct records the last run set aside.</summary>
     public int LastRunQuarantined { get; set; }
 
-    /// <summary>What Wallarm's <c>time</c> filter was seen to match (see <see cref="TimeFilterMeaning"/>); null until a run could tell.</summary>
+    /// <summary>What Wallarm's <c>time</c> filter was seen to match (see <see cref="TimeFilterMatch"/>); null until a run could tell.</summary>
     public string? TimeFilter { get; set; }
 
     public DateTimeOffset? TimeFilterSeenAt { get; set; }

@@ -18,7 +18,7 @@ public enum PullOutcome
 
 /// <param name="Quarantined">Distinct records this run could not store and set aside (see <see cref="RecordQuarantine"/>).</param>
 /// <param name="OngoingReread">Stored ongoing incidents this run re-read by id.</param>
-/// <param name="TimeFilter">What Wallarm's <c>time</c> filter is known to match (<see cref="TimeFilterMeaning"/>), if known.</param>
+/// <param name="TimeFilter">What Wallarm's <c>time</c> filter is known to match (<see cref="TimeFilterMatch"/>), if known.</param>
 public sealed record PullResult(
     string RunId,
     long TenantId,
@@ -524,8 +524,8 @@ public sealed class IncidentPuller(
 
         public string? Conclusion => (Matched, Missed) switch
         {
-            ( > 0, 0) => TimeFilterMeaning.Overlap,
-            (0, > 0) => TimeFilterMeaning.FirstHit,
+            ( > 0, 0) => TimeFilterMatch.Overlap,
+            (0, > 0) => TimeFilterMatch.FirstHit,
             _ => null,
         };
 

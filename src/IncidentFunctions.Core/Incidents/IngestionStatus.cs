@@ -32,7 +32,7 @@ public enum PullHealth
 }
 
 /// <summary>What Wallarm's <c>time</c> filter was seen to match; checked by each run (see <c>IncidentPuller</c>).</summary>
-public static class TimeFilterMeaning
+public static class TimeFilterMatch
 {
     /// <summary>An incident matches a window when its first–last span overlaps it.</summary>
     public const string Overlap = "overlap";
@@ -44,7 +44,7 @@ public static class TimeFilterMeaning
 /// <summary>One tenant's pull checkpoint as the status endpoint shows it.</summary>
 /// <param name="LastErrorSetting">The app setting the last failure points at, when it points at one.</param>
 /// <param name="QuarantinedRecords">Records that could not be stored and are still unresolved.</param>
-/// <param name="TimeFilter"><see cref="TimeFilterMeaning"/>; null until a run could tell.</param>
+/// <param name="TimeFilter"><see cref="TimeFilterMatch"/>; null until a run could tell.</param>
 public sealed record TenantPullStatus(
     long TenantId,
     PullHealth Health,

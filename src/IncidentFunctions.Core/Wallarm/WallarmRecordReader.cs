@@ -323,7 +323,19 @@ internal static class WallarmRecordReader
         private string? _attackId;
         private string[]? _idPair;
 
-        public string? Id => !string.IsNullOrEmpty(_attackId) ? _attackId : _idPair is { Length: >= 2 } pair ? $"{pair[0]}:{pair[1]}" : null;
+        /// <summary>
+        /// <c>attackid</c>, or <c>"index:docid"</c> from the <c>id</c> pair when it is missing or damaged (replaced
+        /// text would make a different id than the one the record had before and will have again).
+        /// </summary>
+        public string? Id
+        {
+            get
+            {
+                var pair = _idPair is { Length: >= 2 } p ? $"{p[0]}:{p[1]}" : null;
+                if (string.IsNullOrEmpty(_attackId)) return pair;
+                return pair is not null && _attackId.Contains('\uFFFD', StringComparison.Ordinal) && !pair.Contains('\uFFFD', StringComparison.Ordinal) ? pair : _attackId;
+            }
+        }
 
         public long? ClientId { get; private set; }
 

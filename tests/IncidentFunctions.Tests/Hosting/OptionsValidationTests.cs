@@ -46,6 +46,8 @@ public sealed class OptionsValidationTests
     [InlineData("Reports:TimeZone", "Europe/Atlantis", "Reports__TimeZone")]
     [InlineData("PULL_INCIDENTS_SCHEDULE", "*/5 * * * *", "PULL_INCIDENTS_SCHEDULE")]
     [InlineData("Ingestion:InitialLookback", "400.00:00:00", "Ingestion:InitialLookback")]
+    [InlineData("Ingestion:OngoingHorizon", "8.00:00:00", "Ingestion:OngoingHorizon")]
+    [InlineData("Ingestion:OngoingHorizon", "-00:00:01", "Ingestion:OngoingHorizon")]
     [InlineData("ENRICHMENT_QUEUE_NAME", "Bad_Queue", "ENRICHMENT_QUEUE_NAME")]
     [InlineData("Storage:ConnectionString", "", "Storage__ConnectionString")]
     [InlineData("DAILY_DIGEST_SCHEDULE", "*/15 * * * *", "DAILY_DIGEST_SCHEDULE")]

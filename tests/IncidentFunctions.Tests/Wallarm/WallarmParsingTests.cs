@@ -100,9 +100,16 @@ public sealed class WallarmParsingTests
 
         var attack = Single(record);
 
+        if (field == "attackid")
+        {
+            // A damaged attackid would file the record under another id than its clean copies: the id pair wins.
+            Assert.Equal("i:d1", attack.Id);
+            Assert.Contains("U+FFFD", attack.ReadNotes, StringComparison.Ordinal);
+            return;
+        }
+
         var value = field switch
         {
-            "attackid" => attack.Id,
             "domain" => attack.Domain,
             "path" => attack.Path,
             "method" => attack.Method,
