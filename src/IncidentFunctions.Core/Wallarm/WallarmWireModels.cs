@@ -52,7 +52,6 @@ public sealed class WallarmAttackCount
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(WallarmEnvelope<WallarmAttackCount>))]
 [JsonSerializable(typeof(WallarmEnvelope<WallarmUser>))]
-[JsonSerializable(typeof(WallarmEnvelope<JsonElement>))]
 internal sealed partial class WallarmJsonContext : JsonSerializerContext;
 
 /// <summary>Reads an integer sent as integer, float (rounded), numeric string, or null.</summary>
@@ -90,59 +89,4 @@ public sealed class LenientNullableInt64Converter : JsonConverter<long?>
     }
 
     private static string Bounded(string s) => s.Length <= 40 ? s : s[..40] + "…";
-}
-
-/// <summary>Reads an array of scalars (strings, numbers, booleans) as strings; null stays null; a lone scalar becomes one element.</summary>
-public sealed class LenientStringArrayConverter : JsonConverter<string[]?>
-{
-    public override bool HandleNull => true;
-
-    public override string[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return [ReadScalar(ref reader)];
-        }
-
-        var items = new List<string>();
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndArray) return [.. items];
-            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
-            {
-                // Nested structures are not expected here; keep their text rather than fail the page.
-                using var doc = JsonDocument.ParseValue(ref reader);
-                items.Add(doc.RootElement.GetRawText());
-                continue;
-            }
-
-            items.Add(ReadScalar(ref reader));
-        }
-
-        throw new JsonException("Unterminated array.");
-    }
-
-    private static string ReadScalar(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.String => reader.GetString() ?? "",
-        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
-        JsonTokenType.True => "true",
-        JsonTokenType.False => "false",
-        JsonTokenType.Null => "",
-        _ => throw new JsonException($"Expected a scalar, got {reader.TokenType}."),
-    };
-
-    public override void Write(Utf8JsonWriter writer, string[]? value, JsonSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNullValue();
-            return;
-        }
-
-        writer.WriteStartArray();
-        foreach (var item in value) writer.WriteStringValue(item);
-        writer.WriteEndArray();
-    }
 }
