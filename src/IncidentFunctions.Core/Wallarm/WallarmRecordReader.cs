@@ -59,8 +59,9 @@ internal static class WallarmRecordReader
             // Anything after the object (or an object that never closed) is a syntax error the reader reports here.
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) throw new JsonException("unexpected data after the record");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: text the repair let through that the reader still cannot decode.
             rejected = Reject(json, index, fields.Id ?? FindAttackId(json), "the record is not valid JSON: " + Bounded(ex.Message, 200));
             return null;
         }
@@ -166,7 +167,7 @@ internal static class WallarmRecordReader
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) throw new JsonException("unexpected data after the record");
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             problem = id is { } known ? string.Create(CultureInfo.InvariantCulture, $"record {known} is not valid JSON") : "a record that is not valid JSON";
             return null;

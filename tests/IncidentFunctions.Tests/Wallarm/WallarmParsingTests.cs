@@ -129,6 +129,8 @@ public sealed class WallarmParsingTests
     [InlineData("\\ud83d\\u0041", "\uFFFDA")]
     [InlineData("\\ud83d", "\uFFFD")]
     [InlineData("\\x41", "\\x41")]
+    [InlineData("\\\\ud800", "\\ud800")]
+    [InlineData("\\\\\\ud800", "\\\uFFFD")]
     public void Repair_Escapes_KeepsPairsAndReplacesWhatCannotBeDecoded(string escaped, string expected)
     {
         var attack = Single($$"""{"id":["i","d1"],"domain":"{{escaped}}","first_time":1795170000,"last_time":1795173600,"vulnid":7}""");
@@ -248,6 +250,15 @@ public sealed class WallarmParsingTests
         Assert.Equal("abc", envelope.Cursor);
         Assert.True(envelope.BodyIsArray);
         Assert.Equal(3, envelope.Elements.Count);
+    }
+
+    [Fact]
+    public void ReadAttack_PrettyPrintedPage_IsReadWithoutRepairs()
+    {
+        var page = Page(Encoding.UTF8.GetBytes("{\n  \"status\": 200,\n  \"body\": [\n    " + Good + ",\r\n\t" + Good.Replace("d1", "d2", StringComparison.Ordinal) + "\n  ]\n}\n"));
+
+        Assert.Equal(["i:d1", "i:d2"], page.Attacks.Select(a => a.Id));
+        Assert.All(page.Attacks, a => Assert.Null(a.ReadNotes));
     }
 
     [Fact]
