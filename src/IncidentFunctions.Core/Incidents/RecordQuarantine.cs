@@ -64,11 +64,6 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
     private const int MaxReasonChars = 1_000;
     private const int MaxRecordIdChars = 1_000;
 
-    /// <summary>The sentence reports and chat show for a day's unread records (one wording for every output).</summary>
-    public static string Describe(int records) => records == 1
-        ? "1 record from Wallarm could not be read; it is not in these figures."
-        : string.Create(CultureInfo.InvariantCulture, $"{records:N0} records from Wallarm could not be read; they are not in these figures.");
-
     /// <summary>The tenant's unresolved records, to resolve and count during one run.</summary>
     public async Task<QuarantineLedger> OpenAsync(long tenantId, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering.Sections;
+using IncidentFunctions.Vocabulary;
 using NodaTime;
 using SkiaSharp;
 
@@ -39,7 +39,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         {
             Title = $"{report.Title} – {IsoDay}",
             Author = report.CompanyName ?? Creator,
-            Subject = $"Wallarm incidents on {IsoDay} ({report.TimeZone}): {report.Incidents.Count.ToString(CultureInfo.InvariantCulture)} incident(s)",
+            Subject = $"Wallarm incidents on {IsoDay} ({report.TimeZone}): {Numbers.Count(report.Incidents.Count, "incident", "incidents")}",
             Keywords = "Wallarm, WAF, incidents, daily report",
             Creator = Creator,
             Creation = report.GeneratedAt.UtcDateTime,
@@ -85,7 +85,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         foreach (var item in page.Items) item.Draw(canvas, item.Box);
     }
 
-    private string IsoDay => ReportCalendar.IsoDay(report.Day);
+    private string IsoDay => Dates.Day(report.Day);
 
     private IEnumerable<IReportSection> ComposeContent()
     {
@@ -108,7 +108,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
     /// <summary>Running header (title, day, company) and footer (attributions, page X of Y) on every page.</summary>
     private sealed class PageChrome(DailyReport report, PageGeometry geometry, TextEngine text, ReportFormat format)
     {
-        private readonly string _left = string.Join(" · ", new[] { report.Title, ReportCalendar.IsoDay(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)));
+        private readonly string _left = string.Join(" · ", new[] { report.Title, Dates.Day(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)));
         private readonly string _generated = $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}";
         private readonly string _attributions = report.Attributions.Count == 0 ? "" : "Data: " + string.Join(" · ", report.Attributions);
 

@@ -1,4 +1,5 @@
 using ScottPlot;
+using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
@@ -76,7 +77,7 @@ internal static class ReportCharts
             Value = c.Count,
             FillColor = BarColor,
             LineWidth = 0,
-            Label = TextFormat.Number(c.Count),
+            Label = Numbers.Number(c.Count),
         }).ToList();
         var plottable = plot.Add.Bars(bars);
         plottable.Horizontal = true;

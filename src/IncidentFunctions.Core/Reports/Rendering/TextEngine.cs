@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using IncidentFunctions.Text;
 using SkiaSharp;
@@ -395,9 +394,4 @@ public enum TextAlign
     Left,
     Right,
     Center,
-}
-
-internal static class TextFormat
-{
-    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
