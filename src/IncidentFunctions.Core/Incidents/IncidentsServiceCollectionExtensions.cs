@@ -16,6 +16,7 @@ internal static class IncidentsServiceCollectionExtensions
         services.TryAddTransient<IncidentStore>();
         services.TryAddTransient<CheckpointStore>();
         services.TryAddTransient<CoverageLog>();
+        services.TryAddTransient<RecordQuarantine>();
         services.TryAddTransient<EnrichmentPublisher>();
         services.TryAddTransient<IncidentPuller>();
         services.AddSingleton(new ScheduledJob(

@@ -34,6 +34,14 @@ public sealed class IngestionOptions
     /// <summary>Security issues already stored are fetched again after this long, to pick up status changes.</summary>
     public TimeSpan VulnerabilityRefreshInterval { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// Each run also re-reads by id every stored incident whose last hit is at most this old, so hits, last hit and
+    /// day rows stay current even when Wallarm's <c>time</c> filter matches an incident by its first hit only.
+    /// Zero turns the re-read off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan OngoingHorizon { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Table transactions in flight at once.</summary>
     [Range(1, 64)]
     public int WriteParallelism { get; set; } = 4;

@@ -33,4 +33,6 @@ public static class StoredText
 
         return string.Concat(value.AsSpan(0, keep), marker);
     }
+
+    public static bool IsTruncated(string? value) => value is not null && value.Contains(MarkerPrefix, StringComparison.Ordinal) && value.EndsWith(" chars]", StringComparison.Ordinal);
 }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace IncidentFunctions.Storage;
 
-/// <summary>Makes arbitrary text safe as a PartitionKey/RowKey (percent-encoding, so the original stays readable).</summary>
+/// <summary>Makes arbitrary text safe as a PartitionKey/RowKey and reverses it.</summary>
 public static class TableKeys
 {
     /// <summary>Percent-encodes the characters Table storage forbids in keys (<c>/ \ # ?</c>, controls) and <c>%</c> itself.</summary>
@@ -29,6 +29,8 @@ public static class TableKeys
 
         return sb.ToString();
     }
+
+    public static string Unescape(string key) => key.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(key) : key;
 
     private static bool IsForbidden(char c) => c is '/' or '\\' or '#' or '?' or '%' || c < 0x20 || (c >= 0x7F && c <= 0x9F);
 }
