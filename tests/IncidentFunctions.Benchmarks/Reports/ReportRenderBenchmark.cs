@@ -151,11 +151,10 @@ internal static class ReportRenderBenchmark
         return trace;
     }
 
-    /// <summary>Baseline 1: the report's text runs, one DrawText each, on the same pages; no measuring or wrapping.</summary>
+    /// <summary>Baseline 1: the report's text blobs (same glyphs, fonts, positions, colours, pages), one DrawText each; no shaping, measuring or wrapping.</summary>
     private static long ReplayGlyphs(RenderTrace trace)
     {
         var geometry = PageGeometry.A4Landscape;
-        var fonts = new Dictionary<(SKTypeface, float), SKFont>();
         using var output = new MemoryStream();
         using var paint = new SKPaint { IsAntialias = true };
         using (var document = SKDocument.CreatePdf(output, trace.Metadata))
@@ -168,15 +167,8 @@ internal static class ReportRenderBenchmark
                 for (; next < runs.Count && runs[next].Page == page; next++)
                 {
                     var run = runs[next];
-                    if (!fonts.TryGetValue((run.Typeface, run.Size), out var font))
-                    {
-                        // The same font settings the text engine draws with.
-                        font = new SKFont(run.Typeface, run.Size) { Hinting = SKFontHinting.None, LinearMetrics = true, Subpixel = true, Edging = SKFontEdging.Antialias };
-                        fonts[(run.Typeface, run.Size)] = font;
-                    }
-
                     paint.Color = run.Color;
-                    canvas.DrawText(run.Text, run.X, run.Y, font, paint);
+                    canvas.DrawText(run.Blob, run.X, run.Y, paint);
                 }
 
                 document.EndPage();
@@ -185,7 +177,6 @@ internal static class ReportRenderBenchmark
             document.Close();
         }
 
-        foreach (var font in fonts.Values) font.Dispose();
         return output.Length;
     }
 

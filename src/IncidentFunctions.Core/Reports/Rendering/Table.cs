@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
