@@ -19,6 +19,11 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
             failures.Add("Reports:CompanyName must be at most 200 characters.");
         }
 
+        if (!Enum.IsDefined(options.Layout))
+        {
+            failures.Add($"Reports:Layout must be Compact or Detailed; got {(int)options.Layout}.");
+        }
+
         if (options.RetentionDays is < 1 or > 3660)
         {
             failures.Add($"Reports:RetentionDays must be between 1 and 3660; got {options.RetentionDays}.");

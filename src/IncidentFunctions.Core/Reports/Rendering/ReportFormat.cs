@@ -16,6 +16,16 @@ internal sealed class ReportFormat(DateTimeZone zone, LocalDate day)
         return local.Date == day ? local.ToString("HH:mm", Invariant) : local.ToString("MMM d HH:mm", Invariant);
     }
 
+    /// <summary>Local clock time, with the day offset when it is not the report day: <c>01:44+1d</c> (one short token for narrow columns).</summary>
+    public string Clock(DateTimeOffset instant)
+    {
+        var local = Instant.FromDateTimeOffset(instant).InZone(zone);
+        if (local.Date == day) return local.ToString("HH:mm", Invariant);
+        if (local.Date == day.PlusDays(1) && local.TimeOfDay == LocalTime.Midnight) return "24:00";
+        var days = Period.Between(day, local.Date, PeriodUnits.Days).Days;
+        return local.ToString("HH:mm", Invariant) + (days > 0 ? "+" : "\u2212") + Math.Abs(days).ToString(Invariant) + "d";
+    }
+
     public string DateTime(DateTimeOffset instant)
         => Instant.FromDateTimeOffset(instant).InZone(zone).ToString("yyyy-MM-dd HH:mm o<+HH:mm>", Invariant);
 

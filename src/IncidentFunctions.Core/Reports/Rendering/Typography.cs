@@ -79,6 +79,17 @@ public static class Typography
     /// <summary>Only for links the app builds (the Console); attacker text is never drawn in this style.</summary>
     public static TextStyle Link { get; } = new(FontRole.Sans, 7.5f, Accent);
 
+    /// <summary>The compact incident table: one size smaller, so the Console's columns fit on one line.</summary>
+    public static TextStyle Compact { get; } = new(FontRole.Sans, 7, Ink);
+
+    public static TextStyle CompactBold { get; } = new(FontRole.SansBold, 7, Ink);
+
+    public static TextStyle CompactMuted { get; } = new(FontRole.Sans, 6.5f, Muted);
+
+    public static TextStyle CompactCode { get; } = new(FontRole.Mono, 6.8f, Ink);
+
+    public static TextStyle CompactLink { get; } = new(FontRole.Sans, 7, Accent);
+
     public static TextStyle ChartTitle { get; } = new(FontRole.SansBold, 8.5f, Ink);
 
     public static TextStyle ChartLabel { get; } = new(FontRole.Sans, 7, Ink);

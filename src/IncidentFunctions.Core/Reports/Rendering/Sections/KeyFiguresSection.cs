@@ -40,8 +40,8 @@ internal sealed class KeyFiguresSection : IReportSection
         rows.Add(
         [
             Cell("Most exploited security issue"),
-            Cell(now.MostExploited is { } m ? $"{m.Title} ({ReportFormat.Number(m.Incidents)} incidents)" : "–"),
-            Cell(before.MostExploited is { } p ? $"{p.Title} ({ReportFormat.Number(p.Incidents)} incidents)" : "–"),
+            Cell(now.MostExploited is { } m ? $"{Bidi.Isolate(m.Title)} ({ReportFormat.Number(m.Incidents)} incidents)" : "–"),
+            Cell(before.MostExploited is { } p ? $"{Bidi.Isolate(p.Title)} ({ReportFormat.Number(p.Incidents)} incidents)" : "–"),
             Cell(now.MostExploited?.VulnerabilityId == before.MostExploited?.VulnerabilityId ? "same" : "changed"),
         ]);
 

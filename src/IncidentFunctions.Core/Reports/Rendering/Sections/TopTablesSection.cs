@@ -1,6 +1,4 @@
 using System.Globalization;
-using IncidentFunctions.Reports.Rendering.Typesetting;
-using IncidentFunctions.Reports;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
@@ -35,7 +33,7 @@ internal sealed class TopTablesSection : IReportSection
         report.TopTargets.Select(t => new[]
         {
             TableCell.Of(t.Domain.Length == 0 ? "–" : t.Domain, Typography.Small, 3),
-            TableCell.Of(t.Path.Length == 0 ? "–" : t.Path, Typography.Code, 4),
+            TableCell.Of(new CellPart(t.Path.Length == 0 ? "–" : t.Path, Typography.Code, 4, ShowCutCount: true)),
             TableCell.Of(ReportFormat.Number(t.Incidents), Typography.Small),
             TableCell.Of(ReportFormat.Number(t.Hits), Typography.Small),
         }), "Targeted domains and paths (continued)");
@@ -48,7 +46,8 @@ internal sealed class TopTablesSection : IReportSection
         report.Issues.Select(i => new[]
         {
             TableCell.Of(i.VulnerabilityId.ToString(CultureInfo.InvariantCulture), i.ConsoleLink is null ? Typography.Small : Typography.Link, 1, i.ConsoleLink?.AbsoluteUri),
-            TableCell.Of(i.Title, i.ConsoleLink is null ? Typography.Small : Typography.Link, 3, i.ConsoleLink?.AbsoluteUri),
+            // The title is attacker-influenced: plain text, never a link; the id beside it is the Console link.
+            TableCell.Of(new CellPart(i.Title, Typography.Small, 3, ShowCutCount: true)),
             TableCell.Of(i.Type ?? "–", Typography.Small, 2),
             TableCell.Of(ReportFormat.Threat(i.Threat), Typography.Small),
             TableCell.Of(i.Status ?? "–", Typography.Small),
