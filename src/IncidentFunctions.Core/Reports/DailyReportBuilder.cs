@@ -158,7 +158,7 @@ public sealed class DailyReportBuilder(
     {
         var code = row.TopIp is { } ip && profiles.TryGetValue(ip, out var p) && !string.IsNullOrWhiteSpace(p.CountryCode) ? p.CountryCode : row.TopIpCountry;
         // A country that needs escaping is shown as its escape (and what was cut, counted), never as a bare "…".
-        return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.ShortField(code.ToUpperInvariant(), MaxCountryCodePoints);
+        return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.ShortField(code, MaxCountryCodePoints).ToUpperInvariant();
     }
 
     private static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)

@@ -33,14 +33,23 @@ public static partial class UntrustedText
     /// <summary>Sanitises <paramref name="value"/> and bounds it to <paramref name="maxChars"/> UTF-16 units.</summary>
     /// <param name="value">Raw text; null gives an empty string.</param>
     /// <param name="maxChars">Upper bound of the result's length, ellipsis and count included.</param>
-    /// <param name="showCutCount">Append how many characters were cut, e.g. <c>…(+1,048,560)</c>.</param>
+    /// <param name="showCutCount">
+    /// Append how many characters were cut, e.g. <c>…(+1,048,560)</c>, counting what storage already cut (its
+    /// <c>…[truncated N chars]</c> marker becomes part of the one count).
+    /// </param>
     public static string Sanitize(string? value, int maxChars = 500, bool showCutCount = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 1);
         if (string.IsNullOrEmpty(value)) return "";
+        var storedCut = 0L;
+        if (showCutCount && value.EndsWith(" chars]", StringComparison.Ordinal) && StorageCutMarker().Match(value) is { Success: true } marker
+            && long.TryParse(marker.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out storedCut))
+        {
+            value = value[..marker.Index];
+        }
 
         // Most text is already clean and short: return it as is (exactly what the loop below would build).
-        if (value.Length <= maxChars && IsClean(value)) return value;
+        if (storedCut == 0 && value.Length <= maxChars && IsClean(value)) return value;
 
         // Only the head can survive the bound, so never scan a megabyte to keep a few hundred characters.
         var sb = new StringBuilder(Math.Min(value.Length, maxChars) + 16);
@@ -96,7 +105,7 @@ public static partial class UntrustedText
 
         // Marks dropped at the very end are still counted, unless the bound cuts there anyway.
         if (consumed >= value.Length) FlushMarks(sb, ref droppedMarks);
-        var more = consumed < value.Length;
+        var more = consumed < value.Length || storedCut > 0;
         if (!more && sb.Length <= maxChars) return sb.ToString();
 
         var suffix = Ellipsis;
@@ -107,7 +116,7 @@ public static partial class UntrustedText
             if (keep > 0 && char.IsHighSurrogate(sb[keep - 1])) keep--;
             keep = BackOffPartialEscape(sb, keep);
             if (!showCutCount) break;
-            var cut = sb.Length - keep + (value.Length - consumed);
+            var cut = sb.Length - keep + (value.Length - consumed) + storedCut;
             var next = string.Create(CultureInfo.InvariantCulture, $"{Ellipsis}(+{cut:N0})");
             var settled = attempt > 0 && next.Length == suffix.Length;
             suffix = next;
