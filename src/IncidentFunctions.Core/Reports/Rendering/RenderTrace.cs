@@ -1,15 +1,17 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
 
-/// <summary>One text blob exactly as the text engine drew it: page, glyphs with their font and positions, colour, origin.</summary>
-internal readonly record struct TracedTextRun(int Page, SKTextBlob Blob, SKColor Color, float X, float Y);
+/// <summary>One shaped run exactly as the text engine drew it: page, typeface, size, glyphs with positions and text, colour, origin.</summary>
+internal readonly record struct TracedTextRun(int Page, SKTypeface Typeface, float Size, GlyphRun Run, SKColor Color, float X, float Y);
 
 /// <summary>
 /// For benchmarks only: what one render drew, so the same drawing can be replayed into a fresh PDF with no layout
 /// (the "Skia drawing the same glyphs" baseline). A render given a trace records every page as an
-/// <see cref="SKPicture"/> (all drawing operations) and every text blob the text engine draws (tables, headings and
-/// chart labels alike). Rendering without a trace does none of this.
+/// <see cref="SKPicture"/> (all drawing operations) and every shaped run the text engine draws (tables, headings and
+/// chart labels alike), so a replay can write the same glyphs without shaping or layout. Rendering without a trace
+/// does none of this.
 /// </summary>
 internal sealed class RenderTrace : IDisposable
 {
@@ -17,7 +19,7 @@ internal sealed class RenderTrace : IDisposable
 
     public List<TracedTextRun> TextRuns { get; } = [];
 
-    /// <summary>Blobs and typefaces made for this render only (pruned faces) that traced runs refer to; disposed with the trace.</summary>
+    /// <summary>Typefaces made for this render only (pruned faces) that traced runs refer to; disposed with the trace.</summary>
     public List<IDisposable> Owned { get; } = [];
 
     /// <summary>The PDF settings the report was written with, so a replay writes the same kind of document.</summary>
@@ -26,12 +28,11 @@ internal sealed class RenderTrace : IDisposable
     /// <summary>The page being drawn; set by the document before each page.</summary>
     public int PageIndex { get; set; }
 
-    /// <summary>Records a drawn blob (the trace takes ownership of it).</summary>
-    public void Text(SKCanvas canvas, SKTextBlob blob, float x, float y, SKColor color)
+    /// <summary>Records a drawn run (the engine's single hook).</summary>
+    public void Text(SKCanvas canvas, SKTypeface typeface, float size, GlyphRun run, float x, float y, SKColor color)
     {
         var origin = canvas.TotalMatrix.MapPoint(x, y);
-        TextRuns.Add(new TracedTextRun(PageIndex, blob, color, origin.X, origin.Y));
-        Owned.Add(blob);
+        TextRuns.Add(new TracedTextRun(PageIndex, typeface, size, run, color, origin.X, origin.Y));
     }
 
     public void Dispose()

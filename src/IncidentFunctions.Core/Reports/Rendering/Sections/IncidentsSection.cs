@@ -30,12 +30,18 @@ internal sealed class IncidentsSection : IReportSection
         }
     }
 
-    /// <summary>The attack id's distinctive part: Wallarm ids are "&lt;index&gt;:&lt;key&gt;", and the key tells incidents apart.</summary>
+    /// <summary>
+    /// The attack id's distinctive part, like a short commit hash: Wallarm ids are "&lt;index&gt;:&lt;key&gt;" and the
+    /// key tells incidents apart; a long key is cut to its first <see cref="ShortIdChars"/> characters.
+    /// </summary>
     internal static string ShortId(string id)
     {
         var colon = id.LastIndexOf(':');
-        return colon >= 0 && id.Length - colon - 1 >= 4 ? id[(colon + 1)..] : id;
+        var key = colon >= 0 && id.Length - colon - 1 >= 4 ? id[(colon + 1)..] : id;
+        return key.Length <= ShortIdChars + 1 ? key : key[..ShortIdChars] + Text.UntrustedText.Ellipsis;
     }
+
+    private const int ShortIdChars = 9;
 
     /// <summary>Widths in points of a landscape page's text (padding aside), scaled to the page: most rows fit on one line.</summary>
     private static TableColumn[] CompactColumns(DailyReport report) =>
@@ -49,8 +55,8 @@ internal sealed class IncidentsSection : IReportSection
         new("Status", 68),
         new("Parameter", 54),
         new("Issue", 30),
-        new("Security issue", 127),
-        new("Attack id", 42),
+        new("Security issue", 123),
+        new("Attack id", 46),
     ];
 
     private static TableCell[] CompactRow(IncidentRow i, ReportFormat format)

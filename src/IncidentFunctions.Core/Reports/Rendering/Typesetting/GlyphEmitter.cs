@@ -19,6 +19,13 @@ internal static class GlyphEmitter
         if (n == 0) return;
 
         // UTF-8 of the run's characters, and the byte offset at which each character starts.
+        var span = run.Text.AsSpan(run.Start, run.Length);
+        if (run.IsSimple && !span.ContainsAnyExceptInRange('\u0020', '\u007E'))
+        {
+            AddAsciiRun(builder, font, run, size, span);
+            return;
+        }
+
         var byteAt = new int[run.Length + 1];
         var utf8 = new byte[Encoding.UTF8.GetMaxByteCount(run.Length)];
         var length = 0;
@@ -70,6 +77,27 @@ internal static class GlyphEmitter
         }
 
         utf8.AsSpan(0, length).CopyTo(buffer.Text);
+    }
+
+    /// <summary>The common case: printable ASCII, one glyph per character, left to right; byte offsets are character offsets.</summary>
+    private static void AddAsciiRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, ReadOnlySpan<char> text)
+    {
+        var n = run.Glyphs.Length;
+        var buffer = builder.AllocatePositionedTextRun(font, n, text.Length);
+        var glyphs = buffer.Glyphs;
+        var positions = buffer.Positions;
+        var clusters = buffer.Clusters;
+        var pen = run.X;
+        for (var k = 0; k < n; k++)
+        {
+            glyphs[k] = run.Glyphs[k];
+            positions[k] = new SKPoint(pen * size, 0);
+            clusters[k] = (uint)(run.Clusters[k] - run.Start);
+            pen += run.Advances[k];
+        }
+
+        var bytes = buffer.Text;
+        for (var j = 0; j < text.Length; j++) bytes[j] = (byte)text[j];
     }
 
     /// <summary>Per glyph, the cluster to give Skia: the word's start for words that need one ActualText span, else HarfBuzz's own.</summary>

@@ -44,13 +44,19 @@ internal static class LineBreaks
     }
 
     /// <summary>The index after the grapheme cluster starting at <paramref name="index"/>.</summary>
-    public static int NextGrapheme(string text, int index) => index + Math.Max(1, StringInfo.GetNextTextElementLength(text.AsSpan(index)));
+    public static int NextGrapheme(string text, int index)
+    {
+        // Two characters below the combining marks (and no CR LF pair) are two clusters: skip the segmenter.
+        if (text[index] < '\u0300' && text[index] != '\r' && (index + 1 >= text.Length || text[index + 1] < '\u0300')) return index + 1;
+        return index + Math.Max(1, StringInfo.GetNextTextElementLength(text.AsSpan(index)));
+    }
 
     private static bool NeedsIcu(string text)
     {
+        // Scripts with their own break rules (Hebrew to Mongolian, Hangul jamo), CJK and beyond; not punctuation or symbols.
         foreach (var c in text)
         {
-            if (c >= '\u0590') return true;
+            if (c is (>= '\u0590' and < '\u1E00') or >= '\u2E80') return true;
         }
 
         return false;

@@ -26,16 +26,10 @@ internal static class Shaper
     public static TextLine ShapeLine(string text, FontRole role, byte paragraphLevel, Func<FontRole, int, CodePointGlyph> resolve, FontFace escapeFace)
     {
         if (text.Length == 0) return TextLine.Empty;
-        var runs = new List<GlyphRun>();
-        if (paragraphLevel == 0 && IsSimpleText(text, role, resolve))
+        var runs = paragraphLevel == 0 ? ShapeSimple(text, role, resolve, escapeFace) : null;
+        if (runs is null)
         {
-            foreach (var (face, start, length) in Itemize(text, 0, text.Length, role, resolve))
-            {
-                runs.Add(face is null ? Escape(text, start, length, escapeFace) : Simple(text, start, length, face, role, resolve));
-            }
-        }
-        else
-        {
+            runs = [];
             foreach (var bidiRun in Bidi.VisualRuns(text, paragraphLevel))
             {
                 var items = Itemize(text, bidiRun.Start, bidiRun.Length, role, resolve);
@@ -83,18 +77,6 @@ internal static class Shaper
             >= 0x20000 and <= 0x3FFFF => true,
             _ => false,
         };
-    }
-
-    private static bool IsSimpleText(string text, FontRole role, Func<FontRole, int, CodePointGlyph> resolve)
-    {
-        for (var i = 0; i < text.Length;)
-        {
-            var cp = CodePointAt(text, i, out var n);
-            if (!resolve(role, cp).Simple) return false;
-            i += n;
-        }
-
-        return true;
     }
 
     /// <summary>Splits [start, start + length) into runs of one face (null face: an escape).</summary>
@@ -154,34 +136,73 @@ internal static class Shaper
         return true;
     }
 
-    private static GlyphRun Simple(string text, int start, int length, FontFace face, FontRole role, Func<FontRole, int, CodePointGlyph> resolve)
+    /// <summary>
+    /// The fast path in one pass: null as soon as a code point needs shaping. Faces switch as <see cref="Itemize"/>
+    /// would switch them (ASCII digits and punctuation stay in the current face when it has them).
+    /// </summary>
+    private static List<GlyphRun>? ShapeSimple(string text, FontRole role, Func<FontRole, int, CodePointGlyph> resolve, FontFace escapeFace)
     {
-        var glyphs = new List<ushort>(length);
-        var advances = new List<float>(length);
-        var clusters = new List<int>(length);
-        var width = 0f;
-        for (var i = start; i < start + length;)
+        var glyphs = new ushort[text.Length];
+        var advances = new float[text.Length];
+        var clusters = new int[text.Length];
+        var runs = new List<GlyphRun>(1);
+        FontFace? current = null;
+        var inRun = false;
+        var runStart = 0;
+        var first = 0; // index of the run's first glyph in the arrays
+        var n = 0;
+        for (var i = 0; i < text.Length;)
         {
-            var cp = CodePointAt(text, i, out var n);
+            var cp = CodePointAt(text, i, out var width);
             var info = resolve(role, cp);
-            var glyph = info.Face == face ? info.Glyph : face.GlyphOf(cp);
-            var advance = info.Face == face ? info.Advance : face.Advance(glyph);
-            glyphs.Add(glyph);
-            advances.Add(advance);
-            clusters.Add(i);
-            width += advance;
-            i += n;
+            if (!info.Simple) return null;
+            var face = info.Face;
+            ushort glyph = info.Glyph;
+            var advance = info.Advance;
+            if (current is not null && face != current && IsCommon(cp) && !current.IsEmoji && current.GlyphOf(cp) is var own and not 0)
+            {
+                face = current;
+                glyph = own;
+                advance = current.Advance(own);
+            }
+
+            if (!inRun || face != current)
+            {
+                if (inRun) runs.Add(SimpleRun(text, current, runStart, i - runStart, glyphs, advances, clusters, first, n - first, escapeFace));
+                current = face;
+                runStart = i;
+                first = n;
+                inRun = true;
+            }
+
+            glyphs[n] = glyph;
+            advances[n] = advance;
+            clusters[n] = i;
+            n++;
+            i += width;
         }
 
+        if (inRun) runs.Add(SimpleRun(text, current, runStart, text.Length - runStart, glyphs, advances, clusters, first, n - first, escapeFace));
+        return runs;
+    }
+
+    private static GlyphRun SimpleRun(string text, FontFace? face, int start, int length, ushort[] glyphs, float[] advances, int[] clusters, int first, int count, FontFace escapeFace)
+    {
+        if (face is null) return Escape(text, start, length, escapeFace);
+        var width = 0f;
+        for (var k = first; k < first + count; k++) width += advances[k];
+
+        // The usual case, one run for the whole text: its arrays are the run's, no copy.
+        var whole = first == 0 && count == glyphs.Length;
         return new GlyphRun
         {
             Face = face,
             Text = text,
             Start = start,
             Length = length,
-            Glyphs = [.. glyphs],
-            Advances = [.. advances],
-            Clusters = [.. clusters],
+            Glyphs = whole ? glyphs : glyphs.AsSpan(first, count).ToArray(),
+            Advances = whole ? advances : advances.AsSpan(first, count).ToArray(),
+            Clusters = whole ? clusters : clusters.AsSpan(first, count).ToArray(),
             IsSimple = true,
             Width = width,
         };

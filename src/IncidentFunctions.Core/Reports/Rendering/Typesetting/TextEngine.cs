@@ -16,9 +16,12 @@ internal sealed partial class TextEngine : IDisposable
     private readonly ReportFonts _fonts;
     private readonly Func<FontRole, int, CodePointGlyph> _resolve;
     private readonly Dictionary<(FontRole, int), CodePointGlyph> _glyphs = [];
+
+    /// <summary>Per role, code points below U+3000 as resolved (the hot path: one array read per character).</summary>
+    private readonly CodePointGlyph?[][] _low = [new CodePointGlyph?[SharedGlyphLimit], new CodePointGlyph?[SharedGlyphLimit], new CodePointGlyph?[SharedGlyphLimit]];
     private readonly Dictionary<(SKTypeface, float), SKFont> _skFonts = [];
-    private readonly Dictionary<FontFace, HashSet<ushort>> _used = [];
-    private readonly Dictionary<FontFace, (SKTypeface Typeface, HashSet<ushort> Kept)> _pruned = [];
+    private readonly Dictionary<FontFace, bool[]> _used = [];
+    private readonly Dictionary<FontFace, (SKTypeface Typeface, bool[] Kept)> _pruned = [];
     private readonly SKPaint _paint = new() { IsAntialias = true };
     private readonly SKTextBlobBuilder _builder = new();
 
@@ -82,14 +85,14 @@ internal sealed partial class TextEngine : IDisposable
         foreach (var run in line.Runs)
         {
             if (run.Glyphs.Length == 0) continue;
-            var font = SkFont(TypefaceFor(run), style.Size);
+            var typeface = TypefaceFor(run);
+            var font = SkFont(typeface, style.Size);
             GlyphEmitter.AddRun(_builder, font, run, style.Size);
-            var blob = _builder.Build();
+            using var blob = _builder.Build();
             if (blob is null) continue;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
             canvas.DrawText(blob, x, baseline, _paint);
-            if (Trace is { } trace) trace.Text(canvas, blob, x, baseline, _paint.Color);
-            else blob.Dispose();
+            Trace?.Text(canvas, typeface, style.Size, run, x, baseline, _paint.Color);
         }
     }
 
@@ -119,12 +122,18 @@ internal sealed partial class TextEngine : IDisposable
     /// </summary>
     public void PruneFaces()
     {
-        foreach (var (face, glyphs) in _used)
+        foreach (var (face, used) in _used)
         {
+            var glyphs = new List<ushort>();
+            for (var g = 0; g < used.Length; g++)
+            {
+                if (used[g]) glyphs.Add((ushort)g);
+            }
+
             var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.Sfnt, glyphs, TrueTypeGlyphPruner.LayoutTables)));
             if (typeface is null) continue;
-            _pruned[face] = (typeface, [.. glyphs]);
-            Trace?.Owned.Add(typeface); // traced blobs outlive this engine
+            _pruned[face] = (typeface, used);
+            Trace?.Owned.Add(typeface); // traced runs outlive this engine
         }
     }
 
@@ -303,8 +312,8 @@ internal sealed partial class TextEngine : IDisposable
     {
         foreach (var run in line.Runs)
         {
-            if (!_used.TryGetValue(run.Face, out var set)) _used[run.Face] = set = [];
-            set.UnionWith(run.Glyphs);
+            if (!_used.TryGetValue(run.Face, out var used)) _used[run.Face] = used = new bool[ushort.MaxValue + 1];
+            foreach (var glyph in run.Glyphs) used[glyph] = true;
         }
     }
 
@@ -314,7 +323,7 @@ internal sealed partial class TextEngine : IDisposable
         {
             foreach (var glyph in run.Glyphs)
             {
-                if (!pruned.Kept.Contains(glyph)) return run.Face.Typeface;
+                if (!pruned.Kept[glyph]) return run.Face.Typeface;
             }
 
             return pruned.Typeface;
@@ -336,13 +345,17 @@ internal sealed partial class TextEngine : IDisposable
 
     private CodePointGlyph GlyphFor(FontRole role, int cp)
     {
+        if (cp < SharedGlyphLimit)
+        {
+            ref var slot = ref _low[(int)role][cp];
+            return slot ??= _fonts.Glyphs.GetOrAdd((role, cp), static (key, fonts) => Resolve(fonts, key.Role, key.CodePoint), _fonts);
+        }
+
         if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
 
-        // Fonts never change within a process: resolve a code point once for every document. Only code points below
-        // the CJK blocks are shared, so hostile text cannot grow the process-wide cache without bound.
-        glyph = cp < SharedGlyphLimit
-            ? _fonts.Glyphs.GetOrAdd((role, cp), static (key, fonts) => Resolve(fonts, key.Role, key.CodePoint), _fonts)
-            : Resolve(_fonts, role, cp);
+        // Fonts never change within a process: code points below the CJK blocks are resolved once for every document
+        // (above); the rest once per document, so hostile text cannot grow the process-wide cache without bound.
+        glyph = Resolve(_fonts, role, cp);
         _glyphs[(role, cp)] = glyph;
         return glyph;
     }
