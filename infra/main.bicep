@@ -16,7 +16,7 @@ param environmentName string
 })
 param location string
 
-@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); empty to grant it nothing.')
+@description('Object id of the deploying user or pipeline (azd sets AZURE_PRINCIPAL_ID from the signed-in account); empty to grant it nothing.')
 param principalId string = ''
 
 @allowed([
@@ -24,7 +24,7 @@ param principalId string = ''
   'ServicePrincipal'
   'Group'
 ])
-@description('Kind of principal `principalId` is: ServicePrincipal when a pipeline deploys.')
+@description('Kind of principal `principalId` is; azd sets AZURE_PRINCIPAL_TYPE from the signed-in account (ServicePrincipal after `azd auth login --client-id`).')
 param principalType string = 'User'
 
 @secure()
@@ -46,7 +46,10 @@ param pullIncidentsSchedule string = '0 */5 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the digest timer; it decides in the report zone whether the digest is due.')
 param dailyDigestSchedule string = '0 */15 * * * *'
 
-@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter.')
+@description('NCRONTAB (6 fields, UTC) of the alerts timer: roll-ups at the end of their interval, retries of undelivered alerts. Does nothing while alerts are off.')
+param alertsSchedule string = '5 * * * * *'
+
+@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter (and generic its signing secret); provisioning fails otherwise.')
 param digestChannels string = ''
 
 @secure()
@@ -85,8 +88,11 @@ param reportCompanyName string = ''
 @description('Base64 secret (at least 32 bytes, e.g. `openssl rand -base64 32`) that signs shared report links. Stored in Key Vault only.')
 param reportSigningKey string
 
-@description('Key id of reportSigningKey; a new id rotates the key (see the README, Rotating secrets).')
+@description('Key id of reportSigningKey (1-32 letters or digits); a new id with a new key rotates it (see the README, Rotating secrets).')
 param reportSigningKeyId string = 'k1'
+
+@description('Ids of earlier signing keys that still verify links, comma-separated (e.g. `k1`): their secrets `report-signing-key-<id>`, written by earlier deployments, stay in Key Vault and referenced until the links they signed have expired (Reports:MaxSignedLinkLifetime, 7 days). Provisioning fails if one is missing.')
+param reportPreviousSigningKeyIds string = ''
 
 @description('Queue of source IPs to enrich; the poison queue `<name>-poison` is created with it.')
 param enrichmentQueueName string = 'enrich-sources'
@@ -127,41 +133,66 @@ var keyVaultSecrets = concat([
     setting: 'Wallarm__ApiToken'
   }
   {
-    name: 'report-signing-key-${reportSigningKeyId}'
-    setting: 'Reports__SigningKeys__${reportSigningKeyId}'
+    name: 'report-signing-key-${activeSigningKeyId}'
+    setting: 'Reports__SigningKeys__${activeSigningKeyId}'
   }
 ], chatChannelSecrets)
 
-// Chat channels for the digest: one per webhook URL given. Names and kinds are plain settings; URLs (and the generic
-// channel's signing secret) are Key Vault secrets. Indexes follow this order, skipping channels without a URL.
-// Which channels exist comes from a plain parameter: the URLs are secure and must not shape the deployment.
-var channelNames = map(filter(split(toLower(replace(digestChannels, ' ', '')), ','), n => !empty(n)), n => trim(n))
-var chatChannels = filter([
-  {
-    name: 'slack'
-    kind: 'Slack'
-    configured: contains(channelNames, 'slack')
-    signed: false
-  }
-  {
-    name: 'teams'
-    kind: 'Teams'
-    configured: contains(channelNames, 'teams')
-    signed: false
-  }
-  {
-    name: 'discord'
-    kind: 'Discord'
-    configured: contains(channelNames, 'discord')
-    signed: false
-  }
-  {
-    name: 'generic'
-    kind: 'Generic'
-    configured: contains(channelNames, 'generic')
-    signed: true
-  }
-], c => c.configured)
+// Report-link signing keys. The active key is written from reportSigningKey on every provision; earlier keys are not
+// parameters (their values are already in Key Vault), only their ids: their settings keep referencing the secrets
+// earlier deployments wrote, so links signed before a rotation keep verifying. `azd provision` replaces all app
+// settings, so a key missing here is gone from the app.
+// A key id is part of an app setting name (letters, digits, '_', '.') and of a secret name (letters, digits, '-'):
+// only letters and digits fit both.
+var previousSigningKeyIds = union(filter(map(split(reportPreviousSigningKeyIds, ','), id => trim(id)), id => !empty(id)), [])
+var signingKeyProblems = concat(
+  isKeyId(reportSigningKeyId) ? [] : ['REPORT_SIGNING_KEY_ID (reportSigningKeyId) \'${reportSigningKeyId}\' must be 1-32 letters or digits'],
+  map(filter(previousSigningKeyIds, id => !isKeyId(id)), id => 'REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists \'${id}\': a key id is 1-32 letters or digits'),
+  contains(previousSigningKeyIds, reportSigningKeyId)
+    ? ['REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id \'${reportSigningKeyId}\': list only the ids of earlier keys']
+    : []
+)
+var activeSigningKeyId = empty(signingKeyProblems) ? reportSigningKeyId : fail(join(signingKeyProblems, '; '))
+var previousSigningKeySecrets = map(previousSigningKeyIds, id => {
+  name: 'report-signing-key-${id}'
+  setting: 'Reports__SigningKeys__${id}'
+})
+
+// Chat channels for the digest: one per name in DIGEST_CHANNELS, in this order. Names and kinds are plain settings;
+// URLs (and the generic channel's signing secret) are Key Vault secrets. Which channels exist comes from a plain
+// parameter: the URLs are secure and must not shape the deployment. A listed channel without its URL (or generic
+// without its secret) and an unknown name fail provisioning before anything is created (Key Vault would accept an
+// empty secret, and the app would only fail on start).
+var channelNames = filter(map(split(toLower(digestChannels), ','), n => trim(n)), n => !empty(n))
+var unknownChannelNames = filter(channelNames, n => !contains(['slack', 'teams', 'discord', 'generic'], n))
+var chatChannels = !empty(unknownChannelNames)
+  ? fail('DIGEST_CHANNELS (digestChannels) lists unknown channel(s) \'${join(unknownChannelNames, '\', \'')}\': use slack, teams, discord or generic')
+  : filter([
+      {
+        name: 'slack'
+        kind: 'Slack'
+        configured: contains(channelNames, 'slack')
+        signed: false
+      }
+      {
+        name: 'teams'
+        kind: 'Teams'
+        configured: contains(channelNames, 'teams')
+        signed: false
+      }
+      {
+        name: 'discord'
+        kind: 'Discord'
+        configured: contains(channelNames, 'discord')
+        signed: false
+      }
+      {
+        name: 'generic'
+        kind: 'Generic'
+        configured: contains(channelNames, 'generic')
+        signed: true
+      }
+    ], c => c.configured)
 var chatChannelSettings = reduce(range(0, length(chatChannels)), {}, (acc, i) => union(acc, {
   'Digest__Channels__${i}__Name': chatChannels[i].name
   'Digest__Channels__${i}__Kind': chatChannels[i].kind
@@ -183,14 +214,14 @@ var chatChannelSecrets = flatten(map(range(0, length(chatChannels)), i => concat
     : []
 )))
 var chatSecretValues = {
-  'digest-slack-url': slackWebhookUrl
-  'digest-teams-url': teamsWebhookUrl
-  'digest-discord-url': discordWebhookUrl
-  'digest-generic-url': genericWebhookUrl
-  'digest-generic-secret': genericWebhookSecret
+  'digest-slack-url': requiredIf(contains(channelNames, 'slack'), slackWebhookUrl, missingChannelSecret('slack', 'SLACK_WEBHOOK_URL (slackWebhookUrl)'))
+  'digest-teams-url': requiredIf(contains(channelNames, 'teams'), teamsWebhookUrl, missingChannelSecret('teams', 'TEAMS_WEBHOOK_URL (teamsWebhookUrl)'))
+  'digest-discord-url': requiredIf(contains(channelNames, 'discord'), discordWebhookUrl, missingChannelSecret('discord', 'DISCORD_WEBHOOK_URL (discordWebhookUrl)'))
+  'digest-generic-url': requiredIf(contains(channelNames, 'generic'), genericWebhookUrl, missingChannelSecret('generic', 'GENERIC_WEBHOOK_URL (genericWebhookUrl)'))
+  'digest-generic-secret': requiredIf(contains(channelNames, 'generic'), genericWebhookSecret, missingChannelSecret('generic', 'GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters)'))
 }
 
-// The app's tables (Storage/StorageOptions defaults) and blob containers besides the deployment package.
+// The app's tables and blob containers (StorageOptions and EnrichmentOptions defaults) besides the deployment package.
 var appTables = [
   'incidents'
   'checkpoints'
@@ -204,7 +235,18 @@ var appTables = [
 ]
 var appContainers = [
   'reports'
+  // Enrichment:SnapshotContainer: the last good copy of each intel list.
+  'intel'
 ]
+
+// Provisioning checks: the deployment engine evaluates the variables when it validates the template, so a fail() in
+// one refuses the deployment with its message before any resource is created (`bicep snapshot`, the same engine
+// offline, refuses it too; tests/IncidentFunctions.Tests/Infra/ProvisioningChecksTests.cs).
+func isKeyId(id string) bool => length(id) >= 1 && length(id) <= 32 && empty(filter(map(range(0, length(id)), i => substring(id, i, 1)), c => !contains('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', c)))
+
+func requiredIf(required bool, value string, problem string) string => required && empty(trim(value)) ? fail(problem) : value
+
+func missingChannelSecret(channel string, variable string) string => 'DIGEST_CHANNELS (digestChannels) lists \'${channel}\' but ${variable} is empty: set it (azd env set) or remove ${channel} from DIGEST_CHANNELS'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -256,8 +298,9 @@ module keyVault 'core/security/key-vault.bicep' = {
     secretNames: map(keyVaultSecrets, s => s.name)
     secretValues: union(chatSecretValues, {
       'wallarm-api-token': wallarmApiToken
-      'report-signing-key-${reportSigningKeyId}': reportSigningKey
+      'report-signing-key-${activeSigningKeyId}': reportSigningKey
     })
+    retainedSecretNames: map(previousSigningKeySecrets, s => s.name)
   }
 }
 
@@ -310,7 +353,7 @@ module functionApp 'app/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     keyVaultUri: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
-    keyVaultSettings: toObject(keyVaultSecrets, s => s.setting, s => s.name)
+    keyVaultSettings: toObject(concat(keyVaultSecrets, previousSigningKeySecrets), s => s.setting, s => s.name)
     chatChannelSettings: chatChannelSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -319,12 +362,13 @@ module functionApp 'app/function-app.bicep' = {
     reportTimeZone: reportTimeZone
     pullIncidentsSchedule: pullIncidentsSchedule
     dailyDigestSchedule: dailyDigestSchedule
+    alertsSchedule: alertsSchedule
     digestSendTime: digestSendTime
     enrichmentQueueName: enrichmentQueueName
     refreshIntelSchedule: refreshIntelSchedule
     usePublicIntelFeeds: usePublicIntelFeeds
     reportCompanyName: reportCompanyName
-    reportSigningKeyId: reportSigningKeyId
+    reportSigningKeyId: activeSigningKeyId
   }
 }
 

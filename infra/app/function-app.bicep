@@ -40,6 +40,7 @@ param wallarmClientId string
 param reportTimeZone string
 param pullIncidentsSchedule string
 param dailyDigestSchedule string
+param alertsSchedule string
 param digestSendTime string
 param enrichmentQueueName string
 param refreshIntelSchedule string
@@ -61,7 +62,7 @@ var identityAppSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
 
   // Telemetry with Entra auth (Application Insights has local auth disabled): the host reads both; the worker's
-  // exporter reads them in Hosting/TelemetryServiceCollectionExtensions.
+  // exporter reads them in Operations/TelemetryServiceCollectionExtensions.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
@@ -77,6 +78,7 @@ var identityAppSettings = {
   // Read by the host in trigger attributes and bound into the app's options. Schedules are UTC: Flex ignores time zones.
   PULL_INCIDENTS_SCHEDULE: pullIncidentsSchedule
   DAILY_DIGEST_SCHEDULE: dailyDigestSchedule
+  ALERTS_SCHEDULE: alertsSchedule
   ENRICHMENT_QUEUE_NAME: enrichmentQueueName
 
   Wallarm__Cloud: wallarmCloud

@@ -1,5 +1,5 @@
-// Role assignments: what the app's identity needs, and optionally what the deploying user needs to look at data and
-// rotate secrets. Scoped to the individual resources, not the resource group.
+// Role assignments: what the app's identity needs, and optionally what the deploying user needs to look at data, send
+// telemetry from a local run and rotate secrets. Scoped to the individual resources, not the resource group.
 param storageAccountName string
 param keyVaultName string
 param applicationInsightsName string
@@ -86,6 +86,18 @@ resource userStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
   }
 }]
+
+// Application Insights accepts only Entra-authenticated telemetry (local auth is off): a local run or tool sending as the
+// deploying user needs this, as the azd quickstarts grant it.
+resource userMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
+  name: guid(applicationInsights.id, userPrincipalId, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}
 
 // Secrets Officer, not User: the deploying user rotates secrets by adding versions.
 resource userSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {

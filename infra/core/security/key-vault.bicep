@@ -11,6 +11,9 @@ param secretNames string[]
 @secure()
 param secretValues object
 
+@description('Secrets earlier deployments wrote that the app still references (e.g. previous report signing keys); not written here, and provisioning fails if one is missing.')
+param retainedSecretNames string[] = []
+
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionInDays int = 7
@@ -46,6 +49,14 @@ resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secr
   }
 }]
 
+resource retainedSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = [for secretName in retainedSecretNames: {
+  parent: vault
+  name: secretName
+}]
+
 output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
+// Reading them is the existence check: a missing secret fails this deployment (ResourceNotFound, naming the secret)
+// before the app settings reference it.
+output retainedSecretUris string[] = [for (secretName, i) in retainedSecretNames: retainedSecrets[i].properties.secretUri]

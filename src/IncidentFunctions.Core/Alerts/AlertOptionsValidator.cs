@@ -1,4 +1,6 @@
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
+using NCrontab;
 
 namespace IncidentFunctions.Alerts;
 
@@ -8,6 +10,11 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
     public ValidateOptionsResult Validate(string? name, AlertOptions options)
     {
         var failures = new List<string>();
+        if (CrontabSchedule.TryParse(options.Schedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        {
+            failures.Add($"{AppSettingNames.AlertsSchedule} '{options.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '5 * * * * *'.");
+        }
+
         if (options.MaxPerInterval is < 1 or > 100)
         {
             failures.Add($"Digest:Alerts:MaxPerInterval must be between 1 and 100; got {options.MaxPerInterval}.");

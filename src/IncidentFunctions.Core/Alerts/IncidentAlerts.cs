@@ -1,92 +1,49 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Azure;
-using Azure.Data.Tables;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NodaTime;
 
 namespace IncidentFunctions.Alerts;
 
-/// <summary>Alert ledger row: PartitionKey <c>{tenant}-{channel}</c>, RowKey the escaped incident id. Its existence means "handled".</summary>
-public sealed class AlertClaimEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-
-    public string RowKey { get; set; } = "";
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
-    public DateTimeOffset ClaimedAt { get; set; }
-
-    public DateTimeOffset IntervalStart { get; set; }
-}
-
-/// <summary>Roll-up state of one channel and interval: PartitionKey <c>rollup-{channel}</c>, RowKey the interval start (UTC).</summary>
-public sealed class AlertIntervalEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-
-    public string RowKey { get; set; } = "";
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
-    public DateTimeOffset IntervalStart { get; set; }
-
-    public DateTimeOffset IntervalEnd { get; set; }
-
-    /// <summary>Single-incident alerts posted in the interval.</summary>
-    public int Sent { get; set; }
-
-    /// <summary>New incidents over the limit, waiting for the roll-up.</summary>
-    public int Pending { get; set; }
-
-    /// <summary>The first <see cref="AlertOptions.RollupListed"/> of them, as JSON.</summary>
-    public string PendingJson { get; set; } = "[]";
-
-    /// <summary><c>open</c> until the roll-up is claimed for posting, then <c>sent</c>.</summary>
-    public string RollupState { get; set; } = OpenState;
-
-    public const string OpenState = "open";
-    public const string SentState = "sent";
-}
+/// <summary>Recorded but not delivered on one channel.</summary>
+/// <param name="Alerts">Single alerts a later run still sends.</param>
+/// <param name="Rollups">Roll-ups collecting or not delivered yet.</param>
+/// <param name="OldestRecordedAt">When the oldest of those alerts was recorded.</param>
+public sealed record AlertBacklog(int Alerts, int Rollups, DateTimeOffset? OldestRecordedAt);
 
 /// <summary>
-/// Real-time alerts (optional, <c>Digest:Alerts:Enabled</c>): after enrichment, each incident that is new (first hit
-/// within <see cref="AlertOptions.MaxAge"/>) and not alerted before posts a short message to the channels with
-/// <c>Alerts</c> set. "Not alerted before" is an insert into the alert ledger per channel and incident, so a
-/// redelivered queue message or a re-pull never alerts twice. Per channel and interval at most
-/// <see cref="AlertOptions.MaxPerInterval"/> single alerts go out; further new incidents are held and posted as one
-/// roll-up message once the interval has ended (on the next alert or digest run). Like the digest, an alert is posted
-/// at most once: a claim whose post then fails is not retried.
+/// Real-time alerts (optional, <c>Digest:Alerts:Enabled</c>). After enrichment, each incident that is new
+/// (<see cref="AlertCandidates"/>) and not alerted before on a channel with <c>Alerts</c> set is recorded in the
+/// <see cref="AlertLedger"/> — as a single alert, or for the interval's roll-up once the interval has its
+/// <see cref="AlertOptions.MaxPerInterval"/> (<see cref="AlertRollupPolicy"/>) — and the single alerts are posted at once
+/// (<see cref="AlertPoster"/>), each channel on its own. The <c>SendAlerts</c> timer (every minute) posts the roll-up
+/// of every interval that has ended, and sends again what was recorded but not delivered: alerts a stopped run left
+/// behind, alerts the channel refused or did not take, and — to Generic receivers only, under the same delivery id —
+/// alerts that may have been posted. An alert still undelivered an interval after its first attempt goes into the
+/// current roll-up; anything undelivered after <see cref="AlertOptions.MaxAge"/> is given up with an error log.
 /// </summary>
 public sealed class IncidentAlerts(
-    StorageClients storage,
-    SourceProfileStore sources,
-    VulnerabilityCatalog vulnerabilities,
+    AlertCandidates candidates,
+    AlertLedger ledger,
+    AlertRollupPolicy policy,
+    AlertPoster poster,
     ChannelHealth health,
-    ChatWebhookClient client,
+    WallarmTenant tenant,
+    WallarmClient wallarm,
     ReportCalendar calendar,
     IOptions<AlertOptions> options,
     IOptions<DeliveryOptions> delivery,
-    IOptions<WallarmOptions> wallarm,
     TimeProvider time,
     ILogger<IncidentAlerts> logger)
 {
+    /// <summary>A Pending alert younger than this belongs to the run that recorded it and is about to post it.</summary>
+    internal static readonly TimeSpan RecordingRunGrace = TimeSpan.FromMinutes(1);
+
+    private const string StoppedRun = "the posting run stopped before recording the answer";
+
     public bool Enabled => ChannelsForAlerts().Any();
 
     /// <summary>
@@ -100,239 +57,255 @@ public sealed class IncidentAlerts(
         var channels = ChannelsForAlerts().ToList();
         if (channels.Count == 0) return 0;
 
-        await FlushRollupsAsync(cancellationToken).ConfigureAwait(false);
-        var latestDay = new Dictionary<string, LocalDate>(StringComparer.Ordinal);
-        foreach (var reference in incidents)
-        {
-            foreach (var iso in reference.Days)
-            {
-                if (ReportCalendar.TryParseIsoDay(iso, out var day) && (!latestDay.TryGetValue(reference.Id, out var known) || day > known)) latestDay[reference.Id] = day;
-            }
-        }
-
-        if (latestDay.Count == 0) return 0;
-        var rows = await ReadRowsAsync(tenantId, latestDay, cancellationToken).ConfigureAwait(false);
-        if (rows.Count < latestDay.Count) AlertsLog.AlertIncidentsMissing(logger, latestDay.Count - rows.Count);
-
         var now = time.GetUtcNow();
-        var fresh = rows.Where(r => now - r.Row.FirstSeen <= options.Value.MaxAge && !DailyReportBuilder.IsFalsePositive(r.Row)).ToList();
+        var (fresh, seen) = await candidates.FindAsync(tenantId, incidents, now, cancellationToken).ConfigureAwait(false);
         if (fresh.Count == 0)
         {
-            AlertsLog.AlertsProcessed(logger, 0, rows.Count, 0, 0);
+            if (seen > 0) AlertsLog.AlertsProcessed(logger, 0, seen, 0, 0);
             return 0;
         }
 
-        var profiles = new Dictionary<LocalDate, SourceDay>();
-        foreach (var day in fresh.Select(r => r.Day).Distinct())
-        {
-            profiles[day] = await sources.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
-        }
-
-        var issues = await vulnerabilities.GetAllAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var console = wallarm.Value.ResolveConsoleAddress();
-        var summaries = fresh
-            .OrderBy(r => r.Row.FirstSeen).ThenBy(r => r.Row.IncidentId, StringComparer.Ordinal)
-            // The report's projection of a row, so an alert names the incident as the digest and the PDF do.
-            .Select(r => (r.Row.RowKey, Summary: IncidentSummaries.From(
-                DailyReportBuilder.ToIncidentRow(r.Row, profiles[r.Day].Profiles, issues, console, now, TimeSpan.Zero))))
-            .ToList();
-
-        var sent = 0;
-        var held = 0;
-        var claimedAny = 0;
-        foreach (var channel in channels)
-        {
-            var state = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
-            if (!state.Enabled)
-            {
-                var index = delivery.Value.Channels.IndexOf(channel);
-                var next = state.Generation + 1;
-                ChannelsLog.ChannelSkipped(logger, channel.Name, state.DisabledAt, state.DisabledReason, index, next);
-                continue;
-            }
-
-            var (single, rolledUp) = await ClaimAsync(tenantId, channel, summaries, now, cancellationToken).ConfigureAwait(false);
-            claimedAny = Math.Max(claimedAny, single.Count + rolledUp);
-            held += rolledUp;
-            foreach (var summary in single)
-            {
-                var message = new AlertMessage { TimeZone = calendar.ZoneId, GeneratedAt = now, Incidents = [summary] };
-                if (await PostAsync(channel, message, AlertDeliveryId(tenantId, channel.Name, summary.Id), "Alert", cancellationToken).ConfigureAwait(false)) sent++;
-            }
-        }
-
-        AlertsLog.AlertsProcessed(logger, claimedAny, rows.Count, sent, held);
+        var results = await Task.WhenAll(channels.Select(c => NotifyChannelAsync(tenantId, c, fresh, now, cancellationToken))).ConfigureAwait(false);
+        var (claimed, sent, rolledUp) = (results.Max(r => r.Claimed), results.Sum(r => r.Sent), results.Sum(r => r.RolledUp));
+        AlertsLog.AlertsProcessed(logger, claimed, seen, sent, rolledUp);
         return sent;
     }
 
-    /// <summary>Posts the roll-up of every ended interval that held incidents over the limit. The digest timer calls it too.</summary>
-    public async Task<int> FlushRollupsAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The <c>SendAlerts</c> timer job: posts the roll-up of every interval that has ended, and everything recorded but
+    /// not delivered that a later run owes (see the class summary). Returns the number of messages delivered.
+    /// </summary>
+    public async Task<int> DeliverPendingAsync(CancellationToken cancellationToken = default)
     {
         var channels = ChannelsForAlerts().ToList();
         if (channels.Count == 0) return 0;
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var delivered = await Task.WhenAll(channels.Select(c => DeliverChannelPendingAsync(tenantId, c, cancellationToken))).ConfigureAwait(false);
+        return delivered.Sum();
+    }
+
+    /// <summary>
+    /// What the ledger holds for <paramref name="channel"/> that is recorded but not delivered (yet): single alerts a
+    /// later run still sends, and roll-ups not delivered — for the status route.
+    /// </summary>
+    public async Task<AlertBacklog> GetBacklogAsync(ChannelOptions channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var posted = 0;
-        foreach (var channel in channels)
+        var alerts = 0;
+        var rollups = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var interval in await ledger.GetOpenIntervalsAsync(tenantId, channel.Name, now - policy.LookBack, now, cancellationToken).ConfigureAwait(false))
         {
-            var partition = RollupPartition(channel.Name);
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RollupState eq {AlertIntervalEntity.OpenState} and Pending gt 0");
-            var due = new List<AlertIntervalEntity>();
-            await foreach (var row in table.QueryAsync<AlertIntervalEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            foreach (var key in AlertLedger.ReadKeys(interval.UndeliveredJson))
             {
-                if (row.IntervalEnd <= now) due.Add(row);
+                if (await ledger.GetClaimAsync(tenantId, channel.Name, key, cancellationToken).ConfigureAwait(false) is not { } claim) continue;
+                if (!AlertRollupPolicy.Repeats(claim.ReadState(), channel.Kind)) continue;
+                alerts++;
+                oldest = oldest is { } o && o < claim.ClaimedAt ? o : claim.ClaimedAt;
             }
 
-            if (due.Count == 0) continue;
-            var state = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
-            if (!state.Enabled) continue;
-            foreach (var row in due.OrderBy(r => r.IntervalStart))
+            if (interval.Pending > 0 && interval.ReadRollupState() is var state && (state == AlertState.Pending || AlertRollupPolicy.Repeats(state, channel.Kind)))
             {
-                // Claim before posting: a roll-up is posted at most once, like everything else.
-                row.RollupState = AlertIntervalEntity.SentState;
-                try
-                {
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException ex) when (ex.Status == 412)
-                {
-                    continue; // another run took it
-                }
-
-                var listed = ReadPending(row.PendingJson);
-                var message = new AlertMessage
-                {
-                    TimeZone = calendar.ZoneId,
-                    GeneratedAt = now,
-                    Incidents = listed,
-                    NotListed = Math.Max(0, row.Pending - listed.Count),
-                    RollupInterval = new TimeWindow(row.IntervalStart, row.IntervalEnd),
-                };
-                if (await PostAsync(channel, message, $"r-{channel.Name}-{row.RowKey}", "Alert roll-up", cancellationToken).ConfigureAwait(false)) posted++;
+                rollups++;
             }
         }
 
-        return posted;
+        return new AlertBacklog(alerts, rollups, oldest);
     }
 
-    /// <summary>Claims the incidents not yet handled on <paramref name="channel"/> and splits them into single alerts and roll-up.</summary>
-    private async Task<(List<IncidentSummary> Single, int RolledUp)> ClaimAsync(long tenantId, ChannelOptions channel, List<(string RowKey, IncidentSummary Summary)> summaries, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(int Claimed, int Sent, int RolledUp)> NotifyChannelAsync(long tenantId, ChannelOptions channel, IReadOnlyList<AlertCandidate> fresh, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var settings = options.Value;
-        var intervalStart = IntervalStart(now, settings.Interval);
-        var claimPartition = $"{tenantId.ToString(CultureInfo.InvariantCulture)}-{channel.Name}";
-
-        var claimed = new List<(string RowKey, IncidentSummary Summary)>();
-        foreach (var item in summaries)
+        var state = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (!state.Enabled)
         {
-            try
+            ChannelsLog.ChannelSkipped(logger, channel.Name, state.DisabledAt, state.DisabledReason, delivery.Value.Channels.IndexOf(channel), state.Generation + 1);
+            return (0, 0, 0);
+        }
+
+        var claims = await ledger.ClaimAsync(tenantId, channel, fresh, policy, now, cancellationToken).ConfigureAwait(false);
+        var sent = 0;
+        for (var i = 0; i < claims.Singles.Count; i++)
+        {
+            var result = await DeliverSingleAsync(channel, claims.Singles[i], cancellationToken).ConfigureAwait(false);
+            if (result == DeliveryResult.Delivered)
             {
-                await table.AddEntityAsync(new AlertClaimEntity { PartitionKey = claimPartition, RowKey = item.RowKey, ClaimedAt = now, IntervalStart = intervalStart }, cancellationToken).ConfigureAwait(false);
-                claimed.Add(item);
+                sent++;
             }
-            catch (RequestFailedException ex) when (ex.Status == 409)
+            else if (result is not null)
             {
-                // Alerted (or rolled up) before: a redelivered message or a re-pull of a known incident.
+                // The channel is not taking posts now: the rest wait (recorded) for the timer instead of each waiting out the timeouts here.
+                if (i + 1 < claims.Singles.Count) AlertsLog.AlertsWaiting(logger, claims.Singles.Count - i - 1, channel.Name);
+                break;
             }
         }
 
-        if (claimed.Count == 0) return ([], 0);
-
-        for (var round = 0; ; round++)
-        {
-            var partition = RollupPartition(channel.Name);
-            var rowKey = IntervalKey(intervalStart);
-            var existing = await table.GetEntityIfExistsAsync<AlertIntervalEntity>(partition, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var row = existing.HasValue ? existing.Value! : new AlertIntervalEntity
-            {
-                PartitionKey = partition,
-                RowKey = rowKey,
-                IntervalStart = intervalStart,
-                IntervalEnd = intervalStart + settings.Interval,
-            };
-            var slots = row.RollupState == AlertIntervalEntity.OpenState ? Math.Max(0, settings.MaxPerInterval - row.Sent) : 0;
-            var single = claimed.Take(slots).Select(c => c.Summary).ToList();
-            var over = claimed.Skip(single.Count).Select(c => c.Summary).ToList();
-            row.Sent += single.Count;
-            row.Pending += over.Count;
-            if (over.Count > 0)
-            {
-                var pending = ReadPending(row.PendingJson);
-                pending.AddRange(over.Take(Math.Max(0, settings.RollupListed - pending.Count)));
-                row.PendingJson = JsonSerializer.Serialize(pending, AlertJsonContext.Default.ListIncidentSummary);
-            }
-
-            try
-            {
-                if (existing.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                else await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-                return (single, over.Count);
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && round < 10)
-            {
-                // A concurrent alert run counted first: recount against its numbers.
-            }
-        }
+        return (claims.Singles.Count + claims.RolledUp, sent, claims.RolledUp);
     }
 
-    private async Task<bool> PostAsync(ChannelOptions channel, AlertMessage message, string deliveryId, string what, CancellationToken cancellationToken)
+    private async Task<int> DeliverChannelPendingAsync(long tenantId, ChannelOptions channel, CancellationToken cancellationToken)
     {
-        var payload = ChatRenderer.For(channel.Kind).Render(message, deliveryId);
-        var outcome = await client.PostAsync(channel, payload, deliveryId, cancellationToken).ConfigureAwait(false);
-        var delivered = outcome.Result == DeliveryResult.Delivered;
-        if (delivered) ChannelsLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, deliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
-        else if (outcome.Result == DeliveryResult.Unknown) ChannelsLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, deliveryId, outcome.Error);
-        else ChannelsLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, deliveryId, outcome.Error);
-        await health.RecordAsync(channel, delivered, outcome.Error, cancellationToken).ConfigureAwait(false);
+        var state = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (!state.Enabled) return 0; // the digest run logs the disabled channel; its alerts wait until it is re-enabled
+
+        var now = time.GetUtcNow();
+        var intervals = await ledger.GetOpenIntervalsAsync(tenantId, channel.Name, now - policy.LookBack, now, cancellationToken).ConfigureAwait(false);
+        var delivered = 0;
+        var down = false;
+        foreach (var interval in intervals)
+        {
+            var settled = new List<string>();
+            foreach (var key in AlertLedger.ReadKeys(interval.UndeliveredJson))
+            {
+                var claim = await ledger.GetClaimAsync(tenantId, channel.Name, key, cancellationToken).ConfigureAwait(false);
+                var (result, isSettled) = claim is null ? (null, true) : await RetrySingleAsync(tenantId, channel, claim, down, cancellationToken).ConfigureAwait(false);
+                if (isSettled) settled.Add(key);
+                if (result == DeliveryResult.Delivered) delivered++;
+                else if (result is not null) down = true;
+            }
+
+            await ledger.SettleAsync(tenantId, channel, interval.IntervalStart, settled, policy, cancellationToken).ConfigureAwait(false);
+            var rollup = await RetryRollupAsync(tenantId, channel, interval.IntervalStart, down, cancellationToken).ConfigureAwait(false);
+            if (rollup == DeliveryResult.Delivered) delivered++;
+            else if (rollup is not null) down = true;
+        }
+
         return delivered;
     }
 
-    private async Task<List<(IncidentEntity Row, LocalDate Day)>> ReadRowsAsync(long tenantId, Dictionary<string, LocalDate> latestDay, CancellationToken cancellationToken)
+    /// <summary>One recorded single alert a timer run finds unsettled. Returns the post's result (null: not posted now) and whether it is settled.</summary>
+    private async Task<(DeliveryResult? Result, bool Settled)> RetrySingleAsync(long tenantId, ChannelOptions channel, AlertClaimEntity claim, bool channelDown, CancellationToken cancellationToken)
     {
-        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
-        var rows = new List<(IncidentEntity, LocalDate)>();
-        var gate = new Lock();
-        await Parallel.ForEachAsync(latestDay, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pair, ct) =>
+        var now = time.GetUtcNow();
+        var state = claim.ReadState();
+        switch (state)
         {
-            var partition = DayPartition.Key(tenantId, pair.Value);
-            var row = await table.GetEntityIfExistsAsync<IncidentEntity>(partition, TableKeys.Escape(pair.Key), cancellationToken: ct).ConfigureAwait(false);
-            if (row.HasValue)
+            case AlertState.Attempting when claim.LeaseUntil > now:
+                return (null, false); // a live run is posting it
+            case AlertState.Pending when now - claim.ClaimedAt < RecordingRunGrace:
+                return (null, false); // the run that recorded it is about to post it
+            case AlertState.Attempting when channel.Kind != ChannelKind.Generic:
+                // It may be in the channel: a chat post is not repeated, the loss is logged.
+                if (!await ledger.EndAsync(claim, AlertState.Unknown, StoppedRun, now, cancellationToken).ConfigureAwait(false)) return (null, false);
+                ChannelsLog.DeliveryUnknown(logger, "Alert", channel.Name, channel.Kind, claim.DeliveryId ?? "", StoppedRun, AlertPoster.DigestListsThem);
+                return (null, true);
+            case AlertState.Attempting:
+                ChannelsLog.StoppedRunRepeated(logger, "Alert", channel.Name, claim.DeliveryId ?? "", claim.StartedAt ?? claim.ClaimedAt);
+                break;
+            case AlertState.Pending:
+                AlertsLog.RecordedNotPosted(logger, channel.Name, claim.DeliveryId, claim.ClaimedAt);
+                break;
+            default:
+                if (!AlertRollupPolicy.Repeats(state, channel.Kind)) return (null, true); // delivered, given up, folded, or a chat post that may be there
+                break;
+        }
+
+        if (policy.IsTooOld(claim.ClaimedAt, now))
+        {
+            if (!await ledger.EndAsync(claim, AlertState.Expired, "not delivered within Digest:Alerts:MaxAge", now, cancellationToken).ConfigureAwait(false)) return (null, false);
+            AlertsLog.AlertExpired(logger, channel.Name, channel.Kind, claim.DeliveryId, claim.ClaimedAt, options.Value.MaxAge, claim.Error);
+            return (null, true);
+        }
+
+        if (now >= policy.RetryAsSingleUntil(claim))
+        {
+            var into = policy.IntervalOf(now).From;
+            var error = claim.Error;
+            // The fold takes it out of its interval's index in the same transaction.
+            if (await ledger.FoldAsync(tenantId, channel, claim, policy, now, cancellationToken).ConfigureAwait(false))
             {
-                lock (gate) rows.Add((row.Value!, pair.Value));
+                AlertsLog.AlertFolded(logger, channel.Name, claim.DeliveryId, claim.FirstAttemptAt ?? claim.ClaimedAt, error, into);
             }
-        }).ConfigureAwait(false);
-        return rows;
+
+            return (null, false);
+        }
+
+        if (channelDown) return (null, false);
+        var result = await DeliverSingleAsync(channel, claim, cancellationToken).ConfigureAwait(false);
+        var settled = result == DeliveryResult.Delivered || (result == DeliveryResult.Unknown && !AlertRollupPolicy.Repeats(AlertState.Unknown, channel.Kind));
+        return (result, settled);
     }
 
-    private static List<IncidentSummary> ReadPending(string json)
+    /// <summary>Posts one recorded single alert under the ledger. Null when another run holds or changed it.</summary>
+    private async Task<DeliveryResult?> DeliverSingleAsync(ChannelOptions channel, AlertClaimEntity claim, CancellationToken cancellationToken)
     {
-        try
+        if (AlertLedger.ReadSummary(claim) is not { } summary || claim.DeliveryId is null)
         {
-            return JsonSerializer.Deserialize(json, AlertJsonContext.Default.ListIncidentSummary) ?? [];
+            const string Unreadable = "the recorded alert could not be read";
+            if (await ledger.EndAsync(claim, AlertState.Expired, Unreadable, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                AlertsLog.AlertUnreadable(logger, channel.Name, claim.RowKey, claim.ClaimedAt);
+            }
+
+            return null;
         }
-        catch (JsonException)
-        {
-            return [];
-        }
+
+        if (!await ledger.TryBeginAsync(claim, delivery.Value.DeliveryLease, time.GetUtcNow(), cancellationToken).ConfigureAwait(false)) return null;
+        // Composed when it was recorded, so a repeated delivery carries the same body under the same id.
+        var message = new AlertMessage { TimeZone = calendar.ZoneId, GeneratedAt = claim.ClaimedAt, Incidents = [summary] };
+        var until = policy.RetryAsSingleUntil(claim);
+        var next = string.Create(CultureInfo.InvariantCulture, $"a later alerts run tries again until {until:yyyy-MM-dd HH:mm:ss} UTC, then it goes into the roll-up of that time");
+        var outcome = await poster.PostAsync(channel, message, claim.DeliveryId, next, cancellationToken).ConfigureAwait(false);
+        await ledger.CompleteAsync(claim, outcome, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return outcome.Result;
     }
 
-    internal static DateTimeOffset IntervalStart(DateTimeOffset now, TimeSpan interval)
-        => new(now.UtcTicks - (now.UtcTicks % interval.Ticks), TimeSpan.Zero);
+    /// <summary>The roll-up of one interval, when it is due and owed. Null when nothing was posted now.</summary>
+    private async Task<DeliveryResult?> RetryRollupAsync(long tenantId, ChannelOptions channel, DateTimeOffset intervalStart, bool channelDown, CancellationToken cancellationToken)
+    {
+        var row = await ledger.GetIntervalAsync(tenantId, channel.Name, intervalStart, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        if (row is null || !AlertRollupPolicy.RollupDue(row, now)) return null;
+        var deliveryId = AlertDeliveryIds.Rollup(tenantId, channel.Name, row.IntervalStart);
+        var state = row.ReadRollupState();
+        switch (state)
+        {
+            case AlertState.Attempting when row.RollupLeaseUntil > now:
+                return null;
+            case AlertState.Attempting when channel.Kind != ChannelKind.Generic:
+                if (await ledger.EndRollupAsync(row, channel.Kind, policy, AlertState.Unknown, StoppedRun, now, cancellationToken).ConfigureAwait(false))
+                {
+                    ChannelsLog.DeliveryUnknown(logger, "Alert roll-up", channel.Name, channel.Kind, deliveryId, StoppedRun, AlertPoster.DigestListsThem);
+                }
 
-    private static string IntervalKey(DateTimeOffset start) => start.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
+                return null;
+            case AlertState.Attempting:
+                ChannelsLog.StoppedRunRepeated(logger, "Alert roll-up", channel.Name, deliveryId, row.RollupStartedAt ?? row.IntervalEnd);
+                break;
+            case AlertState.Pending:
+                break;
+            default:
+                if (!AlertRollupPolicy.Repeats(state, channel.Kind)) return null;
+                break;
+        }
 
-    private static string RollupPartition(string channel) => $"rollup-{channel}";
+        if (policy.IsTooOld(row.IntervalEnd, now))
+        {
+            if (await ledger.EndRollupAsync(row, channel.Kind, policy, AlertState.Expired, "not delivered within Digest:Alerts:MaxAge", now, cancellationToken).ConfigureAwait(false))
+            {
+                AlertsLog.RollupExpired(logger, row.Pending, channel.Name, channel.Kind, deliveryId, row.IntervalStart, row.IntervalEnd, options.Value.MaxAge, row.RollupError);
+            }
 
-    /// <summary>Stable per tenant, channel and incident, so a generic receiver can deduplicate an alert however it arrives.</summary>
-    private static string AlertDeliveryId(long tenantId, string channel, string incidentId)
-        => "a-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenantId}\n{channel}\n{incidentId}")).AsSpan(0, 12));
+            return null;
+        }
+
+        if (channelDown) return null;
+        var claimed = await ledger.TryBeginRollupAsync(row, delivery.Value.DeliveryLease, now, cancellationToken).ConfigureAwait(false);
+        if (claimed is null) return null;
+        var listed = AlertLedger.ReadPending(claimed.PendingJson);
+        var message = new AlertMessage
+        {
+            TimeZone = calendar.ZoneId,
+            GeneratedAt = claimed.IntervalEnd,
+            Incidents = listed,
+            NotListed = Math.Max(0, claimed.Pending - listed.Count),
+            RollupInterval = new TimeWindow(claimed.IntervalStart, claimed.IntervalEnd),
+        };
+        var outcome = await poster.PostAsync(channel, message, deliveryId, "a later alerts run tries again", cancellationToken).ConfigureAwait(false);
+        await ledger.CompleteRollupAsync(claimed, channel.Kind, policy, outcome, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return outcome.Result;
+    }
 
     private IEnumerable<ChannelOptions> ChannelsForAlerts() => options.Value.Enabled ? delivery.Value.ChannelsForAlerts() : [];
-
-    private Task<TableClient> TableAsync(CancellationToken cancellationToken) => storage.GetTableAsync(storage.Options.DigestAlertsTable, cancellationToken);
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(List<IncidentSummary>))]
-internal sealed partial class AlertJsonContext : JsonSerializerContext;

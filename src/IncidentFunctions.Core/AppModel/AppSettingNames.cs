@@ -10,6 +10,7 @@ public static class AppSettingNames
     public const string EnrichmentQueueName = "ENRICHMENT_QUEUE_NAME";
     public const string DailyDigestSchedule = "DAILY_DIGEST_SCHEDULE";
     public const string RefreshIntelSchedule = "REFRESH_INTEL_SCHEDULE";
+    public const string AlertsSchedule = "ALERTS_SCHEDULE";
 
     /// <summary>The host's storage connection; used by the app too when nothing more specific is configured.</summary>
     public const string AzureWebJobsStorage = "AzureWebJobsStorage";

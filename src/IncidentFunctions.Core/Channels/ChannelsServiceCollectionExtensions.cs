@@ -72,8 +72,9 @@ internal static class ChannelsServiceCollectionExtensions
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
 
-        // Innermost, so it sees every attempt.
+        // Innermost, so they see every attempt.
         client.AddHttpMessageHandler(() => new DeliveryTraceHandler());
+        client.AddHttpMessageHandler(sp => new WebhookSigningHandler(sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>

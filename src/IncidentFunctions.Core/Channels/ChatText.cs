@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Text;
-using NodaTime;
 
 namespace IncidentFunctions.Channels;
 
@@ -61,77 +58,6 @@ internal static partial class ChatText
 
     /// <summary>Trusted (app-built) text for a Discord embed: backslash-escapes markdown in operator-configured strings such as the title.</summary>
     public static string DiscordEscape(string text) => DiscordMarkdown().Replace(text, @"\$0");
-
-    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
-
-    public static string Plural(long n, string one, string many) => $"{Count(n)} {(n == 1 ? one : many)}";
-
-    /// <summary>Change against the previous day: <c>+5</c>, <c>−3</c>, <c>±0</c>.</summary>
-    public static string Delta(long current, long previous)
-    {
-        var d = current - previous;
-        return d switch
-        {
-            > 0 => "+" + Count(d),
-            < 0 => "−" + Count(-d),
-            _ => "±0",
-        };
-    }
-
-    /// <summary>"42 incidents (+5 vs. the day before)".</summary>
-    public static string WithChange(long current, long previous, string one, string many)
-        => $"{Plural(current, one, many)} ({Delta(current, previous)} vs. the day before)";
-
-    public static string StatusLabel(IncidentStatus status) => status switch
-    {
-        IncidentStatus.Blocked => "Blocked",
-        IncidentStatus.PartiallyBlocked => "Partially blocked",
-        IncidentStatus.Monitoring => "Monitoring",
-        _ => "Unknown status",
-    };
-
-    public static string StatusLine(DigestFigures f)
-    {
-        var parts = new List<string>
-        {
-            $"Blocked {Count(f.Blocked)}",
-            $"Partially blocked {Count(f.PartiallyBlocked)}",
-            $"Monitoring {Count(f.Monitoring)}",
-        };
-        if (f.Unknown > 0) parts.Add($"Unknown {Count(f.Unknown)}");
-        return string.Join(" · ", parts);
-    }
-
-    public static string Duration(TimeSpan span)
-    {
-        var minutes = (long)Math.Round(span.TotalMinutes);
-        var h = minutes / 60;
-        var m = minutes % 60;
-        return h == 0 ? $"{m} min" : m == 0 ? $"{h} h" : $"{h} h {m} min";
-    }
-
-    public static string CoverageLine(CoverageGap gap)
-        => $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {gap.MissingLocal.Count - 6} more" : "")} ({Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
-
-    public static string PreviousCoverageLine(CoverageGap gap)
-        => $"The day before lacks {Duration(gap.MissingDuration)} of data: changes compare with a partial day.";
-
-    public static string LocalTime(DateTimeOffset instant, string zoneId)
-    {
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
-        return Instant.FromDateTimeOffset(instant).InZone(zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-    }
-
-    public static string LocalClock(DateTimeOffset instant, string zoneId)
-    {
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
-        return Instant.FromDateTimeOffset(instant).InZone(zone).ToString("HH:mm", CultureInfo.InvariantCulture);
-    }
-
-    public static string ReportFooter(DigestMessage m)
-        => $"PDF SHA-256 {m.Report.Sha256} · {Plural(m.Report.Pages, "page", "pages")} · link valid until {LocalTime(m.Report.ExpiresAt, m.TimeZone)} ({m.TimeZone})";
-
-    public static string MoreInReport(int n) => $"{Count(n)} more in the report";
 
     /// <summary>The top IP as an address when it parses as one; otherwise as untrusted text.</summary>
     public static string? Ip(string? ip) => ip is not null && IPAddress.TryParse(ip, out var parsed) ? parsed.ToString() : ip;

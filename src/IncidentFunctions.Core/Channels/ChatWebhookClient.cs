@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -26,12 +25,13 @@ public sealed record DeliveryOutcome(DeliveryResult Result, int? StatusCode, int
 
 /// <summary>
 /// Posts rendered payloads to chat webhooks (typed client; retries, timeouts and <c>Retry-After</c> live in its
-/// resilience pipeline, see <see cref="DigestServiceCollectionExtensions"/>). Webhook POSTs are not idempotent:
+/// resilience pipeline, see <see cref="ChannelsServiceCollectionExtensions"/>). Webhook POSTs are not idempotent:
 /// a request that was sent but not answered is retried only for Generic channels, whose receivers deduplicate on the
 /// delivery id; for Slack, Teams and Discord it ends as <see cref="DeliveryResult.Unknown"/> rather than risk a
-/// duplicate post. The URL never reaches a log line, an exception message or the ledger.
+/// duplicate post. Generic deliveries are signed per attempt (<see cref="WebhookSigningHandler"/>). The URL never
+/// reaches a log line, an exception message or the ledger.
 /// </summary>
-public sealed class ChatWebhookClient(HttpClient http, TimeProvider time)
+public sealed class ChatWebhookClient(HttpClient http)
 {
     public const string HttpClientName = "chat-webhooks";
     internal static readonly HttpRequestOptionsKey<DeliveryTrace> TraceKey = new("IncidentFunctions.DeliveryTrace");
@@ -50,9 +50,8 @@ public sealed class ChatWebhookClient(HttpClient http, TimeProvider time)
         request.Options.Set(TraceKey, trace);
         if (channel.Kind == ChannelKind.Generic)
         {
-            var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-            request.Headers.Add(WebhookSigner.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(WebhookSigner.SignatureHeader, WebhookSigner.Sign(channel.Secret!, timestamp, payload.Json));
+            // Timestamp and signature are added per attempt, inside the retries: a retry must not carry a stale timestamp.
+            request.Options.Set(WebhookSigningHandler.SignatureKey, new WebhookSignature(channel.Secret!, payload.Json));
             request.Headers.Add(WebhookSigner.DeliveryHeader, deliveryId);
             request.Headers.Add(WebhookSigner.IdempotencyHeader, deliveryId);
         }

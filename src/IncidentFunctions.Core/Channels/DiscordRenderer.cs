@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Channels;
 
@@ -35,21 +34,21 @@ public sealed class DiscordRenderer : ChatRenderer
         var f = m.Figures;
         var p = m.PreviousFigures;
         var description = new StringBuilder()
-            .Append("**").Append(ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")).Append("**\n")
-            .Append(ChatText.WithChange(f.Hits, p.Hits, "hit", "hits")).Append('\n')
-            .Append(ChatText.WithChange(f.UniqueSourceIps, p.UniqueSourceIps, "source IP", "source IPs")).Append('\n')
-            .Append(ChatText.StatusLine(f));
-        if (m.Coverage is { } gap) description.Append("\n\n:warning: **").Append(ChatText.CoverageLine(gap)).Append("**");
-        if (m.PreviousCoverage is { } previousGap) description.Append("\n*").Append(ChatText.PreviousCoverageLine(previousGap)).Append('*');
+            .Append("**").Append(MessageLines.Incidents(f, p)).Append("**\n")
+            .Append(MessageLines.Hits(f, p)).Append('\n')
+            .Append(MessageLines.SourceIps(f, p)).Append('\n')
+            .Append(MessageLines.StatusLine(f));
+        if (m.Coverage is { } gap) description.Append("\n\n:warning: **").Append(MessageLines.CoverageLine(gap)).Append("**");
+        if (m.PreviousCoverage is { } previousGap) description.Append("\n*").Append(MessageLines.PreviousCoverageLine(previousGap)).Append('*');
         description.Append("\n\n[Open the PDF report](").Append(m.Report.Url.AbsoluteUri).Append(')');
 
         var summary = new JsonObject
         {
-            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {ReportCalendar.IsoDay(m.Day)}", MaxTitleChars),
+            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {Dates.Day(m.Day)}", MaxTitleChars),
             ["url"] = m.Report.Url.AbsoluteUri,
             ["description"] = ChatText.Bound(description.ToString(), MaxDescriptionChars),
             ["color"] = m.Coverage is null ? Blue : Amber,
-            ["footer"] = new JsonObject { ["text"] = ChatText.Bound(ChatText.ReportFooter(m), MaxFooterChars) },
+            ["footer"] = new JsonObject { ["text"] = ChatText.Bound(MessageLines.ReportFooter(m), MaxFooterChars) },
             ["timestamp"] = m.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         };
         var embeds = new JsonArray { summary };
@@ -58,11 +57,11 @@ public sealed class DiscordRenderer : ChatRenderer
             var fields = new JsonArray();
             for (var i = 0; i < shown; i++) fields.Add(Field(m.TopIncidents[i], i + 1));
             var incidents = new JsonObject { ["title"] = "Top incidents", ["color"] = Blue, ["fields"] = fields };
-            if (omitted > 0) incidents["description"] = ChatText.MoreInReport(omitted);
+            if (omitted > 0) incidents["description"] = MessageLines.MoreInReport(omitted);
             embeds.Add(incidents);
         }
 
-        var content = $"**{ChatText.DiscordEscape(m.Title)}** {ReportCalendar.IsoDay(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}"
+        var content = $"**{ChatText.DiscordEscape(m.Title)}** {Dates.Day(m.Day)}: {MessageLines.Incidents(f, p)}"
                       + (m.Coverage is null ? "" : " (data gaps)");
         return Message(content, embeds);
     }
@@ -75,21 +74,20 @@ public sealed class DiscordRenderer : ChatRenderer
         string content;
         if (m.IsRollup)
         {
-            var window = m.RollupInterval!.Value;
-            content = $"{ChatText.Plural(m.Total, "more new incident", "more new incidents")} between {ChatText.LocalTime(window.From, m.TimeZone)} and {ChatText.LocalClock(window.To, m.TimeZone)} ({m.TimeZone})";
+            content = MessageLines.RollupTitle(m);
             embed = new JsonObject { ["title"] = "Incident roll-up", ["color"] = Amber, ["fields"] = fields };
-            if (omitted > 0) embed["description"] = $"{ChatText.Count(omitted)} more: see the daily digest and report";
+            if (omitted > 0) embed["description"] = MessageLines.MoreInRollup(omitted);
         }
         else
         {
             var incident = m.Incidents[0];
-            content = $"New incident ({IncidentLines.Headline(incident)})";
+            content = MessageLines.AlertFallback(incident);
             embed = new JsonObject
             {
-                ["title"] = $"New incident: {ChatText.StatusLabel(incident.Status)}",
+                ["title"] = MessageLines.AlertTitle(incident),
                 ["color"] = incident.Status == Incidents.IncidentStatus.Blocked ? Blue : Red,
                 ["fields"] = fields,
-                ["footer"] = new JsonObject { ["text"] = $"First hit {ChatText.LocalTime(incident.FirstSeen, m.TimeZone)} ({m.TimeZone})" },
+                ["footer"] = new JsonObject { ["text"] = MessageLines.FirstHit(incident, m) },
             };
             if (incident.ConsoleLink is { } link) embed["url"] = link.AbsoluteUri;
         }
@@ -140,7 +138,7 @@ public sealed class DiscordRenderer : ChatRenderer
         if (parts.Count > 0)
         {
             value.Append("\nTop IP: ").AppendJoin(" · ", parts);
-            if (i.SourceType is null) value.Append(" · *").Append(IncidentLines.NotEnriched).Append('*');
+            if (i.SourceType is null) value.Append(" · *").Append(Labels.NotEnriched).Append('*');
             var lists = IncidentLines.Lists(i);
             if (lists.Count > 0)
             {

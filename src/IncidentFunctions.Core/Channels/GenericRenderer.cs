@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Channels;

@@ -1,3 +1,5 @@
+using IncidentFunctions.Vocabulary;
+
 namespace IncidentFunctions.Channels;
 
 /// <summary>
@@ -24,9 +26,9 @@ internal static class IncidentLines
     }
 
     /// <summary>Status and hits: app-built text.</summary>
-    public static string Headline(IncidentSummary i) => $"{ChatText.StatusLabel(i.Status)} · {ChatText.Plural(i.Hits, "hit", "hits")}";
+    public static string Headline(IncidentSummary i) => $"{Labels.Status(i.Status)} · {Numbers.Count(i.Hits, "hit", "hits")}";
 
-    public static string Issue(IncidentSummary i) => i.SecurityIssue ?? (i.VulnerabilityId > 0 ? $"Security issue {i.VulnerabilityId}" : "");
+    public static string Issue(IncidentSummary i) => i.SecurityIssue ?? (i.VulnerabilityId > 0 ? Labels.UnnamedIssue(i.VulnerabilityId) : "");
 
     /// <summary>The untrusted parts of the top-IP line, in order: IP, country, source type; null parts are absent.</summary>
     public static IEnumerable<(string Text, int Max)> SourceParts(IncidentSummary i)
@@ -37,9 +39,6 @@ internal static class IncidentLines
     }
 
     public static IReadOnlyList<string> Lists(IncidentSummary i) => i.MaliciousLists.Where(l => !string.IsNullOrWhiteSpace(l)).Take(MaxLists).ToList();
-
-    /// <summary>App-built label for a source that enrichment has not seen.</summary>
-    public const string NotEnriched = "source not enriched yet";
 
     public const string MaliciousLabel = "listed malicious:";
 }

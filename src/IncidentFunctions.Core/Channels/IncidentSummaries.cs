@@ -1,4 +1,5 @@
 using IncidentFunctions.Reports;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Channels;
 
@@ -23,7 +24,7 @@ internal static class IncidentSummaries
         LastSeen = row.LastSeen,
         TopIp = NullIfEmpty(row.TopIp),
         Country = row.CountryName ?? row.Country,
-        SourceType = row.SourceType is { } type ? DailyReportBuilder.SourceTypeLabel(type) : null,
+        SourceType = row.SourceType is { } type ? Labels.SourceType(type) : null,
         MaliciousLists = row.MaliciousLists,
         ConsoleLink = row.ConsoleLink,
     };

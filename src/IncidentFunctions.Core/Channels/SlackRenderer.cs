@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Channels;
 
@@ -26,14 +25,15 @@ public sealed class SlackRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var blocks = new JsonArray
         {
-            Header($"{m.Title} — {ReportCalendar.IsoDay(m.Day)}"),
+            Header($"{m.Title} — {Dates.Day(m.Day)}"),
             Section(
-                $"*{ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}*\n"
-                + $"{ChatText.WithChange(f.Hits, p.Hits, "hit", "hits")} · {ChatText.WithChange(f.UniqueSourceIps, p.UniqueSourceIps, "source IP", "source IPs")}\n"
-                + ChatText.StatusLine(f)),
+                $"*{MessageLines.Incidents(f, p)}*\n"
+                + $"{MessageLines.Hits(f, p)}\n"
+                + $"{MessageLines.SourceIps(f, p)}\n"
+                + MessageLines.StatusLine(f)),
         };
-        if (m.Coverage is { } gap) blocks.Add(Section(":warning: *" + ChatText.SlackEscape(ChatText.CoverageLine(gap)) + "*"));
-        if (m.PreviousCoverage is { } previousGap) blocks.Add(Section("_" + ChatText.SlackEscape(ChatText.PreviousCoverageLine(previousGap)) + "_"));
+        if (m.Coverage is { } gap) blocks.Add(Section(":warning: *" + ChatText.SlackEscape(MessageLines.CoverageLine(gap)) + "*"));
+        if (m.PreviousCoverage is { } previousGap) blocks.Add(Section("_" + ChatText.SlackEscape(MessageLines.PreviousCoverageLine(previousGap)) + "_"));
         if (shown > 0)
         {
             blocks.Add(new JsonObject { ["type"] = "divider" });
@@ -41,15 +41,15 @@ public sealed class SlackRenderer : ChatRenderer
             for (var i = 0; i < shown; i++) blocks.Add(Section(Incident(m.TopIncidents[i], i + 1)));
         }
 
-        if (omitted > 0) blocks.Add(Context(ChatText.MoreInReport(omitted)));
+        if (omitted > 0) blocks.Add(Context(MessageLines.MoreInReport(omitted)));
         blocks.Add(new JsonObject
         {
             ["type"] = "actions",
             ["elements"] = new JsonArray { Button("Open the PDF report", m.Report.Url, "primary") },
         });
-        blocks.Add(Context(ChatText.ReportFooter(m)));
+        blocks.Add(Context(MessageLines.ReportFooter(m)));
 
-        var text = $"{m.Title} {ReportCalendar.IsoDay(m.Day)}: {ChatText.WithChange(f.Incidents, p.Incidents, "incident", "incidents")}; {ChatText.StatusLine(f)}"
+        var text = $"{m.Title} {Dates.Day(m.Day)}: {MessageLines.Incidents(f, p)}; {MessageLines.StatusLine(f)}"
                    + (m.Coverage is null ? "" : " (data gaps: figures are a lower bound)");
         return new JsonObject { ["text"] = ChatText.SlackEscape(text) + ". Report: " + ChatText.SlackLink(m.Report.Url, "PDF"), ["blocks"] = blocks };
     }
@@ -60,25 +60,24 @@ public sealed class SlackRenderer : ChatRenderer
         string text;
         if (m.IsRollup)
         {
-            var window = m.RollupInterval!.Value;
-            var title = $"{ChatText.Plural(m.Total, "more new incident", "more new incidents")} between {ChatText.LocalTime(window.From, m.TimeZone)} and {ChatText.LocalClock(window.To, m.TimeZone)} ({m.TimeZone})";
+            var title = MessageLines.RollupTitle(m);
             blocks.Add(Header(title));
             for (var i = 0; i < shown; i++) blocks.Add(Section(Incident(m.Incidents[i], i + 1)));
-            if (omitted > 0) blocks.Add(Context($"{ChatText.Count(omitted)} more: see the daily digest and report"));
+            if (omitted > 0) blocks.Add(Context(MessageLines.MoreInRollup(omitted)));
             text = title;
         }
         else
         {
             var incident = m.Incidents[0];
-            blocks.Add(Header($"New incident: {ChatText.StatusLabel(incident.Status)}"));
+            blocks.Add(Header(MessageLines.AlertTitle(incident)));
             blocks.Add(Section(Incident(incident, null)));
-            blocks.Add(Context($"First hit {ChatText.LocalTime(incident.FirstSeen, m.TimeZone)} ({m.TimeZone})"));
+            blocks.Add(Context(MessageLines.FirstHit(incident, m)));
             if (incident.ConsoleLink is { } link)
             {
                 blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = new JsonArray { Button("Open in Wallarm Console", link, null) } });
             }
 
-            text = $"New incident ({IncidentLines.Headline(incident)})";
+            text = MessageLines.AlertFallback(incident);
         }
 
         return new JsonObject { ["text"] = ChatText.SlackEscape(text), ["blocks"] = blocks };
@@ -104,7 +103,7 @@ public sealed class SlackRenderer : ChatRenderer
         if (parts.Count > 0)
         {
             sb.Append("\nTop IP: ").AppendJoin(" · ", parts);
-            if (i.SourceType is null) sb.Append(" · _").Append(IncidentLines.NotEnriched).Append('_');
+            if (i.SourceType is null) sb.Append(" · _").Append(Labels.NotEnriched).Append('_');
             var lists = IncidentLines.Lists(i);
             if (lists.Count > 0)
             {

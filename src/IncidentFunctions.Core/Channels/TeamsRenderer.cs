@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Channels;
 
@@ -23,30 +22,30 @@ public sealed class TeamsRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var body = new JsonArray
         {
-            Rich(Run($"{m.Title} — {ReportCalendar.IsoDay(m.Day)}", bold: true, size: "Large")),
+            Rich(Run($"{m.Title} — {Dates.Day(m.Day)}", bold: true, size: "Large")),
             Block($"Report day in {m.TimeZone}", subtle: true),
             new JsonObject
             {
                 ["type"] = "FactSet",
                 ["facts"] = new JsonArray
                 {
-                    Fact("Incidents", $"{ChatText.Count(f.Incidents)} ({ChatText.Delta(f.Incidents, p.Incidents)} vs. the day before)"),
-                    Fact("Hits", $"{ChatText.Count(f.Hits)} ({ChatText.Delta(f.Hits, p.Hits)})"),
-                    Fact("Source IPs", $"{ChatText.Count(f.UniqueSourceIps)} ({ChatText.Delta(f.UniqueSourceIps, p.UniqueSourceIps)})"),
-                    Fact("Status", ChatText.StatusLine(f)),
+                    Fact("Incidents", MessageLines.FigureValue(f.Incidents, p.Incidents)),
+                    Fact("Hits", MessageLines.FigureValue(f.Hits, p.Hits)),
+                    Fact("Unique source IPs", MessageLines.FigureValue(f.UniqueSourceIps, p.UniqueSourceIps)),
+                    Fact("Status", MessageLines.StatusLine(f)),
                 },
             },
         };
-        if (m.Coverage is { } gap) body.Add(Block("⚠ " + ChatText.CoverageLine(gap), color: "Warning", bold: true));
-        if (m.PreviousCoverage is { } previousGap) body.Add(Block(ChatText.PreviousCoverageLine(previousGap), subtle: true));
+        if (m.Coverage is { } gap) body.Add(Block("⚠ " + MessageLines.CoverageLine(gap), color: "Warning", bold: true));
+        if (m.PreviousCoverage is { } previousGap) body.Add(Block(MessageLines.PreviousCoverageLine(previousGap), subtle: true));
         if (shown > 0)
         {
             body.Add(Block("Top incidents", bold: true, separator: true));
             for (var i = 0; i < shown; i++) body.Add(Incident(m.TopIncidents[i], i + 1));
         }
 
-        if (omitted > 0) body.Add(Block(ChatText.MoreInReport(omitted), subtle: true));
-        body.Add(Block(ChatText.ReportFooter(m), subtle: true, small: true, separator: true));
+        if (omitted > 0) body.Add(Block(MessageLines.MoreInReport(omitted), subtle: true));
+        body.Add(Block(MessageLines.ReportFooter(m), subtle: true, small: true, separator: true));
         return Envelope(body, new JsonArray { OpenUrl("Open the PDF report", m.Report.Url) });
     }
 
@@ -56,17 +55,16 @@ public sealed class TeamsRenderer : ChatRenderer
         var actions = new JsonArray();
         if (m.IsRollup)
         {
-            var window = m.RollupInterval!.Value;
-            body.Add(Rich(Run($"{ChatText.Plural(m.Total, "more new incident", "more new incidents")} between {ChatText.LocalTime(window.From, m.TimeZone)} and {ChatText.LocalClock(window.To, m.TimeZone)} ({m.TimeZone})", bold: true, size: "Medium")));
+            body.Add(Rich(Run(MessageLines.RollupTitle(m), bold: true, size: "Medium")));
             for (var i = 0; i < shown; i++) body.Add(Incident(m.Incidents[i], i + 1));
-            if (omitted > 0) body.Add(Block($"{ChatText.Count(omitted)} more: see the daily digest and report", subtle: true));
+            if (omitted > 0) body.Add(Block(MessageLines.MoreInRollup(omitted), subtle: true));
         }
         else
         {
             var incident = m.Incidents[0];
-            body.Add(Rich(Run($"New incident: {ChatText.StatusLabel(incident.Status)}", bold: true, size: "Medium")));
+            body.Add(Rich(Run(MessageLines.AlertTitle(incident), bold: true, size: "Medium")));
             body.Add(Incident(incident, null));
-            body.Add(Block($"First hit {ChatText.LocalTime(incident.FirstSeen, m.TimeZone)} ({m.TimeZone})", subtle: true, small: true));
+            body.Add(Block(MessageLines.FirstHit(incident, m), subtle: true, small: true));
             if (incident.ConsoleLink is { } link) actions.Add(OpenUrl("Open in Wallarm Console", link));
         }
 
@@ -130,7 +128,7 @@ public sealed class TeamsRenderer : ChatRenderer
                 runs.Add(Run(ChatText.TeamsRun(source[n].Text, source[n].Max)));
             }
 
-            if (i.SourceType is null) runs.Add(Run(" · " + IncidentLines.NotEnriched, subtle: true));
+            if (i.SourceType is null) runs.Add(Run(" · " + Labels.NotEnriched, subtle: true));
             var lists = IncidentLines.Lists(i);
             if (lists.Count > 0)
             {

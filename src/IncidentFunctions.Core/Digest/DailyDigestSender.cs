@@ -36,7 +36,9 @@ public sealed class DigestDeliveryException(string message) : Exception(message)
 /// The <c>SendDailyDigest</c> job. Each run (every few minutes, UTC) finds the report days whose digest is due in the
 /// report zone (<see cref="DigestSchedule"/>), oldest first within <see cref="DigestOptions.CatchUpDays"/>, and for
 /// each day that some enabled channel still lacks: generates and stores the PDF, composes the message once, renders
-/// it per platform and posts it under the delivery ledger, which guarantees at most one post per day and channel.
+/// it per platform and posts it under the delivery ledger: at most once per day and channel to Slack, Teams and
+/// Discord, at least once under one delivery id to a Generic receiver. Channels are delivered concurrently, each
+/// within its own timeouts, so a receiver that hangs does not hold up the others.
 /// A channel gets no backlog from before it was first seen: its first digest is the first one due after that (the
 /// preview shows one at once). Days it was owed and missed (failed, outage) are caught up on, also after re-enabling.
 /// </summary>
@@ -79,6 +81,9 @@ public sealed class DailyDigestSender(
         var ledgerRows = await ledger.GetRangeAsync(tenantId, ExpiryLookbackStart(now), dueDays[^1], cancellationToken).ConfigureAwait(false);
         var results = new List<DigestDelivery>();
         await ExpireAsync(tenantId, channels, states, now, ledgerRows, results, cancellationToken).ConfigureAwait(false);
+
+        // Which channels each due day still owes, oldest day first.
+        var owed = new List<(LocalDate Day, List<ChannelOptions> Channels)>();
         foreach (var day in dueDays)
         {
             var pending = new List<ChannelOptions>();
@@ -104,24 +109,27 @@ public sealed class DailyDigestSender(
                 pending.Add(channel);
             }
 
-            if (pending.Count == 0) continue;
+            if (pending.Count > 0) owed.Add((day, pending));
+        }
+
+        // The PDFs and messages first: a digest never links to a report that does not exist.
+        var messages = new Dictionary<LocalDate, DigestMessage>();
+        foreach (var (day, pending) in owed)
+        {
             var dueAt = schedule.DueAt(day);
             DigestLog.DayDue(logger, day, dueAt, pending.Count);
-
-            // The PDF first: a digest never links to a report that does not exist.
             var report = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
-            var message = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
-            foreach (var channel in pending)
-            {
-                var delivery = await DeliverAsync(tenantId, day, channel, message, cancellationToken).ConfigureAwait(false);
-                results.Add(delivery);
-                if (delivery.Status is DigestDeliveryStatus.Delivered or DigestDeliveryStatus.Failed or DigestDeliveryStatus.Unknown)
-                {
-                    var after = await health.RecordAsync(channel, delivery.Status == DigestDeliveryStatus.Delivered, delivery.Error, cancellationToken).ConfigureAwait(false);
-                    states[channel.Name] = after;
-                }
-            }
+            messages[day] = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
         }
+
+        // Each channel on its own, all at once: a receiver that hangs until its timeouts delays only itself. Within a
+        // channel the days go oldest first, as before.
+        var perChannel = channels
+            .Select(channel => (Channel: channel, Days: owed.Where(o => o.Channels.Contains(channel)).Select(o => o.Day).ToList()))
+            .Where(c => c.Days.Count > 0)
+            .Select(c => DeliverChannelAsync(tenantId, c.Channel, c.Days, messages, cancellationToken))
+            .ToList();
+        foreach (var channelResults in await Task.WhenAll(perChannel).ConfigureAwait(false)) results.AddRange(channelResults);
 
         var result = new DigestRunResult(results);
         var delivered = result.Count(DigestDeliveryStatus.Delivered);
@@ -135,6 +143,30 @@ public sealed class DailyDigestSender(
         }
 
         return result;
+    }
+
+    /// <summary>One channel's owed days, oldest first; stops when the channel gets disabled on the way.</summary>
+    private async Task<List<DigestDelivery>> DeliverChannelAsync(long tenantId, ChannelOptions channel, List<LocalDate> days, Dictionary<LocalDate, DigestMessage> messages, CancellationToken cancellationToken)
+    {
+        var results = new List<DigestDelivery>();
+        ChannelState? state = null;
+        foreach (var day in days)
+        {
+            if (state is { Enabled: false })
+            {
+                results.Add(new DigestDelivery(day, channel.Name, DigestDeliveryStatus.ChannelDisabled, null, state.DisabledReason));
+                continue;
+            }
+
+            var delivery = await DeliverAsync(tenantId, day, channel, messages[day], cancellationToken).ConfigureAwait(false);
+            results.Add(delivery);
+            if (delivery.Status is DigestDeliveryStatus.Delivered or DigestDeliveryStatus.Failed or DigestDeliveryStatus.Unknown)
+            {
+                state = await health.RecordAsync(channel, delivery.Status == DigestDeliveryStatus.Delivered, delivery.Error, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return results;
     }
 
     private async Task<DigestDelivery> DeliverAsync(long tenantId, LocalDate day, ChannelOptions channel, DigestMessage message, CancellationToken cancellationToken)
@@ -153,14 +185,15 @@ public sealed class DailyDigestSender(
                 if (claim.Recovered)
                 {
                     DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-                    ChannelsLog.DeliveryUnknown(logger, "Digest of " + ReportCalendar.IsoDay(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error);
+                    ChannelsLog.DeliveryUnknown(logger, What(day), channel.Name, channel.Kind, claim.Row.DeliveryId, claim.Row.Error, ReportStaysAvailable);
                 }
 
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, claim.Row.Error);
         }
 
-        if (claim.Recovered) DigestLog.RecoveredAttempting(logger, day, channel.Name, claim.Row.DeliveryId, claim.Row.StartedAt);
-        var what = "Digest of " + ReportCalendar.IsoDay(day);
+        // Only a Generic delivery is claimed again after a run stopped mid-post (the ledger decides per kind).
+        if (claim.Recovered) ChannelsLog.StoppedRunRepeated(logger, What(day), channel.Name, claim.Row.DeliveryId, claim.PreviousStartedAt ?? claim.Row.StartedAt);
+        var what = What(day);
         var payload = ChatRenderer.For(channel.Kind).Render(message, claim.Row.DeliveryId);
         var outcome = await client.PostAsync(channel, payload, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
         await ledger.CompleteAsync(claim, outcome, payload, cancellationToken).ConfigureAwait(false);
@@ -170,10 +203,12 @@ public sealed class DailyDigestSender(
                 ChannelsLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Delivered, claim.Row.DeliveryId, null);
             case DeliveryResult.Unknown:
-                ChannelsLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, claim.Row.DeliveryId, outcome.Error);
+                if (channel.Kind == ChannelKind.Generic) ChannelsLog.DeliveryUnansweredRepeated(logger, what, channel.Name, claim.Row.DeliveryId, outcome.Error, "the next digest run");
+                else ChannelsLog.DeliveryUnknown(logger, what, channel.Name, channel.Kind, claim.Row.DeliveryId, outcome.Error, ReportStaysAvailable);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Unknown, claim.Row.DeliveryId, outcome.Error);
             default:
-                ChannelsLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, outcome.Error);
+                ChannelsLog.DeliveryFailed(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, outcome.Error,
+                    $"the next digest run tries again (for Digest:CatchUpDays, {schedule.CatchUpDays} day(s))");
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Failed, claim.Row.DeliveryId, outcome.Error);
         }
     }
@@ -207,6 +242,10 @@ public sealed class DailyDigestSender(
             }
         }
     }
+
+    private const string ReportStaysAvailable = "the report stays available";
+
+    private static string What(LocalDate day) => "Digest of " + ReportCalendar.IsoDay(day);
 
     private LocalDate ExpiryLookbackStart(DateTimeOffset now) => schedule.FirstExpiredDay(now).PlusDays(1 - ExpiryLookbackDays);
 }

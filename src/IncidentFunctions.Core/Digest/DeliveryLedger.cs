@@ -86,7 +86,8 @@ public enum ClaimDecision
     Expired,
 }
 
-public sealed record DeliveryClaim(ClaimDecision Decision, LocalDate Day, string Channel, DeliveryEntity Row, bool Recovered);
+/// <param name="PreviousStartedAt">When <paramref name="Recovered"/>: when the run that stopped mid-post had started it.</param>
+public sealed record DeliveryClaim(ClaimDecision Decision, LocalDate Day, string Channel, DeliveryEntity Row, bool Recovered, DateTimeOffset? PreviousStartedAt = null);
 
 /// <summary>
 /// The delivery ledger that makes a digest post at most once per day and channel, across retries, concurrent runs and
@@ -95,12 +96,12 @@ public sealed record DeliveryClaim(ClaimDecision Decision, LocalDate Day, string
 /// A run that dies between posting and recording leaves the row attempting; once the lease has expired the next run
 /// cannot know whether the post went out. For Slack, Teams and Discord it then records the outcome as unknown and does
 /// <b>not</b> repost: a lost digest is visible (status route, error log, the report is still there) while a duplicate
-/// cannot be recalled. For Generic channels it reposts under the same delivery id, which receivers deduplicate on.
+/// cannot be recalled. For Generic channels it reposts under the same delivery id, which receivers deduplicate on
+/// (at least once), and so does every later run after a Generic delivery that was sent but not answered.
 /// </summary>
 public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
 {
     private static readonly NodaTime.Text.LocalDatePattern DayKeyPattern = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd");
-
 
     /// <summary>Every row of the days from <paramref name="from"/> to <paramref name="to"/> (inclusive): one range query.</summary>
     public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetRangeAsync(long tenantId, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
@@ -153,6 +154,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
             var current = existing.Value!;
             var state = current.ReadState();
             var recovered = false;
+            var previousStart = current.StartedAt;
             switch (state)
             {
                 case DeliveryState.Delivered:
@@ -181,7 +183,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
             Claim(current, channel, now, lease, reportSha256);
             if (await TryUpdateAsync(table, current, cancellationToken).ConfigureAwait(false))
             {
-                return new DeliveryClaim(ClaimDecision.Send, day, channel.Name, current, recovered);
+                return new DeliveryClaim(ClaimDecision.Send, day, channel.Name, current, recovered, recovered ? previousStart : null);
             }
         }
 

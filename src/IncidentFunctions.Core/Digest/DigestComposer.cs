@@ -1,9 +1,9 @@
-using System.Globalization;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Text;
+using IncidentFunctions.Vocabulary;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -55,12 +55,9 @@ public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar ca
     private static CoverageGap? Gap(DayCoverage coverage, ReportCalendar calendar)
     {
         if (coverage.IsComplete) return null;
-        var local = coverage.Missing.Select(w => $"{Clock(w.From, coverage.DayWindow, calendar)}–{Clock(w.To, coverage.DayWindow, calendar)}").ToList();
+        // The PDF's words for the same gaps (Dates.Span), so both name the hours alike.
+        var local = coverage.Missing.Select(w => Dates.Span(w.From, w.To, calendar.Zone, coverage.Day)).ToList();
         var missing = coverage.Missing.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Duration);
         return new CoverageGap(coverage.Missing, local, missing);
     }
-
-    /// <summary>Local clock time within the day; the day's end reads 24:00.</summary>
-    private static string Clock(DateTimeOffset instant, TimeWindow day, ReportCalendar calendar)
-        => instant >= day.To ? "24:00" : Instant.FromDateTimeOffset(instant).InZone(calendar.Zone).ToString("HH:mm", CultureInfo.InvariantCulture);
 }

@@ -19,6 +19,11 @@ internal static class DigestServiceCollectionExtensions
         services.TryAddTransient<DigestReportPublisher>();
         services.TryAddTransient<DailyDigestSender>();
         services.TryAddTransient<DigestPreview>();
+        services.AddSingleton(new ScheduledJob(
+            "SendDailyDigest",
+            AppSettingNames.DailyDigestSchedule,
+            sp => sp.GetRequiredService<IOptions<DigestOptions>>().Value.Schedule,
+            (sp, ct) => sp.GetRequiredService<DailyDigestSender>().RunAsync(ct)));
         return services;
     }
 }

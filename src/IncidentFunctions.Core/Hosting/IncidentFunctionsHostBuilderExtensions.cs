@@ -45,16 +45,10 @@ public static class IncidentFunctionsHostBuilderExtensions
     private static void AddCrossFeatureJobs(IServiceCollection services)
     {
         services.TryAddTransient<EnrichSourcesJob>();
-        services.TryAddTransient<SendDailyDigestJob>();
         services.AddSingleton(new QueueJob(
             "EnrichSources",
             AppSettingNames.EnrichmentQueueName,
             sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.EnrichmentQueueName,
             (sp, message, ct) => sp.GetRequiredService<EnrichSourcesJob>().RunAsync(message, ct)));
-        services.AddSingleton(new ScheduledJob(
-            "SendDailyDigest",
-            AppSettingNames.DailyDigestSchedule,
-            sp => sp.GetRequiredService<IOptions<DigestOptions>>().Value.Schedule,
-            (sp, ct) => sp.GetRequiredService<SendDailyDigestJob>().RunAsync(ct)));
     }
 }

@@ -72,6 +72,8 @@ public static class DigestStatusEndpoint
                 }
             }
 
+            // Alerts recorded but not delivered (yet): what a stopped run or an outage left for later runs.
+            var backlog = channel.Alerts && alerts.Enabled ? await services.GetRequiredService<IncidentAlerts>().GetBacklogAsync(channel, cancellationToken).ConfigureAwait(false) : null;
             channels.Add(new JsonObject
             {
                 ["name"] = channel.Name,
@@ -92,6 +94,7 @@ public static class DigestStatusEndpoint
                 ["lastFailureAt"] = state.LastFailureAt,
                 ["lastError"] = state.LastError,
                 ["deliveries"] = deliveries,
+                ["alertsNotDelivered"] = backlog is null ? null : new JsonObject { ["alerts"] = backlog.Alerts, ["rollups"] = backlog.Rollups, ["oldestRecordedAt"] = backlog.OldestRecordedAt },
             });
         }
 

@@ -3,6 +3,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Text;
+using IncidentFunctions.Vocabulary;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -96,7 +97,7 @@ public sealed class DailyReportBuilder(
             Hours = Hours(rows, window, calendar),
             ByAttackType = Count(rows, r => Short(r.AttackType, "unknown"), 12),
             ByCountry = Count(rows, r => CountryOf(r, profiles) ?? "Unknown", 10),
-            BySourceType = profiles.Count == 0 ? [] : Count(rows, r => SourceTypeLabel(r.TopIp is { } ip && profiles.TryGetValue(ip, out var p) ? p.SourceType : null), 10),
+            BySourceType = profiles.Count == 0 ? [] : Count(rows, r => Labels.SourceType(r.TopIp is { } ip && profiles.TryGetValue(ip, out var p) ? p.SourceType : null), 10),
             ByStatus = StatusCounts(rows),
             TopSources = TopSources(topIps, profiles, options.TopRows),
             TopTargets = TopTargets(rows, options.TopRows),
@@ -109,28 +110,6 @@ public sealed class DailyReportBuilder(
             Attributions = inputs.Sources.Attributions.Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
         };
     }
-
-    public static string SourceTypeLabel(SourceType? type) => type switch
-    {
-        null => "Not enriched",
-        SourceType.Unknown => "Residential / unknown",
-        SourceType.Tor => "Tor",
-        SourceType.PublicProxy => "Public proxy",
-        SourceType.WebProxy => "Web proxy",
-        SourceType.Vpn => "VPN",
-        SourceType.CloudPlatform => "Cloud",
-        SourceType.Datacenter => "Data center",
-        SourceType.Private => "Private",
-        _ => type.Value.ToString(),
-    };
-
-    public static string StatusLabel(IncidentStatus status) => status switch
-    {
-        IncidentStatus.Blocked => "Blocked",
-        IncidentStatus.PartiallyBlocked => "Partially blocked",
-        IncidentStatus.Monitoring => "Monitoring",
-        _ => "Unknown",
-    };
 
     public static Uri? ConsoleLinkFor(Uri? consoleBase, long vulnerabilityId)
         => consoleBase is null || vulnerabilityId <= 0 ? null : new Uri(consoleBase, string.Create(CultureInfo.InvariantCulture, $"object/{vulnerabilityId}"));
@@ -203,7 +182,7 @@ public sealed class DailyReportBuilder(
     private static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
         => vulnerabilities.TryGetValue(id, out var v) && !string.IsNullOrWhiteSpace(v.Title)
             ? UntrustedText.Inert(v.Title, MaxTitleChars)
-            : string.Create(CultureInfo.InvariantCulture, $"Security issue {id}");
+            : Labels.UnnamedIssue(id);
 
     private static List<HourBucket> Hours(List<IncidentEntity> rows, TimeWindow window, ReportCalendar calendar)
     {
@@ -243,10 +222,10 @@ public sealed class DailyReportBuilder(
     {
         var counts = rows.GroupBy(r => r.ReadStatus()).ToDictionary(g => g.Key, g => g.Count());
         var result = new List<NamedCount>();
-        foreach (var status in new[] { IncidentStatus.Blocked, IncidentStatus.PartiallyBlocked, IncidentStatus.Monitoring, IncidentStatus.Unknown })
+        foreach (var status in Labels.StatusOrder)
         {
             var n = counts.GetValueOrDefault(status);
-            if (n > 0 || status != IncidentStatus.Unknown) result.Add(new NamedCount(StatusLabel(status), n));
+            if (n > 0 || status != IncidentStatus.Unknown) result.Add(new NamedCount(Labels.Status(status), n));
         }
 
         return result;

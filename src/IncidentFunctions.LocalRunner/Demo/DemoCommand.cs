@@ -12,6 +12,7 @@ using IncidentFunctions.LocalRunner.Http;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Text;
+using IncidentFunctions.Vocabulary;
 using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -144,10 +145,10 @@ internal static class DemoCommand
     {
         var sources = await services.GetRequiredService<SourceProfileStore>().GetDayAsync(tenantId, day).ConfigureAwait(false);
         var profiles = sources.Profiles.Values.ToList();
-        var types = string.Join(", ", profiles.GroupBy(p => p.SourceType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+        var types = string.Join(", ", profiles.GroupBy(p => p.SourceType).OrderByDescending(g => g.Count()).Select(g => $"{Labels.SourceType(g.Key)} {Numbers.Number(g.Count())}"));
         var clouds = string.Join(", ", profiles.Where(p => p.CloudProvider is not null).GroupBy(p => p.CloudProvider!).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
         var countries = string.Join(", ", profiles.Where(p => p.CountryCode is not null).GroupBy(p => p.CountryCode!).OrderByDescending(g => g.Count()).Take(6).Select(g => $"{g.Key} {g.Count()}"));
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"   {ReportCalendar.IsoDay(day)}: {profiles.Count} source IPs enriched")).ConfigureAwait(false);
+        await output.WriteLineAsync($"   {Dates.Day(day)}: {Numbers.Count(profiles.Count, "source IP", "source IPs")} enriched").ConfigureAwait(false);
         await output.WriteLineAsync($"      source types: {types}").ConfigureAwait(false);
         if (clouds.Length > 0) await output.WriteLineAsync($"      cloud:        {clouds}").ConfigureAwait(false);
         await output.WriteLineAsync($"      countries:    {countries}").ConfigureAwait(false);
@@ -276,24 +277,25 @@ internal static class DemoCommand
             await foreach (var row in store.GetDayAsync(pull.TenantId, day).ConfigureAwait(false)) rows.Add(row);
             // Up to where this pull reached: the seconds since are not a gap, just not pulled yet.
             var dayCoverage = await coverage.GetDayAsync(pull.TenantId, day, pull.PulledUntil ?? now).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"   {ReportCalendar.IsoDay(day)}: {rows.Count} incidents, {rows.Sum(r => r.Hits)} hits; coverage {Describe(dayCoverage)}")).ConfigureAwait(false);
+            await output.WriteLineAsync(
+                $"   {Dates.Day(day)}: {Numbers.Count(rows.Count, "incident", "incidents")}, {Numbers.Count(rows.Sum(r => r.Hits), "hit", "hits")}; coverage {Describe(dayCoverage, calendar)}").ConfigureAwait(false);
             if (rows.Count == 0) continue;
-            var statuses = string.Join(", ", rows.GroupBy(r => r.ReadStatus()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+            var statuses = string.Join(", ", rows.GroupBy(r => r.ReadStatus()).OrderByDescending(g => g.Count()).Select(g => $"{Labels.Status(g.Key)} {Numbers.Number(g.Count())}"));
             var types = string.Join(", ", rows.GroupBy(r => r.AttackType).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{Clean(g.Key)} {g.Count()}"));
             await output.WriteLineAsync($"      status: {statuses}").ConfigureAwait(false);
             await output.WriteLineAsync($"      types:  {types}").ConfigureAwait(false);
             var top = rows.OrderByDescending(r => r.Hits).First();
-            var title = vulnerabilities.TryGetValue(top.VulnerabilityId, out var v) && v.Title is not null ? v.Title : $"security issue {top.VulnerabilityId}";
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"      most hits: {Clean(top.AttackType)} on {Clean(top.Domain)}{Clean(top.Path)} ({top.Hits} hits, {top.Status}) exploiting \"{Clean(title)}\"")).ConfigureAwait(false);
+            var title = vulnerabilities.TryGetValue(top.VulnerabilityId, out var v) && v.Title is not null ? v.Title : Labels.UnnamedIssue(top.VulnerabilityId);
+            await output.WriteLineAsync(
+                $"      most hits: {Clean(top.AttackType)} on {Clean(top.Domain)}{Clean(top.Path)} ({Numbers.Count(top.Hits, "hit", "hits")}, {Labels.Status(top.ReadStatus())}) exploiting \"{Clean(title)}\"").ConfigureAwait(false);
         }
     }
 
-    private static string Describe(DayCoverage coverage)
+    /// <summary>In the words the report and the digest use for the same coverage.</summary>
+    private static string Describe(DayCoverage coverage, ReportCalendar calendar)
         => coverage.IsComplete
-            ? string.Create(CultureInfo.InvariantCulture, $"{coverage.CoveredDuration.TotalHours:0.#} h pulled, no gaps")
-            : string.Create(CultureInfo.InvariantCulture, $"{coverage.CoveredDuration.TotalHours:0.#} h pulled, missing {string.Join(", ", coverage.Missing.Select(m => $"{m.From:HH:mm}–{m.To:HH:mm} UTC"))}");
+            ? $"{Durations.Duration(coverage.CoveredDuration)} pulled, no gaps"
+            : $"{Durations.Duration(coverage.CoveredDuration)} pulled, missing {string.Join(", ", coverage.Missing.Select(m => Dates.Span(m.From, m.To, calendar.Zone, coverage.Day)))} ({calendar.ZoneId})";
 
     // Attacker text on a terminal: control and bidi characters escaped, length bounded.
     private static string Clean(string? text) => UntrustedText.Sanitize(text, 60);

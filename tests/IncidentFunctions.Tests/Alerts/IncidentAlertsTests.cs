@@ -35,10 +35,10 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         Assert.All(generic.Received, p => Assert.Equal("incident_alert", JsonNode.Parse(p.Body)!["type"]!.GetValue<string>()));
 
         // Nothing more until the interval has ended; then exactly one roll-up with the other three.
-        Assert.Equal(0, await app.Get<IncidentAlerts>().FlushRollupsAsync(ct));
+        Assert.Equal(0, await app.Get<IncidentAlerts>().DeliverPendingAsync(ct));
         app.Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.Equal(2, await app.Get<IncidentAlerts>().FlushRollupsAsync(ct));
-        Assert.Equal(0, await app.Get<IncidentAlerts>().FlushRollupsAsync(ct));
+        Assert.Equal(2, await app.Get<IncidentAlerts>().DeliverPendingAsync(ct));
+        Assert.Equal(0, await app.Get<IncidentAlerts>().DeliverPendingAsync(ct));
 
         var rollup = JsonNode.Parse(generic.Received[^1].Body)!;
         Assert.Equal("incident_rollup", rollup["type"]!.GetValue<string>());
@@ -72,7 +72,7 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         var afterFirst = generic.Received.Count;
         foreach (var body in bodies) await job.HandleAsync(app.Services, body, ct); // the host redelivers every message
         app.Clock.Advance(TimeSpan.FromMinutes(10));
-        await app.Get<IncidentAlerts>().FlushRollupsAsync(ct);
+        await app.Get<IncidentAlerts>().DeliverPendingAsync(ct);
 
         // Three single alerts (the limit), then one roll-up for the rest of that interval, nothing from the redelivery.
         Assert.Equal(3, afterFirst);
@@ -95,7 +95,7 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         await alerts.NotifyEnrichedAsync(app.Simulator.Options.ClientId, refs, ct);
         app.Clock.Advance(TimeSpan.FromMinutes(30)); // a later interval: the limit is not what stops it
         var again = await alerts.NotifyEnrichedAsync(app.Simulator.Options.ClientId, refs, ct);
-        await alerts.FlushRollupsAsync(ct);
+        await alerts.DeliverPendingAsync(ct);
 
         Assert.Equal(0, again);
         Assert.Equal(3, generic.Received.Count);

@@ -20,6 +20,7 @@ public sealed class LayerTests
         ["Wallarm"],
         ["Incidents"],
         ["Enrichment"],
+        ["Vocabulary"],
         ["Reports"],
         ["Channels"],
         ["Digest", "Alerts"],

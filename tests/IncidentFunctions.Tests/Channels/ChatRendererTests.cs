@@ -44,13 +44,14 @@ public sealed partial class ChatRendererTests
     [MemberData(nameof(GoldenCases))]
     public void Render_FixedModel_MatchesGoldenFile(ChannelKind kind, string message)
     {
-        ChatMessage model = message switch
+        // Each with the delivery id form it really goes out under (docs/webhook-schema.md points at these files).
+        var (model, deliveryId) = message switch
         {
-            "digest" => DigestSamples.Digest(),
-            "alert" => DigestSamples.Alert(),
-            _ => DigestSamples.Rollup(),
+            "digest" => ((ChatMessage)DigestSamples.Digest(), DeliveryId),
+            "alert" => (DigestSamples.Alert(), IncidentFunctions.Alerts.AlertDeliveryIds.Alert(42, "team-chat", DigestSamples.Alert().Incidents[0].Id)),
+            _ => (DigestSamples.Rollup(), IncidentFunctions.Alerts.AlertDeliveryIds.Rollup(42, "team-chat", DigestSamples.Rollup().RollupInterval!.Value.From)),
         };
-        var payload = ChatRenderer.For(kind).Render(model, DeliveryId);
+        var payload = ChatRenderer.For(kind).Render(model, deliveryId);
         // Indented, and without the wire format's HTML-safe escapes, so a diff reads well; the content is compared exactly.
         var actual = JsonNode.Parse(payload.Json)!.ToJsonString(GoldenFormat) + "\n";
         var path = Path.Combine(AzuriteFixture.RepositoryRoot, "tests", "IncidentFunctions.Tests", "Channels", "Golden", $"{kind.ToString().ToLowerInvariant()}-{message}.json");
@@ -100,12 +101,13 @@ public sealed partial class ChatRendererTests
             return;
         }
 
-        Assert.Contains(kind == ChannelKind.Teams ? "42 (+5 vs. the day before)" : "42 incidents (+5 vs. the day before)", text, StringComparison.Ordinal);
+        Assert.Contains(kind == ChannelKind.Teams ? "42 · +5 (+13.5%) vs. the day before" : "42 incidents · +5 (+13.5%) vs. the day before", text, StringComparison.Ordinal);
         Assert.Contains("18,734", text, StringComparison.Ordinal);
-        Assert.Contains("−2,268", text, StringComparison.Ordinal);
-        Assert.Contains("Blocked 30 · Partially blocked 4 · Monitoring 7 · Unknown 1", text, StringComparison.Ordinal);
+        Assert.Contains("−2,268 (−10.8%)", text, StringComparison.Ordinal);
+        Assert.Contains("no change vs. the day before", text, StringComparison.Ordinal); // 57 unique source IPs both days
+        Assert.Contains("Blocked 30 · Partially blocked 4 · Monitoring 7 · Unknown status 1", text, StringComparison.Ordinal);
         Assert.Contains("Data gaps: 02:00–05:30 (3 h 30 min)", text, StringComparison.Ordinal);
-        Assert.Contains("link valid until 2026-11-27 08:00 (Europe/Berlin)", text, StringComparison.Ordinal);
+        Assert.Contains("link valid until 2026-11-27 08:00 +01:00 (Europe/Berlin)", text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -160,7 +162,7 @@ public sealed partial class ChatRendererTests
         if (kind != ChannelKind.Generic)
         {
             Assert.Contains("listed malicious:", text, StringComparison.Ordinal);
-            Assert.Contains("source not enriched yet", text, StringComparison.Ordinal); // incident 3 has no profile
+            Assert.Contains("Not enriched", text, StringComparison.Ordinal); // incident 3 has no profile
         }
     }
 
@@ -184,7 +186,7 @@ public sealed partial class ChatRendererTests
         Assert.InRange(payload.IncidentsShown, 1, 24);
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{payload.IncidentsOmitted:N0} more in the report"), text, StringComparison.Ordinal);
         // The figures, the warning and the link survive trimming.
-        Assert.Contains(kind == ChannelKind.Teams ? "1,000 (+963" : "1,000 incidents (+963", text, StringComparison.Ordinal);
+        Assert.Contains(kind == ChannelKind.Teams ? "1,000 · +963" : "1,000 incidents · +963", text, StringComparison.Ordinal);
         Assert.Contains("Data gaps", text, StringComparison.Ordinal);
         Assert.Contains(DigestSamples.ReportUrl.AbsoluteUri, text, StringComparison.Ordinal);
     }

@@ -5,6 +5,7 @@ using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Tests.Digest;
+using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Tests.LocalRunner;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -189,6 +190,38 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PostAsync_GenericRetryMinutesLater_IsSignedAgainWithAFreshTimestamp()
+    {
+        // The first attempt is answered 503 only after ten minutes have passed on the clock both sides read: a retry
+        // with the first timestamp would be refused by a receiver that rejects timestamps older than five minutes.
+        var clock = new ManualClock();
+        var generic = await PlatformAsync(ChannelKind.Generic);
+        generic.Then(async context =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await FakeChatPlatform.Status(503, "busy", null, ("Retry-After", "0"))(context);
+        });
+        var (client, channel) = Start(generic, clock);
+        var receivedAt = new List<DateTimeOffset> { clock.GetUtcNow() };
+
+        var outcome = await client.PostAsync(channel, Render(ChannelKind.Generic, "d-9"), "d-9", TestContext.Current.CancellationToken);
+        receivedAt.Add(clock.GetUtcNow());
+
+        Assert.Equal(DeliveryResult.Delivered, outcome.Result);
+        Assert.Equal(2, generic.Received.Count);
+        var timestamps = generic.Received.Select(p => long.Parse(p.Headers[WebhookSigner.TimestampHeader], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(600, timestamps[1] - timestamps[0]);
+        for (var i = 0; i < 2; i++)
+        {
+            var post = generic.Received[i];
+            Assert.True(WebhookSigner.Verify(GenericSecret, post.Headers[WebhookSigner.TimestampHeader], post.Headers[WebhookSigner.SignatureHeader], post.Body, receivedAt[i]), $"attempt {i + 1} does not verify when it arrives");
+            Assert.Equal("d-9", post.Headers[WebhookSigner.DeliveryHeader]);
+        }
+
+        Assert.False(WebhookSigner.Verify(GenericSecret, generic.Received[0].Headers[WebhookSigner.TimestampHeader], generic.Received[0].Headers[WebhookSigner.SignatureHeader], generic.Received[0].Body, receivedAt[1]));
+    }
+
+    [Fact]
     public async Task PostAsync_NothingListening_IsRetriedAndFailsAsNotSent()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -265,6 +298,9 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
     }
 
     private (ChatWebhookClient Client, ChannelOptions Channel) Start(FakeChatPlatform? platform, params (string Key, string Value)[] settings)
+        => Start(platform, null, settings);
+
+    private (ChatWebhookClient Client, ChannelOptions Channel) Start(FakeChatPlatform? platform, TimeProvider? clock, params (string Key, string Value)[] settings)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -290,6 +326,7 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+        if (clock is not null) builder.Services.AddSingleton(clock);
         builder.AddIncidentFunctions();
         _host = builder.Build();
         var options = _host.Services.GetRequiredService<IOptions<DeliveryOptions>>().Value;

@@ -22,6 +22,9 @@ public sealed class FakeChatPlatform : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
     private readonly ConcurrentQueue<ReceivedPost> _received = new();
+    private readonly ConcurrentQueue<int> _answers = new();
+    private volatile Func<bool>? _down;
+    private int _downStatus = 503;
 
     private FakeChatPlatform(WebApplication app, ChannelKind kind, string secretToken)
     {
@@ -47,6 +50,9 @@ public sealed class FakeChatPlatform : IAsyncDisposable
 
     public IReadOnlyList<ReceivedPost> Received => [.. _received];
 
+    /// <summary>The status codes answered, in order (a request the client gave up on before the answer counts as answered).</summary>
+    public IReadOnlyList<int> Answers => [.. _answers];
+
     public static async Task<FakeChatPlatform> StartAsync(ChannelKind kind)
     {
         FakeChatPlatform? platform = null;
@@ -59,6 +65,14 @@ public sealed class FakeChatPlatform : IAsyncDisposable
     public FakeChatPlatform Then(params Func<HttpContext, Task>[] answers)
     {
         foreach (var answer in answers) _script.Enqueue(answer);
+        return this;
+    }
+
+    /// <summary>An outage: while <paramref name="down"/> says so (e.g. until a clock time), every POST is answered <paramref name="status"/>.</summary>
+    public FakeChatPlatform DownWhile(Func<bool> down, int status = 503)
+    {
+        _downStatus = status;
+        _down = down;
         return this;
     }
 
@@ -98,6 +112,18 @@ public sealed class FakeChatPlatform : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            _answers.Enqueue(context.Response.StatusCode);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var errors = context.Request.Method == "POST" ? PlatformShape.Check(Kind, body) : ["not a POST"];
@@ -107,6 +133,12 @@ public sealed class FakeChatPlatform : IAsyncDisposable
             body,
             DateTimeOffset.UtcNow,
             errors));
+
+        if (_down is { } down && down())
+        {
+            await Status(_downStatus, "service unavailable")(context);
+            return;
+        }
 
         if (_script.TryDequeue(out var answer))
         {

@@ -105,6 +105,46 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
     }
 
     [Fact]
+    public async Task RunAsync_OneReceiverHangs_TheOthersAreDeliveredWithoutWaitingForIt()
+    {
+        var app = await StartAsync(Utc(2026, 11, 20, 8, 0), settings: new() { ["Digest:AttemptTimeout"] = "00:00:05" });
+        _platforms[ChannelKind.Slack].Then(FakeChatPlatform.Hang(TimeSpan.FromSeconds(30)));
+
+        var result = await RunAsync(app);
+
+        // Slack is the first channel: one after another, every other post would wait out its 5 s timeout.
+        var slackAt = Assert.Single(_platforms[ChannelKind.Slack].Received).At;
+        foreach (var kind in new[] { ChannelKind.Teams, ChannelKind.Discord, ChannelKind.Generic })
+        {
+            var at = Assert.Single(_platforms[kind].Received).At;
+            Assert.True((at - slackAt).Duration() < TimeSpan.FromSeconds(2.5), $"{kind} was posted {at - slackAt} after Slack's hanging post");
+        }
+
+        Assert.Equal(DigestDeliveryStatus.Unknown, result.Deliveries.Single(d => d.Channel == "slack").Status);
+        Assert.Equal(3, result.Count(DigestDeliveryStatus.Delivered));
+    }
+
+    [Fact]
+    public async Task RunAsync_GenericNotAnswered_IsLoggedAsSentAgainAndTheNextRunSendsItUnderTheSameId()
+    {
+        var app = await StartAsync(Utc(2026, 11, 20, 8, 0), only: ChannelKind.Generic, settings: new() { ["Digest:AttemptTimeout"] = "00:00:01", ["Digest:MaxRetries"] = "1" });
+        _platforms[ChannelKind.Generic].Then(FakeChatPlatform.Hang(TimeSpan.FromSeconds(30)), FakeChatPlatform.Hang(TimeSpan.FromSeconds(30)));
+
+        var first = await RunAsync(app);
+        var next = await RunAsync(app);
+
+        Assert.Equal(DigestDeliveryStatus.Unknown, Assert.Single(first.Deliveries).Status);
+        Assert.Equal(DigestDeliveryStatus.Delivered, Assert.Single(next.Deliveries).Status);
+        var ids = _platforms[ChannelKind.Generic].Received.Select(p => p.Headers[WebhookSigner.DeliveryHeader]).Distinct();
+        Assert.Single(ids);
+        Assert.Equal(3, _platforms[ChannelKind.Generic].Received.Count);
+        // The log says what happens, not "not posted again".
+        var logged = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1516);
+        Assert.Contains("sends it again under the same delivery id", logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Id.Id == 1503);
+    }
+
+    [Fact]
     public async Task RunAsync_GenericCrashBetweenPostAndLedgerWrite_IsPostedAgainUnderTheSameDeliveryId()
     {
         var app = await StartAsync(Utc(2026, 11, 20, 8, 0), only: ChannelKind.Generic);
@@ -123,6 +163,8 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
         var ids = _platforms[ChannelKind.Generic].Received.Select(p => p.Headers[WebhookSigner.DeliveryHeader]).ToList();
         Assert.Equal(2, ids.Count);
         Assert.Equal(ids[0], ids[1]);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 1517);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Id.Id is 1503 or 1511);
     }
 
     [Fact]

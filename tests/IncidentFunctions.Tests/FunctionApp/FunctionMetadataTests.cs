@@ -52,6 +52,28 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void SendAlerts_IsATimerOnTheAlertsScheduleSettingFiringWithinAMinuteOfEveryIntervalEnd()
+    {
+        var trigger = Trigger("SendAlerts");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "t", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+        var job = host.Services.GetServices<ScheduledJob>().Single(j => j.FunctionName == "SendAlerts");
+        var schedule = CrontabSchedule.Parse(job.Schedule(host.Services), new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal($"%{AppSettingNames.AlertsSchedule}%", trigger.GetProperty("schedule").GetString());
+        Assert.False(trigger.TryGetProperty("runOnStartup", out var runOnStartup) && runOnStartup.GetBoolean());
+        // Roll-up intervals end on whole minutes (default 10 min): the default timer fires a few seconds after each end.
+        for (var end = new DateTime(2026, 11, 20, 0, 0, 0, DateTimeKind.Utc); end < new DateTime(2026, 11, 20, 2, 0, 0, DateTimeKind.Utc); end = end.AddMinutes(10))
+        {
+            var fires = schedule.GetNextOccurrence(end);
+            Assert.InRange(fires - end, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
     public void EnrichSources_IsAQueueTriggerOnTheQueueSetting()
     {
         var trigger = Trigger("EnrichSources");

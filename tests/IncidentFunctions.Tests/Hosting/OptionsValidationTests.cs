@@ -56,6 +56,7 @@ public sealed class OptionsValidationTests
     [InlineData("Digest:AutoDisable:FailureRate", "1.5", "Digest:AutoDisable:FailureRate")]
     [InlineData("Digest:Alerts:MaxPerInterval", "0", "Digest:Alerts:MaxPerInterval")]
     [InlineData("Digest:Alerts:Interval", "00:00:10", "Digest:Alerts:Interval")]
+    [InlineData("ALERTS_SCHEDULE", "* * * * *", "ALERTS_SCHEDULE")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)
     {
         var message = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });

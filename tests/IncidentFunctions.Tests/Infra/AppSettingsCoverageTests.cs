@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -133,6 +134,8 @@ public sealed partial class AppSettingsCoverageTests
         var queues = names.Where(p => p.Name.EndsWith("QueueName", StringComparison.Ordinal)).Select(p => (string)p.GetValue(storage)!)
             .SelectMany(q => new[] { q, q + "-poison" }).ToHashSet();
         var containers = names.Where(p => p.Name.EndsWith("Container", StringComparison.Ordinal)).Select(p => (string)p.GetValue(storage)!).ToHashSet();
+        // The intel snapshots' container (IntelSnapshotStore: table prefix + name, lowercased; Azure has no prefix).
+        containers.Add((storage.TablePrefix + host.Services.GetRequiredService<IOptions<EnrichmentOptions>>().Value.SnapshotContainer).ToLowerInvariant());
         var deploymentContainer = ArmExpression.Evaluate(snapshot.Single("Microsoft.Web/sites").GetProperty("properties").GetProperty("functionAppConfig")
             .GetProperty("deployment").GetProperty("storage").GetProperty("value").GetString()!).TrimEnd('/').Split('/')[^1];
         containers.Add(deploymentContainer);
@@ -146,8 +149,8 @@ public sealed partial class AppSettingsCoverageTests
         problems.AddRange(deployedTables.Except(tables).Select(t => $"STALE table '{t}' is created by infra/main.bicep (appTables) but no StorageOptions *Table names it."));
         problems.AddRange(queues.Except(deployedQueues).Select(q => $"MISSING queue '{q}' (a StorageOptions *QueueName or its poison queue): add it to the storage module's queues in infra/main.bicep."));
         problems.AddRange(deployedQueues.Except(queues).Select(q => $"STALE queue '{q}' is created by infra/ but no StorageOptions *QueueName names it."));
-        problems.AddRange(containers.Except(deployedContainers).Select(c => $"MISSING blob container '{c}' (a StorageOptions *Container or the deployment package): add it to appContainers in infra/main.bicep."));
-        problems.AddRange(deployedContainers.Except(containers).Select(c => $"STALE blob container '{c}' is created by infra/ but no StorageOptions *Container names it."));
+        problems.AddRange(containers.Except(deployedContainers).Select(c => $"MISSING blob container '{c}' (a StorageOptions *Container, Enrichment:SnapshotContainer or the deployment package): add it to appContainers in infra/main.bicep."));
+        problems.AddRange(deployedContainers.Except(containers).Select(c => $"STALE blob container '{c}' is created by infra/ but no StorageOptions *Container or Enrichment:SnapshotContainer names it."));
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
@@ -171,7 +174,7 @@ public sealed partial class AppSettingsCoverageTests
             s => s.Key.Replace("__", ":", StringComparison.Ordinal),
             s => (string?)(KeyVaultReference().Match(s.Value) is { Success: true } m ? SampleSecret(m.Groups["name"].Value) : s.Value));
 
-    private static IHost BuildHost(Dictionary<string, string?> settings)
+    internal static IHost BuildHost(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);

@@ -8,8 +8,9 @@ namespace IncidentFunctions.Tests.Infra;
 /// <summary>
 /// What `azd provision` would deploy, predicted offline: infra/main.parameters.json is resolved the way azd resolves it
 /// (sample azd environment; empty variables fall back to the template's defaults; secure parameters without a default,
-/// which azd would prompt for, get sample values), written as a .bicepparam, and expanded with `bicep snapshot`.
-/// Built once per test run.
+/// which azd would prompt for, get sample values), written as a .bicepparam, and expanded with `bicep snapshot`, which
+/// evaluates the template with the ARM engine (and so refuses it where a fail() is hit, as the deployment would).
+/// The shared snapshot (a fresh `azd up`) is built once per test run; others are made with <see cref="CreateAsync"/>.
 /// </summary>
 internal sealed partial class InfraSnapshot
 {
@@ -17,12 +18,20 @@ internal sealed partial class InfraSnapshot
     public const string TenantId = "00000000-0000-0000-0000-00000000e1e1";
     public const string Location = "westeurope";
 
+    /// <summary>
+    /// The account azd is signed in with. azd fills ${AZURE_PRINCIPAL_ID} and ${AZURE_PRINCIPAL_TYPE} from it, not from
+    /// the environment (azure-dev, bicep_provider.go evalParamEnvSubst): the type is ServicePrincipal after
+    /// `azd auth login --client-id …` (a pipeline), User otherwise.
+    /// </summary>
+    public sealed record Principal(string Id, string Type);
+
+    public static readonly Principal SignedInUser = new("11111111-2222-3333-4444-555555555555", "User");
+
     /// <summary>The azd environment a fresh `azd up` has; every other ${VAR} is unset.</summary>
     public static readonly IReadOnlyDictionary<string, string> AzdEnvironment = new Dictionary<string, string>
     {
         ["AZURE_ENV_NAME"] = "ci",
         ["AZURE_LOCATION"] = Location,
-        ["AZURE_PRINCIPAL_ID"] = "11111111-2222-3333-4444-555555555555",
         // Two chat channels, so the webhook path (Key Vault secrets, channel settings) is predicted and validated too.
         ["DIGEST_CHANNELS"] = "slack, generic",
         ["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/sample",
@@ -30,7 +39,9 @@ internal sealed partial class InfraSnapshot
         ["GENERIC_WEBHOOK_SECRET"] = "sample-generic-webhook-signing-secret-0123456789",
     };
 
-    private static readonly Lazy<Task<InfraSnapshot>> Shared = new(CreateAsync);
+    private static readonly Lazy<Task<JsonElement>> CompiledTemplate = new(BuildAsync);
+
+    private static readonly Lazy<Task<InfraSnapshot>> Shared = new(() => CreateAsync(new Dictionary<string, string>(), SignedInUser));
 
     private InfraSnapshot(JsonElement template, JsonElement parametersFile, IReadOnlyDictionary<string, string> parameterValues, JsonElement snapshot)
     {
@@ -56,7 +67,24 @@ internal sealed partial class InfraSnapshot
 
     public IReadOnlyList<string> Diagnostics { get; }
 
+    /// <summary>A fresh `azd up` with <see cref="AzdEnvironment"/>, signed in as <see cref="SignedInUser"/>.</summary>
     public static Task<InfraSnapshot> GetAsync() => Shared.Value;
+
+    /// <summary>The deployment with the sample environment changed by <paramref name="changes"/> (an empty value unsets a variable).</summary>
+    public static async Task<InfraSnapshot> CreateAsync(IReadOnlyDictionary<string, string> changes, Principal signedIn)
+    {
+        var (snapshot, run) = await RunAsync(changes, signedIn);
+        Assert.True(snapshot is not null, $"bicep snapshot failed ({run.ExitCode}):\n{run.StdOut}\n{run.StdErr}");
+        return snapshot;
+    }
+
+    /// <summary>What the deployment engine says when it refuses the template with these changes; fails if it accepts it.</summary>
+    public static async Task<string> RefusalAsync(IReadOnlyDictionary<string, string> changes)
+    {
+        var (snapshot, run) = await RunAsync(changes, SignedInUser);
+        Assert.True(snapshot is null, $"The deployment was accepted with {string.Join(", ", changes.Select(c => $"{c.Key}='{c.Value}'"))}; expected it to be refused.");
+        return run.StdOut + run.StdErr;
+    }
 
     public IEnumerable<JsonElement> OfType(string type) => Resources.Where(r => r.GetProperty("type").GetString() == type);
 
@@ -78,30 +106,39 @@ internal sealed partial class InfraSnapshot
             .ToDictionary(p => p.Name, p => ArmExpression.Evaluate(p.Value.GetString()!), StringComparer.OrdinalIgnoreCase);
     }
 
-    private static async Task<InfraSnapshot> CreateAsync()
+    private static async Task<JsonElement> BuildAsync()
     {
         var build = await BicepCli.RunAsync("build", Repo.MainBicep, "--stdout");
         Assert.True(build.ExitCode == 0 && build.Diagnostics.Count == 0, $"bicep build failed:\n{build.StdErr}");
         using var templateDoc = JsonDocument.Parse(build.StdOut);
-        var template = templateDoc.RootElement.Clone();
+        return templateDoc.RootElement.Clone();
+    }
+
+    private static async Task<(InfraSnapshot? Snapshot, BicepCli.Result Run)> RunAsync(IReadOnlyDictionary<string, string> changes, Principal signedIn)
+    {
+        var template = await CompiledTemplate.Value;
         using var parametersDoc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Repo.Infra, "main.parameters.json")));
         var parametersFile = parametersDoc.RootElement.Clone();
+        var environment = new Dictionary<string, string>(AzdEnvironment);
+        foreach (var (name, value) in changes) environment[name] = value;
 
-        var values = ResolveLikeAzd(template, parametersFile);
+        var values = ResolveLikeAzd(template, parametersFile, environment, signedIn);
         var dir = Directory.CreateTempSubdirectory("infra-snapshot-").FullName;
         try
         {
+            // The template compiled once per run (what azd deploys), so each snapshot skips compiling main.bicep again.
+            await File.WriteAllTextAsync(Path.Combine(dir, "main.json"), template.GetRawText());
             var bicepParam = Path.Combine(dir, "ci.bicepparam");
             var sb = new StringBuilder();
-            sb.Append("using '").Append(Path.GetRelativePath(dir, Repo.MainBicep).Replace('\\', '/')).AppendLine("'");
+            sb.AppendLine("using 'main.json'");
             foreach (var (name, literal) in values) sb.Append("param ").Append(name).Append(" = ").AppendLine(literal);
             await File.WriteAllTextAsync(bicepParam, sb.ToString());
 
             var run = await BicepCli.RunAsync("snapshot", bicepParam, "--mode", "overwrite", "--subscription-id", SubscriptionId,
                 "--tenant-id", TenantId, "--location", Location, "--deployment-name", "azd-ci");
-            Assert.True(run.ExitCode == 0, $"bicep snapshot failed ({run.ExitCode}):\n{run.StdOut}\n{run.StdErr}");
+            if (run.ExitCode != 0) return (null, run);
             using var snapshot = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "ci.snapshot.json")));
-            return new InfraSnapshot(template, parametersFile, values, snapshot.RootElement.Clone());
+            return (new InfraSnapshot(template, parametersFile, values, snapshot.RootElement.Clone()), run);
         }
         finally
         {
@@ -111,9 +148,10 @@ internal sealed partial class InfraSnapshot
 
     /// <summary>
     /// azd substitutes ${VAR} from its environment; a parameter whose value comes out empty uses the template default,
-    /// and azd prompts for one without a default (here: a sample for strings, a failure otherwise).
+    /// and azd prompts for one without a default (here: a sample for strings, a failure otherwise). The signed-in
+    /// principal's id and type replace ${AZURE_PRINCIPAL_ID} and ${AZURE_PRINCIPAL_TYPE}, whatever the environment says.
     /// </summary>
-    private static Dictionary<string, string> ResolveLikeAzd(JsonElement template, JsonElement parametersFile)
+    private static Dictionary<string, string> ResolveLikeAzd(JsonElement template, JsonElement parametersFile, Dictionary<string, string> environment, Principal signedIn)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var declared = template.GetProperty("parameters");
@@ -121,7 +159,16 @@ internal sealed partial class InfraSnapshot
         {
             var raw = parameter.Value.GetProperty("value").GetString() ?? "";
             // ${VAR=default}: azd uses the default when VAR is unset or empty.
-            var substituted = AzdVariable().Replace(raw, m => AzdEnvironment.TryGetValue(m.Groups[1].Value, out var v) && v.Length > 0 ? v : m.Groups[2].Success ? m.Groups[2].Value : "");
+            var substituted = AzdVariable().Replace(raw, m =>
+            {
+                var value = m.Groups[1].Value switch
+                {
+                    "AZURE_PRINCIPAL_ID" => signedIn.Id,
+                    "AZURE_PRINCIPAL_TYPE" => signedIn.Type,
+                    var name => environment.TryGetValue(name, out var v) ? v : "",
+                };
+                return value.Length > 0 ? value : m.Groups[2].Success ? m.Groups[2].Value : "";
+            });
             Assert.True(declared.TryGetProperty(parameter.Name, out var declaration), $"main.parameters.json sets '{parameter.Name}', which infra/main.bicep does not declare.");
             var type = declaration.GetProperty("type").GetString()!.ToLowerInvariant();
             if (substituted.Length == 0)

@@ -26,6 +26,12 @@ public sealed partial class InfraSnapshotTests
         ["4633458b-17de-408a-b874-0445c86b69e6"] = "Microsoft.KeyVault/vaults",         // Key Vault Secrets User
     };
 
+    private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+
+    /// <summary>Storage Table Data Contributor, Monitoring Metrics Publisher, Storage Queue Data Contributor, Storage Blob Data Owner, Key Vault Secrets Officer (ordinal order).</summary>
+    internal static readonly string[] DeployerRoles =
+        ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", MonitoringMetricsPublisher, "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"];
+
     [Fact]
     public async Task Snapshot_ExpandsEveryModule()
     {
@@ -136,17 +142,12 @@ public sealed partial class InfraSnapshotTests
     }
 
     [Fact]
-    public async Task RoleAssignments_GiveTheIdentityItsRoles_AndTheDeployerStorageAndSecrets()
+    public async Task RoleAssignments_GiveTheIdentityItsRoles_AndTheDeployerDataTelemetryAndSecrets()
     {
         var snapshot = await InfraSnapshot.GetAsync();
         var identityName = InfraSnapshot.Name(snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities"));
         var identityPrincipal = ArmExpression.SampleGuid(identityName, "principalId");
-        var user = InfraSnapshot.AzdEnvironment["AZURE_PRINCIPAL_ID"];
-        var assignments = snapshot.OfType("Microsoft.Authorization/roleAssignments").Select(r => (
-            Scope: ScopeOf(ArmExpression.Evaluate(r.GetProperty("id").GetString()!)),
-            Principal: ArmExpression.Evaluate(r.GetProperty("properties").GetProperty("principalId").GetString()!),
-            Type: r.GetProperty("properties").GetProperty("principalType").GetString(),
-            Role: r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1])).ToList();
+        var assignments = RoleAssignments(snapshot);
 
         foreach (var (role, scopeType) in IdentityRoles)
         {
@@ -155,10 +156,12 @@ public sealed partial class InfraSnapshotTests
         }
 
         Assert.Equal(5, assignments.Count(a => a.Principal == identityPrincipal));
-        // The deployer: the three storage data roles and Key Vault Secrets Officer (to rotate secrets).
-        Assert.Equal(
-            ["0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"],
-            assignments.Where(a => a.Principal == user).Select(a => a.Role).Order(StringComparer.Ordinal));
+        // The deployer: the three storage data roles, Monitoring Metrics Publisher on Application Insights (telemetry
+        // from a local run with Entra auth, as in the azd quickstarts) and Key Vault Secrets Officer (to rotate secrets).
+        var deployer = assignments.Where(a => a.Principal == InfraSnapshot.SignedInUser.Id).ToList();
+        Assert.Equal(DeployerRoles, deployer.Select(a => a.Role).Order(StringComparer.Ordinal));
+        Assert.Contains(deployer, a => a.Role == MonitoringMetricsPublisher && a.Scope == snapshot.Single("Microsoft.Insights/components").GetProperty("id").GetString());
+        Assert.All(deployer, a => Assert.Equal("User", a.Type));
         Assert.Equal(assignments.Count, assignments.Select(a => (a.Scope, a.Principal, a.Role)).Distinct().Count());
     }
 
@@ -192,10 +195,19 @@ public sealed partial class InfraSnapshotTests
         Assert.Equal("${AZURE_ENV_NAME}", mapped.Single(p => p.Name == "environmentName").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_LOCATION}", mapped.Single(p => p.Name == "location").Value.GetProperty("value").GetString());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", mapped.Single(p => p.Name == "principalId").Value.GetProperty("value").GetString());
+        // azd fills this from the signed-in account (ServicePrincipal in a pipeline); the default serves azd before 1.17.1.
+        Assert.Equal("${AZURE_PRINCIPAL_TYPE=User}", mapped.Single(p => p.Name == "principalType").Value.GetProperty("value").GetString());
         // Secrets have no default, so azd prompts for them (hidden input) when their variable is unset.
         Assert.Equal("securestring", snapshot.Template.GetProperty("parameters").GetProperty("wallarmApiToken").GetProperty("type").GetString());
         Assert.False(snapshot.Template.GetProperty("parameters").GetProperty("wallarmApiToken").TryGetProperty("defaultValue", out _));
     }
+
+    internal static List<(string Scope, string Principal, string? Type, string Role)> RoleAssignments(InfraSnapshot snapshot)
+        => [.. snapshot.OfType("Microsoft.Authorization/roleAssignments").Select(r => (
+            Scope: ScopeOf(ArmExpression.Evaluate(r.GetProperty("id").GetString()!)),
+            Principal: ArmExpression.Evaluate(r.GetProperty("properties").GetProperty("principalId").GetString()!),
+            Type: r.GetProperty("properties").GetProperty("principalType").GetString(),
+            Role: r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1]))];
 
     private static string ScopeOf(string roleAssignmentId)
         => roleAssignmentId[..roleAssignmentId.IndexOf("/providers/Microsoft.Authorization/roleAssignments", StringComparison.Ordinal)];

@@ -187,8 +187,8 @@ public sealed class DailyReportDocumentTests
 
         var text = string.Concat(PdfText.Pages(Render(inputs).Pdf.Pdf));
 
-        Assert.Contains("Warning: incidents were not pulled for 2h 00m of this day (14:00–16:00)", text, StringComparison.Ordinal);
-        Assert.Contains("Coverage: 00:00–14:00, 16:00–24:00 (22h 00m of 1d 0h pulled)", text, StringComparison.Ordinal);
+        Assert.Contains("Warning: incidents were not pulled for 2 h of this day (14:00–16:00)", text, StringComparison.Ordinal);
+        Assert.Contains("Coverage: 00:00–14:00, 16:00–24:00 (22 h of 24 h pulled)", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Globalization;
-using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Vocabulary;
 using NodaTime;
 using SkiaSharp;
 
@@ -40,7 +40,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         {
             Title = $"{report.Title} – {IsoDay}",
             Author = report.CompanyName ?? Creator,
-            Subject = $"Wallarm incidents on {IsoDay} ({report.TimeZone}): {report.Incidents.Count.ToString(CultureInfo.InvariantCulture)} incident(s)",
+            Subject = $"Wallarm incidents on {IsoDay} ({report.TimeZone}): {Numbers.Count(report.Incidents.Count, "incident", "incidents")}",
             Keywords = "Wallarm, WAF, incidents, daily report",
             Creator = Creator,
             Creation = report.GeneratedAt.UtcDateTime,
@@ -86,7 +86,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         foreach (var item in page.Items) item.Draw(canvas, item.Box);
     }
 
-    private string IsoDay => ReportCalendar.IsoDay(report.Day);
+    private string IsoDay => Dates.Day(report.Day);
 
     private IEnumerable<IReportSection> ComposeContent()
     {
@@ -122,7 +122,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         /// <summary>Lays out all running text before any page is drawn, so every glyph is known when fonts are pruned.</summary>
         public PageChrome Prepare(int pages)
         {
-            _left = string.Join(" · ", new[] { report.Title, ReportCalendar.IsoDay(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));
+            _left = string.Join(" · ", new[] { report.Title, Dates.Day(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));
             _generated = $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}";
             _attributions = report.Attributions.Count == 0 ? "" : "Data: " + string.Join(" · ", report.Attributions.Select(Bidi.Isolate));
             var style = Typography.RunningHeader;

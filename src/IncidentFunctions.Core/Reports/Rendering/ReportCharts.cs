@@ -1,4 +1,5 @@
 using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
@@ -43,7 +44,7 @@ internal static class ReportCharts
             });
         }
 
-        var values = counts.Select(c => text.SingleLine(ReportFormat.Number(c.Count), Label, width)).ToList();
+        var values = counts.Select(c => text.SingleLine(Numbers.Number(c.Count), Label, width)).ToList();
         var valueWidth = values.Max(v => v.Width) * Label.Size;
         var labelWidth = Math.Min(counts.Max(c => text.Measure(c.Name, Label)), width * 0.4f);
         var labels = counts.Select(c => text.SingleLine(c.Name, Label, labelWidth)).ToList();
@@ -78,8 +79,8 @@ internal static class ReportCharts
         var hitsLegend = text.SingleLine("Hits", Label, width);
         var (incidentTicks, incidentTop) = Ticks(hours.Count == 0 ? 0 : hours.Max(h => h.Incidents));
         var (hitTicks, hitTop) = Ticks(hours.Count == 0 ? 0 : hours.Max(h => h.Hits));
-        var leftLabels = incidentTicks.Select(t => text.SingleLine(ReportFormat.Number(t), Label, width)).ToList();
-        var rightLabels = hitTicks.Select(t => text.SingleLine(ReportFormat.Number(t), Label, width)).ToList();
+        var leftLabels = incidentTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
+        var rightLabels = hitTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
         var leftWidth = (leftLabels.Max(l => l.Width) * Label.Size) + 4;
         var rightWidth = (rightLabels.Max(l => l.Width) * Label.Size) + 4;
         var plotLeft = leftWidth;

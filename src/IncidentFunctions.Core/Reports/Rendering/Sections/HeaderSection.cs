@@ -1,5 +1,6 @@
 using System.Globalization;
 using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
@@ -14,17 +15,18 @@ internal sealed class HeaderSection : IReportSection
         var title = text.Wrap(report.Title, Typography.Title, flow.Width, 2);
         flow.Place(title.Count * Typography.Title.LineHeight, (c, box) => text.DrawLines(c, title, Typography.Title, box.Left, box.Top));
 
-        var day = report.Day.ToString("dddd, d MMMM yyyy", CultureInfo.InvariantCulture);
+        var day = Dates.LongDay(report.Day);
         var lines = new List<string>
         {
-            $"{day} · time zone {report.TimeZone} · {format.DateTime(report.Window.From)} to {format.DateTime(report.Window.To)} ({ReportFormat.Duration(report.Window.Duration)})",
+            $"{day} · time zone {report.TimeZone} · {format.DateTime(report.Window.From)} to {format.DateTime(report.Window.To)} ({Durations.Duration(report.Window.Duration)})",
         };
         if (report.CompanyName is { } company) lines.Insert(0, company);
         lines.Add($"Generated {format.DateTime(report.GeneratedAt)} · tenant {report.TenantId.ToString(CultureInfo.InvariantCulture)}");
         lines.Add(CoverageLine(report, format));
         if (report.FalsePositivesExcluded > 0)
         {
-            lines.Add($"{ReportFormat.Number(report.FalsePositivesExcluded)} incident(s) marked false positive are not included.");
+            var excluded = report.FalsePositivesExcluded;
+            lines.Add($"{Numbers.Count(excluded, "incident", "incidents")} marked false positive {(excluded == 1 ? "is" : "are")} not included.");
         }
 
         if (!report.SourcesEnriched)
@@ -41,9 +43,9 @@ internal sealed class HeaderSection : IReportSection
         if (!report.Coverage.IsComplete)
         {
             flow.Gap(4);
-            var missing = string.Join(", ", report.Coverage.Missing.Select(w => $"{format.Time(w.From)}–{format.Time(w.To)}"));
+            var missing = string.Join(", ", report.Coverage.Missing.Select(w => format.Span(w.From, w.To)));
             var hours = report.Coverage.Missing.Aggregate(TimeSpan.Zero, (s, w) => s + w.Duration);
-            var warning = $"Warning: incidents were not pulled for {ReportFormat.Duration(hours)} of this day ({missing}). Figures for those hours are missing or incomplete.";
+            var warning = $"Warning: incidents were not pulled for {Durations.Duration(hours)} of this day ({missing}). Figures for those hours are missing or incomplete.";
             Box(context, warning);
         }
 
@@ -70,7 +72,7 @@ internal sealed class HeaderSection : IReportSection
     {
         var coverage = report.Coverage;
         if (coverage.Covered.Count == 0) return "Coverage: no pulled data for this day.";
-        var parts = string.Join(", ", coverage.Covered.Select(w => $"{format.Time(w.From)}–{format.Time(w.To)}"));
-        return $"Coverage: {parts} ({ReportFormat.Duration(coverage.CoveredDuration)} of {ReportFormat.Duration(coverage.DayWindow.Duration)} pulled).";
+        var parts = string.Join(", ", coverage.Covered.Select(w => format.Span(w.From, w.To)));
+        return $"Coverage: {parts} ({Durations.Duration(coverage.CoveredDuration)} of {Durations.Duration(coverage.DayWindow.Duration)} pulled).";
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
@@ -19,7 +20,7 @@ internal sealed class IncidentsSection : IReportSection
             ReportIncidentOrder.Hits => "hits",
             _ => "latest hit",
         };
-        SectionHeading.Place(context, $"Incidents ({ReportFormat.Number(report.Incidents.Count)}, by {order}, newest first)", "incidents");
+        SectionHeading.Place(context, $"Incidents ({Numbers.Number(report.Incidents.Count)}, by {order}, newest first)", "incidents");
         if (report.Layout == ReportLayout.Detailed)
         {
             Table.Render(context.Flow, context.Text, DetailedColumns(report), report.Incidents.Select(i => DetailedRow(i, format)), "Incidents (continued)");
@@ -41,7 +42,7 @@ internal sealed class IncidentsSection : IReportSection
         return key.Length <= ShortIdChars + 1 ? key : key[..ShortIdChars] + Text.UntrustedText.Ellipsis;
     }
 
-    private const int ShortIdChars = 9;
+    private const int ShortIdChars = 8;
 
     /// <summary>Widths in points of a landscape page's text (padding aside), scaled to the page: most rows fit on one line.</summary>
     private static TableColumn[] CompactColumns(DailyReport report) =>
@@ -63,20 +64,20 @@ internal sealed class IncidentsSection : IReportSection
     {
         var when = new List<CellPart> { new($"{format.Clock(i.FirstSeen)}–{format.Clock(i.LastSeen)}", Typography.Compact, 2) };
         if (i.Ongoing) when.Add(new CellPart("ongoing", Typography.CompactMuted, 1));
-        var source = i.TopIp is null ? "–" : i.Country is { } country ? $"{i.TopIp} {country}" : i.TopIp;
+        var source = i.TopIp is null ? Labels.None : i.Country is { } country ? $"{i.TopIp} {country}" : i.TopIp;
         var path = string.Join(" ", new[] { i.Method, i.Path }.Where(s => !string.IsNullOrEmpty(s)));
         return
         [
             new TableCell(when),
             TableCell.Of(i.AttackType, Typography.Compact, 2),
-            TableCell.Of(ReportFormat.Number(i.Hits), Typography.Compact),
+            TableCell.Of(Numbers.Number(i.Hits), Typography.Compact),
             TableCell.Of(new CellPart(source, Typography.CompactCode, 2, ShowCutCount: true)),
-            TableCell.Of(new CellPart(i.Domain ?? "–", Typography.Compact, 2, ShowCutCount: true)),
-            TableCell.Of(new CellPart(path.Length == 0 ? "–" : path, Typography.CompactCode, 2, ShowCutCount: true)),
-            TableCell.Of(DailyReportBuilder.StatusLabel(i.Status), StatusStyle(i.Status, Typography.CompactBold), 2),
-            TableCell.Of(new CellPart(i.Parameter ?? "–", Typography.CompactCode, 2, ShowCutCount: true)),
+            TableCell.Of(new CellPart(i.Domain ?? Labels.None, Typography.Compact, 2, ShowCutCount: true)),
+            TableCell.Of(new CellPart(path.Length == 0 ? Labels.None : path, Typography.CompactCode, 2, ShowCutCount: true)),
+            TableCell.Of(Labels.Status(i.Status), StatusStyle(i.Status, Typography.CompactBold), 2),
+            TableCell.Of(new CellPart(i.Parameter ?? Labels.None, Typography.CompactCode, 2, ShowCutCount: true)),
             IssueLink(i),
-            TableCell.Of(new CellPart(i.VulnerabilityTitle ?? "–", Typography.Compact, 2, ShowCutCount: true)),
+            TableCell.Of(new CellPart(i.VulnerabilityTitle ?? Labels.None, Typography.Compact, 2, ShowCutCount: true)),
             TableCell.Of(new CellPart(ShortId(i.Id), Typography.CompactCode, 1)),
         ];
     }
@@ -84,7 +85,7 @@ internal sealed class IncidentsSection : IReportSection
     /// <summary>The security issue's number, linked to the Console when its address is known (an app-built link).</summary>
     private static TableCell IssueLink(IncidentRow i)
     {
-        if (i.VulnerabilityId <= 0) return TableCell.Of("–", Typography.Compact);
+        if (i.VulnerabilityId <= 0) return TableCell.Of(Labels.None, Typography.Compact);
         var number = string.Create(CultureInfo.InvariantCulture, $"#{i.VulnerabilityId}");
         return i.ConsoleLink is { } link ? TableCell.Of(number, Typography.CompactLink, 1, link.AbsoluteUri) : TableCell.Of(number, Typography.Compact, 1);
     }
@@ -104,34 +105,34 @@ internal sealed class IncidentsSection : IReportSection
     private static TableCell[] DetailedRow(IncidentRow i, ReportFormat format)
     {
         var when = $"{format.Time(i.FirstSeen)} – {format.Time(i.LastSeen)}";
-        var duration = ReportFormat.Duration(i.LastSeen - i.FirstSeen) + (i.Ongoing ? " · ongoing" : "");
-        var source = new List<CellPart> { new(i.TopIp ?? "–", Typography.Code, 2) };
+        var duration = Durations.Duration(i.LastSeen - i.FirstSeen) + (i.Ongoing ? " · ongoing" : "");
+        var source = new List<CellPart> { new(i.TopIp ?? Labels.None, Typography.Code, 2) };
         var details = new List<string>();
-        if (i.IpCount > 1) details.Add($"{ReportFormat.Number(i.IpCount)} IPs");
+        if (i.IpCount > 1) details.Add(Numbers.Count(i.IpCount, "IP", "IPs"));
         if (i.Country is { } country) details.Add(country);
-        if (i.SourceType is { } type) details.Add(DailyReportBuilder.SourceTypeLabel(type));
+        if (i.SourceType is { } type) details.Add(Labels.SourceType(type));
         if (i.MaliciousLists.Count > 0) details.Add("malicious: " + string.Join(", ", i.MaliciousLists));
         if (details.Count > 0) source.Add(new CellPart(string.Join(" · ", details), Typography.SmallMuted, 3));
 
-        var target = new List<CellPart> { new(i.Domain ?? "–", Typography.Small, 2, ShowCutCount: true) };
-        target.Add(new CellPart(string.Join(" ", new[] { i.Method, i.Path }.Where(s => !string.IsNullOrEmpty(s))) is { Length: > 0 } path ? path : "–", Typography.Code, 5, ShowCutCount: true));
+        var target = new List<CellPart> { new(i.Domain ?? Labels.None, Typography.Small, 2, ShowCutCount: true) };
+        target.Add(new CellPart(string.Join(" ", new[] { i.Method, i.Path }.Where(s => !string.IsNullOrEmpty(s))) is { Length: > 0 } path ? path : Labels.None, Typography.Code, 5, ShowCutCount: true));
         if (i.ApplicationId is { } app) target.Add(new CellPart(string.Create(CultureInfo.InvariantCulture, $"application {app}"), Typography.SmallMuted, 1));
 
         // The title is attacker-influenced text: plain style, never a link. The app-built Console link is its own line.
         var issue = new List<CellPart>();
         if (i.VulnerabilityTitle is { } title) issue.Add(new CellPart(title, Typography.Small, 3, ShowCutCount: true));
-        issue.Add(new CellPart(string.Create(CultureInfo.InvariantCulture, $"#{i.VulnerabilityId} · {ReportFormat.Threat(i.Threat)}"), Typography.SmallMuted, 1));
+        issue.Add(new CellPart(string.Create(CultureInfo.InvariantCulture, $"#{i.VulnerabilityId} · {Labels.Threat(i.Threat)}"), Typography.SmallMuted, 1));
         if (i.ConsoleLink is { } link) issue.Add(new CellPart("Open in Wallarm Console", Typography.Link, 1, link.AbsoluteUri));
 
         return
         [
             TableCell.Of(new CellPart(when, Typography.Small, 2), new CellPart(duration, Typography.SmallMuted, 1), new CellPart(i.Id, Typography.Footer, 4)),
-            TableCell.Of(new CellPart(i.AttackType, Typography.SmallBold, 2), new CellPart(i.PayloadCount is { } n ? $"{ReportFormat.Number(n)} payload(s)" : "–", Typography.SmallMuted, 1)),
-            TableCell.Of(ReportFormat.Number(i.Hits), Typography.Small),
+            TableCell.Of(new CellPart(i.AttackType, Typography.SmallBold, 2), new CellPart(i.PayloadCount is { } n ? Numbers.Count(n, "payload", "payloads") : Labels.None, Typography.SmallMuted, 1)),
+            TableCell.Of(Numbers.Number(i.Hits), Typography.Small),
             new TableCell(source),
             new TableCell(target),
-            TableCell.Of(DailyReportBuilder.StatusLabel(i.Status), StatusStyle(i.Status, Typography.SmallBold)),
-            TableCell.Of(new CellPart(i.Parameter ?? "–", Typography.Code, 3, ShowCutCount: true)),
+            TableCell.Of(Labels.Status(i.Status), StatusStyle(i.Status, Typography.SmallBold)),
+            TableCell.Of(new CellPart(i.Parameter ?? Labels.None, Typography.Code, 3, ShowCutCount: true)),
             new TableCell(issue),
         ];
     }

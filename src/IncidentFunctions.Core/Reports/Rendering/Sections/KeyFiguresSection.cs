@@ -1,5 +1,6 @@
-using System.Globalization;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
@@ -11,18 +12,17 @@ internal sealed class KeyFiguresSection : IReportSection
         var report = context.Report;
         var (now, before) = (report.Figures, report.PreviousFigures);
         SectionHeading.Place(context, "Key figures", "key-figures", 120);
-        var previousDay = report.Day.PlusDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var previousDay = Dates.Day(report.Day.PlusDays(-1));
         var previousPartial = report.PreviousCoverage is { IsComplete: false };
         if (report.PreviousCoverage is { IsComplete: false } previousCoverage)
         {
-            previousDay += string.Create(CultureInfo.InvariantCulture,
-                $" (partial: {previousCoverage.CoveredDuration.TotalHours:0.#} h of {previousCoverage.DayWindow.Duration.TotalHours:0} h pulled)");
+            previousDay += $" (partial: {Durations.Duration(previousCoverage.CoveredDuration)} of {Durations.Duration(previousCoverage.DayWindow.Duration)} pulled)";
         }
 
         var columns = new TableColumn[]
         {
             new("Figure", 2.2f),
-            new(report.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1.3f),
+            new(Dates.Day(report.Day), 1.3f),
             new(previousDay, 1.3f),
             new(previousPartial ? "Change (vs a partial day)" : "Change", 1.3f),
         };
@@ -31,17 +31,17 @@ internal sealed class KeyFiguresSection : IReportSection
             Row("Incidents", now.Incidents, before.Incidents),
             Row("Hits", now.Hits, before.Hits),
             Row(now.UniqueSourceIpsIsLowerBound ? "Unique source IPs (at least; top IPs per incident)" : "Unique source IPs", now.UniqueSourceIps, before.UniqueSourceIps),
-            Row("Blocked", now.Blocked, before.Blocked),
-            Row("Partially blocked", now.PartiallyBlocked, before.PartiallyBlocked),
-            Row("Monitoring", now.Monitoring, before.Monitoring),
+            Row(Labels.Status(IncidentStatus.Blocked), now.Blocked, before.Blocked),
+            Row(Labels.Status(IncidentStatus.PartiallyBlocked), now.PartiallyBlocked, before.PartiallyBlocked),
+            Row(Labels.Status(IncidentStatus.Monitoring), now.Monitoring, before.Monitoring),
         };
-        if (now.UnknownStatus + before.UnknownStatus > 0) rows.Add(Row("Status unknown", now.UnknownStatus, before.UnknownStatus));
+        if (now.UnknownStatus + before.UnknownStatus > 0) rows.Add(Row(Labels.Status(IncidentStatus.Unknown), now.UnknownStatus, before.UnknownStatus));
 
         rows.Add(
         [
             Cell("Most exploited security issue"),
-            Cell(now.MostExploited is { } m ? $"{Bidi.Isolate(m.Title)} ({ReportFormat.Number(m.Incidents)} incidents)" : "–"),
-            Cell(before.MostExploited is { } p ? $"{Bidi.Isolate(p.Title)} ({ReportFormat.Number(p.Incidents)} incidents)" : "–"),
+            Cell(now.MostExploited is { } m ? $"{Bidi.Isolate(m.Title)} ({Numbers.Count(m.Incidents, "incident", "incidents")})" : Labels.None),
+            Cell(before.MostExploited is { } p ? $"{Bidi.Isolate(p.Title)} ({Numbers.Count(p.Incidents, "incident", "incidents")})" : Labels.None),
             Cell(now.MostExploited?.VulnerabilityId == before.MostExploited?.VulnerabilityId ? "same" : "changed"),
         ]);
 
@@ -53,15 +53,15 @@ internal sealed class KeyFiguresSection : IReportSection
     }
 
     private static TableCell[] Row(string label, long now, long before)
-        => [Cell(label), Cell(ReportFormat.Number(now)), Cell(ReportFormat.Number(before)), Cell(ReportFormat.Change(now, before))];
+        => [Cell(label), Cell(Numbers.Number(now)), Cell(Numbers.Number(before)), Cell(Numbers.Change(now, before))];
 
     private static TableCell[] ShareRow(string label, SourceShares? now, SourceShares? before, Func<SourceShares, int> part)
     {
         static string Show(SourceShares? s, Func<SourceShares, int> part)
-            => s is null ? "not enriched" : s.Known == 0 ? "–" : $"{ReportFormat.Percent(SourceShares.Share(part(s), s.Known))} ({ReportFormat.Number(part(s))} of {ReportFormat.Number(s.Known)})";
+            => s is null ? Labels.NotEnriched : s.Known == 0 ? Labels.None : $"{Numbers.Percent(SourceShares.Share(part(s), s.Known))} ({Numbers.Number(part(s))} of {Numbers.Number(s.Known)})";
         var change = now is { Known: > 0 } && before is { Known: > 0 }
-            ? ReportFormat.ChangePoints(SourceShares.Share(part(now), now.Known), SourceShares.Share(part(before), before.Known))
-            : "–";
+            ? Numbers.ChangePoints(SourceShares.Share(part(now), now.Known), SourceShares.Share(part(before), before.Known))
+            : Labels.None;
         return [Cell(label), Cell(Show(now, part)), Cell(Show(before, part)), Cell(change)];
     }
 

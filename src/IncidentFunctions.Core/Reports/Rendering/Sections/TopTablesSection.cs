@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
@@ -17,12 +18,12 @@ internal sealed class TopTablesSection : IReportSection
         report.TopSources.Select(s => new[]
         {
             TableCell.Of(s.Ip, Typography.Code, 2),
-            TableCell.Of(s.Country ?? "–", Typography.Small, 2),
+            TableCell.Of(s.Country ?? Labels.None, Typography.Small, 2),
             TableCell.Of(Org(s), Typography.Small, 2),
-            TableCell.Of(s.SourceType is null ? "not enriched" : DailyReportBuilder.SourceTypeLabel(s.SourceType) + (s.CloudProvider is { } p ? $" ({p})" : ""), Typography.Small, 2),
-            TableCell.Of(s.MaliciousLists.Count == 0 ? "–" : string.Join(", ", s.MaliciousLists), Typography.Small, 3),
-            TableCell.Of(ReportFormat.Number(s.Hits), Typography.Small),
-            TableCell.Of(ReportFormat.Number(s.Incidents), Typography.Small),
+            TableCell.Of(Labels.SourceType(s.SourceType) + (s.SourceType is not null && s.CloudProvider is { } p ? $" ({p})" : ""), Typography.Small, 2),
+            TableCell.Of(s.MaliciousLists.Count == 0 ? Labels.None : string.Join(", ", s.MaliciousLists), Typography.Small, 3),
+            TableCell.Of(Numbers.Number(s.Hits), Typography.Small),
+            TableCell.Of(Numbers.Number(s.Incidents), Typography.Small),
         }), "Top source IPs (continued)");
 
         SectionHeading.Place(context, "Targeted domains and paths", "top-targets");
@@ -32,10 +33,10 @@ internal sealed class TopTablesSection : IReportSection
         ],
         report.TopTargets.Select(t => new[]
         {
-            TableCell.Of(t.Domain.Length == 0 ? "–" : t.Domain, Typography.Small, 3),
-            TableCell.Of(new CellPart(t.Path.Length == 0 ? "–" : t.Path, Typography.Code, 4, ShowCutCount: true)),
-            TableCell.Of(ReportFormat.Number(t.Incidents), Typography.Small),
-            TableCell.Of(ReportFormat.Number(t.Hits), Typography.Small),
+            TableCell.Of(t.Domain.Length == 0 ? Labels.None : t.Domain, Typography.Small, 3),
+            TableCell.Of(new CellPart(t.Path.Length == 0 ? Labels.None : t.Path, Typography.Code, 4, ShowCutCount: true)),
+            TableCell.Of(Numbers.Number(t.Incidents), Typography.Small),
+            TableCell.Of(Numbers.Number(t.Hits), Typography.Small),
         }), "Targeted domains and paths (continued)");
 
         SectionHeading.Place(context, "Security issues exploited", "issues");
@@ -48,16 +49,16 @@ internal sealed class TopTablesSection : IReportSection
             TableCell.Of(i.VulnerabilityId.ToString(CultureInfo.InvariantCulture), i.ConsoleLink is null ? Typography.Small : Typography.Link, 1, i.ConsoleLink?.AbsoluteUri),
             // The title is attacker-influenced: plain text, never a link; the id beside it is the Console link.
             TableCell.Of(new CellPart(i.Title, Typography.Small, 3, ShowCutCount: true)),
-            TableCell.Of(i.Type ?? "–", Typography.Small, 2),
-            TableCell.Of(ReportFormat.Threat(i.Threat), Typography.Small),
-            TableCell.Of(i.Status ?? "–", Typography.Small),
-            TableCell.Of(ReportFormat.Number(i.Incidents), Typography.Small),
+            TableCell.Of(i.Type ?? Labels.None, Typography.Small, 2),
+            TableCell.Of(Labels.Threat(i.Threat), Typography.Small),
+            TableCell.Of(i.Status ?? Labels.None, Typography.Small),
+            TableCell.Of(Numbers.Number(i.Incidents), Typography.Small),
         }), "Security issues exploited (continued)");
     }
 
     private static string Org(SourceRow s)
     {
-        if (s.Asn is null && s.AsOrganization is null) return "–";
+        if (s.Asn is null && s.AsOrganization is null) return Labels.None;
         var asn = s.Asn is { } n ? string.Create(CultureInfo.InvariantCulture, $"AS{n}") : null;
         return string.Join(" ", new[] { asn, s.AsOrganization }.Where(x => x is not null));
     }

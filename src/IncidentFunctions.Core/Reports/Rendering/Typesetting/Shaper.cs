@@ -264,7 +264,7 @@ internal static class Shaper
         var infos = buffer.GetGlyphInfoSpan();
         var positions = buffer.GetGlyphPositionSpan();
         var count = infos.Length;
-        var scale = 1f / face.UnitsPerEm;
+        float upem = face.UnitsPerEm; // divide, as FontFace.Advance does, so both paths round the same
         var glyphs = new ushort[count];
         var advances = new float[count];
         var clusters = new int[count];
@@ -274,10 +274,10 @@ internal static class Shaper
         {
             glyphs[i] = (ushort)infos[i].Codepoint; // after shaping: the glyph id
             clusters[i] = (int)infos[i].Cluster;
-            advances[i] = positions[i].XAdvance * scale;
+            advances[i] = positions[i].XAdvance / upem;
             width += advances[i];
-            if (positions[i].XOffset != 0) (offsetsX ??= new float[count])[i] = positions[i].XOffset * scale;
-            if (positions[i].YOffset != 0) (offsetsY ??= new float[count])[i] = positions[i].YOffset * scale;
+            if (positions[i].XOffset != 0) (offsetsX ??= new float[count])[i] = positions[i].XOffset / upem;
+            if (positions[i].YOffset != 0) (offsetsY ??= new float[count])[i] = positions[i].YOffset / upem;
         }
 
         return new GlyphRun

@@ -1,0 +1,23 @@
+namespace IncidentFunctions.Tests.Infra;
+
+/// <summary>
+/// Settings infra/main.bicep refuses with fail(): the deployment engine rejects the template with the message before
+/// anything is created, instead of deploying something the app can only fail on at start (or, for an empty webhook
+/// URL, an empty Key Vault secret, which Key Vault accepts). Each case changes one variable of the sample environment.
+/// </summary>
+public sealed class ProvisioningChecksTests
+{
+    [Theory]
+    [InlineData("DIGEST_CHANNELS", "slack, teams", "DIGEST_CHANNELS (digestChannels) lists 'teams' but TEAMS_WEBHOOK_URL (teamsWebhookUrl) is empty")]
+    [InlineData("GENERIC_WEBHOOK_SECRET", "", "DIGEST_CHANNELS (digestChannels) lists 'generic' but GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters) is empty")]
+    [InlineData("DIGEST_CHANNELS", "Slack, slak", "DIGEST_CHANNELS (digestChannels) lists unknown channel(s) 'slak': use slack, teams, discord or generic")]
+    [InlineData("REPORT_SIGNING_KEY_ID", "k_1", "REPORT_SIGNING_KEY_ID (reportSigningKeyId) 'k_1' must be 1-32 letters or digits")]
+    [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k-0", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists 'k-0': a key id is 1-32 letters or digits")]
+    [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k0, k1", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id 'k1'")]
+    public async Task Provision_InvalidSetting_IsRefusedWithAMessageNamingIt(string variable, string value, string expected)
+    {
+        var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string> { [variable] = value });
+
+        Assert.Contains(expected, refusal, StringComparison.Ordinal);
+    }
+}
