@@ -52,6 +52,7 @@ internal static class DeploymentSettings
         ["Enrichment__MemoryCacheSize"] = Tuning,
         ["Reports__Title"] = Tuning,
         ["Reports__IncidentOrder"] = Tuning,
+        ["Reports__Layout"] = Tuning,
         ["Reports__PageSize"] = Tuning,
         ["Reports__RetentionDays"] = Tuning,
         ["Reports__TopRows"] = Tuning,
