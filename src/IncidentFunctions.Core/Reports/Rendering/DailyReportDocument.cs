@@ -116,7 +116,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         private string _attributions = "";
         private float _generatedWidth;
         private TextLine _generatedLine = TextLine.Empty;
-        private List<TextLine> _attributionLines = [];
+        private IReadOnlyList<TextLine> _attributionLines = [];
         private List<TextLine> _leftLines = [];
 
         /// <summary>Lays out all running text before any page is drawn, so every glyph is known when fonts are pruned.</summary>

@@ -67,12 +67,12 @@ internal static class Table
         var index = 0;
         foreach (var row in rows)
         {
-            var laid = new (CellPart Part, List<TextLine> Lines)[columns.Count][];
+            var laid = new (CellPart Part, IReadOnlyList<TextLine> Lines)[columns.Count][];
             var height = 0f;
             for (var i = 0; i < columns.Count; i++)
             {
                 var parts = i < row.Length ? row[i].Parts : [];
-                var cell = new (CellPart Part, List<TextLine> Lines)[parts.Count];
+                var cell = new (CellPart Part, IReadOnlyList<TextLine> Lines)[parts.Count];
                 var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
                 for (var p = 0; p < parts.Count; p++)
                 {

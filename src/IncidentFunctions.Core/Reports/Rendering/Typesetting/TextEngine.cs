@@ -13,6 +13,8 @@ namespace IncidentFunctions.Reports.Rendering.Typesetting;
 internal sealed partial class TextEngine : IDisposable
 {
     private const int SharedGlyphLimit = 0x3000;
+    private const int MaxCachedChars = 64;
+    private const int MaxCachedTexts = 20_000;
     private readonly ReportFonts _fonts;
     private readonly Func<FontRole, int, CodePointGlyph> _resolve;
     private readonly Dictionary<(FontRole, int), CodePointGlyph> _glyphs = [];
@@ -22,6 +24,7 @@ internal sealed partial class TextEngine : IDisposable
     private readonly Dictionary<(SKTypeface, float), SKFont> _skFonts = [];
     private readonly Dictionary<FontFace, bool[]> _used = [];
     private readonly Dictionary<FontFace, (SKTypeface Typeface, bool[] Kept)> _pruned = [];
+    private readonly Dictionary<(string Text, FontRole Role, float Size, float Width, int MaxLines, bool CutCount), List<TextLine>> _wrapped = [];
     private readonly SKPaint _paint = new() { IsAntialias = true };
     private readonly SKTextBlobBuilder _builder = new();
 
@@ -52,7 +55,18 @@ internal sealed partial class TextEngine : IDisposable
     /// <paramref name="maxLines"/> the last line ends with an ellipsis, and with <paramref name="showCutCount"/> with
     /// how many characters are not shown (<c>…(+1,234)</c>, including any count the text already ended with).
     /// </remarks>
-    public List<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false)
+    public IReadOnlyList<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false)
+    {
+        // Tables repeat short cell texts (statuses, attack types, "–", parameter names): lay each out once per document.
+        var key = (text, style.Role, style.Size, maxWidth, maxLines, showCutCount);
+        var cacheable = text.Length <= MaxCachedChars;
+        if (cacheable && _wrapped.TryGetValue(key, out var known)) return known;
+        var lines = WrapUncached(text, style, maxWidth, maxLines, showCutCount);
+        if (cacheable && _wrapped.Count < MaxCachedTexts) _wrapped[key] = lines;
+        return lines;
+    }
+
+    private List<TextLine> WrapUncached(string text, TextStyle style, float maxWidth, int maxLines, bool showCutCount)
     {
         var limit = maxWidth / style.Size;
         var lines = new List<TextLine>();
