@@ -5,15 +5,12 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.FunctionApp;
 
 /// <summary>The daily PDF report; the host checks the function key before this runs.</summary>
-public sealed class GetDailyReport
+public sealed class GetDailyReport(DailyReportEndpoint endpoint)
 {
-    [Function(nameof(GetDailyReport))]
+    [Function(DailyReportEndpoint.FunctionName)]
     public Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "reports/daily/{date}.pdf")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = DailyReportEndpoint.Template)] HttpRequest req,
         string date,
         CancellationToken cancellationToken)
-    {
-        req.RouteValues[ReportEndpoints.DateRouteValue] = date;
-        return ReportEndpoints.Daily.HandleAsync(req.HttpContext, cancellationToken);
-    }
+        => endpoint.HandleAsync(req, date, cancellationToken);
 }

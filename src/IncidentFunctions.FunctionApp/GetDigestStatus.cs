@@ -1,4 +1,3 @@
-using IncidentFunctions.Digest;
 using IncidentFunctions.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -6,11 +5,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.FunctionApp;
 
 /// <summary>Chat channels' health and the digest ledger; the host checks the function key before this runs.</summary>
-public sealed class GetDigestStatus
+public sealed class GetDigestStatus(DigestStatusEndpoint endpoint)
 {
-    [Function(nameof(GetDigestStatus))]
+    [Function(DigestStatusEndpoint.FunctionName)]
     public Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "digest/status")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = DigestStatusEndpoint.RouteTemplate)] HttpRequest req,
         CancellationToken cancellationToken)
-        => DigestStatusEndpoint.Route.HandleAsync(req.HttpContext, cancellationToken);
+        => endpoint.HandleAsync(req, cancellationToken);
 }

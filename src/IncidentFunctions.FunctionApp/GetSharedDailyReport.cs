@@ -4,16 +4,13 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.FunctionApp;
 
-/// <summary>The daily PDF report through a signed, expiring link: anonymous at the host, the handler checks the signature.</summary>
-public sealed class GetSharedDailyReport
+/// <summary>The daily PDF report through a signed, expiring link: anonymous at the host, the endpoint checks the signature.</summary>
+public sealed class GetSharedDailyReport(SharedDailyReportEndpoint endpoint)
 {
-    [Function(nameof(GetSharedDailyReport))]
+    [Function(SharedDailyReportEndpoint.FunctionName)]
     public Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "reports/shared/daily/{date}.pdf")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = SharedDailyReportEndpoint.Template)] HttpRequest req,
         string date,
         CancellationToken cancellationToken)
-    {
-        req.RouteValues[ReportEndpoints.DateRouteValue] = date;
-        return ReportEndpoints.SharedDaily.HandleAsync(req.HttpContext, cancellationToken);
-    }
+        => endpoint.HandleAsync(req, date, cancellationToken);
 }

@@ -1,4 +1,3 @@
-using IncidentFunctions.Hosting;
 using IncidentFunctions.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -6,11 +5,11 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.FunctionApp;
 
 /// <summary>Pull health per tenant: checkpoint, last outcome and error, lag (see <see cref="StatusEndpoint"/>).</summary>
-public sealed class Status
+public sealed class Status(StatusEndpoint endpoint)
 {
-    [Function(nameof(Status))]
+    [Function(StatusEndpoint.FunctionName)]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = StatusEndpoint.RouteTemplate)] HttpRequest request,
         CancellationToken cancellationToken)
-        => StatusEndpoint.Route.HandleAsync(request.HttpContext, cancellationToken);
+        => endpoint.HandleAsync(request, cancellationToken);
 }

@@ -7,8 +7,8 @@ internal static partial class EnrichmentLog
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Enriched {Sources} source(s) of run {RunId} for tenant {TenantId} into {Days} report day(s): {FromCache} from cache, {LookedUp} looked up (intel {IntelVersion})")]
     public static partial void Enriched(ILogger logger, int sources, string runId, long tenantId, int days, int fromCache, int lookedUp, string intelVersion);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Enrichment message ({Length} chars) is malformed and was moved to {PoisonQueue}: {Reason}")]
-    public static partial void MessagePoisoned(ILogger logger, int length, string poisonQueue, string reason);
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Enrichment message ({Bytes} bytes) is malformed and was moved to {PoisonQueue} unchanged: {Reason}")]
+    public static partial void MessagePoisoned(ILogger logger, int bytes, string poisonQueue, string reason);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Run {RunId}: source '{Ip}' is not an IP address; it was skipped")]
     public static partial void NotAnAddress(ILogger logger, string runId, string ip);

@@ -1,3 +1,4 @@
+using System.Text;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Incidents;
@@ -33,10 +34,10 @@ public sealed record EnrichmentResult(EnrichmentOutcome Outcome, long TenantId, 
 /// rows it cannot race ingestion's upserts (no ETag dance, nothing an overlapping pull could lose).
 /// </para>
 /// <para>
-/// Failures: a malformed message (<see cref="EnrichmentRequestSerializer"/> throws <see cref="FormatException"/>) is
-/// sent to <c>&lt;queue&gt;-poison</c> here and the call returns normally, so the Functions host and the local runner
-/// behave the same and no retry is wasted on it. Anything else (storage, snapshot loading) throws: the host retries up
-/// to maxDequeueCount and then poisons the message itself.
+/// Failures: a malformed message (not UTF-8, or <see cref="EnrichmentRequestSerializer"/> throws
+/// <see cref="FormatException"/>) is sent to <c>&lt;queue&gt;-poison</c> here, with its original bytes, and the call
+/// returns normally, so the Functions host and the local runner behave the same and no retry is wasted on it. Anything
+/// else (storage, snapshot loading) throws: the host retries up to maxDequeueCount and then poisons the message itself.
 /// </para>
 /// </summary>
 public sealed class SourceEnricher(
@@ -51,22 +52,30 @@ public sealed class SourceEnricher(
     private const int DayParallelism = 4;
     private const int MaxLoggedTextChars = 64;
 
+    /// <summary>Refuses invalid bytes instead of replacing them, so a damaged message is poisoned, not half-read.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public string PoisonQueueName => storage.Options.EnrichmentQueueName + "-poison";
 
-    public async Task<EnrichmentResult> HandleAsync(string message, CancellationToken cancellationToken = default)
+    /// <summary>A message given as text (tests, tools): its UTF-8 bytes.</summary>
+    public Task<EnrichmentResult> HandleAsync(string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return HandleAsync(BinaryData.FromString(message), cancellationToken);
+    }
+
+    /// <param name="message">The message's bytes as the queue trigger decoded them (base64 undone).</param>
+    public async Task<EnrichmentResult> HandleAsync(BinaryData message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         EnrichmentRequest request;
         try
         {
-            request = EnrichmentRequestSerializer.Deserialize(message);
+            request = EnrichmentRequestSerializer.Deserialize(StrictUtf8.GetString(message.ToMemory().Span));
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
         {
-            var poison = await storage.GetQueueAsync(PoisonQueueName, cancellationToken).ConfigureAwait(false);
-            // The queue client base64-encodes, as the host does when it poisons a message itself.
-            await poison.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-            EnrichmentLog.MessagePoisoned(logger, message.Length, PoisonQueueName, StoredText.Bound(ex.Message, 500)!);
+            await PoisonAsync(message, ex is DecoderFallbackException ? "the message is not UTF-8 text" : ex.Message, cancellationToken).ConfigureAwait(false);
             return EnrichmentResult.Poisoned;
         }
 
@@ -126,6 +135,19 @@ public sealed class SourceEnricher(
         var runId = Printable(request.RunId);
         EnrichmentLog.Enriched(logger, sources.Count, runId, request.TenantId, days.Count, profiles.FromCache, profiles.LookedUp, index.Version);
         return new EnrichmentResult(EnrichmentOutcome.Enriched, request.TenantId, sources.SelectMany(s => s.Incidents).ToList());
+    }
+
+    /// <summary>
+    /// Sends the message's own bytes to the poison queue. The app's queue client base64-encodes them exactly as the
+    /// producer (and the host) did, so the poison message's text is the original's, character for character: nothing
+    /// decoded to text and encoded again, so invalid UTF-8 arrives unchanged and a body can never outgrow the 64 KiB limit
+    /// (it is poisoned at the first delivery instead of failing five times on a 413).
+    /// </summary>
+    private async Task PoisonAsync(BinaryData message, string reason, CancellationToken cancellationToken)
+    {
+        var poison = await storage.GetQueueAsync(PoisonQueueName, cancellationToken).ConfigureAwait(false);
+        await poison.SendMessageAsync(message, cancellationToken: cancellationToken).ConfigureAwait(false);
+        EnrichmentLog.MessagePoisoned(logger, message.ToMemory().Length, PoisonQueueName, StoredText.Bound(reason, 500)!);
     }
 
     /// <summary>Message text in a log line: bounded and without control characters (it may come from attacker traffic).</summary>

@@ -10,7 +10,11 @@ namespace IncidentFunctions.Hosting;
 /// </summary>
 public sealed class EnrichSourcesJob(SourceEnricher enricher, IncidentAlerts alerts)
 {
-    public async Task<EnrichmentResult> RunAsync(string message, CancellationToken cancellationToken = default)
+    public Task<EnrichmentResult> RunAsync(string message, CancellationToken cancellationToken = default)
+        => RunAsync(BinaryData.FromString(message), cancellationToken);
+
+    /// <param name="message">The message's bytes as the queue trigger decoded them.</param>
+    public async Task<EnrichmentResult> RunAsync(BinaryData message, CancellationToken cancellationToken = default)
     {
         var result = await enricher.HandleAsync(message, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == EnrichmentOutcome.Enriched)

@@ -8,7 +8,6 @@ using IncidentFunctions.Digest;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Operations;
@@ -17,33 +16,42 @@ namespace IncidentFunctions.Operations;
 /// <c>GET digest/status</c> (function key): each channel's kind, host (never its URL), whether it is enabled or was
 /// disabled automatically and why, its recent failure share, and the ledger of the days still caught up on.
 /// </summary>
-public static class DigestStatusEndpoint
+public sealed class DigestStatusEndpoint(
+    IOptions<DeliveryOptions> deliveryOptions,
+    IOptions<AlertOptions> alertOptions,
+    DigestSchedule schedule,
+    ChannelHealth health,
+    DeliveryLedger ledger,
+    ReportCalendar calendar,
+    WallarmTenant tenant,
+    WallarmClient wallarm,
+    IncidentAlerts incidentAlerts,
+    TimeProvider time) : IHttpRoute
 {
-    public static HttpRoute Route { get; } = new("GetDigestStatus", ["GET"], "digest/status", HttpAuthLevel.Function, HandleAsync);
+    public const string FunctionName = "GetDigestStatus";
+    public const string RouteTemplate = "digest/status";
 
-    private static async Task<IResult> HandleAsync(HttpContext context, CancellationToken cancellationToken)
+    public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function);
+
+    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var services = context.RequestServices;
-        var json = await BuildAsync(services, cancellationToken).ConfigureAwait(false);
-        context.Response.Headers.CacheControl = "no-store";
+        ArgumentNullException.ThrowIfNull(request);
+        var json = await BuildAsync(cancellationToken).ConfigureAwait(false);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
         return Results.Content(json.ToJsonString(ChatRenderer.Json), "application/json");
     }
 
-    public static async Task<JsonObject> BuildAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    public async Task<JsonObject> BuildAsync(CancellationToken cancellationToken = default)
     {
-        var options = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-        var alerts = services.GetRequiredService<IOptions<AlertOptions>>().Value;
-        var schedule = services.GetRequiredService<DigestSchedule>();
-        var health = services.GetRequiredService<ChannelHealth>();
-        var ledger = services.GetRequiredService<DeliveryLedger>();
-        var calendar = services.GetRequiredService<ReportCalendar>();
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var options = deliveryOptions.Value;
+        var alerts = alertOptions.Value;
+        var now = time.GetUtcNow();
 
         var days = schedule.DueDays(now).Reverse().ToList();
         IReadOnlyDictionary<(NodaTime.LocalDate Day, string Channel), DeliveryEntity> ledgerRows = new Dictionary<(NodaTime.LocalDate, string), DeliveryEntity>();
         if (options.ChannelsForDigest().Any())
         {
-            var tenantId = await services.GetRequiredService<WallarmTenant>().GetClientIdAsync(services.GetRequiredService<WallarmClient>(), cancellationToken).ConfigureAwait(false);
+            var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
             ledgerRows = await ledger.GetRangeAsync(tenantId, days[^1], days[0], cancellationToken).ConfigureAwait(false);
         }
 
@@ -73,7 +81,7 @@ public static class DigestStatusEndpoint
             }
 
             // Alerts recorded but not delivered (yet): what a stopped run or an outage left for later runs.
-            var backlog = channel.Alerts && alerts.Enabled ? await services.GetRequiredService<IncidentAlerts>().GetBacklogAsync(channel, cancellationToken).ConfigureAwait(false) : null;
+            var backlog = channel.Alerts && alerts.Enabled ? await incidentAlerts.GetBacklogAsync(channel, cancellationToken).ConfigureAwait(false) : null;
             channels.Add(new JsonObject
             {
                 ["name"] = channel.Name,

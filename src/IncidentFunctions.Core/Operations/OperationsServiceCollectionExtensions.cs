@@ -1,3 +1,4 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Incidents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,14 +12,15 @@ internal static class OperationsServiceCollectionExtensions
 {
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddLogRedaction();
         services.AddTelemetry(configuration);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultReferenceCheck>, KeyVaultReferenceValidator>());
         services.AddOptions<KeyVaultReferenceCheck>().ValidateOnStart();
 
         services.TryAddTransient<IngestionStatusReader>();
-        services.AddSingleton(StatusEndpoint.Route);
-        services.AddSingleton(DigestStatusEndpoint.Route);
+        services.AddHttpRoute<StatusEndpoint>();
+        services.AddHttpRoute<DigestStatusEndpoint>();
         return services;
     }
 }

@@ -4,7 +4,6 @@ using IncidentFunctions.AppModel;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Operations;
@@ -23,29 +22,28 @@ public sealed record StatusReport(
 /// healthy or catching up; 503 when stale, failing or storage is unreadable, so an availability test can alert on it.
 /// Function-level auth: the last error may mention internal details.
 /// </summary>
-public static class StatusEndpoint
+public sealed class StatusEndpoint(IngestionStatusReader reader, TelemetryExport telemetryExport, TimeProvider time, ILogger<StatusEndpoint> logger) : IHttpRoute
 {
     public const string FunctionName = "Status";
     public const string RouteTemplate = "status";
 
     private const int MaxErrorChars = 500;
 
-    public static HttpRoute Route { get; } = new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function, HandleAsync);
+    public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET"], RouteTemplate, HttpAuthLevel.Function);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, CancellationToken cancellationToken)
+    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var services = context.RequestServices;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var telemetry = services.GetRequiredService<TelemetryExport>().Authentication;
+        var now = time.GetUtcNow();
+        var telemetry = telemetryExport.Authentication;
         StatusReport report;
         try
         {
-            var ingestion = await services.GetRequiredService<IngestionStatusReader>().GetAsync(cancellationToken).ConfigureAwait(false);
+            var ingestion = await reader.GetAsync(cancellationToken).ConfigureAwait(false);
             report = new StatusReport(Name(ingestion.Health), now, telemetry, ingestion, null);
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or Azure.Identity.AuthenticationFailedException)
         {
-            StatusLog.StorageUnreadable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatusEndpoint)), ex);
+            StatusLog.StorageUnreadable(logger, ex);
             report = new StatusReport("unavailable", now, telemetry, null, StoredText.Bound($"{ex.GetType().Name}: {ex.Message}", MaxErrorChars));
         }
 

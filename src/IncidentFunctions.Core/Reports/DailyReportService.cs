@@ -105,8 +105,8 @@ public sealed class DailyReportService(
     {
         var file = await GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
         var iso = ReportCalendar.IsoDay(day);
-        var signed = signer.Sign(ReportLinkSigner.ResourcePath(iso), validFor ?? _options.SignedLinkLifetime);
-        var pathAndQuery = $"{SharedRoutePath(iso)}?{signed.Query}";
+        var signed = signer.Sign(DailyReportEndpoint.PathFor(iso), validFor ?? _options.SignedLinkLifetime);
+        var pathAndQuery = $"{SharedDailyReportEndpoint.PathFor(iso)}?{signed.Query}";
         var url = _options.PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
         return new SharedReport(file, url, pathAndQuery, signed.ExpiresAt);
     }
@@ -123,8 +123,6 @@ public sealed class DailyReportService(
 
         throw new InvalidOperationException($"The report of {ReportCalendar.IsoDay(file.Day)} keeps changing while being read.");
     }
-
-    internal static string SharedRoutePath(string dateSegment) => $"reports/shared/daily/{dateSegment}.pdf";
 
     private async Task<ReportFile> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
     {

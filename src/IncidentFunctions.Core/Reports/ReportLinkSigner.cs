@@ -24,7 +24,8 @@ public sealed record SignedQuery(string Query, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Signs and verifies expiring report links: <c>exp</c> (Unix seconds), <c>kid</c> (key id) and <c>sig</c>, an
-/// HMAC-SHA256 over the resource path, the expiry and the key id, base64url-encoded. Keys are rotated by adding a
+/// HMAC-SHA256 over the resource path (the keyed route's path without host or prefix, e.g.
+/// <see cref="DailyReportEndpoint.PathFor"/>), the expiry and the key id, base64url-encoded. Keys are rotated by adding a
 /// new id, making it active, and removing the old one once its links have expired. Verification compares in
 /// constant time.
 /// </summary>
@@ -33,9 +34,6 @@ public sealed class ReportLinkSigner(IOptions<ReportOptions> options, TimeProvid
     public const string ExpiresParameter = "exp";
     public const string KeyIdParameter = "kid";
     public const string SignatureParameter = "sig";
-
-    /// <summary>The path a link to <paramref name="dateSegment"/>'s report signs: independent of host and route prefix.</summary>
-    public static string ResourcePath(string dateSegment) => $"reports/daily/{dateSegment}.pdf";
 
     public SignedQuery Sign(string resourcePath, TimeSpan validFor)
     {

@@ -15,4 +15,7 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Debug, Message = "Report request for an invalid date segment (length {Length})")]
     public static partial void BadDate(ILogger logger, int length);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: storage is unavailable; answered 503")]
+    public static partial void StorageUnavailable(ILogger logger, Exception exception, string day);
 }

@@ -16,8 +16,8 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddSingleton<ReportLinkSigner>();
         services.TryAddTransient<DailyReportBuilder>();
         services.TryAddTransient<DailyReportService>();
-        services.AddSingleton(ReportEndpoints.Daily);
-        services.AddSingleton(ReportEndpoints.SharedDaily);
+        services.AddHttpRoute<DailyReportEndpoint>();
+        services.AddHttpRoute<SharedDailyReportEndpoint>();
         return services;
     }
 }

@@ -37,6 +37,9 @@ internal static class DemoCommand
     private const string ServeSwitch = "--serve";
     private const string DemoSigningKeyId = "demo";
 
+    /// <summary>Where the report and the chat previews go (<c>reports/</c> and <c>digest/</c> below it); default <c>&lt;repo&gt;/out</c>.</summary>
+    private const string OutputDirectorySetting = "Demo:OutputDirectory";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var serve = args.Contains(ServeSwitch, StringComparer.OrdinalIgnoreCase);
@@ -65,13 +68,6 @@ internal static class DemoCommand
             settings["Enrichment:SimulatorFeeds"] = simulator.BaseAddress.AbsoluteUri;
         }
 
-        // Backfill from the start of the day before yesterday in the report zone: yesterday's report then has its whole
-        // day and a whole day to compare with.
-        var calendar = new ReportCalendar(configuration["Reports:TimeZone"] ?? new CalendarOptions().TimeZone);
-        var now = TimeProvider.System.GetUtcNow();
-        var yesterday = calendar.DayOf(now).PlusDays(-1);
-        settings["Ingestion:InitialLookback"] = configuration["Ingestion:InitialLookback"]
-            ?? (now - calendar.WindowOf(yesterday.PlusDays(-1)).From + TimeSpan.FromMinutes(1)).ToString("c", CultureInfo.InvariantCulture);
         if (string.IsNullOrEmpty(configuration["Reports:ActiveSigningKeyId"]))
         {
             // A throw-away key, so the demo can hand out a signed report link.
@@ -84,17 +80,33 @@ internal static class DemoCommand
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
         builder.Configuration.AddEnvironmentVariables().AddInMemoryCollection(settings).AddCommandLine(args);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddIncidentFunctions();
+        if (string.IsNullOrEmpty(configuration["Ingestion:InitialLookback"]))
+        {
+            // Backfill from the start of the day before yesterday in the report zone: yesterday's report then has its
+            // whole day and a whole day to compare with. The zone comes from the validated calendar, so a bad
+            // Reports:TimeZone is reported by the options validation like any other setting.
+            builder.Services.AddOptions<IngestionOptions>().PostConfigure<ReportCalendar, TimeProvider>((ingestion, calendar, time) =>
+            {
+                var now = time.GetUtcNow();
+                ingestion.InitialLookback = now - calendar.WindowOf(calendar.DayOf(now).PlusDays(-2)).From + TimeSpan.FromMinutes(1);
+            });
+        }
+
         using var host = builder.Build();
+        host.Services.ValidateSettings();
         await host.StartAsync().ConfigureAwait(false);
+        var yesterday = host.Services.GetRequiredService<ReportCalendar>().DayOf(host.Services.GetRequiredService<TimeProvider>().GetUtcNow()).PlusDays(-1);
+        var outputDirectory = configuration[OutputDirectorySetting] is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(root, "out");
 
         var pull = await PullAsync(host.Services, output).ConfigureAwait(false);
         await PrintStoredDaysAsync(host.Services, pull, output).ConfigureAwait(false);
         await EnrichAsync(host.Services, output).ConfigureAwait(false);
         await PrintSourcesAsync(host.Services, pull.TenantId, yesterday, output).ConfigureAwait(false);
-        var report = await RenderReportAsync(host.Services, root, yesterday, output).ConfigureAwait(false);
-        var digests = await PreviewDigestAsync(host.Services, root, yesterday, configuration, output).ConfigureAwait(false);
+        var report = await RenderReportAsync(host.Services, outputDirectory, yesterday, output).ConfigureAwait(false);
+        var digests = await PreviewDigestAsync(host.Services, outputDirectory, yesterday, configuration, output).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
 
         if (!serve)
@@ -131,7 +143,7 @@ internal static class DemoCommand
             await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (message, ct) =>
             {
                 await using var scope = services.CreateAsyncScope();
-                await job.HandleAsync(scope.ServiceProvider, message.Body.ToString(), ct).ConfigureAwait(false);
+                await job.HandleAsync(scope.ServiceProvider, message.Body, ct).ConfigureAwait(false);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref handled);
             }).ConfigureAwait(false);
@@ -156,14 +168,14 @@ internal static class DemoCommand
             $"      malicious:    {profiles.Count(p => p.IsMalicious)} listed by {string.Join(", ", profiles.SelectMany(p => p.MaliciousLists).Distinct().Order(StringComparer.Ordinal))}")).ConfigureAwait(false);
     }
 
-    private static async Task<string> RenderReportAsync(IServiceProvider services, string root, LocalDate day, TextWriter output)
+    private static async Task<string> RenderReportAsync(IServiceProvider services, string outputDirectory, LocalDate day, TextWriter output)
     {
         await output.WriteLineAsync($"4. Rendering the daily report for {ReportCalendar.IsoDay(day)} (GetDailyReport)…").ConfigureAwait(false);
         await using var scope = services.CreateAsyncScope();
         var reports = scope.ServiceProvider.GetRequiredService<DailyReportService>();
         var file = await reports.GetOrCreateAsync(day).ConfigureAwait(false);
         var (current, content) = await reports.OpenReadAsync(file).ConfigureAwait(false);
-        var directory = Path.Combine(root, "out", "reports");
+        var directory = Path.Combine(outputDirectory, "reports");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, current.FileName);
         await using (content.ConfigureAwait(false))
@@ -185,10 +197,10 @@ internal static class DemoCommand
     /// Yesterday's digest as each chat platform would get it (SendDailyDigest without posting to any channel): files
     /// under out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
     /// </summary>
-    private static async Task<string> PreviewDigestAsync(IServiceProvider services, string root, LocalDate day, IConfiguration configuration, TextWriter output)
+    private static async Task<string> PreviewDigestAsync(IServiceProvider services, string outputDirectory, LocalDate day, IConfiguration configuration, TextWriter output)
     {
         await output.WriteLineAsync($"5. Rendering the chat digest for {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest, preview)…").ConfigureAwait(false);
-        var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(root, "out", "digest");
+        var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(outputDirectory, "digest");
         Uri? sink = null;
         if (configuration["Demo:ChatSinkUrl"] is { Length: > 0 } sinkText && !Uri.TryCreate(sinkText, UriKind.Absolute, out sink))
         {
@@ -227,16 +239,20 @@ internal static class DemoCommand
         var app = builder.Build();
         await using var disposeApp = app.ConfigureAwait(false);
         app.MapLocalRunnerRoutes();
+        app.Services.ValidateSettings();
         await app.StartAsync().ConfigureAwait(false);
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var shared = await scope.ServiceProvider.GetRequiredService<DailyReportService>().PublishAsync(day).ConfigureAwait(false);
-            var runner = app.Services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value;
-            var key = app.Services.GetRequiredService<FunctionKeys>().GeneratedKey ?? runner.FunctionKeys.FirstOrDefault(k => !string.IsNullOrWhiteSpace(k));
+            var keys = app.Services.GetRequiredService<FunctionKeys>();
+            var keyed = $"{app.Urls.First()}/api/reports/daily/{ReportCalendar.IsoDay(day)}.pdf";
             await output.WriteLineAsync($"6. Local runner serving on {string.Join(", ", app.Urls)} (timers and queues running; Ctrl+C stops)").ConfigureAwait(false);
             await output.WriteLineAsync($"   Signed link (no key, expires {shared.ExpiresAt:u}): {shared.Url}").ConfigureAwait(false);
-            await output.WriteLineAsync($"   With the function key:  {app.Urls.First()}/api/reports/daily/{ReportCalendar.IsoDay(day)}.pdf?code={key}").ConfigureAwait(false);
+            // The key is not printed: terminals end up in logs and screen shares.
+            await output.WriteLineAsync(keys.KeyFile is { } keyFile
+                ? $"   With the function key:  curl -H \"{FunctionKeys.HeaderName}: $(cat {keyFile})\" {keyed} -o report.pdf"
+                : $"   With one of LocalRunner:FunctionKeys (header {FunctionKeys.HeaderName} or ?{FunctionKeys.QueryName}=): {keyed}").ConfigureAwait(false);
         }
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);

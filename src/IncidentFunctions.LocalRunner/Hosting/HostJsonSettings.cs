@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace IncidentFunctions.LocalRunner.Hosting;
 
 /// <summary>
@@ -50,158 +47,24 @@ public sealed record HostJsonSettings
     /// <exception cref="HostJsonException">Not JSON, or a key has a wrong type or value.</exception>
     public static HostJsonSettings Parse(string json, string source)
     {
-        JsonDocument document;
-        try
+        var options = HostJsonOptions.Bind(json, source);
+        var queues = options.Extensions?.Queues;
+        var batchSize = queues?.BatchSize ?? QueueHostSettings.DefaultBatchSize;
+        return new HostJsonSettings
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw new HostJsonException($"{source} is not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message}", ex);
-        }
-
-        using (document)
-        {
-            var reader = new Reader(source);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            Source = source,
+            RoutePrefix = options.Extensions?.Http?.RoutePrefix?.Trim('/') ?? Default.RoutePrefix,
+            FunctionTimeout = options.FunctionTimeout is not { } timeout ? DefaultFunctionTimeout : HostJsonOptions.IsUnbounded(timeout) ? null : timeout,
+            Queues = new QueueHostSettings
             {
-                throw new HostJsonException($"{source} must contain a JSON object.");
-            }
-
-            var version = reader.String(root, "version");
-            if (version != "2.0")
-            {
-                throw new HostJsonException(version is null
-                    ? $"{source} is missing the required 'version' key; it must be \"2.0\"."
-                    : $"{source}: 'version' must be \"2.0\"; got \"{version}\".");
-            }
-
-            var extensions = reader.Object(root, "extensions");
-            var http = extensions is { } e1 ? reader.Object(e1, "extensions.http", "http") : null;
-            var queues = extensions is { } e2 ? reader.Object(e2, "extensions.queues", "queues") : null;
-
-            return new HostJsonSettings
-            {
-                Source = source,
-                RoutePrefix = (http is { } h ? reader.String(h, "routePrefix", "extensions.http.routePrefix") : null)?.Trim('/') ?? Default.RoutePrefix,
-                FunctionTimeout = ReadFunctionTimeout(reader, root),
-                Queues = queues is { } q ? ReadQueues(reader, q) : new QueueHostSettings(),
-            };
-        }
-    }
-
-    private static TimeSpan? ReadFunctionTimeout(Reader reader, JsonElement root)
-    {
-        const string Key = "functionTimeout";
-        var text = reader.String(root, Key);
-        if (text is null) return DefaultFunctionTimeout;
-        if (text.Trim() == "-1") return null;
-        var timeout = reader.ParseTimeSpan(text, Key);
-        return timeout > TimeSpan.Zero ? timeout : throw reader.Invalid(Key, $"must be a positive duration or \"-1\" (unbounded); got \"{text}\"");
-    }
-
-    private static QueueHostSettings ReadQueues(Reader reader, JsonElement queues)
-    {
-        const string Prefix = "extensions.queues.";
-        var batchSize = reader.Int(queues, "batchSize", Prefix) ?? QueueHostSettings.DefaultBatchSize;
-        if (batchSize is < 1 or > QueueHostSettings.MaxBatchSize)
-            throw reader.Invalid(Prefix + "batchSize", $"must be between 1 and {QueueHostSettings.MaxBatchSize}; got {batchSize}");
-
-        var threshold = reader.Int(queues, "newBatchThreshold", Prefix) ?? batchSize / 2;
-        if (threshold < 0)
-            throw reader.Invalid(Prefix + "newBatchThreshold", $"must not be negative; got {threshold}");
-
-        var maxDequeueCount = reader.Int(queues, "maxDequeueCount", Prefix) ?? QueueHostSettings.DefaultMaxDequeueCount;
-        if (maxDequeueCount < 1)
-            throw reader.Invalid(Prefix + "maxDequeueCount", $"must be at least 1; got {maxDequeueCount}");
-
-        var visibility = reader.TimeSpan(queues, "visibilityTimeout", Prefix) ?? TimeSpan.Zero;
-        if (visibility < TimeSpan.Zero)
-            throw reader.Invalid(Prefix + "visibilityTimeout", $"must not be negative; got {visibility}");
-
-        var polling = reader.TimeSpan(queues, "maxPollingInterval", Prefix) ?? QueueHostSettings.DefaultMaxPollingInterval;
-        if (polling < QueueHostSettings.MinPollingInterval)
-            throw reader.Invalid(Prefix + "maxPollingInterval", $"must be at least {QueueHostSettings.MinPollingInterval}; got {polling}");
-
-        var encodingText = reader.String(queues, "messageEncoding", Prefix + "messageEncoding");
-        var encoding = encodingText?.ToUpperInvariant() switch
-        {
-            null or "BASE64" => HostQueueMessageEncoding.Base64,
-            "NONE" => HostQueueMessageEncoding.None,
-            _ => throw reader.Invalid(Prefix + "messageEncoding", $"must be \"base64\" or \"none\"; got \"{encodingText}\""),
+                BatchSize = batchSize,
+                NewBatchThreshold = queues?.NewBatchThreshold ?? batchSize / 2,
+                MaxDequeueCount = queues?.MaxDequeueCount ?? QueueHostSettings.DefaultMaxDequeueCount,
+                VisibilityTimeout = queues?.VisibilityTimeout ?? TimeSpan.Zero,
+                MaxPollingInterval = queues?.MaxPollingInterval ?? QueueHostSettings.DefaultMaxPollingInterval,
+                MessageEncoding = queues?.MessageEncoding ?? HostQueueMessageEncoding.Base64,
+            },
         };
-
-        return new QueueHostSettings
-        {
-            BatchSize = batchSize,
-            NewBatchThreshold = threshold,
-            MaxDequeueCount = maxDequeueCount,
-            VisibilityTimeout = visibility,
-            MaxPollingInterval = polling,
-            MessageEncoding = encoding,
-        };
-    }
-
-    /// <summary>Case-insensitive key lookup (the host reads host.json through configuration) with typed errors.</summary>
-    private sealed class Reader(string source)
-    {
-        public HostJsonException Invalid(string key, string problem) => new($"{source}: '{key}' {problem}.");
-
-        public JsonElement? Object(JsonElement parent, string key, string? name = null)
-        {
-            var value = Find(parent, name ?? key);
-            if (value is null || value.Value.ValueKind == JsonValueKind.Null) return null;
-            return value.Value.ValueKind == JsonValueKind.Object ? value : throw Invalid(key, "must be an object");
-        }
-
-        public string? String(JsonElement parent, string name, string? key = null)
-        {
-            var value = Find(parent, name);
-            return value?.ValueKind switch
-            {
-                null or JsonValueKind.Null => null,
-                JsonValueKind.String => value.Value.GetString(),
-                _ => throw Invalid(key ?? name, "must be a string"),
-            };
-        }
-
-        public int? Int(JsonElement parent, string name, string prefix)
-        {
-            var value = Find(parent, name);
-            switch (value?.ValueKind)
-            {
-                case null or JsonValueKind.Null:
-                    return null;
-                case JsonValueKind.Number when value.Value.TryGetInt32(out var number):
-                    return number;
-                case JsonValueKind.String when int.TryParse(value.Value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed):
-                    return parsed;
-                default:
-                    throw Invalid(prefix + name, $"must be a whole number; got {value.Value.GetRawText()}");
-            }
-        }
-
-        public TimeSpan? TimeSpan(JsonElement parent, string name, string prefix)
-        {
-            var text = String(parent, name, prefix + name);
-            return text is null ? null : ParseTimeSpan(text, prefix + name);
-        }
-
-        public TimeSpan ParseTimeSpan(string text, string key)
-            => System.TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value)
-                ? value
-                : throw Invalid(key, $"must be a duration like \"00:00:30\" (hh:mm:ss); got \"{text}\"");
-
-        private static JsonElement? Find(JsonElement parent, string name)
-        {
-            foreach (var property in parent.EnumerateObject())
-            {
-                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)) return property.Value;
-            }
-
-            return null;
-        }
     }
 }
 

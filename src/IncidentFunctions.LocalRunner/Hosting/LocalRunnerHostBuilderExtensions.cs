@@ -1,6 +1,7 @@
 using IncidentFunctions.LocalRunner.Http;
 using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.LocalRunner.Timers;
+using IncidentFunctions.Operations;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,9 @@ public static class LocalRunnerHostBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
         services.TryAddSingleton<FunctionKeys>();
+        // Request lines carry ?code= keys and signed links: the runner's logs are redacted even without the app's composition root.
+        services.AddLogRedaction();
+        services.AddSecretSetting($"{LocalRunnerOptions.SectionName}:{nameof(LocalRunnerOptions.FunctionKeys)}:*");
         services.AddHostedService<CronTimerService>();
         services.AddHostedService<QueueListenerHost>();
 

@@ -11,8 +11,15 @@ public sealed class LocalRunnerOptions
     /// <summary>Where Kestrel listens; several addresses are separated by <c>;</c>. Wins over <c>--urls</c>/<c>ASPNETCORE_URLS</c>.</summary>
     public string Urls { get; set; } = DefaultUrls;
 
-    /// <summary>Keys accepted by <c>Function</c>-level routes. When empty, one key is generated at start and logged once.</summary>
+    /// <summary>Keys accepted by <c>Function</c>-level routes. When empty, the key in <see cref="FunctionKeyFile"/> is used.</summary>
     public string[] FunctionKeys { get; set; } = [];
+
+    /// <summary>
+    /// Where the key for <c>Function</c>-level routes is kept when <see cref="FunctionKeys"/> is empty: generated on first
+    /// start, readable by its owner only, never logged. Default <c>&lt;repo&gt;/.localrunner/function-key</c> in a
+    /// checkout, else <c>.localrunner/function-key</c> beside the runner.
+    /// </summary>
+    public string? FunctionKeyFile { get; set; }
 
     /// <summary>host.json to honour; defaults to the copy beside the runner's binaries.</summary>
     public string? HostJsonPath { get; set; }
@@ -22,6 +29,12 @@ public sealed class LocalRunnerOptions
 
     /// <summary>Listen on the app's <c>QueueJob</c> queues.</summary>
     public bool EnableQueues { get; set; } = true;
+
+    /// <summary>The key file actually used.</summary>
+    public string ResolveFunctionKeyFile()
+        => string.IsNullOrWhiteSpace(FunctionKeyFile)
+            ? Path.Combine(DevServices.RepositoryLayout.FindRoot() ?? AppContext.BaseDirectory, ".localrunner", "function-key")
+            : Path.GetFullPath(FunctionKeyFile);
 
     /// <summary>The host.json actually used.</summary>
     public string ResolveHostJsonPath()

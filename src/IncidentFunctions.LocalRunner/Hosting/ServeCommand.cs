@@ -3,7 +3,6 @@ using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.Hosting;
 
@@ -21,17 +20,11 @@ internal static class ServeCommand
         builder.AddLocalRunner();
         var app = builder.Build();
         await using var disposeApp = app.ConfigureAwait(false);
-        try
-        {
-            app.MapLocalRunnerRoutes();
-            await app.RunAsync().ConfigureAwait(false);
-            return 0;
-        }
-        catch (Exception ex) when (ex is OptionsValidationException or HostJsonException)
-        {
-            // Configuration mistakes: the message says what to set; a stack trace would only bury it.
-            await Console.Error.WriteLineAsync($"The runner cannot start: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
+        // host.json and the runner's own settings are read here, the app's settings validated before anything starts:
+        // a mistake ends the runner with one line (Program.cs), not a stack trace.
+        app.MapLocalRunnerRoutes();
+        app.Services.ValidateSettings();
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
     }
 }

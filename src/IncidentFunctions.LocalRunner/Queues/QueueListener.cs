@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -153,7 +151,7 @@ internal sealed class QueueListener(
         }
     }
 
-    private async Task RunHandlerAsync(QueueMessage message, string body, CancellationToken stoppingToken)
+    private async Task RunHandlerAsync(QueueMessage message, BinaryData body, CancellationToken stoppingToken)
     {
         using var timeout = hostJson.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
@@ -213,39 +211,33 @@ internal sealed class QueueListener(
         }
     }
 
-    /// <summary>Sends the original body, unchanged, to the poison queue, then deletes the original.</summary>
+    /// <summary>Sends the original body, unchanged (the raw client sends the stored text as it is), to the poison queue, then deletes the original.</summary>
     private async Task MoveToPoisonAsync(QueueMessage message, string popReceipt, string reason)
     {
-        await _poison.SendMessageAsync(message.Body.ToString(), CancellationToken.None).ConfigureAwait(false);
+        await _poison.SendMessageAsync(message.Body, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         await _queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None).ConfigureAwait(false);
         QueueLog.MovedToPoison(logger, message.MessageId, queueName, PoisonQueueName(queueName), reason);
     }
 
-    private bool TryDecode(BinaryData raw, out string body)
+    /// <summary>The message's bytes as the Functions trigger hands them over: base64 undone (or the stored text as is with <c>none</c>), nothing else.</summary>
+    private bool TryDecode(BinaryData raw, out BinaryData body)
     {
         if (_settings.MessageEncoding == HostQueueMessageEncoding.None)
         {
-            body = raw.ToString();
+            body = raw;
             return true;
         }
 
         var text = raw.ToString();
-        var buffer = ArrayPool<byte>.Shared.Rent(text.Length);
-        try
+        var buffer = new byte[text.Length * 3 / 4 + 3];
+        if (Convert.TryFromBase64String(text, buffer, out var written))
         {
-            if (Convert.TryFromBase64String(text, buffer, out var written))
-            {
-                body = Encoding.UTF8.GetString(buffer, 0, written);
-                return true;
-            }
+            body = new BinaryData(buffer.AsMemory(0, written));
+            return true;
+        }
 
-            body = "";
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        body = BinaryData.Empty;
+        return false;
     }
 
     /// <summary>Keeps a message invisible while its handler runs and tracks the pop receipt each renewal returns.</summary>

@@ -65,7 +65,7 @@ internal static class EnrichBenchmark
                 if (batch.Length == 0) return;
                 foreach (var message in batch)
                 {
-                    await enricher.HandleAsync(message.Body.ToString(), ct);
+                    await enricher.HandleAsync(message.Body, ct);
                     await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
                     Interlocked.Increment(ref handled);
                 }

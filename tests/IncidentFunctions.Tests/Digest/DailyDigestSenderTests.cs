@@ -7,6 +7,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Operations;
 using IncidentFunctions.Tests.Channels;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -235,7 +236,11 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
         }
 
         var skipped = await RunAsync(app);
-        var status = await DigestStatusEndpoint.BuildAsync(app.Services, ct);
+        JsonObject status;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            status = await scope.ServiceProvider.GetRequiredService<DigestStatusEndpoint>().BuildAsync(ct);
+        }
 
         Assert.Equal(3, _platforms[ChannelKind.Discord].Received.Count);
         Assert.All(_platforms.Where(p => p.Key != ChannelKind.Discord), p => Assert.Single(p.Value.Received));

@@ -60,7 +60,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         Assert.StartsWith("https://func.example.test/api/reports/shared/daily/", link.Url.AbsoluteUri, StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(link.Url.Query);
         Assert.Equal(SignatureCheck.Valid, app.Get<ReportLinkSigner>().Verify(
-            ReportLinkSigner.ResourcePath(ReportCalendar.IsoDay(day)), query["exp"], query["kid"], query["sig"]));
+            DailyReportEndpoint.PathFor(ReportCalendar.IsoDay(day)), query["exp"], query["kid"], query["sig"]));
     }
 
     public async ValueTask DisposeAsync()

@@ -80,7 +80,8 @@ public sealed class FunctionMetadataTests
 
         Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal($"%{AppSettingNames.EnrichmentQueueName}%", trigger.GetProperty("queueName").GetString());
-        Assert.Equal("String", trigger.GetProperty("dataType").GetString());
+        // Bytes, so the host hands over the message exactly as decoded (a string would replace invalid UTF-8).
+        Assert.Equal("Binary", trigger.GetProperty("dataType").GetString());
     }
 
     [Fact]
@@ -114,12 +115,12 @@ public sealed class FunctionMetadataTests
     public void ReportFunctions_MatchTheirRoutes(string function, string authLevel, string route)
     {
         var trigger = Trigger(function);
-        var expected = new[] { IncidentFunctions.Reports.ReportEndpoints.Daily, IncidentFunctions.Reports.ReportEndpoints.SharedDaily }.Single(r => r.FunctionName == function);
+        var expected = new[] { IncidentFunctions.Reports.DailyReportEndpoint.Metadata, IncidentFunctions.Reports.SharedDailyReportEndpoint.Metadata }.Single(r => r.FunctionName == function);
 
         Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
-        Assert.Equal(expected.RouteTemplate, route);
+        Assert.Equal(expected.Template, route);
         Assert.Equal(expected.AuthLevel.ToString(), authLevel);
         Assert.Equal(expected.Methods.Select(m => m.ToLowerInvariant()), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }

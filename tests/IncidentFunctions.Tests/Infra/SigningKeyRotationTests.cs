@@ -67,7 +67,7 @@ public sealed class SigningKeyRotationTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
         var before = new ReportOptions { ActiveSigningKeyId = "k1", MaxSignedLinkLifetime = options.MaxSignedLinkLifetime };
         before.SigningKeys["k1"] = options.SigningKeys["k1"];
-        var path = ReportLinkSigner.ResourcePath("2026-11-30");
+        var path = DailyReportEndpoint.PathFor("2026-11-30");
         var old = Parse(new ReportLinkSigner(Options.Create(before), time).Sign(path, options.MaxSignedLinkLifetime).Query);
 
         // After the rotation (same instant and just before that link expires) the deployed app still accepts it.

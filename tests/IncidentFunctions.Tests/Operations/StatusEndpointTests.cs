@@ -19,11 +19,11 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
 
     private static async Task<(int Status, JsonElement Body)> GetStatusAsync(AppHarness app)
     {
-        var route = app.Services.GetServices<HttpRoute>().Single(r => r.FunctionName == StatusEndpoint.FunctionName);
-        var context = new DefaultHttpContext { RequestServices = app.Services };
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Response.Body = new MemoryStream();
 
-        var result = await route.HandleAsync(context, Ct);
+        var result = await scope.ServiceProvider.GetRequiredService<StatusEndpoint>().HandleAsync(context.Request, Ct);
         await result.ExecuteAsync(context);
 
         context.Response.Body.Position = 0;
@@ -157,10 +157,11 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
         builder.AddIncidentFunctions();
         using var host = builder.Build();
 
-        var route = host.Services.GetServices<HttpRoute>().Single(r => r.FunctionName == StatusEndpoint.FunctionName);
+        var route = host.Services.GetServices<HttpRouteRegistration>().Single(r => r.RouteType == typeof(StatusEndpoint)).Metadata;
 
+        Assert.Equal(StatusEndpoint.FunctionName, route.FunctionName);
         Assert.Equal(["GET"], route.Methods);
-        Assert.Equal("status", route.RouteTemplate);
+        Assert.Equal("status", route.Template);
         Assert.Equal(HttpAuthLevel.Function, route.AuthLevel);
     }
 }

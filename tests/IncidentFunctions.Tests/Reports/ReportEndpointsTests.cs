@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
@@ -19,16 +23,21 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
     private const long Tenant = 77;
 
-    private Task<AppHarness> StartAsync(string zone = "UTC", DateTimeOffset? now = null, double hostileShare = 0.02) => AppHarness.StartAsync(azurite, o => { o.ClientId = Tenant; o.HostileTextShare = hostileShare; }, settings: new Dictionary<string, string?>
+    private Task<AppHarness> StartAsync(string zone = "UTC", DateTimeOffset? now = null, double hostileShare = 0.02, string? storage = null)
     {
-        ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
-        ["Reports:TimeZone"] = zone,
-        ["Reports:SigningKeys:k1"] = Key,
-        ["Reports:ActiveSigningKeyId"] = "k1",
-        ["Reports:PublicBaseUrl"] = "https://reports.example.test/api/",
-        ["Reports:CacheRevalidateAfter"] = "00:00:00",
-        ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
-    }, clock: new ManualClock(now ?? Now));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
+            ["Reports:TimeZone"] = zone,
+            ["Reports:SigningKeys:k1"] = Key,
+            ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:PublicBaseUrl"] = "https://reports.example.test/api/",
+            ["Reports:CacheRevalidateAfter"] = "00:00:00",
+            ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
+        };
+        if (storage is not null) settings["Storage:ConnectionString"] = storage;
+        return AppHarness.StartAsync(azurite, o => { o.ClientId = Tenant; o.HostileTextShare = hostileShare; }, settings: settings, clock: new ManualClock(now ?? Now));
+    }
 
     private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, long hits = 5) => new()
     {
@@ -46,17 +55,19 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Status = IncidentStatus.Blocked,
     };
 
-    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync(AppHarness app, HttpRoute route, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
+    /// <summary>One request through the endpoint class resolved from a request scope, as either host resolves it.</summary>
+    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
+        where TRoute : class, IHttpRoute
     {
         await using var scope = app.Services.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
-        context.Request.RouteValues[ReportEndpoints.DateRouteValue] = date;
+        context.Request.RouteValues[DailyReportEndpoint.DateRouteValue] = date;
         if (query is not null) context.Request.QueryString = new QueryString("?" + query);
         if (ifNoneMatch is not null) context.Request.Headers.IfNoneMatch = ifNoneMatch;
         var body = new MemoryStream();
         context.Response.Body = body;
-        var result = await route.HandleAsync(context, TestContext.Current.CancellationToken);
+        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, TestContext.Current.CancellationToken);
         await result.ExecuteAsync(context);
         return (context.Response.StatusCode, context.Response.Headers, body.ToArray());
     }
@@ -70,7 +81,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         await using var app = await StartAsync();
         await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
 
-        var (status, headers, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var (status, headers, body) = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
 
         Assert.Equal(200, status);
         Assert.Equal("application/pdf", headers.ContentType.ToString());
@@ -89,13 +100,13 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         var day = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
         await SeedAsync(app, Incident("a:1", day, TimeSpan.FromMinutes(20)));
 
-        var first = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
-        var second = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var first = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+        var second = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
         Assert.Equal(first.Body, second.Body);
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1400);
 
         await SeedAsync(app, Incident("late:2", day.AddHours(3), TimeSpan.FromMinutes(5)));
-        var third = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var third = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
 
         Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1400));
         Assert.NotEqual(first.Headers.ETag.ToString(), third.Headers.ETag.ToString());
@@ -107,11 +118,11 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     {
         await using var app = await StartAsync();
         await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
-        var first = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var first = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
 
-        var notModified = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", ifNoneMatch: first.Headers.ETag.ToString());
-        var stale = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", ifNoneMatch: "\"0000\"");
-        var head = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20", method: "HEAD");
+        var notModified = await SendAsync<DailyReportEndpoint>(app, "2026-11-20", ifNoneMatch: first.Headers.ETag.ToString());
+        var stale = await SendAsync<DailyReportEndpoint>(app, "2026-11-20", ifNoneMatch: "\"0000\"");
+        var head = await SendAsync<DailyReportEndpoint>(app, "2026-11-20", method: "HEAD");
 
         Assert.Equal(304, notModified.Status);
         Assert.Empty(notModified.Body);
@@ -134,7 +145,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     {
         await using var app = await StartAsync();
 
-        var (status, headers, body) = await SendAsync(app, ReportEndpoints.Daily, date);
+        var (status, headers, body) = await SendAsync<DailyReportEndpoint>(app, date);
 
         Assert.Equal(400, status);
         Assert.StartsWith("application/problem+json", headers.ContentType.ToString(), StringComparison.Ordinal);
@@ -150,7 +161,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     {
         await using var app = await StartAsync();
 
-        var (status, _, _) = await SendAsync(app, ReportEndpoints.Daily, date);
+        var (status, _, _) = await SendAsync<DailyReportEndpoint>(app, date);
 
         Assert.Equal(404, status);
     }
@@ -163,8 +174,8 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         await using var tokyo = await StartAsync("Asia/Tokyo", now);
         await using var utc = await StartAsync("UTC", now);
 
-        var inTokyo = await SendAsync(tokyo, ReportEndpoints.Daily, "latest");
-        var inUtc = await SendAsync(utc, ReportEndpoints.Daily, "latest");
+        var inTokyo = await SendAsync<DailyReportEndpoint>(tokyo, "latest");
+        var inUtc = await SendAsync<DailyReportEndpoint>(utc, "latest");
 
         Assert.Contains("incident-report-2026-11-20.pdf", inTokyo.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
         Assert.Contains("incident-report-2026-11-19.pdf", inUtc.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
@@ -183,16 +194,16 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Assert.Equal($"https://reports.example.test/api/{shared.PathAndQuery}", shared.Url!.AbsoluteUri);
         Assert.StartsWith("reports/shared/daily/2026-11-20.pdf?", shared.PathAndQuery, StringComparison.Ordinal);
         Assert.Equal(64, shared.File.Sha256.Length);
-        var ok = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query);
+        var ok = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-20", query: query);
         Assert.Equal(200, ok.Status);
         Assert.Equal(shared.File.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ok.Body)));
 
-        var otherDay = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-19", query: query);
-        var tampered = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query.Replace("exp=1", "exp=2", StringComparison.Ordinal));
-        var unsigned = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20");
-        var badDateSigned = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-13-40", query: query);
+        var otherDay = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-19", query: query);
+        var tampered = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-20", query: query.Replace("exp=1", "exp=2", StringComparison.Ordinal));
+        var unsigned = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-20");
+        var badDateSigned = await SendAsync<SharedDailyReportEndpoint>(app, "2026-13-40", query: query);
         app.Clock.Advance(TimeSpan.FromHours(1));
-        var expired = await SendAsync(app, ReportEndpoints.SharedDaily, "2026-11-20", query: query);
+        var expired = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-20", query: query);
 
         foreach (var refused in new[] { otherDay, tampered, unsigned, badDateSigned, expired })
         {
@@ -204,13 +215,52 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Daily_StorageRefuses_Returns503ProblemJsonWithRetryAfterAndAWarning()
+    {
+        // A storage account that answers every call with 403 (the identity lost its data role); the SDK does not retry it.
+        var requests = 0;
+        var (storage, address) = await LoopbackServer.StartAsync(server => server.Run(async context =>
+        {
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.Headers["x-ms-error-code"] = "AuthorizationPermissionMismatch";
+            await context.Response.WriteAsync("", context.RequestAborted);
+        }));
+        await using var _ = storage;
+        var account = $"http://{address.Authority}/{AzuriteProcess.AccountName}";
+        await using var app = await StartAsync(storage: $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+                                                        $"BlobEndpoint={account};QueueEndpoint={account};TableEndpoint={account};");
+
+        var get = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+        var head = await SendAsync<DailyReportEndpoint>(app, "2026-11-20", method: "HEAD");
+        var shared = app.Services.GetRequiredService<ReportLinkSigner>().Sign(DailyReportEndpoint.PathFor("2026-11-20"), TimeSpan.FromHours(1)).Query;
+        var viaLink = await SendAsync<SharedDailyReportEndpoint>(app, "2026-11-20", query: shared);
+
+        foreach (var (status, headers, body) in new[] { get, viaLink })
+        {
+            Assert.Equal(503, status);
+            Assert.StartsWith("application/problem+json", headers.ContentType.ToString(), StringComparison.Ordinal);
+            Assert.Equal("30", headers.RetryAfter.ToString());
+            using var problem = JsonDocument.Parse(body);
+            Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
+            Assert.Contains("storage", problem.RootElement.GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Equal(503, head.Status);
+        Assert.True(requests >= 1);
+        var warning = app.Logs.GetSnapshot().First(r => r.Id.Id == 1404);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.IsType<RequestFailedException>(warning.Exception);
+    }
+
+    [Fact]
     public async Task Report_MultiDayIncident_AppearsOnEachDay()
     {
         await using var app = await StartAsync();
         await SeedAsync(app, Incident("long:1", new DateTimeOffset(2026, 11, 19, 22, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(5)));
 
-        var nov19 = await SendAsync(app, ReportEndpoints.Daily, "2026-11-19");
-        var nov20 = await SendAsync(app, ReportEndpoints.Daily, "2026-11-20");
+        var nov19 = await SendAsync<DailyReportEndpoint>(app, "2026-11-19");
+        var nov20 = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
 
         Assert.Contains("long:1", string.Concat(PdfText.Pages(nov19.Body)), StringComparison.Ordinal);
         Assert.Contains("long:1", string.Concat(PdfText.Pages(nov20.Body)), StringComparison.Ordinal);
@@ -229,7 +279,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
             Incident("after:1", new DateTimeOffset(2026, 10, 25, 23, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))); // 00:10 CET Oct 26
 
         var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 10, 25), TestContext.Current.CancellationToken);
-        var (_, _, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-10-25");
+        var (_, _, body) = await SendAsync<DailyReportEndpoint>(app, "2026-10-25");
         var text = string.Concat(PdfText.Pages(body));
 
         Assert.Equal(TimeSpan.FromHours(25), report.Window.Duration);
@@ -251,7 +301,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         var rows = new List<IncidentEntity>();
         await foreach (var r in app.Get<IncidentStore>().GetDayAsync(Tenant, new LocalDate(2026, 11, 19), TestContext.Current.CancellationToken)) rows.Add(r);
 
-        var (status, _, body) = await SendAsync(app, ReportEndpoints.Daily, "2026-11-19");
+        var (status, _, body) = await SendAsync<DailyReportEndpoint>(app, "2026-11-19");
         var text = string.Concat(PdfText.Pages(body));
 
         Assert.Equal(200, status);

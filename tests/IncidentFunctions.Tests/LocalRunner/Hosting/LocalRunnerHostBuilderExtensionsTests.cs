@@ -29,7 +29,7 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
         builder.Services.AddSingleton<StorageClients>();
         builder.Services.AddSingleton(new QueueJob("Wired", "WIRED_QUEUE", _ => queueName, (_, body, _) =>
         {
-            received.TrySetResult(body);
+            received.TrySetResult(body.ToString());
             return Task.CompletedTask;
         }));
         builder.AddLocalRunner();

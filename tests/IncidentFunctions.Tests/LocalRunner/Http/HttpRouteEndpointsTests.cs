@@ -20,6 +20,7 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     private const string HostJson = """{ "version": "2.0", "extensions": { "http": { "routePrefix": "runner" } } }""";
 
     private readonly List<IDisposable> _disposables = [];
+    private readonly List<Action> _cleanups = [];
     private WebApplication? _app;
     private HttpClient? _client;
 
@@ -152,21 +153,46 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task FunctionRoute_NoKeysConfigured_AcceptsTheKeyGeneratedAndLoggedAtStart()
+    public async Task FunctionRoute_NoKeysConfigured_AcceptsTheKeyFromItsOwnerOnlyFileAndNeverLogsIt()
     {
-        var client = await StartAsync(HostJson);
-        var logged = Assert.Single(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401);
-        var generated = logged.GetStructuredStateValue("FunctionKey")!;
+        var keyFile = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}", "function-key");
+        _cleanups.Add(() => Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true));
+        var client = await StartWithKeyFileAsync(keyFile);
+        var generated = (await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken)).Trim();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
         request.Headers.Add("x-functions-key", generated);
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var withCode = await client.GetAsync($"/runner/reports/daily/2026-11-26.pdf?code={generated}", TestContext.Current.CancellationToken);
         using var withoutKey = await client.GetAsync("/runner/reports/daily/2026-11-26.pdf", TestContext.Current.CancellationToken);
 
+        var logs = _app!.Services.GetFakeLogCollector().GetSnapshot();
+        var logged = Assert.Single(logs, r => r.Id.Id == 9401);
         Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal(keyFile, logged.GetStructuredStateValue("KeyFile"));
+        Assert.DoesNotContain(logs, r => r.Message.Contains(generated, StringComparison.Ordinal) || r.StructuredState!.Any(v => v.Value?.Contains(generated, StringComparison.Ordinal) == true));
         Assert.True(generated.Length >= 32);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withCode.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+    }
+
+    [Fact]
+    public async Task FunctionRoute_KeyFileExists_KeepsItsKeyAcrossRestarts()
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}", "function-key");
+        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+        _cleanups.Add(() => Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true));
+        await File.WriteAllTextAsync(keyFile, "a-key-an-operator-wrote-by-hand\n", TestContext.Current.CancellationToken);
+        var client = await StartWithKeyFileAsync(keyFile);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
+        request.Headers.Add("x-functions-key", "a-key-an-operator-wrote-by-hand");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("a-key-an-operator-wrote-by-hand\n", await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -177,14 +203,33 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         Assert.DoesNotContain(_app!.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9401 || r.Message.Contains(Key, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Route_EachRequest_GetsItsOwnRouteInstanceWithInjectedScopedDependencies()
+    {
+        var client = await StartAsync(HostJson, Key);
+
+        using var first = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+        using var second = await client.GetAsync("/runner/ping", TestContext.Current.CancellationToken);
+
+        // A scoped dependency seen once per request: the runner resolves the route from the request's scope.
+        Assert.Equal("pong", await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("pong", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, RequestCounter.Created(_app!.Services));
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
         _disposables.ForEach(d => d.Dispose());
+        _cleanups.ForEach(c => c());
     }
 
-    private async Task<HttpClient> StartAsync(string hostJson, params string[] functionKeys)
+    private Task<HttpClient> StartWithKeyFileAsync(string keyFile) => StartAsync(HostJson, [], new() { ["LocalRunner:FunctionKeyFile"] = keyFile });
+
+    private Task<HttpClient> StartAsync(string hostJson, params string[] functionKeys) => StartAsync(hostJson, functionKeys, []);
+
+    private async Task<HttpClient> StartAsync(string hostJson, string[] functionKeys, Dictionary<string, string?> extra)
     {
         var hostJsonFile = new TestHostJson(hostJson);
         _disposables.Add(hostJsonFile);
@@ -198,11 +243,12 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
             ["LocalRunner:EnableQueues"] = "false",
         };
         for (var i = 0; i < functionKeys.Length; i++) settings[$"LocalRunner:FunctionKeys:{i}"] = functionKeys[i];
+        foreach (var (key, value) in extra) settings[key] = value;
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton(new HttpRoute("DailyReport", ["GET"], "reports/daily/{date}.pdf", HttpAuthLevel.Function,
-            (context, _) => Task.FromResult(Results.Text($"report for {context.Request.RouteValues["date"]}"))));
-        builder.Services.AddSingleton(new HttpRoute("Ping", ["get"], "ping", HttpAuthLevel.Anonymous,
-            (_, _) => Task.FromResult(Results.Text("pong"))));
+        builder.Services.AddSingleton<RequestCounter.Registry>();
+        builder.Services.AddScoped<RequestCounter>();
+        builder.Services.AddHttpRoute<ReportRoute>();
+        builder.Services.AddHttpRoute<PingRoute>();
         builder.AddLocalRunner();
 
         _app = builder.Build();
@@ -210,5 +256,37 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _client = new HttpClient { BaseAddress = new Uri(Assert.Single(_app.Urls)) };
         return _client;
+    }
+
+    /// <summary>Counts its instances per host; scoped, so one per request.</summary>
+    private sealed class RequestCounter
+    {
+        public RequestCounter(Registry registry) => Interlocked.Increment(ref registry.Count);
+
+        public static int Created(IServiceProvider services) => services.GetRequiredService<Registry>().Count;
+
+        public sealed class Registry
+        {
+            public int Count;
+        }
+    }
+
+    private sealed class ReportRoute : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("DailyReport", ["GET"], "reports/daily/{date}.pdf", HttpAuthLevel.Function);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(Results.Text($"report for {request.RouteValues["date"]}"));
+    }
+
+    private sealed class PingRoute(RequestCounter counter) : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("Ping", ["get"], "ping", HttpAuthLevel.Anonymous);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(counter);
+            return Task.FromResult(Results.Text("pong"));
+        }
     }
 }

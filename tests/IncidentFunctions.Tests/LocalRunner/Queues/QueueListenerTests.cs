@@ -333,7 +333,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
             .AddFakeLogging()
             .AddScoped<ScopedProbe>()
             .BuildServiceProvider();
-        var job = new QueueJob("TestQueueJob", "TEST_QUEUE_NAME", _ => _queueName, handle);
+        var job = new QueueJob("TestQueueJob", "TEST_QUEUE_NAME", _ => _queueName, (services, body, ct) => handle(services, body.ToString(), ct));
         _listener = new QueueListener(job, _queueName, queues ?? new QueueServiceClient(azurite.ConnectionString), hostJson ?? _hostJson, _services,
             time ?? TimeProvider.System, _services.GetRequiredService<ILogger<QueueListener>>());
         await _listener.StartAsync(TestContext.Current.CancellationToken);

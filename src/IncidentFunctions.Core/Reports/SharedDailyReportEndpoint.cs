@@ -1,0 +1,45 @@
+using IncidentFunctions.AppModel;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>
+/// <c>GET|HEAD reports/shared/daily/{date}.pdf?exp=…&amp;kid=…&amp;sig=…</c>: the daily report through an expiring
+/// link. Anonymous at the host, because the host checks function keys before any code runs; this route accepts only a
+/// valid, unexpired signature over <see cref="DailyReportEndpoint.PathFor"/> of the same date and answers 403 with no
+/// body otherwise (the reason is logged, never told). A valid link is then served exactly as the keyed route serves it.
+/// </summary>
+public sealed class SharedDailyReportEndpoint(ReportLinkSigner signer, DailyReportEndpoint daily, ILogger<SharedDailyReportEndpoint> logger) : IHttpRoute
+{
+    public const string FunctionName = "GetSharedDailyReport";
+    public const string Template = "reports/shared/daily/{" + DailyReportEndpoint.DateRouteValue + "}.pdf";
+
+    public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET", "HEAD"], Template, HttpAuthLevel.Anonymous);
+
+    public static string PathFor(string dateSegment) => Template.Replace("{" + DailyReportEndpoint.DateRouteValue + "}", dateSegment, StringComparison.Ordinal);
+
+    public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+        => HandleAsync(request, HttpRouteRegistration.RouteValue(request, DailyReportEndpoint.DateRouteValue), cancellationToken);
+
+    public Task<IResult> HandleAsync(HttpRequest request, string date, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = request.Query;
+        var check = signer.Verify(
+            DailyReportEndpoint.PathFor(date),
+            Single(query[ReportLinkSigner.ExpiresParameter]),
+            Single(query[ReportLinkSigner.KeyIdParameter]),
+            Single(query[ReportLinkSigner.SignatureParameter]));
+        if (check != SignatureCheck.Valid)
+        {
+            ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
+            return Task.FromResult(Results.StatusCode(StatusCodes.Status403Forbidden));
+        }
+
+        return daily.HandleAsync(request, date, cancellationToken);
+    }
+
+    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
+}

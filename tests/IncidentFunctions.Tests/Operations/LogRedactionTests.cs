@@ -1,0 +1,110 @@
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Operations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace IncidentFunctions.Tests.Operations;
+
+/// <summary>Every log record of the composed app passes the redactor, whoever writes it and whatever its level.</summary>
+public sealed class LogRedactionTests
+{
+    private const string Token = "wallarm-token-0123456789abcdef";
+    private const string SigningKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    private const string WebhookUrl = "https://hooks.slack.com/services/T0001/B0002/hook-secret-part";
+    private const string GenericSecret = "generic-hmac-secret-0123456789abcdef";
+    private const string AccountKey = "c2VjcmV0LWFjY291bnQta2V5LTAxMjM0NTY3ODk=";
+
+    private static IHost Build()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wallarm:ApiToken"] = Token,
+            ["Reports:SigningKeys:k1"] = SigningKey,
+            ["Digest:Channels:0:Url"] = WebhookUrl,
+            ["Digest:Channels:0:Secret"] = GenericSecret,
+            ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={AccountKey};EndpointSuffix=core.windows.net",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+        builder.AddIncidentFunctions();
+        return builder.Build();
+    }
+
+    [Theory]
+    [InlineData("GET http://127.0.0.1:7071/api/reports/daily/2026-11-20.pdf?code=abcdefghijklmnop123 - 200", "abcdefghijklmnop123")]
+    [InlineData("GET /api/reports/shared/daily/2026-11-20.pdf?exp=1796000000&kid=k1&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5")]
+    [InlineData("download https://x.example/GeoLite2.tar.gz?edition_id=City&license_key=LICENSEKEY42", "LICENSEKEY42")]
+    [InlineData("x-functions-key: a-key-in-a-header-line", "a-key-in-a-header-line")]
+    [InlineData("Sending with X-WallarmAPI-Token: tokenvalue123456", "tokenvalue123456")]
+    [InlineData("failed for " + WebhookUrl, "hook-secret-part")]
+    [InlineData("POST /services/T0001/B0002/hook-secret-part failed", "hook-secret-part")]
+    [InlineData("the token " + Token + " was refused", Token)]
+    [InlineData("hmac key " + GenericSecret, GenericSecret)]
+    [InlineData("signing with " + SigningKey, SigningKey)]
+    [InlineData("AccountName=acct;AccountKey=" + AccountKey + ";", AccountKey)]
+    public void Log_MessageWithASecret_ReachesProvidersRedacted(string message, string secret)
+    {
+        using var host = Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+
+#pragma warning disable CA2254, CA1848 // a framework-style line, as ASP.NET Core and HttpClient write them
+        logger.LogTrace(message);
+#pragma warning restore CA2254, CA1848
+
+        var record = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot());
+        Assert.DoesNotContain(secret, record.Message, StringComparison.Ordinal);
+        Assert.Contains(SecretRedactor.Mask, record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Log_StructuredValuesAndExceptionWithSecrets_AreRedactedEverywhere()
+    {
+        using var host = Build();
+        var logger = host.Services.GetRequiredService<ILogger<LogRedactionTests>>();
+        var failure = new HttpRequestException($"POST {WebhookUrl} failed");
+
+#pragma warning disable CA1848
+        logger.LogError(failure, "Delivery to {Url} with {Query} failed ({Status})", new Uri(WebhookUrl), "?code=structured-key-123", 500);
+#pragma warning restore CA1848
+
+        var record = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot());
+        var everything = record.Message + string.Join('|', record.StructuredState!.Select(v => v.Value)) + record.Exception;
+        Assert.DoesNotContain("hook-secret-part", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("structured-key-123", everything, StringComparison.Ordinal);
+        Assert.Equal("500", record.GetStructuredStateValue("Status"));
+        Assert.Equal("Delivery to {Url} with {Query} failed ({Status})", record.GetStructuredStateValue("{OriginalFormat}"));
+        var replaced = Assert.IsType<RedactedException>(record.Exception);
+        Assert.Equal(typeof(HttpRequestException).FullName, replaced.OriginalType);
+    }
+
+    [Fact]
+    public void Log_NothingSecret_PassesTheOriginalStateAndException()
+    {
+        using var host = Build();
+        var logger = host.Services.GetRequiredService<ILogger<LogRedactionTests>>();
+        var failure = new InvalidOperationException("plain failure");
+
+#pragma warning disable CA1848
+        logger.LogWarning(failure, "Pulled {Count} incidents for {Tenant}", 12, "tenant-5");
+#pragma warning restore CA1848
+
+        var record = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot());
+        Assert.Same(failure, record.Exception);
+        Assert.Equal("Pulled 12 incidents for tenant-5", record.Message);
+    }
+
+    [Fact]
+    public void Redact_SecretAddedAtRunTimeAndShortValues_OnlyTheSecretGoes()
+    {
+        using var host = Build();
+        var redactor = host.Services.GetRequiredService<SecretRedactor>();
+
+        redactor.AddSecret("generated-function-key-0123");
+        redactor.AddSecret("short");
+
+        Assert.Equal($"key {SecretRedactor.Mask}, short, code", redactor.Redact("key generated-function-key-0123, short, code"));
+    }
+}
