@@ -53,6 +53,7 @@ public static class DeploymentSettings
         ["Enrichment__MemoryCacheSize"] = Tuning,
         ["Reports__Title"] = Tuning,
         ["Reports__IncidentOrder"] = Tuning,
+        ["Reports__Layout"] = Tuning,
         ["Reports__PageSize"] = Tuning,
         ["Reports__RetentionDays"] = Tuning,
         ["Reports__TopRows"] = Tuning,

@@ -1,15 +1,20 @@
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using SkiaSharp;
 
 namespace IncidentFunctions.Testing;
 
-/// <summary>One text run exactly as the text engine drew it: page, face, size, colour, baseline origin and text.</summary>
-public readonly record struct TracedTextRun(int Page, SKTypeface Typeface, float Size, SKColor Color, float X, float Y, string Text);
+/// <summary>One shaped run exactly as the text engine drew it: page, face, size, glyphs with positions, colour, baseline origin.</summary>
+internal readonly record struct TracedTextRun(int Page, SKTypeface Typeface, float Size, GlyphRun Run, SKColor Color, float X, float Y)
+{
+    /// <summary>The characters the run draws.</summary>
+    public string Text => Run.Text.Substring(Run.Start, Run.Length);
+}
 
 /// <summary>
 /// What one render drew, so the same drawing can be replayed into a fresh PDF with no layout (the report benchmark's
 /// "Skia drawing the same glyphs" baseline): every page as an <see cref="SKPicture"/> (all drawing operations,
-/// charts included) and every text run the report's text engine drew. Pass it to
+/// charts included) and every shaped run the report's text engine drew (tables, headings and chart labels alike). Pass it to
 /// <c>DailyReportDocument.Render(IRenderObserver)</c>; the PDF it renders is drawn from the recordings.
 /// </summary>
 public sealed class RenderTrace : IRenderObserver, IDisposable
@@ -19,9 +24,9 @@ public sealed class RenderTrace : IRenderObserver, IDisposable
 
     public List<SKPicture> Pages { get; } = [];
 
-    public List<TracedTextRun> TextRuns { get; } = [];
+    internal List<TracedTextRun> TextRuns { get; } = [];
 
-    /// <summary>Typefaces made for this render only (pruned fallback slices) that traced runs refer to; disposed with the trace.</summary>
+    /// <summary>Typefaces made for this render only (pruned faces) that traced runs refer to; disposed with the trace.</summary>
     public List<IDisposable> Owned { get; } = [];
 
     /// <summary>The PDF settings the report was written with, so a replay writes the same kind of document.</summary>
@@ -46,10 +51,10 @@ public sealed class RenderTrace : IRenderObserver, IDisposable
         pdfCanvas.DrawPicture(picture);
     }
 
-    void IRenderObserver.TextDrawn(SKCanvas canvas, SKTypeface typeface, float size, SKColor color, float x, float baseline, string text)
+    void IRenderObserver.TextDrawn(SKCanvas canvas, SKTypeface typeface, float size, SKColor color, float x, float baseline, GlyphRun run)
     {
         var origin = canvas.TotalMatrix.MapPoint(x, baseline);
-        TextRuns.Add(new TracedTextRun(_page, typeface, size, color, origin.X, origin.Y, text));
+        TextRuns.Add(new TracedTextRun(_page, typeface, size, run, color, origin.X, origin.Y));
     }
 
     void IRenderObserver.TypefaceCreated(SKTypeface typeface) => Owned.Add(typeface);

@@ -17,6 +17,9 @@ public static class ReportPreviewData
     private static readonly string[] AttackTypes = ["sqli", "xss", "rce", "ptrav", "xxe", "ssrf", "ldapi", "nosqli", "ssti", "crlf"];
     private static readonly string[] Countries = ["US", "DE", "NL", "CN", "RU", "BR", "FR", "SG", "IN", "JP", "GB", "UA"];
     private static readonly string[] Domains = ["shop.example.com", "api.example.com", "admin.example.org", "例子.测试", "login.example.net"];
+
+    /// <summary>Internationalised domains in every script the report draws (used with hostile data).</summary>
+    private static readonly string[] IdnDomains = ["مثال.اختبار", "דוגמה.בדיקה", "उदाहरण.परीक्षा", "ตัวอย่าง.ทดสอบ", "예시.테스트", "пример.испытание", "উদাহরণ.পরীক্ষা", "உதாரணம்.சோதனை"];
     private static readonly string[] Hostile =
     [
         "/index.php?id=1' OR '1'='1",
@@ -25,6 +28,21 @@ public static class ReportPreviewData
         "/用户/登录?名字=测试",
         "/🔥/upload?file=../../etc/passwd",
         "/api/v1/items/\u2066abc\u2069/\u200Bhidden",
+        "/بحث/مرحبا بالعالم?q=خطأ في /api/v1 (رمز 404)",
+        "/חיפוש/שגיאה 404 בשרת",
+        "/खोज/हिन्दी में त्रुटि/नमस्ते दुनिया",
+        "/ค้นหา/สวัสดีชาวโลก/น้ำ ภาษาไทย",
+        "/검색/로그인 실패/관리자",
+        "/emoji/👍🏽/👨‍👩‍👧/🔥",
+        "https://evil.example/login?next=www.evil.example&mail=a@evil.example",
+        "/z\u0336\u0337\u0338\u0339\u033A\u033B\u033C\u033D\u0300\u0301\u0302\u0303algo/\u3164\u2800/x",
+    ];
+
+    /// <summary>Security issue titles as a customer's team writes them, in their own language (hostile data only).</summary>
+    private static readonly string[] IssueTitles =
+    [
+        "تجاوز المصادقة في لوحة التحكم", "עקיפת אימות בממשק הניהול", "प्रमाणीकरण बाईपास लॉगिन पृष्ठ पर", "การข้ามการยืนยันตัวตนในหน้าเข้าสู่ระบบ",
+        "로그인 페이지 인증 우회", "登录页面的身份验证绕过", "Обход аутентификации на странице входа", "Login bypass via https://evil.example/login (see www.evil.example, a@evil.example)",
     ];
 
     public static DailyReportInputs Create(int incidents, LocalDate day, string timeZone = "UTC", bool enriched = true, int seed = 7, long tenantId = 4242, bool hostile = true)
@@ -39,7 +57,9 @@ public static class ReportPreviewData
         {
             VulnerabilityId = i,
             Found = true,
-            Title = i == 3 ? "Remote code execution in \u202Egnp.exe upload" : string.Create(CultureInfo.InvariantCulture, $"Vulnerability {i} in /api/v{i % 3}/handler"),
+            Title = i == 3 ? "Remote code execution in \u202Egnp.exe upload"
+                : hostile && i % 5 == 1 ? IssueTitles[(i / 5) % IssueTitles.Length]
+                : string.Create(CultureInfo.InvariantCulture, $"Vulnerability {i} in /api/v{i % 3}/handler"),
             Type = AttackTypes[i % AttackTypes.Length],
             Threat = 10 + (i * 37 % 90),
             Status = i % 5 == 0 ? "closed" : "open",
@@ -75,8 +95,8 @@ public static class ReportPreviewData
                 FirstSeen = first,
                 LastSeen = last,
                 AttackType = AttackTypes[random.Next(AttackTypes.Length)],
-                Domain = Domains[random.Next(withHostile ? Domains.Length : Domains.Length - 2)],
-                Path = hostile ? Hostile[n % Hostile.Length] : string.Create(CultureInfo.InvariantCulture, $"/api/v{random.Next(1, 4)}/orders/{random.Next(100000)}/items"),
+                Domain = hostile && (n / 7) % 2 == 1 ? IdnDomains[(n / 14) % IdnDomains.Length] : Domains[random.Next(withHostile ? Domains.Length : Domains.Length - 2)],
+                Path = hostile ? Hostile[(n / 7) % Hostile.Length] : string.Create(CultureInfo.InvariantCulture, $"/api/v{random.Next(1, 4)}/orders/{random.Next(100000)}/items"),
                 Method = n % 3 == 0 ? "POST" : "GET",
                 Parameter = hostile ? "post.json.user\u202E.name" : "get.id",
                 ApplicationId = n % 4 == 0 ? null : random.Next(1, 9),

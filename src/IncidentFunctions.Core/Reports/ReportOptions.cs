@@ -11,6 +11,16 @@ public enum ReportIncidentOrder
     Hits,
 }
 
+/// <summary>How the incident list is laid out.</summary>
+public enum ReportLayout
+{
+    /// <summary>One row per incident with the Console's columns, most rows on one line.</summary>
+    Compact,
+
+    /// <summary>Several lines per incident: full attack id, duration, payloads, source details, application.</summary>
+    Detailed,
+}
+
 public enum ReportPageSize
 {
     A4,
@@ -31,6 +41,9 @@ public sealed class ReportOptions
     public string CompanyName { get; set; } = "";
 
     public ReportIncidentOrder IncidentOrder { get; set; } = ReportIncidentOrder.LatestHit;
+
+    /// <summary>The incident list's layout (<c>Reports:Layout</c>): compact table (default) or the detailed one.</summary>
+    public ReportLayout Layout { get; set; } = ReportLayout.Compact;
 
     /// <summary>Pages are landscape in this size.</summary>
     public ReportPageSize PageSize { get; set; } = ReportPageSize.A4;

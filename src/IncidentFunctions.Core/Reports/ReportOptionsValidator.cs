@@ -10,6 +10,11 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
     public ValidateOptionsResult Validate(string? name, ReportOptions options)
     {
         var failures = new List<string>();
+        if (!Enum.IsDefined(options.Layout))
+        {
+            failures.Add($"Reports:Layout must be Compact or Detailed; got {(int)options.Layout}.");
+        }
+
         if (options.OngoingWindow < TimeSpan.Zero || options.CacheRevalidateAfter < TimeSpan.Zero)
         {
             failures.Add("Reports:OngoingWindow and Reports:CacheRevalidateAfter must not be negative.");

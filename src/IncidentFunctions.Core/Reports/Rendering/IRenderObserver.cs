@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
@@ -21,11 +22,11 @@ internal interface IRenderObserver
     /// <summary>Page <paramref name="index"/> is complete; the document ends the PDF page after this.</summary>
     void PageDrawn(int index, SKCanvas pdfCanvas);
 
-    /// <summary>The text engine drew <paramref name="text"/> at (<paramref name="x"/>, <paramref name="baseline"/>) in <paramref name="canvas"/>'s coordinates.</summary>
-    void TextDrawn(SKCanvas canvas, SKTypeface typeface, float size, SKColor color, float x, float baseline, string text);
+    /// <summary>The text engine drew the shaped <paramref name="run"/> at (<paramref name="x"/>, <paramref name="baseline"/>) in <paramref name="canvas"/>'s coordinates.</summary>
+    void TextDrawn(SKCanvas canvas, SKTypeface typeface, float size, SKColor color, float x, float baseline, GlyphRun run);
 
     /// <summary>
-    /// A typeface made for this render only (a pruned fallback slice). With an observer the text engine does not dispose
+    /// A typeface made for this render only (a face pruned to the glyphs drawn). With an observer the text engine does not dispose
     /// it, since what the observer recorded may refer to it: the observer owns it from here on.
     /// </summary>
     void TypefaceCreated(SKTypeface typeface);

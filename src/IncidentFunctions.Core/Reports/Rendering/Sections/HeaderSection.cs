@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace IncidentFunctions.Reports.Rendering;
+namespace IncidentFunctions.Reports.Rendering.Typesetting;
 
 /// <summary>
 /// Unpacks WOFF 1.0 (zlib-compressed tables) into the TrueType/OpenType file it wraps. The PDF backend embeds the

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace IncidentFunctions.Reports.Rendering;
+namespace IncidentFunctions.Reports.Rendering.Typesetting;
 
 /// <summary>
 /// Makes a copy of a TrueType (glyf-outline) font in which every glyph outside a given set is empty. Glyph ids,
@@ -16,9 +16,15 @@ internal static class TrueTypeGlyphPruner
     private const ushort HasXyScale = 0x0040;
     private const ushort HasTwoByTwo = 0x0080;
 
+    /// <summary>OpenType layout tables: only the shaper reads them, and it shapes with the full font, never the embedded copy.</summary>
+    public static readonly string[] LayoutTables = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH"];
+
     /// <summary>A copy of <paramref name="sfnt"/> keeping the outlines of <paramref name="keep"/> (plus .notdef and composite parts).</summary>
     /// <exception cref="InvalidDataException">The font has no glyf/loca outlines or its tables are inconsistent.</exception>
-    public static byte[] KeepOnly(byte[] sfnt, IEnumerable<ushort> keep)
+    public static byte[] KeepOnly(byte[] sfnt, IEnumerable<ushort> keep) => KeepOnly(sfnt, keep, []);
+
+    /// <summary>As <see cref="KeepOnly(byte[], IEnumerable{ushort})"/>, also leaving out the tables named in <paramref name="dropTables"/>.</summary>
+    public static byte[] KeepOnly(byte[] sfnt, IEnumerable<ushort> keep, IReadOnlyCollection<string> dropTables)
     {
         var tables = ReadTables(sfnt);
         if (!tables.TryGetValue("glyf", out var glyf) || !tables.TryGetValue("loca", out var loca)
@@ -63,6 +69,7 @@ internal static class TrueTypeGlyphPruner
             while (newGlyf.Position % (longOffsets ? 4 : 2) != 0) newGlyf.WriteByte(0);
         }
 
+        foreach (var tag in dropTables) tables.Remove(tag);
         tables["glyf"] = newGlyf.ToArray();
         tables["loca"] = newLoca;
         return WriteFont(BinaryPrimitives.ReadUInt32BigEndian(sfnt), tables);
