@@ -43,7 +43,7 @@ public sealed class DigestPreview(
         Directory.CreateDirectory(outputDirectory);
         var files = new List<PreviewFile>();
         using var http = httpClients.CreateClient(nameof(DigestPreview));
-        foreach (var kind in Enum.GetValues<ChannelKind>())
+        foreach (var kind in ChatRenderer.ChatKinds)
         {
             var payload = ChatRenderer.For(kind).Render(message, PreviewDeliveryId);
             var path = Path.Combine(outputDirectory, kind.ToString().ToLowerInvariant() + ".json");

@@ -19,4 +19,25 @@ public sealed class DigestReportPublisher(DailyReportService reports, IOptions<D
         var url = shared.Url ?? throw new InvalidOperationException("The digest needs absolute report links: set 'Reports__PublicBaseUrl' to the API's public address, e.g. 'https://func-x.azurewebsites.net/api/'.");
         return new ReportLink(url, shared.ExpiresAt, shared.File.Sha256, shared.File.Length, shared.File.Pages);
     }
+
+    /// <summary>
+    /// The PDF the digest of <paramref name="day"/> describes, to attach to an email: null when it is larger than
+    /// <paramref name="maxBytes"/>, or when the stored report changed since the message was composed (its SHA-256
+    /// would not match the one the message names; the link then serves the newer one).
+    /// </summary>
+    public async Task<EmailAttachment?> ReadAttachmentAsync(LocalDate day, ReportLink report, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Bytes > maxBytes) return null;
+        var file = await reports.GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+        if (file.Sha256 != report.Sha256 || file.Length > maxBytes) return null;
+        var (current, content) = await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
+        await using (content.ConfigureAwait(false))
+        {
+            if (current.Sha256 != report.Sha256) return null;
+            using var buffer = new MemoryStream((int)current.Length);
+            await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new EmailAttachment(current.FileName, buffer.ToArray());
+        }
+    }
 }
