@@ -36,7 +36,7 @@ public sealed partial class DemoCommandTests
                 text = string.Concat(pdf.GetPages().Select(p => p.Text));
             }
 
-            var previews = Enum.GetValues<ChannelKind>().ToDictionary(k => k, k => File.ReadAllText(Path.Combine(output, "digest", k.ToString().ToLowerInvariant() + ".json")));
+            var previews = ChatRenderer.ChatKinds.ToDictionary(k => k, k => File.ReadAllText(Path.Combine(output, "digest", k.ToString().ToLowerInvariant() + ".json")));
             Assert.All(previews, p => Assert.Empty(PlatformShape.Check(p.Key, p.Value)));
             Assert.All(previews.Values, json => Assert.Contains(day, json, StringComparison.Ordinal));
 
