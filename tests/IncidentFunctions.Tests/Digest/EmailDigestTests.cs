@@ -147,6 +147,44 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
         Assert.DoesNotContain("digest-user", status.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_EmailChannelRefusedEveryTime_IsDisabledAndStatusShowsItsHost()
+    {
+        var server = new FakeSmtpServer(new SmtpScript(Rcpt: "550 5.1.1 <soc@example.com>: mailbox unavailable"));
+        _disposables.Add(server);
+        var app = await StartAsync(server.Port, new()
+        {
+            ["Digest:AutoDisable:MinDeliveries"] = "3",
+            ["Digest:AutoDisable:FailureRate"] = "0.6",
+            ["Digest:Channels:0:Email:Host"] = "localhost",
+        });
+        await SeedAsync(app);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<DigestDeliveryException>(() => RunAsync(app));
+            app.Clock.Advance(TimeSpan.FromMinutes(15));
+        }
+
+        var skipped = await RunAsync(app);
+        JsonObject status;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            status = await scope.ServiceProvider.GetRequiredService<DigestStatusEndpoint>().BuildAsync(Ct);
+        }
+
+        // A 5xx is permanent: one connection per run, none once the channel is disabled.
+        Assert.Equal(3, server.Connections);
+        Assert.Empty(server.Messages);
+        Assert.Equal(DigestDeliveryStatus.ChannelDisabled, Assert.Single(skipped.Deliveries).Status);
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Id == 1504 && r.Level == LogLevel.Critical);
+        var channel = Assert.Single(status["channels"]!.AsArray())!;
+        Assert.False(channel["enabled"]!.GetValue<bool>());
+        Assert.Equal("localhost", channel["host"]!.GetValue<string>());
+        Assert.Contains("550", channel["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Set Digest:Channels:0:Generation to 1", channel["reEnable"]!.GetValue<string>());
+    }
+
     private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DailyDigestSender>().RunAsync(Ct);
 
     private static async Task SeedAsync(AppHarness app)
