@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Tests.Channels;
+using IncidentFunctions.Vocabulary;
 using UglyToad.PdfPig;
 
 namespace IncidentFunctions.Tests.LocalRunner;
@@ -49,6 +50,20 @@ public sealed partial class DemoCommandTests
             Assert.NotEmpty(top);
             Assert.All(top, id => Assert.Contains(id, text, StringComparison.Ordinal));
             Assert.Equal(incidents, IncidentId().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal).Count());
+
+            // The email preview: the same day and figures, the PDF attached byte for byte, the same signed link.
+            var email = MimeKit.MimeMessage.Load(Path.Combine(output, "digest", "email.eml"), TestContext.Current.CancellationToken);
+            Assert.Contains(day, email.Subject, StringComparison.Ordinal);
+            Assert.Contains(Numbers.Count(incidents, "incident", "incidents"), email.Subject, StringComparison.Ordinal);
+            var attachment = Assert.IsType<MimeKit.MimePart>(Assert.Single(email.Attachments));
+            using (var attached = new MemoryStream())
+            {
+                attachment.Content!.DecodeTo(attached, TestContext.Current.CancellationToken);
+                Assert.Equal(File.ReadAllBytes(pdfPath), attached.ToArray());
+            }
+
+            Assert.Contains(generic["report"]!["url"]!.GetValue<string>(), email.TextBody, StringComparison.Ordinal);
+            Assert.Equal(email.HtmlBody, File.ReadAllText(Path.Combine(output, "digest", "email.html")));
 
             // Secrets: the simulator's token and the signature of the report link the previews carry.
             var link = generic["report"]!["url"]!.GetValue<string>();
