@@ -18,4 +18,7 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: storage is unavailable; answered 503")]
     public static partial void StorageUnavailable(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
+    public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
 }
