@@ -139,8 +139,8 @@ public static class EmailRenderer
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>{E(title)}</title></head>
             <body style="margin:0;padding:0;background:#f3f5f8;color:#1b2330;font-family:'Segoe UI',Roboto,'Helvetica Neue',Arial,'Liberation Sans',sans-serif;font-size:15px;line-height:1.45">
-            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f5f8"><tr><td align="center" style="padding:16px 8px">
-            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;background:#ffffff;border:1px solid #d5dbe5;border-radius:6px">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f5f8;table-layout:fixed"><tr><td align="center" style="padding:16px 8px">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;table-layout:fixed;background:#ffffff;border:1px solid #d5dbe5;border-radius:6px">
             <tr><td style="background:#12365c;color:#ffffff;padding:18px 22px;border-radius:6px 6px 0 0">
             <h1 style="margin:0;font-size:21px;font-weight:600">{E(title)}</h1>
             <p style="margin:4px 0 0;font-size:14px;color:#d7e3f1">{E(Dates.LongDay(m.Day))} · {E(m.TimeZone)}</p>
@@ -148,7 +148,7 @@ public static class EmailRenderer
             """);
         if (m.Coverage is { } gap)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"""<tr><td style="padding:14px 22px 0"><p role="alert" style="margin:0;padding:10px 12px;background:#fff4e0;border-left:4px solid #c77700;color:#5c3a00"><strong>Data gaps.</strong> {E(MessageLines.CoverageLine(gap))}</p></td></tr>""");
+            sb.Append(CultureInfo.InvariantCulture, $"""<tr><td style="padding:14px 22px 0"><p role="alert" style="margin:0;padding:10px 12px;background:#fff4e0;border-left:4px solid #c77700;color:#5c3a00">{GapLine(MessageLines.CoverageLine(gap))}</p></td></tr>""");
         }
 
         if (m.PreviousCoverage is { } previousGap)
@@ -190,12 +190,19 @@ public static class EmailRenderer
 
         sb.Append(CultureInfo.InvariantCulture, $"""
             </td></tr>
-            <tr><td style="padding:12px 22px 18px;font-size:12px;color:#6b7585;border-top:1px solid #e3e7ee">{E(MessageLines.ReportFooter(m))}</td></tr>
+            <tr><td style="padding:12px 22px 18px;font-size:12px;color:#6b7585;border-top:1px solid #e3e7ee;overflow-wrap:anywhere;word-wrap:break-word">{E(MessageLines.ReportFooter(m))}</td></tr>
             </table>
             </td></tr></table>
             </body></html>
             """);
         return sb.ToString();
+    }
+
+    /// <summary>The coverage warning with its lead words in bold (the line itself starts with them, as in chat).</summary>
+    private static string GapLine(string line)
+    {
+        const string Lead = "Data gaps:";
+        return line.StartsWith(Lead, StringComparison.Ordinal) ? $"<strong>{E(Lead)}</strong>{E(line[Lead.Length..])}" : E(line);
     }
 
     private static void Figure(StringBuilder sb, string label, long current, long previous, bool bold)

@@ -23,7 +23,8 @@ public static class ReportArchivePage
         :root{color-scheme:light}
         *{box-sizing:border-box}
         body{margin:0;background:#f3f5f8;color:#1b2330;font:15px/1.45 "Segoe UI",Roboto,"Helvetica Neue",Arial,"Liberation Sans",sans-serif}
-        header{background:#12365c;color:#fff;padding:16px 20px}
+        header{background:#12365c;color:#fff;padding:16px}
+        header>div{max-width:1068px;margin:0 auto}
         header h1{margin:0;font-size:22px;font-weight:600}
         header p{margin:4px 0 0;color:#d7e3f1;font-size:14px}
         main{max-width:1100px;margin:0 auto;padding:12px 16px 24px}
@@ -46,7 +47,7 @@ public static class ReportArchivePage
         .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         @media (max-width:640px){
         thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-        table,tbody,tr,th,td{display:block;width:100%}
+        table,caption,tbody,tr,th,td{display:block;width:100%}
         table{border:0;background:none}
         tr{background:#fff;border:1px solid #d5dbe5;border-radius:6px;margin:0 0 10px;padding:6px 0}
         th[scope=row]{border-bottom:1px solid #e3e7ee;font-size:16px}
@@ -74,7 +75,7 @@ public static class ReportArchivePage
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex, nofollow\">")
             .Append("<title>").Append(E($"Incident reports – {monthName}")).Append("</title><style>").Append(Style).Append("</style></head>\n<body>\n");
-        sb.Append("<header><h1>Incident reports</h1><p>").Append(E(Bound(page.Title, 120))).Append(" · report days in ").Append(E(page.TimeZone)).Append("</p></header>\n<main>\n");
+        sb.Append("<header><div><h1>Incident reports</h1><p>").Append(E(Bound(page.Title, 120))).Append(" · report days in ").Append(E(page.TimeZone)).Append("</p></div></header>\n<main>\n");
 
         sb.Append("<nav aria-label=\"Months\"><ul>");
         foreach (var m in page.Months)
