@@ -228,7 +228,7 @@ public sealed class DailyDigestSender(
     {
         var settings = channel.Email!;
         var pdf = await reports.ReadAttachmentAsync(day, message.Report, settings.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
-        var payload = EmailRenderer.Render(message, settings, deliveryId, time.GetUtcNow(), pdf);
+        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, settings, deliveryId, time.GetUtcNow(), pdf);
         var outcome = await email.SendAsync(channel, payload, cancellationToken).ConfigureAwait(false);
         // After sending: the SMTP client chose the transfer encodings, so these are the bytes the server got.
         using var bytes = new MemoryStream();

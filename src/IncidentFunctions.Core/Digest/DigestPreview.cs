@@ -58,7 +58,7 @@ public sealed class DigestPreview(
         ArgumentNullException.ThrowIfNull(email);
         Directory.CreateDirectory(outputDirectory);
         var pdf = await reports.ReadAttachmentAsync(message.Day, message.Report, email.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
-        var payload = EmailRenderer.Render(message, email, PreviewDeliveryId, now, pdf);
+        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, email, PreviewDeliveryId, now, pdf);
         var eml = Path.Combine(outputDirectory, "email.eml");
         var html = Path.Combine(outputDirectory, "email.html");
         await payload.Message.WriteToAsync(eml, cancellationToken).ConfigureAwait(false);

@@ -10,8 +10,16 @@ namespace IncidentFunctions.Digest;
 /// <see cref="DailyReportService.PublishAsync"/>, and get its SHA-256 and a signed link valid for
 /// <see cref="DigestOptions.LinkValidity"/>.
 /// </summary>
-public sealed class DigestReportPublisher(DailyReportService reports, IOptions<DigestOptions> options)
+public sealed class DigestReportPublisher(DailyReportService reports, ReportArchive archive, IOptions<ReportOptions> reportOptions, IOptions<DigestOptions> options)
 {
+    /// <summary>A signed link to the report archive page (<c>reports/shared/archive</c>), valid as long as the report link; null without a public base URL.</summary>
+    public ArchiveLink? ArchiveLink()
+    {
+        if (reportOptions.Value.PublicBaseUrl is not { } b) return null;
+        var (pathAndQuery, expiresAt) = archive.SharedLink(options.Value.LinkValidity);
+        return new ArchiveLink(new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery), expiresAt);
+    }
+
     public async Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
         var shared = await reports.PublishAsync(day, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);

@@ -76,6 +76,8 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
         Assert.Contains("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=", raw.TextBody, StringComparison.Ordinal);
         Assert.Contains("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=", raw.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("2 incidents · +2 (new) vs. the day before", raw.TextBody, StringComparison.Ordinal);
+        Assert.Contains("All reports (signed link):\nhttps://func.example.test/api/reports/shared/archive?exp=", raw.TextBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("href=\"https://func.example.test/api/reports/shared/archive?exp=", raw.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("The PDF report is attached.", raw.TextBody, StringComparison.Ordinal);
 
         // Attacker text: neither markup nor a link nor a header in either part.
