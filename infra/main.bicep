@@ -301,6 +301,7 @@ var appTables = [
   'checkpoints'
   'coverage'
   'vulnerabilities'
+  'quarantine'
   'sources'
   'sourcecache'
   'digestdeliveries'

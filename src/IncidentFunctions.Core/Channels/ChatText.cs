@@ -14,29 +14,21 @@ namespace IncidentFunctions.Channels;
 internal static partial class ChatText
 {
     public const string Empty = "—";
-    private const char FullWidthAt = '\uFF20';
 
     /// <summary>
-    /// Sanitises (controls, bidi), defangs and breaks mentions, then bounds to <paramref name="maxChars"/>: the form every
-    /// chat renderer starts from. The result never exceeds the bound, so a renderer never has to cut through the code
-    /// span or TextRun it puts the text in.
+    /// Sanitises (controls, bidi, marks), applies a renderer's <paramref name="substitute"/>, defangs and breaks
+    /// mentions (<see cref="UntrustedText.Inert"/>), bounded to <paramref name="maxChars"/>: the form every chat renderer
+    /// starts from. The result never exceeds the bound, so a renderer never has to cut through the code span or
+    /// TextRun it puts the text in.
     /// </summary>
-    public static string Neutralize(string? value, int maxChars)
-    {
-        var clean = UntrustedText.Sanitize(value, maxChars);
-        if (clean.Length == 0) return "";
-        clean = clean.Replace("://", "[:]//", StringComparison.Ordinal);
-        clean = HostDot().Replace(clean, "[.]");
-        // The full-width at sign looks the same to a reader and is no mention trigger on any platform.
-        clean = clean.Replace('@', FullWidthAt);
-        return Bound(clean, maxChars);
-    }
+    public static string Neutralize(string? value, int maxChars, Func<string, string>? substitute = null) => UntrustedText.Inert(value, maxChars, substitute: substitute);
 
     /// <summary>Slack mrkdwn inline code: no formatting, links or mentions inside; <c>&amp; &lt; &gt;</c> escaped as Slack requires.</summary>
     public static string SlackCode(string? value, int maxChars)
     {
-        var text = Neutralize(value, maxChars);
-        return text.Length == 0 ? Empty : "`" + SlackEscape(text.Replace('`', 'ˋ')) + "`";
+        // The backtick substitution runs before defanging, so "```.example" cannot become a live-looking "ˋˋˋ.example".
+        var text = Neutralize(value, maxChars, NoBackticks);
+        return text.Length == 0 ? Empty : "`" + SlackEscape(text) + "`";
     }
 
     /// <summary>Escapes the three characters Slack reserves for links and mentions (<c>&lt;!channel&gt;</c>, <c>&lt;@U…&gt;</c>, <c>&lt;url|label&gt;</c>).</summary>
@@ -47,11 +39,14 @@ internal static partial class ChatText
     public static string SlackLink(Uri url, string label)
         => $"<{SlackEscape(url.AbsoluteUri).Replace("|", "%7C", StringComparison.Ordinal)}|{SlackEscape(label)}>";
 
+    /// <summary>A backtick would end a code span: the modifier letter grave accent looks the same and does not.</summary>
+    private static string NoBackticks(string text) => text.Replace('`', 'ˋ');
+
     /// <summary>Discord inline code: markdown, masked links and mentions are not parsed inside.</summary>
     public static string DiscordCode(string? value, int maxChars)
     {
-        var text = Neutralize(value, maxChars);
-        return text.Length == 0 ? Empty : "`" + text.Replace('`', 'ˋ') + "`";
+        var text = Neutralize(value, maxChars, NoBackticks);
+        return text.Length == 0 ? Empty : "`" + text + "`";
     }
 
     /// <summary>Teams TextRun text: TextRuns render no markdown; only defanging and bounds are needed.</summary>
@@ -75,10 +70,6 @@ internal static partial class ChatText
         if (keep > 0 && char.IsHighSurrogate(text[keep - 1])) keep--;
         return string.Concat(text.AsSpan(0, keep), "…");
     }
-
-    /// <summary>A dot between a letter/digit and a letter: the dots that make host names and URLs linkable (ASCII and the ideographic/full-width dots IDNA accepts).</summary>
-    [GeneratedRegex(@"(?<=[\p{L}\p{N}_-])[.\u3002\uFF0E\uFF61](?=\p{L})")]
-    private static partial Regex HostDot();
 
     [GeneratedRegex(@"[\\*_~`|>#\-\[\]()<:]")]
     private static partial Regex DiscordMarkdown();

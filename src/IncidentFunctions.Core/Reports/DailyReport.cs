@@ -7,7 +7,7 @@ namespace IncidentFunctions.Reports;
 
 /// <summary>
 /// Everything the daily PDF shows, computed from storage by <see cref="DailyReportBuilder"/>. Plain and immutable:
-/// the document only lays it out. Every string from attackers or the API is already sanitised
+/// the document only lays it out. Every string from attackers or the API is already sanitised and defanged
 /// (<see cref="Text.UntrustedText"/>), so the renderer needs no knowledge of where text came from.
 /// </summary>
 public sealed record DailyReport
@@ -58,6 +58,8 @@ public sealed record DailyReport
     public required IReadOnlyList<IncidentRow> Incidents { get; init; }
 
     public required ReportIncidentOrder Order { get; init; }
+
+    public ReportLayout Layout { get; init; } = ReportLayout.Compact;
 
     /// <summary>Incidents marked false positive in the Console, left out of every figure.</summary>
     public int FalsePositivesExcluded { get; init; }

@@ -39,6 +39,7 @@ public sealed class DailyReportBuilder(
     internal const int MaxParameterChars = 200;
     internal const int MaxTitleChars = 200;
     internal const int MaxShortChars = 60;
+    internal const int MaxCountryCodePoints = 8;
     private const string FalsePositive = "falsepositive";
 
     public async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
@@ -103,6 +104,7 @@ public sealed class DailyReportBuilder(
             Issues = Issues(rows, inputs.Vulnerabilities, consoleBase),
             Incidents = ordered.ThenBy(r => r.Id, StringComparer.Ordinal).ToList(),
             Order = options.IncidentOrder,
+            Layout = options.Layout,
             FalsePositivesExcluded = inputs.Rows.Count - rows.Count,
             SourcesEnriched = profiles.Count > 0,
             Attributions = inputs.Sources.Attributions.Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
@@ -127,14 +129,15 @@ public sealed class DailyReportBuilder(
 
     private static string Short(string? value, string fallback)
     {
-        var clean = UntrustedText.Sanitize(value, MaxShortChars);
+        var clean = UntrustedText.Inert(value, MaxShortChars);
         return clean.Length == 0 ? fallback : clean;
     }
 
     private static string? CountryOf(IncidentEntity row, IReadOnlyDictionary<string, SourceProfile> profiles)
     {
         var code = row.TopIp is { } ip && profiles.TryGetValue(ip, out var p) && !string.IsNullOrWhiteSpace(p.CountryCode) ? p.CountryCode : row.TopIpCountry;
-        return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.Sanitize(code, 8).ToUpperInvariant();
+        // A country that needs escaping is shown as its escape (and what was cut, counted), never as a bare "…".
+        return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.ShortField(code, MaxCountryCodePoints).ToUpperInvariant();
     }
 
     private static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
@@ -178,7 +181,7 @@ public sealed class DailyReportBuilder(
 
     private static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
         => vulnerabilities.TryGetValue(id, out var v) && !string.IsNullOrWhiteSpace(v.Title)
-            ? UntrustedText.Sanitize(v.Title, MaxTitleChars)
+            ? UntrustedText.Inert(v.Title, MaxTitleChars)
             : Labels.UnnamedIssue(id);
 
     private static List<HourBucket> Hours(List<IncidentEntity> rows, TimeWindow window, ReportCalendar calendar)
@@ -247,13 +250,13 @@ public sealed class DailyReportBuilder(
                 var profile = profiles.GetValueOrDefault(kv.Key);
                 var country = profile?.CountryName ?? profile?.CountryCode ?? kv.Value.Country;
                 return new SourceRow(
-                    UntrustedText.Sanitize(kv.Key, 64),
-                    country is null ? null : UntrustedText.Sanitize(country, 40),
-                    profile?.AsOrganization is { } org ? UntrustedText.Sanitize(org, 80) : null,
+                    UntrustedText.Inert(kv.Key, 64),
+                    country is null ? null : UntrustedText.Inert(country, 40),
+                    profile?.AsOrganization is { } org ? UntrustedText.Inert(org, 80) : null,
                     profile?.Asn,
                     profile?.SourceType,
-                    profile?.CloudProvider is { } cloud ? UntrustedText.Sanitize(cloud, 40) : null,
-                    profile?.MaliciousLists.Take(5).Select(l => UntrustedText.Sanitize(l, 40)).ToList() ?? [],
+                    profile?.CloudProvider is { } cloud ? UntrustedText.Inert(cloud, 40) : null,
+                    profile?.MaliciousLists.Take(5).Select(l => UntrustedText.Inert(l, 40)).ToList() ?? [],
                     kv.Value.Hits,
                     kv.Value.Incidents);
             })
@@ -263,8 +266,8 @@ public sealed class DailyReportBuilder(
     private static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
         => rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
             .Select(g => new TargetRow(
-                UntrustedText.Sanitize(g.Key.Domain, MaxDomainChars),
-                UntrustedText.Sanitize(g.Key.Path, MaxPathChars, showCutCount: true),
+                UntrustedText.Inert(g.Key.Domain, MaxDomainChars),
+                UntrustedText.Inert(g.Key.Path, MaxPathChars, showCutCount: true),
                 g.Count(),
                 g.Sum(r => r.Hits)))
             .OrderByDescending(t => t.Incidents).ThenByDescending(t => t.Hits).ThenBy(t => t.Domain, StringComparer.Ordinal).ThenBy(t => t.Path, StringComparer.Ordinal)
@@ -279,9 +282,9 @@ public sealed class DailyReportBuilder(
                 return new IssueRow(
                     g.Key,
                     IssueTitle(g.Key, vulnerabilities),
-                    v?.Type is { } type ? UntrustedText.Sanitize(type, MaxShortChars) : null,
+                    v?.Type is { } type ? UntrustedText.Inert(type, MaxShortChars) : null,
                     v?.Threat ?? g.Max(r => r.Threat),
-                    v?.Status is { } status ? UntrustedText.Sanitize(status, MaxShortChars) : null,
+                    v?.Status is { } status ? UntrustedText.Inert(status, MaxShortChars) : null,
                     g.Count(),
                     ConsoleLinkFor(consoleBase, g.Key));
             })
@@ -302,18 +305,18 @@ public sealed class DailyReportBuilder(
             AttackType = Short(r.AttackType, "unknown"),
             PayloadCount = r.PayloadCount,
             Hits = r.Hits,
-            TopIp = r.TopIp is null ? null : UntrustedText.Sanitize(r.TopIp, 64),
+            TopIp = r.TopIp is null ? null : UntrustedText.Inert(r.TopIp, 64),
             IpCount = r.IpCount,
             Country = CountryOf(r, profiles),
-            CountryName = string.IsNullOrWhiteSpace(profile?.CountryName) ? null : UntrustedText.Sanitize(profile.CountryName, 40),
+            CountryName = string.IsNullOrWhiteSpace(profile?.CountryName) ? null : UntrustedText.Inert(profile.CountryName, 40),
             SourceType = profile?.SourceType,
-            MaliciousLists = profile?.MaliciousLists.Take(3).Select(l => UntrustedText.Sanitize(l, 40)).ToList() ?? [],
-            Domain = r.Domain is null ? null : UntrustedText.Sanitize(r.Domain, MaxDomainChars),
-            Path = r.Path is null ? null : UntrustedText.Sanitize(r.Path, MaxPathChars, showCutCount: true),
-            Method = r.Method is null ? null : UntrustedText.Sanitize(r.Method, 16),
+            MaliciousLists = profile?.MaliciousLists.Take(3).Select(l => UntrustedText.Inert(l, 40)).ToList() ?? [],
+            Domain = r.Domain is null ? null : UntrustedText.Inert(r.Domain, MaxDomainChars),
+            Path = r.Path is null ? null : UntrustedText.Inert(r.Path, MaxPathChars, showCutCount: true),
+            Method = r.Method is null ? null : UntrustedText.Inert(r.Method, 16),
             ApplicationId = r.ApplicationId,
             Status = r.ReadStatus(),
-            Parameter = r.Parameter is null ? null : UntrustedText.Sanitize(r.Parameter, MaxParameterChars, showCutCount: true),
+            Parameter = r.Parameter is null ? null : UntrustedText.Inert(r.Parameter, MaxParameterChars, showCutCount: true),
             VulnerabilityId = r.VulnerabilityId,
             VulnerabilityTitle = r.VulnerabilityId > 0 ? IssueTitle(r.VulnerabilityId, vulnerabilities) : null,
             Threat = r.Threat,

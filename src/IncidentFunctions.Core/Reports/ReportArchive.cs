@@ -20,7 +20,7 @@ public enum ArchiveCoverage
     /// <summary>Every hour of the period was pulled.</summary>
     Complete,
 
-    /// <summary>Some hours are missing (an outage the pull could not make up, or pulls that never ran).</summary>
+    /// <summary>Some hours are missing (an outage the pull could not make up, or pulls that never ran), or records of the period could not be read.</summary>
     Gaps,
 
     /// <summary>Nothing of the period was pulled.</summary>
@@ -174,7 +174,7 @@ public sealed class ReportArchive(
 
         var dayCoverage = await coverage.GetDayAsync(tenantId, day, now, cancellationToken).ConfigureAwait(false);
         var state = dayCoverage.Covered.Count == 0 ? ArchiveCoverage.NotPulled
-            : !dayCoverage.IsComplete ? ArchiveCoverage.Gaps
+            : !dayCoverage.IsComplete || dayCoverage.UnreadableRecords > 0 ? ArchiveCoverage.Gaps
             : day == today ? ArchiveCoverage.InProgress
             : ArchiveCoverage.Complete;
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IncidentFunctions.Reports;
 
 /// <summary>How the incident list of a report is ordered (newest first in each case).</summary>
@@ -7,6 +9,16 @@ public enum ReportIncidentOrder
     LatestHit,
     FirstHit,
     Hits,
+}
+
+/// <summary>How the incident list is laid out.</summary>
+public enum ReportLayout
+{
+    /// <summary>One row per incident with the Console's columns, most rows on one line.</summary>
+    Compact,
+
+    /// <summary>Several lines per incident: full attack id, duration, payloads, source details, application.</summary>
+    Detailed,
 }
 
 public enum ReportPageSize
@@ -20,20 +32,28 @@ public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
 
+    [Required]
+    [StringLength(200)]
     public string Title { get; set; } = "Daily incident report";
 
     /// <summary>Shown under the title and in the PDF's author field.</summary>
+    [StringLength(200)]
     public string CompanyName { get; set; } = "";
 
     public ReportIncidentOrder IncidentOrder { get; set; } = ReportIncidentOrder.LatestHit;
+
+    /// <summary>The incident list's layout (<c>Reports:Layout</c>): compact table (default) or the detailed one.</summary>
+    public ReportLayout Layout { get; set; } = ReportLayout.Compact;
 
     /// <summary>Pages are landscape in this size.</summary>
     public ReportPageSize PageSize { get; set; } = ReportPageSize.A4;
 
     /// <summary>Days older than this (counted back from today in the report zone) answer 404.</summary>
+    [Range(1, 3660)]
     public int RetentionDays { get; set; } = 90;
 
     /// <summary>Rows in each top table (sources, targets).</summary>
+    [Range(1, 100)]
     public int TopRows { get; set; } = 10;
 
     /// <summary>An incident whose last hit is this recent when the report is generated is labelled "ongoing".</summary>

@@ -6,6 +6,7 @@ using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Tests.Digest;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Tests.Text;
 
 namespace IncidentFunctions.Tests.Channels;
 
@@ -264,6 +265,55 @@ public sealed partial class ChatRendererTests
         Assert.DoesNotContain("evil", fallback, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("script", fallback, StringComparison.OrdinalIgnoreCase);
     }
+
+    public static TheoryData<ChannelKind, string, string, string> GapCases
+    {
+        get
+        {
+            var data = new TheoryData<ChannelKind, string, string, string>();
+            foreach (var kind in new[] { ChannelKind.Slack, ChannelKind.Teams, ChannelKind.Discord })
+            {
+                foreach (var row in UntrustedTextCases.Gaps) data.Add(kind, row.Data.Item1, row.Data.Item2, row.Data.Item3);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>The same cases the PDF is held to (<see cref="UntrustedTextCases"/>): chat shows exactly the same safe form.</summary>
+    [Theory]
+    [MemberData(nameof(GapCases))]
+    public void Render_EveryUntrustedTextGap_ShowsTheSameSafeFormAsThePdf(ChannelKind kind, string gap, string raw, string expected)
+    {
+        var incident = DigestSamples.Incident(1) with { SecurityIssue = raw, Domain = raw };
+        var message = DigestSamples.Digest() with { TopIncidents = [incident] };
+
+        var payload = ChatRenderer.For(kind).Render(message, DeliveryId);
+
+        var texts = string.Join("\n", StringValues(JsonNode.Parse(payload.Json)!));
+        Assert.True(texts.Contains(expected, StringComparison.Ordinal), $"{gap}: '{expected}' not in {kind} payload");
+    }
+
+    [Theory]
+    [InlineData(ChannelKind.Slack)]
+    [InlineData(ChannelKind.Discord)]
+    public void Render_BackticksBeforeADot_AreReplacedBeforeDefanging(ChannelKind kind)
+    {
+        var message = DigestSamples.Digest() with { TopIncidents = [DigestSamples.Incident(1) with { Domain = "```.example" }] };
+
+        var texts = string.Join("\n", StringValues(JsonNode.Parse(ChatRenderer.For(kind).Render(message, DeliveryId).Json)!));
+
+        Assert.Contains("ˋˋˋ[.]example", texts, StringComparison.Ordinal);
+        Assert.DoesNotContain("ˋˋˋ.example", texts, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> StringValues(JsonNode node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => p.Value is null ? [] : StringValues(p.Value)),
+        JsonArray a => a.SelectMany(v => v is null ? [] : StringValues(v)),
+        JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        _ => [],
+    };
 
     [Fact]
     public void Neutralize_DefangsHostsAndBreaksMentions_WithinTheBound()

@@ -194,7 +194,7 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
         var hostile = DailyDigestSenderTests.Incident("a:2", Utc(2026, 11, 19, 13, 0), hits: 12, status: IncidentStatus.Monitoring) with { Path = HostilePath, Domain = "evil.example" };
         await app.Get<IncidentStore>().UpsertAsync([DailyDigestSenderTests.Incident("a:1", Utc(2026, 11, 19, 9, 0), hits: 40), hostile], app.Clock.GetUtcNow(), Ct);
         // Both days pulled whole, so the subject carries no "(data gaps)".
-        await app.Get<CoverageLog>().RecordAsync(DailyDigestSenderTests.Tenant, new TimeWindow(Utc(2026, 11, 18, 0, 0), Utc(2026, 11, 20, 0, 0)), "seed", 2, app.Clock.GetUtcNow(), Ct);
+        await app.Get<CoverageLog>().RecordAsync(DailyDigestSenderTests.Tenant, new TimeWindow(Utc(2026, 11, 18, 0, 0), Utc(2026, 11, 20, 0, 0)), "seed", 2, 0, app.Clock.GetUtcNow(), Ct);
     }
 
     private async Task<AppHarness> StartAsync(int smtpPort, Dictionary<string, string?>? settings = null)

@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Reports.Rendering.Sections;
+using IncidentFunctions.Testing;
+using IncidentFunctions.Tests.Text;
 using NodaTime;
-using UglyToad.PdfPig;
 
 namespace IncidentFunctions.Tests.Reports;
 
@@ -19,7 +22,7 @@ public sealed class DailyReportDocumentTests
         return (report, new DailyReportDocument(report, PageGeometry.A4Landscape).Render());
     }
 
-    private static IncidentEntity Row(string id, string? path = "/api/items", string? parameter = "get.id", string? domain = "shop.example.com", string? state = null, DateTimeOffset? first = null)
+    private static IncidentEntity Row(string id, string? path = "/api/items", string? parameter = "get.id", string? domain = "shop.example.com", string? state = null, DateTimeOffset? first = null, long vulnerabilityId = 3, string? country = "DE")
     {
         var start = first ?? new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
         var incident = new Incident
@@ -34,8 +37,8 @@ public sealed class DailyReportDocumentTests
             Parameter = parameter,
             Hits = 10,
             IpCount = 1,
-            TopIps = [new IncidentSourceIp("198.51.100.7", 10, "DE")],
-            VulnerabilityId = 3,
+            TopIps = [new IncidentSourceIp("198.51.100.7", 10, country)],
+            VulnerabilityId = vulnerabilityId,
             Status = IncidentStatus.Blocked,
             State = state,
         };
@@ -60,15 +63,19 @@ public sealed class DailyReportDocumentTests
         Assert.Equal(inputs.Rows.SelectMany(r => r.ReadTopIps()).Select(i => i.Ip).Distinct().Count(), report.Figures.UniqueSourceIps);
     }
 
-    [Fact]
-    public void Render_EveryIncident_AppearsExactlyOnceInLatestHitOrder()
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_EveryIncident_AppearsExactlyOnceInLatestHitOrder(ReportLayout layout)
     {
         var inputs = ReportPreviewData.Create(120, Day);
-        var (report, pdf) = Render(inputs);
+        var (report, pdf) = Render(inputs, new ReportOptions { CompanyName = "Example Corp", Layout = layout });
         var text = string.Concat(PdfText.Pages(pdf.Pdf));
 
-        Assert.All(inputs.Rows, r => Assert.Equal(1, PdfText.Count(text, r.IncidentId)));
-        var positions = report.Incidents.Select(i => text.IndexOf(i.Id, StringComparison.Ordinal)).ToList();
+        // The compact table shows the attack id's distinctive part, the detailed one the whole id.
+        string Shown(string id) => layout == ReportLayout.Compact ? IncidentsSection.ShortId(id) : id;
+        Assert.All(inputs.Rows, r => Assert.Equal(1, PdfText.Count(text, Shown(r.IncidentId))));
+        var positions = report.Incidents.Select(i => text.IndexOf(Shown(i.Id), StringComparison.Ordinal)).ToList();
         Assert.Equal(positions.Order().ToList(), positions);
         Assert.Equal(inputs.Rows.OrderByDescending(r => r.LastSeen).Select(r => r.IncidentId), report.Incidents.Select(i => i.Id));
     }
@@ -84,14 +91,14 @@ public sealed class DailyReportDocumentTests
         for (var i = 0; i < pages.Count; i++) Assert.Contains($"Page {i + 1} of {pages.Count}", pages[i], StringComparison.Ordinal);
         var continued = pages.Where(p => p.Contains("Incidents (continued)", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(continued);
-        Assert.All(continued, p => Assert.Contains("When (UTC)AttackHitsSourceTargetStatusParameterSecurity issue", p, StringComparison.Ordinal));
+        Assert.All(continued, p => Assert.Contains("When (UTC)AttackHitsSourceDomainPathStatusParameterIssueSecurity issueAttack id", p, StringComparison.Ordinal));
     }
 
     [Fact]
     public void Render_Metadata_OutlineAndFonts_AreTheReportsOwn()
     {
         var (report, pdf) = Render(ReportPreviewData.Create(30, Day));
-        using var document = PdfDocument.Open(pdf.Pdf);
+        using var document = PdfText.Open(pdf.Pdf);
 
         Assert.Equal("Daily incident report – 2026-11-20", document.Information.Title);
         Assert.Equal("Example Corp", document.Information.Author);
@@ -116,6 +123,27 @@ public sealed class DailyReportDocumentTests
     }
 
     [Fact]
+    public void Render_WithARenderTrace_RecordsEveryPageAndRunAndDrawsTheSameDocument()
+    {
+        // The benchmark's no-layout baselines replay this trace, so it must hold what the report drew.
+        var inputs = ReportPreviewData.Create(40, Day);
+        var plain = Render(inputs).Pdf;
+        var report = DailyReportBuilder.Build(inputs, new ReportCalendar("UTC"), new ReportOptions { CompanyName = "Example Corp" }, Console);
+        using var trace = new RenderTrace();
+
+        var traced = new DailyReportDocument(report, PageGeometry.A4Landscape).Render(trace);
+
+        Assert.Equal(plain.Pages, traced.Pages);
+        Assert.Equal(plain.Outline, traced.Outline);
+        Assert.Equal(PdfText.Pages(plain.Pdf), PdfText.Pages(traced.Pdf));
+        Assert.Equal(traced.Pages, trace.Pages.Count);
+        Assert.Equal(Enumerable.Range(0, traced.Pages), trace.TextRuns.Select(r => r.Page).Distinct());
+        Assert.Contains(trace.TextRuns, r => r.Page == 1 && r.Text == $"Page 2 of {traced.Pages}");
+        Assert.NotEmpty(trace.Owned); // the CJK slices pruned for this render, which traced runs draw with
+        Assert.Equal(DailyReportDocument.Creator, trace.Metadata.Creator);
+    }
+
+    [Fact]
     public void Render_AttackerStrings_AreNeutralisedBoundedAndVisible()
     {
         var hugePath = "/" + new string('x', 1_048_576);
@@ -125,7 +153,7 @@ public sealed class DailyReportDocumentTests
             Row("ctrl:1", path: "/a\u0000b\u0007c\u001b[31m", domain: "evil\u200B.example.com"),
             Row("huge:1", path: hugePath),
             Row("cjk:1", path: "/用户/登录?名字=测试"),
-            Row("emoji:1", path: "/melt/🫠/fire/🔥"),
+            Row("emoji:1", path: "/melt/🫠/fire/🔥/\uE000/ა"),
         };
         var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
 
@@ -137,14 +165,17 @@ public sealed class DailyReportDocumentTests
         Assert.DoesNotContain('\u0000', text);
         Assert.DoesNotContain('\u001b', text);
         Assert.DoesNotContain('\u200B', text);
-        Assert.Contains("[U+202E]fdp.exe", text, StringComparison.Ordinal);
+        Assert.Contains("[U+202E]fdp[.]exe", text, StringComparison.Ordinal);
         Assert.Contains("[U+0000]", text, StringComparison.Ordinal);
         Assert.Contains("[U+200B]", text, StringComparison.Ordinal);
         Assert.Contains("用户", text, StringComparison.Ordinal);
         Assert.Contains("登录", text, StringComparison.Ordinal);
-        // No embedded font has U+1FAE0: it is drawn as its code point, never as a blank or a box.
-        Assert.Contains("[U+1FAE0]", text, StringComparison.Ordinal);
-        Assert.True(text.Contains("🔥", StringComparison.Ordinal) || text.Contains("[U+1F525]", StringComparison.Ordinal));
+        // Emoji are drawn (Noto Emoji); private use is escaped by UntrustedText, and Georgian, which no embedded font
+        // has, is drawn as its code point: never a blank or a box.
+        Assert.Contains("🫠", text, StringComparison.Ordinal);
+        Assert.Contains("🔥", text, StringComparison.Ordinal);
+        Assert.Contains("[U+E000]", text, StringComparison.Ordinal);
+        Assert.Contains("[U+10D0]", text, StringComparison.Ordinal);
         Assert.Contains("…(+", text, StringComparison.Ordinal);
         Assert.True(pdf.Pdf.Length < 400_000, $"PDF is {pdf.Pdf.Length} bytes");
         Assert.DoesNotContain(new string('x', 400), text, StringComparison.Ordinal);
@@ -218,5 +249,166 @@ public sealed class DailyReportDocumentTests
         Assert.Contains("keep:1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("fp:1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("fp:2", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Titles, domains and paths in every script the report draws, with the code points that must never be escaped.</summary>
+    private static readonly (string Text, int From, int To)[] Scripts =
+    [
+        ("تجاوز المصادقة في لوحة التحكم", 0x0600, 0x06FF),
+        ("עקיפת אימות בממשק הניהול", 0x0590, 0x05FF),
+        ("प्रमाणीकरण बाईपास", 0x0900, 0x097F),
+        ("การข้ามการยืนยันตัวตน", 0x0E00, 0x0E7F),
+        ("로그인 페이지 인증 우회", 0xAC00, 0xD7AF),
+        ("登录页面的身份验证绕过", 0x4E00, 0x9FFF),
+        ("🔥👍🏽👨‍👩‍👧", 0x1F000, 0x1FAFF),
+        ("প্রমাণীকরণ বাইপাস", 0x0980, 0x09FF),
+        ("அங்கீகாரம்", 0x0B80, 0x0BFF),
+    ];
+
+    private static DailyReportInputs ScriptInputs()
+    {
+        var rows = Scripts.Select((s, i) => Row($"script:{i}", path: "/" + s.Text.Replace(' ', '/'), vulnerabilityId: 100 + i)).ToList();
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+        var vulnerabilities = inputs.Vulnerabilities.ToDictionary(kv => kv.Key, kv => kv.Value);
+        for (var i = 0; i < Scripts.Length; i++)
+        {
+            vulnerabilities[100 + i] = new VulnerabilityEntity { VulnerabilityId = 100 + i, Found = true, Title = Scripts[i].Text, Type = "sqli", Threat = 50, Status = "open" };
+        }
+
+        return inputs with { Vulnerabilities = vulnerabilities };
+    }
+
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_EveryScript_ReadsBackInLogicalOrderWithoutEscapes(ReportLayout layout)
+    {
+        var (_, pdf) = Render(ScriptInputs(), new ReportOptions { Layout = layout });
+        var text = string.Concat(PdfText.Pages(pdf.Pdf));
+
+        foreach (var (sample, from, to) in Scripts)
+        {
+            // Read back as typed: the Arabic and Hebrew titles in logical order, conjuncts and emoji sequences whole.
+            Assert.True(text.Contains(sample, StringComparison.Ordinal), $"'{sample}' not read back");
+            var escapes = Regex.Matches(text, @"\[U\+([0-9A-F]{4,6})\]").Select(m => int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            Assert.DoesNotContain(escapes, cp => cp >= from && cp <= to);
+        }
+
+        Assert.DoesNotContain(text, c => c is >= '\uFB50' and <= '\uFDFF' or >= '\uFE70' and <= '\uFEFF'); // no presentation forms
+    }
+
+    [Fact]
+    public void Render_ChartLabels_UseTheTablesFontsAndFallback()
+    {
+        // Attack types in other scripts: the chart draws them as the table does, never as escapes.
+        var types = new[] { "حقن", "הזרקה", "इंजेक्शन", "ฉีด", "주입", "注入" };
+        var rows = types.Select((t, i) =>
+        {
+            var row = Row($"chart:{i}", vulnerabilityId: 1);
+            row.AttackType = t;
+            return row;
+        }).ToList();
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs).Pdf.Pdf));
+
+        Assert.All(types, t => Assert.True(PdfText.Count(text, t) >= 2, $"'{t}' is not both in the chart and the table"));
+        Assert.DoesNotContain("[U+", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_HostileMultilingualReport_NoTwoWordsOverlap(ReportLayout layout)
+    {
+        var inputs = ReportPreviewData.Create(120, Day);
+
+        var (_, pdf) = Render(inputs, new ReportOptions { CompanyName = "Example Corp · شركة المثال", Layout = layout });
+
+        var overlaps = PdfText.OverlappingWords(pdf.Pdf);
+        Assert.True(overlaps.Count == 0, string.Join("\n", overlaps.Take(20)));
+    }
+
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_AttackerUrls_AppearOnlyDefangedAndOnlyConsoleLinksAreLinks(ReportLayout layout)
+    {
+        var rows = new List<IncidentEntity>
+        {
+            Row("url:1", path: "https://evil.example/login", domain: "www.evil.example", parameter: "a@evil.example", vulnerabilityId: 7),
+            Row("url:2", path: "/x?next=http://evil.example/", domain: "evil.example", vulnerabilityId: 8),
+        };
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+        var vulnerabilities = inputs.Vulnerabilities.ToDictionary(kv => kv.Key, kv => kv.Value);
+        vulnerabilities[7] = new VulnerabilityEntity { VulnerabilityId = 7, Found = true, Title = "Login at https://evil.example/login or www.evil.example, mail a@evil.example", Threat = 90, Status = "open" };
+        inputs = inputs with { Vulnerabilities = vulnerabilities };
+
+        var (_, pdf) = Render(inputs, new ReportOptions { Layout = layout });
+        var text = string.Concat(PdfText.Pages(pdf.Pdf));
+
+        Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("://evil", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("@evil", text, StringComparison.Ordinal);
+        Assert.Contains("https[:]//evil[.]example/login", text, StringComparison.Ordinal);
+        Assert.Contains("www[.]evil[.]example", text, StringComparison.Ordinal);
+        Assert.Contains("a＠evil[.]example", text, StringComparison.Ordinal);
+
+        var links = PdfText.LinkTargets(pdf.Pdf);
+        Assert.NotEmpty(links);
+        Assert.All(links, l => Assert.StartsWith(Console.AbsoluteUri + "object/", l, StringComparison.Ordinal));
+
+        // Link style (the accent colour) is only ever the app's own link text: issue numbers and "Open in Wallarm Console".
+        var accent = ((double)Typography.Accent.Red / 255, (double)Typography.Accent.Green / 255, (double)Typography.Accent.Blue / 255);
+        var linkStyled = PdfText.WordsInColour(pdf.Pdf, accent);
+        Assert.NotEmpty(linkStyled);
+        Assert.All(linkStyled, w => Assert.Matches(@"^(#?[0-9]+|Open|in|Wallarm|Console)$", w));
+    }
+
+    [Theory]
+    [MemberData(nameof(UntrustedTextCases.Gaps), MemberType = typeof(UntrustedTextCases))]
+    public void Render_EveryUntrustedTextGap_ShowsTheSameSafeFormAsChat(string gap, string raw, string expected)
+    {
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = [Row("gap:1", path: "/a", domain: raw, vulnerabilityId: 9)] };
+        var vulnerabilities = inputs.Vulnerabilities.ToDictionary(kv => kv.Key, kv => kv.Value);
+        vulnerabilities[9] = new VulnerabilityEntity { VulnerabilityId = 9, Found = true, Title = raw, Threat = 50, Status = "open" };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs with { Vulnerabilities = vulnerabilities }, new ReportOptions { Layout = ReportLayout.Detailed }).Pdf.Pdf));
+
+        Assert.True(text.Contains(expected, StringComparison.Ordinal), $"{gap}: '{expected}' not in the PDF");
+    }
+
+    [Fact]
+    public void Render_LongPathCutByTheCellsLineLimit_KeepsTheCutCountVisible()
+    {
+        var path = "/" + new string('a', 100_000);
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = [Row("long:1", path: path)] };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs).Pdf.Pdf));
+
+        // The compact cell shows two lines of the path; the count says how much of the stored path is not shown.
+        var counts = Regex.Matches(text, @"a…\(\+([0-9,]+)\)").Select(m => long.Parse(m.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(counts);
+        Assert.Contains(counts, n => n > 99_700 && n < 100_000);
+    }
+
+    [Theory]
+    [InlineData("\u202E\u202E", "[U+202E][U+202E]")]
+    [InlineData("ABCDEFGHIJ", "…(+10)")] // stored as "…[truncated 10 chars]": shown as the count of what storage cut
+    public void Render_CountryThatNeedsEscaping_ShowsTheEscapeNotABareMarker(string country, string shown)
+    {
+        var inputs = ReportPreviewData.Create(0, Day, enriched: false) with { Rows = [Row("country:1", country: country)] };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs, new ReportOptions { Layout = ReportLayout.Detailed }).Pdf.Pdf));
+
+        Assert.Contains(shown, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_CompactLayout_217IncidentsFitIn15Pages()
+    {
+        var (_, pdf) = Render(ReportPreviewData.Create(217, Day, hostile: false));
+
+        Assert.True(pdf.Pages <= 15, $"{pdf.Pages} pages");
     }
 }

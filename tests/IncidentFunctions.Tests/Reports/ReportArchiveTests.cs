@@ -167,7 +167,7 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
             [Make("a:1", new(2026, 11, 19, 9, 0, 0, TimeSpan.Zero), 12, IncidentStatus.Blocked, 11), Make("a:2", new(2026, 11, 19, 13, 0, 0, TimeSpan.Zero), 40, IncidentStatus.Monitoring, 12)],
             app.Clock.GetUtcNow(), Ct);
         var coverage = app.Get<CoverageLog>();
-        await coverage.RecordAsync(Tenant, new TimeWindow(new(2026, 11, 18, 12, 0, 0, TimeSpan.Zero), Now), "seed", 2, Now, Ct);
+        await coverage.RecordAsync(Tenant, new TimeWindow(new(2026, 11, 18, 12, 0, 0, TimeSpan.Zero), Now), "seed", 2, 0, Now, Ct);
         var table = await app.Get<StorageClients>().GetTableAsync(app.Get<StorageClients>().Options.VulnerabilitiesTable, Ct);
         await table.UpsertEntityAsync(new VulnerabilityEntity
         {

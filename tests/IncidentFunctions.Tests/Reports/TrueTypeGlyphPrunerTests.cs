@@ -1,6 +1,8 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Testing;
 using NodaTime;
 using SkiaSharp;
 using UglyToad.PdfPig;
@@ -13,7 +15,6 @@ public sealed class TrueTypeGlyphPrunerTests
     {
         var face = ReportFonts.Shared.Resolve(FontRole.Sans, codePoint);
         Assert.NotNull(face);
-        Assert.NotNull(face.PrunableSfnt);
         return face;
     }
 
@@ -33,11 +34,11 @@ public sealed class TrueTypeGlyphPrunerTests
         var kept = face.Typeface.GetGlyph('用');
         var dropped = face.Typeface.GetGlyph('户');
 
-        var pruned = TrueTypeGlyphPruner.KeepOnly(face.PrunableSfnt!, [kept]);
+        var pruned = TrueTypeGlyphPruner.KeepOnly(face.Sfnt, [kept]);
         using var typeface = SKTypeface.FromData(SKData.CreateCopy(pruned));
 
         Assert.NotNull(typeface);
-        Assert.True(pruned.Length < face.PrunableSfnt!.Length / 4);
+        Assert.True(pruned.Length < face.Sfnt.Length / 4);
         Assert.Equal(kept, typeface.GetGlyph('用'));
         Assert.Equal(dropped, typeface.GetGlyph('户'));
         Assert.False(Bounds(face.Typeface, kept).IsEmpty);

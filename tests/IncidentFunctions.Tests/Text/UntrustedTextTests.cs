@@ -57,4 +57,60 @@ public sealed class UntrustedTextTests
     [Fact]
     public void Sanitize_InvalidBound_Throws()
         => Assert.Throws<ArgumentOutOfRangeException>(() => UntrustedText.Sanitize("x", 0));
+
+    [Theory]
+    [MemberData(nameof(UntrustedTextCases.Gaps), MemberType = typeof(UntrustedTextCases))]
+    public void Inert_EveryGap_GivesTheSafeForm(string gap, string raw, string expected)
+        => Assert.True(expected == UntrustedText.Inert(raw, 500), $"{gap}: got '{UntrustedText.Inert(raw, 500)}'");
+
+    [Fact]
+    public void Inert_SubstitutionsRunBeforeDefanging()
+    {
+        // A backtick becomes a modifier letter (a letter), so the dot after it is a host dot once substituted.
+        Assert.Equal("ˋˋˋ[.]example", UntrustedText.Inert("```.example", 100, substitute: s => s.Replace('`', 'ˋ')));
+    }
+
+    [Fact]
+    public void Inert_Twice_ChangesNothing()
+    {
+        var once = UntrustedText.Inert("https://a.evil.example/x.php?m=a@b.example", 200);
+        Assert.Equal(once, UntrustedText.Inert(once, 200));
+    }
+
+    [Fact]
+    public void Inert_DefangingLongText_StaysWithinTheBoundAndKeepsTheCutCount()
+    {
+        var raw = string.Concat(Enumerable.Repeat("a.b", 1_000));
+
+        var result = UntrustedText.Inert(raw, 100, showCutCount: true);
+
+        Assert.True(result.Length <= 100, $"length {result.Length}");
+        Assert.Matches(@"…\(\+[0-9,]+\)$", result);
+    }
+
+    [Theory]
+    [InlineData("\u202E\u202E", "[U+202E][U+202E]")]
+    [InlineData("de", "de")]
+    [InlineData("…[truncated 11 chars]", "…(+11)")]
+    [InlineData("ABCDEFGHIJKL", "ABCDEFGH…(+4)")]
+    public void ShortField_ShowsWhatItHoldsAndWhatWasCut(string raw, string expected)
+        => Assert.Equal(expected, UntrustedText.ShortField(raw, 8));
+
+    [Fact]
+    public void Sanitize_StorageCutMarker_CountsInTheOneCutCount()
+    {
+        var stored = new string('a', 500) + "…[truncated 1000 chars]";
+
+        Assert.Equal(new string('a', 91) + "…(+1,409)", UntrustedText.Sanitize(stored, 100, showCutCount: true));
+        Assert.Equal("abc…(+7)", UntrustedText.Sanitize("abc…[truncated 7 chars]", 100, showCutCount: true));
+    }
+
+    [Fact]
+    public void Sanitize_MarksAtTheEndOfACutText_NeverSplitTheCount()
+    {
+        var result = UntrustedText.Sanitize(UntrustedTextCases.Zalgo, 8);
+
+        Assert.DoesNotContain("[+", result[..^1].Replace("[+197 marks]", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.EndsWith("…", result, StringComparison.Ordinal);
+    }
 }

@@ -1,137 +1,177 @@
-using ScottPlot;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
 
+/// <summary>A chart laid out for a given width: the height it needs and how to draw it in its box.</summary>
+internal sealed record ChartLayout(float Height, Action<SKCanvas, SKRect> Draw);
+
 /// <summary>
-/// Draws ScottPlot charts as vectors straight into the page canvas. ScottPlot asks its font resolvers for
-/// typefaces by family name; the one registered here answers with the embedded faces, so charts never touch the
-/// system's fonts either. Labels are reduced to what the primary face can draw (others become escapes), because
-/// ScottPlot does no fallback of its own.
+/// The report's charts, drawn as vectors with the report's own text engine: labels use the same fonts, fallback,
+/// shaping and bidi as the tables (every script, escapes for what no font has), and are laid out before drawing,
+/// so they are measured (no label touches another or a bar) and their glyphs are known when fonts are pruned.
+/// Each chart is as tall as its categories need: no empty bands.
 /// </summary>
 internal static class ReportCharts
 {
-    public const string FontFamily = "IncidentReportSans";
-    private static readonly Lazy<bool> Registered = new(() =>
+    private const float RowHeight = 11;
+    private const float BarThickness = 7.5f;
+    private const float LabelGap = 5;
+    private static readonly int[] LabelSteps = [1, 2, 3, 4, 6, 8, 12, 24];
+    private static readonly double[] TickMultiples = [1, 2, 5, 10];
+    private static readonly SKColor BarColor = new(0x25, 0x63, 0xEB);
+    private static readonly SKColor LineColor = new(0xDC, 0x26, 0x26);
+    private static readonly SKColor GridColor = new(0xE5, 0xE7, 0xEB);
+    private static readonly SKColor AxisColor = new(0x9C, 0xA3, 0xAF);
+
+    private static TextStyle Title => Typography.ChartTitle;
+
+    private static TextStyle Label => Typography.ChartLabel;
+
+    /// <summary>Horizontal bars, largest at the top, labels on the left, counts at the bar ends; one row per category.</summary>
+    public static ChartLayout Ranking(TextEngine text, string title, IReadOnlyList<NamedCount> counts, float width, string? emptyNote = null)
     {
-        lock (ScottPlot.Fonts.FontResolvers)
-        {
-            ScottPlot.Fonts.FontResolvers.Insert(0, new EmbeddedFontResolver());
-        }
-
-        return true;
-    });
-
-    private static readonly ScottPlot.Color BarColor = ScottPlot.Color.FromHex("#2563EB");
-    private static readonly ScottPlot.Color LineColor = ScottPlot.Color.FromHex("#DC2626");
-
-    /// <summary>Incidents per hour as bars (left axis) and hits as a line (right axis).</summary>
-    public static void DrawHourly(SKCanvas canvas, SKRect box, IReadOnlyList<HourBucket> hours, TextEngine text)
-    {
-        using var plot = NewPlot("Incidents and hits per hour (by first hit within the day)");
-        var bars = plot.Add.Bars(hours.Select(h => (double)h.Incidents).ToArray());
-        bars.Color = BarColor;
-        bars.LegendText = "Incidents";
-        var xs = Enumerable.Range(0, hours.Count).Select(i => (double)i).ToArray();
-        var line = plot.Add.Scatter(xs, hours.Select(h => (double)h.Hits).ToArray());
-        line.Color = LineColor;
-        line.MarkerSize = 3;
-        line.LineWidth = 1.2f;
-        line.LegendText = "Hits";
-        line.Axes.YAxis = plot.Axes.Right;
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        var step = hours.Count > 24 || hours.Any(h => h.Label.Length > 5) ? 2 : 1;
-        for (var i = 0; i < hours.Count; i += step) ticks.AddMajor(i, text.ToPrimaryFaceText(hours[i].Label, FontRole.Sans));
-        plot.Axes.Bottom.TickGenerator = ticks;
-        plot.Axes.Left.Label.Text = "Incidents";
-        plot.Axes.Right.Label.Text = "Hits";
-        plot.Axes.Margins(bottom: 0);
-        plot.Axes.SetLimitsY(0, Math.Max(1, hours.Max(h => h.Incidents)) * 1.15, plot.Axes.Left);
-        plot.Axes.SetLimitsY(0, Math.Max(1, hours.Max(h => h.Hits)) * 1.15, plot.Axes.Right);
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.Legend.FontSize = 7;
-        Render(plot, canvas, box);
-    }
-
-    /// <summary>Horizontal bars, largest at the top, with counts at the bar ends.</summary>
-    public static void DrawRanking(SKCanvas canvas, SKRect box, string title, IReadOnlyList<NamedCount> counts, TextEngine text, string? emptyNote = null)
-    {
-        using var plot = NewPlot(title);
+        var titleLine = text.SingleLine(title, Title, width);
+        var top = Title.LineHeight + 3;
         if (counts.Count == 0 || counts.All(c => c.Count == 0))
         {
-            plot.Axes.Frameless();
-            var note = plot.Add.Text(text.ToPrimaryFaceText(emptyNote ?? "Nothing to show for this day.", FontRole.Sans), 0, 0);
-            note.LabelFontSize = 8;
-            note.LabelFontColor = ScottPlot.Color.FromHex("#6B7280");
-            note.LabelAlignment = Alignment.MiddleCenter;
-            plot.Axes.SetLimits(-1, 1, -1, 1);
-            Render(plot, canvas, box);
-            return;
+            var note = text.Wrap(emptyNote ?? "Nothing to show for this day.", Typography.SmallMuted, width, 2);
+            return new ChartLayout(top + (note.Count * Typography.SmallMuted.LineHeight) + 2, (c, box) =>
+            {
+                text.Draw(c, titleLine, Title, box.Left, box.Top);
+                text.DrawLines(c, note, Typography.SmallMuted, box.Left, box.Top + top);
+            });
         }
 
-        var n = counts.Count;
-        var bars = counts.Select((c, i) => new Bar
+        var values = counts.Select(c => text.SingleLine(Numbers.Number(c.Count), Label, width)).ToList();
+        var valueWidth = values.Max(v => v.Width) * Label.Size;
+        var labelWidth = Math.Min(counts.Max(c => text.Measure(c.Name, Label)), width * 0.4f);
+        var labels = counts.Select(c => text.SingleLine(c.Name, Label, labelWidth)).ToList();
+        var barLeft = labelWidth + LabelGap;
+        var barSpace = Math.Max(10, width - barLeft - valueWidth - LabelGap);
+        var max = counts.Max(c => c.Count);
+        var height = top + (counts.Count * RowHeight) + 2;
+        return new ChartLayout(height, (c, box) =>
         {
-            Position = n - 1 - i,
-            Value = c.Count,
-            FillColor = BarColor,
-            LineWidth = 0,
-            Label = Numbers.Number(c.Count),
-        }).ToList();
-        var plottable = plot.Add.Bars(bars);
-        plottable.Horizontal = true;
-        plottable.ValueLabelStyle.FontSize = 7;
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (var i = 0; i < n; i++) ticks.AddMajor(n - 1 - i, Label(counts[i].Name, text));
-        plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.Left.MajorTickStyle.Length = 0;
-        plot.Axes.SetLimitsX(0, counts.Max(c => c.Count) * 1.18);
-        plot.Axes.SetLimitsY(-0.6, n - 0.4);
-        plot.Grid.YAxisStyle.IsVisible = false;
-        Render(plot, canvas, box);
+            text.Draw(c, titleLine, Title, box.Left, box.Top);
+            using var bar = new SKPaint { Color = BarColor, IsAntialias = true };
+            using var axis = new SKPaint { Color = AxisColor, StrokeWidth = 0.5f, IsStroke = true };
+            var x0 = box.Left + barLeft;
+            c.DrawLine(x0, box.Top + top, x0, box.Top + top + (counts.Count * RowHeight), axis);
+            for (var i = 0; i < counts.Count; i++)
+            {
+                var rowTop = box.Top + top + (i * RowHeight);
+                var textTop = rowTop + ((RowHeight - Label.LineHeight) / 2) + 0.5f;
+                text.Draw(c, labels[i], Label, box.Left + labelWidth - (labels[i].Width * Label.Size), textTop);
+                var length = max == 0 ? 0 : barSpace * counts[i].Count / max;
+                c.DrawRect(SKRect.Create(x0, rowTop + ((RowHeight - BarThickness) / 2), length, BarThickness), bar);
+                text.Draw(c, values[i], Label, x0 + length + 3, textTop);
+            }
+        });
     }
 
-    private static string Label(string name, TextEngine text)
+    /// <summary>Incidents per hour as bars (left axis) and hits as a line (right axis), hour labels as many as fit.</summary>
+    public static ChartLayout Hourly(TextEngine text, IReadOnlyList<HourBucket> hours, float width, float plotHeight = 82)
     {
-        var clean = text.ToPrimaryFaceText(name, FontRole.Sans);
-        return clean.Length <= 26 ? clean : string.Concat(clean.AsSpan(0, 25), "…");
+        var titleLine = text.SingleLine("Incidents and hits per hour (by first hit within the day)", Title, width * 0.6f);
+        var incidentsLegend = text.SingleLine("Incidents", Label, width);
+        var hitsLegend = text.SingleLine("Hits", Label, width);
+        var (incidentTicks, incidentTop) = Ticks(hours.Count == 0 ? 0 : hours.Max(h => h.Incidents));
+        var (hitTicks, hitTop) = Ticks(hours.Count == 0 ? 0 : hours.Max(h => h.Hits));
+        var leftLabels = incidentTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
+        var rightLabels = hitTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
+        var leftWidth = (leftLabels.Max(l => l.Width) * Label.Size) + 4;
+        var rightWidth = (rightLabels.Max(l => l.Width) * Label.Size) + 4;
+        var plotLeft = leftWidth;
+        var plotWidth = width - leftWidth - rightWidth;
+        var slot = hours.Count == 0 ? plotWidth : plotWidth / hours.Count;
+
+        // Every k-th hour labelled, k the smallest that keeps labels apart.
+        var hourLabels = hours.Select(h => text.SingleLine(h.Label, Label, width)).ToList();
+        var widest = hourLabels.Count == 0 ? 0 : hourLabels.Max(l => l.Width) * Label.Size;
+        var step = LabelSteps.FirstOrDefault(k => (k * slot) >= widest + 4, 24);
+        var top = Title.LineHeight + 4;
+        var height = top + plotHeight + Label.LineHeight + 2;
+        return new ChartLayout(height, (c, box) =>
+        {
+            text.Draw(c, titleLine, Title, box.Left, box.Top);
+
+            // Legend at the top right: a bar swatch and a line swatch.
+            using var bar = new SKPaint { Color = BarColor, IsAntialias = true };
+            using var line = new SKPaint { Color = LineColor, IsAntialias = true, IsStroke = true, StrokeWidth = 1.2f };
+            using var dot = new SKPaint { Color = LineColor, IsAntialias = true };
+            using var grid = new SKPaint { Color = GridColor, StrokeWidth = 0.5f, IsStroke = true };
+            using var axis = new SKPaint { Color = AxisColor, StrokeWidth = 0.6f, IsStroke = true };
+            var legendRight = box.Right;
+            var hitsWidth = hitsLegend.Width * Label.Size;
+            var incidentsWidth = incidentsLegend.Width * Label.Size;
+            var legendTop = box.Top + 1;
+            text.Draw(c, hitsLegend, Label, legendRight - hitsWidth, legendTop);
+            c.DrawLine(legendRight - hitsWidth - 14, legendTop + 4.5f, legendRight - hitsWidth - 3, legendTop + 4.5f, line);
+            var incidentsRight = legendRight - hitsWidth - 24;
+            text.Draw(c, incidentsLegend, Label, incidentsRight - incidentsWidth, legendTop);
+            c.DrawRect(SKRect.Create(incidentsRight - incidentsWidth - 10, legendTop + 1.5f, 7, 6), bar);
+
+            var plotTop = box.Top + top;
+            var plotBottom = plotTop + plotHeight;
+            var left = box.Left + plotLeft;
+            for (var i = 0; i < incidentTicks.Count; i++)
+            {
+                var y = plotBottom - (plotHeight * incidentTicks[i] / incidentTop);
+                c.DrawLine(left, y, left + plotWidth, y, grid);
+                var l = leftLabels[i];
+                text.Draw(c, l, Label, left - 3 - (l.Width * Label.Size), y - (Label.Ascent * 0.62f));
+            }
+
+            for (var i = 0; i < hitTicks.Count; i++)
+            {
+                var y = plotBottom - (plotHeight * hitTicks[i] / hitTop);
+                text.Draw(c, rightLabels[i], Label, left + plotWidth + 3, y - (Label.Ascent * 0.62f));
+            }
+
+            c.DrawLine(left, plotBottom, left + plotWidth, plotBottom, axis);
+            for (var i = 0; i < hours.Count; i++)
+            {
+                var h = plotHeight * hours[i].Incidents / incidentTop;
+                c.DrawRect(SKRect.Create(left + (i * slot) + (slot * 0.15f), plotBottom - h, slot * 0.7f, h), bar);
+                if (i % step == 0)
+                {
+                    var l = hourLabels[i];
+                    text.Draw(c, l, Label, left + (i * slot) + ((slot - (l.Width * Label.Size)) / 2), plotBottom + 1.5f);
+                }
+            }
+
+            if (hours.Count > 0)
+            {
+                using var path = new SKPath();
+                for (var i = 0; i < hours.Count; i++)
+                {
+                    var point = new SKPoint(left + ((i + 0.5f) * slot), plotBottom - (plotHeight * hours[i].Hits / hitTop));
+                    if (i == 0) path.MoveTo(point);
+                    else path.LineTo(point);
+                }
+
+                c.DrawPath(path, line);
+                for (var i = 0; i < hours.Count; i++) c.DrawCircle(left + ((i + 0.5f) * slot), plotBottom - (plotHeight * hours[i].Hits / hitTop), 1.3f, dot);
+            }
+        });
     }
 
-    private static Plot NewPlot(string title)
+    /// <summary>About four "nice" ticks (1, 2, 5 × 10^n) from 0 to at least <paramref name="max"/>; the axis top is the last tick.</summary>
+    internal static (List<long> Ticks, float Top) Ticks(long max)
     {
-        _ = Registered.Value;
-        var plot = new Plot();
-        plot.Font.Set(FontFamily);
-        plot.Title(title, size: 9);
-        plot.Axes.Title.Label.Bold = true;
-        plot.Axes.Bottom.TickLabelStyle.FontSize = 7;
-        plot.Axes.Left.TickLabelStyle.FontSize = 7;
-        plot.Axes.Right.TickLabelStyle.FontSize = 7;
-        plot.Axes.Left.Label.FontSize = 7.5f;
-        plot.Axes.Right.Label.FontSize = 7.5f;
-        plot.Grid.MajorLineColor = ScottPlot.Color.FromHex("#E5E7EB");
-        plot.FigureBackground.Color = Colors.White;
-        return plot;
-    }
+        if (max <= 0) return ([0, 1], 1);
+        var raw = max / 4.0;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = (long)Math.Max(1, TickMultiples.Select(m => m * magnitude).First(s => s >= raw));
+        var ticks = new List<long>();
+        for (long t = 0; ; t += step)
+        {
+            ticks.Add(t);
+            if (t >= max) break;
+        }
 
-    private static void Render(Plot plot, SKCanvas canvas, SKRect box)
-    {
-        // Re-assert the family after plottables were added: they may bring their own label styles.
-        plot.Font.Set(FontFamily);
-        canvas.Save();
-        canvas.Translate(box.Left, box.Top);
-        canvas.ClipRect(SKRect.Create(0, 0, box.Width, box.Height));
-        plot.Render(canvas, (int)box.Width, (int)box.Height);
-        canvas.Restore();
-    }
-
-    private sealed class EmbeddedFontResolver : IFontResolver
-    {
-        public SKTypeface? CreateTypeface(string fontName, FontWeight weight, FontSlant slant, FontSpacing spacing)
-            => CreateTypeface(fontName, weight >= FontWeight.SemiBold, slant != FontSlant.Upright);
-
-        public SKTypeface? CreateTypeface(string fontName, bool bold, bool italic)
-            => fontName == FontFamily ? ReportFonts.Shared.Primary(bold ? FontRole.SansBold : FontRole.Sans).Typeface : null;
+        return (ticks, ticks[^1]);
     }
 }

@@ -17,4 +17,16 @@ internal sealed class ReportFormat(DateTimeZone zone, LocalDate day)
 
     /// <summary>A span within the report day: <c>02:00–05:30</c>.</summary>
     public string Span(DateTimeOffset from, DateTimeOffset to) => Dates.Span(from, to, zone, day);
+
+    /// <summary>
+    /// For the compact table's narrow column: the local clock time, with the day offset instead of the date when it
+    /// is not the report day (<c>01:44+1d</c>), so a span that crosses midnight stays one short token.
+    /// </summary>
+    public string Clock(DateTimeOffset instant)
+    {
+        var local = Instant.FromDateTimeOffset(instant).InZone(zone);
+        if (local.Date == day || (local.Date == day.PlusDays(1) && local.TimeOfDay == LocalTime.Midnight)) return Dates.TimeWithin(instant, zone, day);
+        var days = Period.Between(day, local.Date, PeriodUnits.Days).Days;
+        return Dates.Clock(instant, zone) + (days > 0 ? "+" : "\u2212") + Math.Abs(days).ToString(System.Globalization.CultureInfo.InvariantCulture) + "d";
+    }
 }

@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
@@ -5,8 +6,12 @@ namespace IncidentFunctions.Reports.Rendering;
 /// <summary>A table column: header text, share of the table width, and alignment.</summary>
 internal sealed record TableColumn(string Header, float Weight, TextAlign Align = TextAlign.Left);
 
-/// <summary>One paragraph inside a cell; <paramref name="Link"/> makes it a clickable URL.</summary>
-internal sealed record CellPart(string Text, TextStyle Style, int MaxLines = 4, string? Link = null);
+/// <summary>
+/// One paragraph inside a cell. <paramref name="Link"/> makes it a clickable URL: only for links the app builds (the
+/// Console), drawn in <see cref="Typography.Link"/>; attacker text is never a link. <paramref name="ShowCutCount"/>:
+/// when the line limit cuts the text, say how many characters are not shown.
+/// </summary>
+internal sealed record CellPart(string Text, TextStyle Style, int MaxLines = 4, string? Link = null, bool ShowCutCount = false);
 
 /// <summary>A cell: paragraphs stacked top to bottom.</summary>
 internal sealed record TableCell(IReadOnlyList<CellPart> Parts)
@@ -30,11 +35,11 @@ internal static class Table
     private static readonly SKPaint ZebraFillPaint = new() { Color = Typography.ZebraFill };
     private static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
 
-    public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null)
+    public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null, TextStyle? headerStyle = null)
     {
         var totalWeight = columns.Sum(c => c.Weight);
         var widths = columns.Select(c => flow.Width * c.Weight / totalWeight).ToArray();
-        var headerStyle = Typography.SmallBold;
+        headerStyle ??= Typography.SmallBold;
         var headerLines = columns.Select((c, i) => text.Wrap(c.Header, headerStyle, widths[i] - (2 * PadX), 2)).ToArray();
         var headerHeight = (headerLines.Max(l => l.Count) * headerStyle.LineHeight) + (2 * PadY);
         var captionHeight = continuedCaption is null ? 0 : Typography.SmallMuted.LineHeight + 2;
@@ -62,17 +67,17 @@ internal static class Table
         var index = 0;
         foreach (var row in rows)
         {
-            var laid = new (CellPart Part, List<TextLine> Lines)[columns.Count][];
+            var laid = new (CellPart Part, IReadOnlyList<TextLine> Lines)[columns.Count][];
             var height = 0f;
             for (var i = 0; i < columns.Count; i++)
             {
                 var parts = i < row.Length ? row[i].Parts : [];
-                var cell = new (CellPart Part, List<TextLine> Lines)[parts.Count];
+                var cell = new (CellPart Part, IReadOnlyList<TextLine> Lines)[parts.Count];
                 var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
                 for (var p = 0; p < parts.Count; p++)
                 {
                     var part = parts[p];
-                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines));
+                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount));
                     cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
                 }
 

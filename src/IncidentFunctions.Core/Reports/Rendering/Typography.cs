@@ -2,6 +2,22 @@ using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
 
+/// <summary>Which family a piece of text is set in.</summary>
+public enum FontRole
+{
+    Sans,
+    SansBold,
+    Mono,
+}
+
+/// <summary>Horizontal alignment inside a box.</summary>
+public enum TextAlign
+{
+    Left,
+    Right,
+    Center,
+}
+
 /// <summary>A font role, size in points and colour; line height derives from the size.</summary>
 public sealed record TextStyle(FontRole Role, float Size, SKColor Color)
 {
@@ -60,5 +76,21 @@ public static class Typography
 
     public static TextStyle Footer { get; } = new(FontRole.Sans, 6.5f, Muted);
 
+    /// <summary>Only for links the app builds (the Console); attacker text is never drawn in this style.</summary>
     public static TextStyle Link { get; } = new(FontRole.Sans, 7.5f, Accent);
+
+    /// <summary>The compact incident table: one size smaller, so the Console's columns fit on one line.</summary>
+    public static TextStyle Compact { get; } = new(FontRole.Sans, 7, Ink);
+
+    public static TextStyle CompactBold { get; } = new(FontRole.SansBold, 7, Ink);
+
+    public static TextStyle CompactMuted { get; } = new(FontRole.Sans, 6.5f, Muted);
+
+    public static TextStyle CompactCode { get; } = new(FontRole.Mono, 6.8f, Ink);
+
+    public static TextStyle CompactLink { get; } = new(FontRole.Sans, 7, Accent);
+
+    public static TextStyle ChartTitle { get; } = new(FontRole.SansBold, 8.5f, Ink);
+
+    public static TextStyle ChartLabel { get; } = new(FontRole.Sans, 7, Ink);
 }

@@ -1,3 +1,5 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
+
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
 /// <summary>The short body of an empty day: one clear sentence instead of empty charts and tables.</summary>

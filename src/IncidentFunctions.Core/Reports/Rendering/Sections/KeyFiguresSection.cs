@@ -1,4 +1,5 @@
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
@@ -39,8 +40,8 @@ internal sealed class KeyFiguresSection : IReportSection
         rows.Add(
         [
             Cell("Most exploited security issue"),
-            Cell(now.MostExploited is { } m ? $"{m.Title} ({Numbers.Count(m.Incidents, "incident", "incidents")})" : Labels.None),
-            Cell(before.MostExploited is { } p ? $"{p.Title} ({Numbers.Count(p.Incidents, "incident", "incidents")})" : Labels.None),
+            Cell(now.MostExploited is { } m ? $"{Bidi.Isolate(m.Title)} ({Numbers.Count(m.Incidents, "incident", "incidents")})" : Labels.None),
+            Cell(before.MostExploited is { } p ? $"{Bidi.Isolate(p.Title)} ({Numbers.Count(p.Incidents, "incident", "incidents")})" : Labels.None),
             Cell(now.MostExploited?.VulnerabilityId == before.MostExploited?.VulnerabilityId ? "same" : "changed"),
         ]);
 

@@ -1,3 +1,5 @@
+using IncidentFunctions.Reports.Rendering.Typesetting;
+
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
 /// <summary>What every section gets: the model, the flow to place blocks in, the text engine and formatting.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
@@ -35,7 +34,7 @@ internal sealed class TopTablesSection : IReportSection
         report.TopTargets.Select(t => new[]
         {
             TableCell.Of(t.Domain.Length == 0 ? Labels.None : t.Domain, Typography.Small, 3),
-            TableCell.Of(t.Path.Length == 0 ? Labels.None : t.Path, Typography.Code, 4),
+            TableCell.Of(new CellPart(t.Path.Length == 0 ? Labels.None : t.Path, Typography.Code, 4, ShowCutCount: true)),
             TableCell.Of(Numbers.Number(t.Incidents), Typography.Small),
             TableCell.Of(Numbers.Number(t.Hits), Typography.Small),
         }), "Targeted domains and paths (continued)");
@@ -48,7 +47,8 @@ internal sealed class TopTablesSection : IReportSection
         report.Issues.Select(i => new[]
         {
             TableCell.Of(i.VulnerabilityId.ToString(CultureInfo.InvariantCulture), i.ConsoleLink is null ? Typography.Small : Typography.Link, 1, i.ConsoleLink?.AbsoluteUri),
-            TableCell.Of(i.Title, i.ConsoleLink is null ? Typography.Small : Typography.Link, 3, i.ConsoleLink?.AbsoluteUri),
+            // The title is attacker-influenced: plain text, never a link; the id beside it is the Console link.
+            TableCell.Of(new CellPart(i.Title, Typography.Small, 3, ShowCutCount: true)),
             TableCell.Of(i.Type ?? Labels.None, Typography.Small, 2),
             TableCell.Of(Labels.Threat(i.Threat), Typography.Small),
             TableCell.Of(i.Status ?? Labels.None, Typography.Small),
