@@ -120,7 +120,7 @@ public sealed class ReportArchive(
     /// <summary>The month shown without a <c>month</c> parameter: the current one.</summary>
     public YearMonth DefaultMonth() => Range().Today.ToYearMonth();
 
-    /// <summary>A signed link (root-relative, under <paramref name="prefix"/>) to the archive page of a month.</summary>
+    /// <summary>The signature query of the archive page of a month (or of the default month when null).</summary>
     public SignedQuery SignPage(YearMonth? month, TimeSpan validFor) => signer.Sign(ResourcePath(month), validFor);
 
     /// <summary>The archive's signed path and query relative to the API base, e.g. for a digest to carry.</summary>
