@@ -21,4 +21,7 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: its tenant is asked of Wallarm (Wallarm__ClientId is not set) and Wallarm did not answer; answered 503")]
     public static partial void TenantUnknown(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
+    public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
 }
