@@ -14,6 +14,7 @@ namespace IncidentFunctions.Tests.Channels;
 /// <c>artifacts/browser/</c>.
 /// </summary>
 [Collection(BrowserTests.Name)]
+[Trait("Category", TestCategories.Integration)]
 public sealed class EmailHtmlBrowserTests(BrowserFixture browser, MailDevFixture maildev) : IClassFixture<MailDevFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Http;
@@ -19,6 +18,7 @@ namespace IncidentFunctions.Tests.Reports;
 /// <c>artifacts/browser/</c>.
 /// </summary>
 [Collection(BrowserTests.Name)]
+[Trait("Category", TestCategories.Integration)]
 public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFixture browser) : IAsyncDisposable
 {
     private const string FunctionKey = "archive-browser-test-key-0123456789";
