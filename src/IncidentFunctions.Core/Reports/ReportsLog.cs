@@ -18,4 +18,10 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: storage is unavailable; answered 503")]
     public static partial void StorageUnavailable(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Information, Message = "Exported {Period} as CSV: {Rows} row(s) in {ElapsedMs} ms")]
+    public static partial void Exported(ILogger logger, string period, long rows, long elapsedMs);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "The CSV export of {Period} failed after it started; the connection was aborted")]
+    public static partial void ExportFailed(ILogger logger, Exception exception, string period);
 }

@@ -18,6 +18,10 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<DailyReportService>();
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
+        services.TryAddTransient<ReportPeriods>();
+        services.TryAddTransient<IncidentCsvExport>();
+        services.AddHttpRoute<ReportCsvEndpoint>();
+        services.AddHttpRoute<SharedReportCsvEndpoint>();
         return services;
     }
 }
