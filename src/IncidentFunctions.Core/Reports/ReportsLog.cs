@@ -24,4 +24,7 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1406, Level = LogLevel.Error, Message = "The CSV export of {Period} failed after it started; the connection was aborted")]
     public static partial void ExportFailed(ILogger logger, Exception exception, string period);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Information, Message = "Generated the report of {Period} ({Reason}): {Incidents} incident(s), {Pages} page(s), {Bytes} bytes in {ElapsedMs} ms")]
+    public static partial void GeneratedPeriod(ILogger logger, string period, string reason, int incidents, int pages, int bytes, long elapsedMs);
 }

@@ -22,6 +22,11 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<IncidentCsvExport>();
         services.AddHttpRoute<ReportCsvEndpoint>();
         services.AddHttpRoute<SharedReportCsvEndpoint>();
+        services.TryAddSingleton<PeriodReportFreshness>();
+        services.TryAddTransient<PeriodReportBuilder>();
+        services.TryAddTransient<PeriodReportService>();
+        services.AddHttpRoute<PeriodReportEndpoint>();
+        services.AddHttpRoute<SharedPeriodReportEndpoint>();
         return services;
     }
 }
