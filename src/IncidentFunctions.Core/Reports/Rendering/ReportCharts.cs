@@ -173,7 +173,9 @@ internal static class ReportCharts
         var colors = new[] { Typography.Blocked, Typography.Partial, Typography.Monitoring, AxisColor };
         var names = new[] { Labels.Status(Incidents.IncidentStatus.Blocked), Labels.Status(Incidents.IncidentStatus.PartiallyBlocked), Labels.Status(Incidents.IncidentStatus.Monitoring), Labels.Status(Incidents.IncidentStatus.Unknown) };
         var titleLine = text.SingleLine(title, Title, width * 0.5f);
-        var legend = names.Select(n => text.SingleLine(n, Label, width)).Append(text.SingleLine("Hits", Label, width)).ToList();
+        // "Unknown status" is named only when some incident has it.
+        var series = buckets.Any(b => b.Parts[3] > 0) ? 4 : 3;
+        var legend = names.Take(series).Select(n => text.SingleLine(n, Label, width)).Append(text.SingleLine("Hits", Label, width)).ToList();
         var (incidentTicks, incidentTop) = Ticks(buckets.Count == 0 ? 0 : buckets.Max(b => b.Total));
         var (hitTicks, hitTop) = Ticks(buckets.Count == 0 ? 0 : buckets.Max(b => b.Hits));
         var leftLabels = incidentTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();

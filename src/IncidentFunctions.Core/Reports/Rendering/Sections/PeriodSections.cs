@@ -192,7 +192,9 @@ internal static class PeriodSections
         var gaps = report.Days.Where(d => d.Coverage is { IsComplete: false }).ToList();
         var notYet = report.Days.Where(d => !d.Reached).ToList();
         var summary = gaps.Count == 0
-            ? $"Every hour of the {Numbers.Count(report.Days.Count - notYet.Count, "day", "days")} reached so far was pulled."
+            ? notYet.Count == 0
+                ? $"Every hour of the {Numbers.Count(report.Days.Count, "day", "days")} was pulled."
+                : $"Every hour of the {Numbers.Count(report.Days.Count - notYet.Count, "day", "days")} reached so far was pulled."
             : $"Incidents were not pulled for these hours ({Numbers.Count(gaps.Count, "day", "days")} with gaps):";
         if (notYet.Count > 0) summary += $" Not reached yet: {Dates.Day(notYet[0].Day)}{(notYet.Count > 1 ? " to " + Dates.Day(notYet[^1].Day) : "")}.";
         Note(context, summary);
