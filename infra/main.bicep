@@ -227,6 +227,7 @@ var appTables = [
   'checkpoints'
   'coverage'
   'vulnerabilities'
+  'quarantine'
   'sources'
   'sourcecache'
   'digestdeliveries'

@@ -68,9 +68,12 @@ public sealed class SimAttack
     /// <summary>Sends <c>hits</c> as a float (<c>42.0</c>), as the API sometimes does.</summary>
     public bool HitsAsFloat { get; init; }
 
+    /// <summary>Seconds after its first hit before the API shows the attack (nodes upload with a delay): late data.</summary>
+    public long ArrivalDelay { get; init; }
+
     public long EndTime => FirstTime + Duration;
 
-    public bool IsVisibleAt(long now) => now >= FirstTime;
+    public bool IsVisibleAt(long now) => now >= FirstTime + ArrivalDelay;
 
     public bool IsOngoingAt(long now) => now < EndTime;
 
@@ -121,6 +124,23 @@ public sealed class SimAttack
     /// <summary>True when the attack's activity, as known at <paramref name="now"/>, overlaps [from, to] (either end open).</summary>
     public bool OverlapsAt(long now, long? from, long? to)
         => IsVisibleAt(now) && (from is null || LastTimeAt(now) >= from) && (to is null || FirstTime <= to);
+
+    /// <summary>True when the attack, as known at <paramref name="now"/>, matches a <c>time</c> range under <paramref name="meaning"/>.</summary>
+    public bool MatchesAt(long now, long? from, long? to, TimeFilterMeaning meaning) => meaning switch
+    {
+        TimeFilterMeaning.FirstHit => IsVisibleAt(now) && (from is null || FirstTime >= from) && (to is null || FirstTime <= to),
+        _ => OverlapsAt(now, from, to),
+    };
+}
+
+/// <summary>What the <c>time</c> filter of <c>/v1/objects/attack</c> matches; the real API does not document it.</summary>
+public enum TimeFilterMeaning
+{
+    /// <summary>The attack's first–last span overlaps the range.</summary>
+    Overlap,
+
+    /// <summary>The attack's first hit lies in the range.</summary>
+    FirstHit,
 }
 
 /// <summary>An attack's state as the API shows it at one instant.</summary>
@@ -170,6 +190,10 @@ public sealed class IncidentGenerator
 
     /// <summary>Incidents (attacks with a vulnerability) active in [from, to] as of <paramref name="now"/>.</summary>
     public IEnumerable<SimAttack> IncidentsIn(long from, long to, long now) => ActiveIn(from, to, now).Where(a => a.VulnId is not null);
+
+    /// <summary>Incidents the API matches to [from, to] as of <paramref name="now"/> under <paramref name="meaning"/>.</summary>
+    public IEnumerable<SimAttack> IncidentsIn(long from, long to, long now, TimeFilterMeaning meaning)
+        => IncidentsIn(from, to, now).Where(a => a.MatchesAt(now, from, to, meaning));
 
     internal SimAttack[] Hour(long hour) => _hours.GetOrAdd(hour, Generate);
 
@@ -252,6 +276,8 @@ public sealed class IncidentGenerator
             State = r.NextDouble() < 0.03 ? "falsepositive" : null,
             StatusCodes = statusCodes,
             HitsAsFloat = r.NextDouble() < 0.1,
+            // Drawn last, and only when asked for, so data without late arrivals is what it always was.
+            ArrivalDelay = _options.MaxArrivalDelay > TimeSpan.Zero ? r.NextLong(0, (long)_options.MaxArrivalDelay.TotalSeconds + 1) : 0,
         };
     }
 

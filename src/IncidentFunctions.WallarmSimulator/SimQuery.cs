@@ -25,7 +25,20 @@ internal sealed record SimQuery
 
     public string[]? NotTypes { get; init; }
 
-    public string[]? Ids { get; init; }
+    public string[]? Ids
+    {
+        get => _ids;
+        init
+        {
+            _ids = value;
+            _idSet = value?.ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
+    private readonly string[]? _ids;
+
+    /// <summary>The <c>attackid</c> filter as a set: a read by id may name a thousand.</summary>
+    private readonly HashSet<string>? _idSet;
 
     public string OrderBy { get; init; } = "hit_count";
 
@@ -44,7 +57,7 @@ internal sealed record SimQuery
         $"{string.Join(',', ClientIds ?? [])}|{Vuln}|{string.Join(',', VulnIds)}|{string.Join(';', TimeRanges.Select(t => $"{t.From}-{t.To}"))}|" +
         $"{string.Join(',', Types ?? [])}|{string.Join(',', NotTypes ?? [])}|{string.Join(',', Ids ?? [])}|{OrderBy}|{OrderDesc}";
 
-    public bool Matches(SimAttack a, long now)
+    public bool Matches(SimAttack a, long now, TimeFilterMeaning meaning)
     {
         if (ClientIds is not null && !ClientIds.Contains(a.ClientId)) return false;
         switch (Vuln)
@@ -57,8 +70,8 @@ internal sealed record SimQuery
 
         if (Types is not null && !Types.Contains(a.Type, StringComparer.OrdinalIgnoreCase)) return false;
         if (NotTypes is not null && NotTypes.Contains(a.Type, StringComparer.OrdinalIgnoreCase)) return false;
-        if (Ids is not null && !Ids.Contains(a.AttackId, StringComparer.Ordinal)) return false;
-        return TimeRanges.Length == 0 || TimeRanges.Any(t => a.OverlapsAt(now, t.From, t.To));
+        if (_idSet is not null && !_idSet.Contains(a.AttackId)) return false;
+        return TimeRanges.Length == 0 || TimeRanges.Any(t => a.MatchesAt(now, t.From, t.To, meaning));
     }
 
     /// <summary>Parses a request body; a body the real API would refuse gives a message for a 400.</summary>

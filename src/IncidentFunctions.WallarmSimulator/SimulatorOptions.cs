@@ -66,6 +66,18 @@ public sealed class SimulatorOptions
 
     public int AddressesPerPool { get; set; } = 40;
 
+    /// <summary>What the <c>time</c> filter matches at start (switchable while running: <see cref="SimulatorState.TimeFilter"/>).</summary>
+    public TimeFilterMeaning TimeFilter { get; set; } = TimeFilterMeaning.Overlap;
+
+    /// <summary>
+    /// Data moving during paging: every attack-list request moves the simulator's clock on by this much, so ongoing
+    /// attacks gain hits and jump to the first page while a client pages (switchable: <see cref="SimulatorState.DriftPerRequest"/>).
+    /// </summary>
+    public TimeSpan DriftPerRequest { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Late data: each attack shows up a random delay of up to this much after its first hit (0: at once).</summary>
+    public TimeSpan MaxArrivalDelay { get; set; } = TimeSpan.Zero;
+
     public List<string> Domains { get; set; } = ["shop.example.com", "api.example.com", "admin.example.net", "auth.example.org", "static.example.com", "partners.example.io"];
 
     public List<IpPool> IpPools { get; set; } = DefaultPools();

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IncidentFunctions.Alerts;
 
 /// <summary>Real-time alerts after enrichment (off by default). Bound from <c>Digest:Alerts</c>.</summary>
@@ -15,9 +17,11 @@ public sealed class AlertOptions
     public string Schedule { get; set; } = "5 * * * * *";
 
     /// <summary>At most this many single-incident alerts per channel per <see cref="Interval"/>; the rest go into one roll-up message.</summary>
+    [Range(1, 100)]
     public int MaxPerInterval { get; set; } = 5;
 
     /// <summary>Length of a roll-up interval; intervals are aligned to the Unix epoch in UTC.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -28,5 +32,6 @@ public sealed class AlertOptions
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>Incidents listed by name in a roll-up message; the rest are counted.</summary>
+    [Range(0, 20)]
     public int RollupListed { get; set; } = 10;
 }

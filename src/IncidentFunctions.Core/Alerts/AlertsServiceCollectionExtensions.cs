@@ -10,7 +10,7 @@ internal static class AlertsServiceCollectionExtensions
 {
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<AlertOptions, AlertOptionsValidator>(configuration, AlertOptions.SectionName)
+        services.AddValidatedOptions<AlertOptions, AlertOptionsAttributes, AlertOptionsValidator>(configuration, AlertOptions.SectionName)
             .Configure(o => o.Schedule = configuration[AppSettingNames.AlertsSchedule] is { Length: > 0 } s ? s : o.Schedule);
         services.TryAddSingleton<AlertRollupPolicy>();
         services.TryAddTransient<AlertLedger>();

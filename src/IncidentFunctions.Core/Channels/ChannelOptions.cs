@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace IncidentFunctions.Channels;
 
 /// <summary>Which chat platform (payload format) a channel speaks.</summary>
@@ -47,11 +50,14 @@ public sealed class ChannelOptions
 public sealed class AutoDisableOptions
 {
     /// <summary>Disable when at least this share of the deliveries in <see cref="Window"/> failed (0 &lt; rate ≤ 1).</summary>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double FailureRate { get; set; } = 0.6;
 
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", MinimumIsExclusive = true, ParseLimitsInInvariantCulture = true)]
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>No decision on fewer deliveries than this in <see cref="Window"/>.</summary>
+    [Range(1, 1000)]
     public int MinDeliveries { get; set; } = 5;
 }
 
@@ -66,9 +72,11 @@ public sealed class DeliveryOptions
 
     public List<ChannelOptions> Channels { get; set; } = [];
 
+    [ValidateObjectMembers]
     public AutoDisableOptions AutoDisable { get; set; } = new();
 
     /// <summary>Retries of one webhook POST on 429, 5xx and failures to connect.</summary>
+    [Range(0, 10)]
     public int MaxRetries { get; set; } = 4;
 
     /// <summary>First retry delay; later ones grow exponentially. <c>Retry-After</c> / Discord <c>retry_after</c> wins.</summary>

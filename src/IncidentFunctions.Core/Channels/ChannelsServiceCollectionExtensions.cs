@@ -15,7 +15,7 @@ internal static class ChannelsServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
+        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsAttributes, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.TryAddTransient<ChannelHealth>();
         AddWebhookClient(services);
         return services;
@@ -38,15 +38,12 @@ internal static class ChannelsServiceCollectionExtensions
             // The default HttpClient logging writes the request URI, and a webhook URL is a secret. The client logs
             // its own lines with the channel name and host instead.
             .RemoveAllLoggers();
-        client.AddResilienceHandler("chat-webhooks", static (pipeline, context) =>
+        client.AddTimeoutRetryTimeout("chat-webhooks", static services =>
             {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<DeliveryOptions>>().Value;
-                var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
-                var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatWebhookClient).FullName!);
-                pipeline.AddTimeout(options.TotalTimeout);
-                if (options.MaxRetries > 0)
-                {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                var options = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+                var time = services.GetRequiredService<TimeProvider>();
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatWebhookClient).FullName!);
+                return new HttpResiliencePlan(options.TotalTimeout, options.AttemptTimeout, new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = options.MaxRetries,
                         BackoffType = DelayBackoffType.Exponential,
@@ -67,9 +64,6 @@ internal static class ChannelsServiceCollectionExtensions
                             return default;
                         },
                     });
-                }
-
-                pipeline.AddTimeout(options.AttemptTimeout);
             });
 
         // Innermost, so they see every attempt.

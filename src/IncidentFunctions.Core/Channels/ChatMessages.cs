@@ -64,10 +64,11 @@ public sealed record IncidentSummary
     public string Target => (Domain ?? "") + (Path ?? "");
 }
 
-/// <summary>Missing hours of a digest's day: pulled data has gaps, so the counts are a lower bound.</summary>
+/// <summary>Missing hours of a digest's day, or records that could not be read: the counts are a lower bound.</summary>
 /// <param name="Missing">The gaps in UTC.</param>
 /// <param name="MissingLocal">The same gaps in the report zone, e.g. <c>02:00–05:30</c>.</param>
-public sealed record CoverageGap(IReadOnlyList<TimeWindow> Missing, IReadOnlyList<string> MissingLocal, TimeSpan MissingDuration);
+/// <param name="UnreadableRecords">Wallarm records of the day that could not be read (quarantined, still unresolved).</param>
+public sealed record CoverageGap(IReadOnlyList<TimeWindow> Missing, IReadOnlyList<string> MissingLocal, TimeSpan MissingDuration, int UnreadableRecords = 0);
 
 /// <summary>The stored PDF behind a digest and the signed link to it.</summary>
 public sealed record ReportLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256, long Bytes, int Pages);

@@ -12,11 +12,6 @@ internal sealed partial class DeliveryOptionsValidator : IValidateOptions<Delive
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {
         var failures = new List<string>();
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"Digest:MaxRetries must be between 0 and 10; got {options.MaxRetries}.");
-        }
-
         if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
         {
             failures.Add("Digest:RetryBaseDelay must be non-negative and no longer than Digest:RetryMaxDelay.");
@@ -25,22 +20,6 @@ internal sealed partial class DeliveryOptionsValidator : IValidateOptions<Delive
         if (options.AttemptTimeout <= TimeSpan.Zero || options.TotalTimeout < options.AttemptTimeout || options.TotalTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add("Digest:AttemptTimeout must be positive and no longer than Digest:TotalTimeout, which is at most 10 minutes.");
-        }
-
-        var a = options.AutoDisable;
-        if (a.FailureRate is <= 0 or > 1 || double.IsNaN(a.FailureRate))
-        {
-            failures.Add($"Digest:AutoDisable:FailureRate must be greater than 0 and at most 1 (e.g. 0.6 for 60 %); got {a.FailureRate.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (a.Window <= TimeSpan.Zero || a.Window > TimeSpan.FromDays(7))
-        {
-            failures.Add($"Digest:AutoDisable:Window must be positive and at most 7 days; got {a.Window}.");
-        }
-
-        if (a.MinDeliveries is < 1 or > 1000)
-        {
-            failures.Add($"Digest:AutoDisable:MinDeliveries must be between 1 and 1000; got {a.MinDeliveries}.");
         }
 
         ValidateChannels(options, failures);
@@ -108,3 +87,7 @@ internal sealed partial class DeliveryOptionsValidator : IValidateOptions<Delive
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,39}$")]
     private static partial Regex ChannelName();
 }
+
+/// <summary>The data annotations of <see cref="DeliveryOptions"/> (retries, automatic disabling), generated.</summary>
+[OptionsValidator]
+internal sealed partial class DeliveryOptionsAttributes : IValidateOptions<DeliveryOptions>;

@@ -74,12 +74,13 @@ public sealed class GenericRenderer : ChatRenderer
     private protected override bool Fits(JsonObject payload, string json) => Encoding.UTF8.GetByteCount(json) <= MaxBodyBytes;
 
     private static JsonObject Coverage(CoverageGap? gap) => gap is null
-        ? new JsonObject { ["complete"] = true, ["missingSeconds"] = 0, ["missing"] = new JsonArray() }
+        ? new JsonObject { ["complete"] = true, ["missingSeconds"] = 0, ["missing"] = new JsonArray(), ["unreadableRecords"] = 0 }
         : new JsonObject
         {
             ["complete"] = false,
             ["missingSeconds"] = (long)gap.MissingDuration.TotalSeconds,
             ["missing"] = new JsonArray([.. gap.Missing.Select(w => (JsonNode)new JsonObject { ["from"] = Instant(w.From), ["to"] = Instant(w.To) })]),
+            ["unreadableRecords"] = gap.UnreadableRecords,
         };
 
     private static JsonObject Figures(DigestFigures f) => new()

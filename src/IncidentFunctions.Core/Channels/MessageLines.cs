@@ -38,8 +38,14 @@ internal static class MessageLines
         return string.Join(" · ", parts);
     }
 
+    /// <summary>The day's gaps, then how many records could not be read (either part only when there is one).</summary>
     public static string CoverageLine(CoverageGap gap)
-        => $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {Numbers.Number(gap.MissingLocal.Count - 6)} more" : "")} ({Durations.Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
+    {
+        var unreadable = gap.UnreadableRecords > 0 ? Labels.UnreadableRecords(gap.UnreadableRecords) : null;
+        if (gap.MissingLocal.Count == 0) return unreadable ?? "";
+        var line = $"Data gaps: {string.Join(", ", gap.MissingLocal.Take(6))}{(gap.MissingLocal.Count > 6 ? $" and {Numbers.Number(gap.MissingLocal.Count - 6)} more" : "")} ({Durations.Duration(gap.MissingDuration)}) were not pulled; the figures are a lower bound.";
+        return unreadable is null ? line : line + " " + unreadable;
+    }
 
     public static string PreviousCoverageLine(CoverageGap gap)
         => $"The day before lacks {Durations.Duration(gap.MissingDuration)} of data: changes compare with a partial day.";

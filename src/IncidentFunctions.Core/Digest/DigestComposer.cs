@@ -42,8 +42,8 @@ public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar ca
             Figures = Figures(model.Figures),
             PreviousFigures = Figures(model.PreviousFigures),
             TopIncidents = top,
-            Coverage = Gap(model.Coverage, calendar),
-            PreviousCoverage = model.PreviousCoverage is { } previousCoverage ? Gap(previousCoverage, calendar) : null,
+            Coverage = Gap(model.Coverage, calendar, withUnreadable: true),
+            PreviousCoverage = model.PreviousCoverage is { } previousCoverage ? Gap(previousCoverage, calendar, withUnreadable: false) : null,
             Report = report,
             SourcesEnriched = model.SourcesEnriched,
         };
@@ -52,12 +52,14 @@ public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar ca
     private static DigestFigures Figures(KeyFigures f)
         => new(f.Incidents, f.Hits, f.UniqueSourceIps, f.Blocked, f.PartiallyBlocked, f.Monitoring, f.UnknownStatus);
 
-    private static CoverageGap? Gap(DayCoverage coverage, ReportCalendar calendar)
+    /// <summary>The day's gaps, and (for the day itself, not the one compared with) the records that could not be read.</summary>
+    private static CoverageGap? Gap(DayCoverage coverage, ReportCalendar calendar, bool withUnreadable)
     {
-        if (coverage.IsComplete) return null;
+        var unreadable = withUnreadable ? coverage.UnreadableRecords : 0;
+        if (coverage.IsComplete && unreadable == 0) return null;
         // The PDF's words for the same gaps (Dates.Span), so both name the hours alike.
         var local = coverage.Missing.Select(w => Dates.Span(w.From, w.To, calendar.Zone, coverage.Day)).ToList();
         var missing = coverage.Missing.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Duration);
-        return new CoverageGap(coverage.Missing, local, missing);
+        return new CoverageGap(coverage.Missing, local, missing, unreadable);
     }
 }

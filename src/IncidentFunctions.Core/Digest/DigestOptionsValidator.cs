@@ -6,7 +6,10 @@ using NodaTime.Text;
 
 namespace IncidentFunctions.Digest;
 
-/// <summary>Fails start-up with messages that name the setting to fix. The channels are checked by DeliveryOptionsValidator.</summary>
+/// <summary>
+/// The schedule and the send time's format; ranges and lengths are attributes (<see cref="DigestOptionsAttributes"/>), the
+/// channels are checked by DeliveryOptionsValidator. Messages name the setting to fix.
+/// </summary>
 internal sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
 {
     public ValidateOptionsResult Validate(string? name, DigestOptions options)
@@ -17,29 +20,9 @@ internal sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
             failures.Add($"{AppSettingNames.DailyDigestSchedule} '{options.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '0 */15 * * * *'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Title) || options.Title.Length > 120)
-        {
-            failures.Add("Digest:Title must be 1–120 characters.");
-        }
-
         if (!TryParseSendTime(options.SendTime, out _))
         {
             failures.Add($"Digest:SendTime '{options.SendTime}' must be a local time of day as HH:mm (24-hour, report time zone), e.g. '08:00'. Set 'Digest__SendTime'.");
-        }
-
-        if (options.CatchUpDays is < 1 or > 14)
-        {
-            failures.Add($"Digest:CatchUpDays must be between 1 (yesterday only) and 14; got {options.CatchUpDays}.");
-        }
-
-        if (options.LinkValidity <= TimeSpan.Zero || options.LinkValidity > TimeSpan.FromDays(30))
-        {
-            failures.Add($"Digest:LinkValidity must be positive and at most 30 days (and within Reports:MaxSignedLinkLifetime); got {options.LinkValidity}.");
-        }
-
-        if (options.TopIncidents is < 1 or > 25)
-        {
-            failures.Add($"Digest:TopIncidents must be between 1 and 25; got {options.TopIncidents}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -53,3 +36,7 @@ internal sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
     }
 
 }
+
+/// <summary>The data annotations of <see cref="DigestOptions"/> (title length, ranges), generated.</summary>
+[OptionsValidator]
+internal sealed partial class DigestOptionsAttributes : IValidateOptions<DigestOptions>;

@@ -10,7 +10,7 @@ internal static class DigestServiceCollectionExtensions
 {
     public static IServiceCollection AddDigest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<DigestOptions, DigestOptionsValidator>(configuration, DigestOptions.SectionName)
+        services.AddValidatedOptions<DigestOptions, DigestOptionsAttributes, DigestOptionsValidator>(configuration, DigestOptions.SectionName)
             .Configure(o => o.Schedule = configuration[AppSettingNames.DailyDigestSchedule] is { Length: > 0 } s ? s : o.Schedule);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DigestOptions>, DigestReportSettingsValidator>());
         services.TryAddSingleton<DigestSchedule>();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using IncidentFunctions.Enrichment.Intel;
 
 namespace IncidentFunctions.Enrichment;
@@ -38,6 +39,7 @@ public sealed class EnrichmentOptions
     public TimeSpan TorHistory { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>A download with fewer entries than this share of the last good copy is refused (0.5: refuse shrinking by more than half).</summary>
+    [Range(0.0, 1.0)]
     public double MaxShrink { get; set; } = 0.5;
 
     /// <summary>NCRONTAB (with seconds) of <c>RefreshIntel</c>; bound from <c>REFRESH_INTEL_SCHEDULE</c>.</summary>
@@ -47,6 +49,7 @@ public sealed class EnrichmentOptions
     public string SnapshotContainer { get; set; } = "intel";
 
     /// <summary>How many published snapshots are kept besides the latest (older ones are deleted).</summary>
+    [Range(1, 100)]
     public int SnapshotsKept { get; set; } = 3;
 
     /// <summary>How often an enrichment instance checks whether a newer snapshot was published.</summary>
@@ -54,6 +57,7 @@ public sealed class EnrichmentOptions
 
     public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    [Range(0, 10)]
     public int DownloadRetries { get; set; } = 2;
 
     /// <summary>Profiles kept in memory per instance (on top of the cache table) so hot addresses cost no storage read.</summary>

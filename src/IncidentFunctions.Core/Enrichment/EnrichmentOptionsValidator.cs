@@ -15,7 +15,6 @@ internal sealed partial class EnrichmentOptionsValidator : IValidateOptions<Enri
         if (options.CacheTtl <= TimeSpan.Zero) failures.Add($"Enrichment:CacheTtl must be positive; got {options.CacheTtl}.");
         if (options.TorTolerance < TimeSpan.Zero) failures.Add($"Enrichment:TorTolerance must not be negative; got {options.TorTolerance}.");
         if (options.TorHistory < TimeSpan.Zero) failures.Add($"Enrichment:TorHistory must not be negative; got {options.TorHistory}.");
-        if (options.MaxShrink is < 0 or > 1 || double.IsNaN(options.MaxShrink)) failures.Add($"Enrichment:MaxShrink must be between 0 and 1 (0.5 refuses a list that lost more than half its entries); got {options.MaxShrink}.");
         if (CrontabSchedule.TryParse(options.RefreshSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"{AppSettingNames.RefreshIntelSchedule} '{options.RefreshSchedule}' is not a six-field NCRONTAB expression (seconds first), e.g. '{EnrichmentOptions.DefaultRefreshSchedule}'.");
@@ -26,10 +25,8 @@ internal sealed partial class EnrichmentOptionsValidator : IValidateOptions<Enri
             failures.Add($"Enrichment:SnapshotContainer '{options.SnapshotContainer}' must be 3–63 lowercase letters, digits or single hyphens.");
         }
 
-        if (options.SnapshotsKept is < 1 or > 100) failures.Add($"Enrichment:SnapshotsKept must be between 1 and 100; got {options.SnapshotsKept}.");
         if (options.SnapshotCheckInterval < TimeSpan.Zero) failures.Add($"Enrichment:SnapshotCheckInterval must not be negative; got {options.SnapshotCheckInterval}.");
         if (options.DownloadTimeout <= TimeSpan.Zero) failures.Add($"Enrichment:DownloadTimeout must be positive; got {options.DownloadTimeout}.");
-        if (options.DownloadRetries is < 0 or > 10) failures.Add($"Enrichment:DownloadRetries must be between 0 and 10; got {options.DownloadRetries}.");
         if (options.MemoryCacheSize < 0) failures.Add($"Enrichment:MemoryCacheSize must not be negative; got {options.MemoryCacheSize}.");
         if (options.SimulatorFeeds is { } sim && !IsHttp(sim)) failures.Add($"Enrichment:SimulatorFeeds must be an absolute http(s) URL; got '{sim}'.");
 
@@ -73,3 +70,7 @@ internal sealed partial class EnrichmentOptionsValidator : IValidateOptions<Enri
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
     private static partial Regex ContainerName();
 }
+
+/// <summary>The data annotations of <see cref="EnrichmentOptions"/> (ranges), generated.</summary>
+[OptionsValidator]
+internal sealed partial class EnrichmentOptionsAttributes : IValidateOptions<EnrichmentOptions>;

@@ -12,7 +12,7 @@ internal static class EnrichmentServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichment(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
+        services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsAttributes, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
             .Configure(o => o.RefreshSchedule = configuration[AppSettingNames.RefreshIntelSchedule] is { Length: > 0 } s ? s : o.RefreshSchedule);
         services.TryAddTransient<SourceProfileStore>();
         services.TryAddSingleton<IntelSnapshotStore>();
@@ -29,23 +29,17 @@ internal static class EnrichmentServiceCollectionExtensions
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("IncidentFunctions-RefreshIntel/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
-            .AddResilienceHandler("intel", static (pipeline, context) =>
+            .AddTimeoutRetryTimeout("intel", static services =>
             {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<EnrichmentOptions>>().Value;
-                pipeline.AddTimeout(options.DownloadTimeout * (options.DownloadRetries + 1));
-                if (options.DownloadRetries > 0)
+                var options = services.GetRequiredService<IOptions<EnrichmentOptions>>().Value;
+                return new HttpResiliencePlan(options.DownloadTimeout * (options.DownloadRetries + 1), options.DownloadTimeout, new HttpRetryStrategyOptions
                 {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.DownloadRetries,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = TimeSpan.FromSeconds(2),
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                pipeline.AddTimeout(options.DownloadTimeout);
+                    MaxRetryAttempts = options.DownloadRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromSeconds(2),
+                    ShouldRetryAfterHeader = true,
+                });
             });
 
         services.AddSingleton(new ScheduledJob(

@@ -39,7 +39,54 @@ public sealed class CheckpointEntity : ITableEntity
 
     public string? LastError { get; set; }
 
+    /// <summary>The app setting the last failure points at (for example <c>Wallarm__ApiToken</c>), when it points at one.</summary>
+    public string? LastErrorSetting { get; set; }
+
     public long IncidentsWritten { get; set; }
+
+    /// <summary>Records set aside (see <see cref="RecordQuarantine"/>) that are still unresolved after the last run.</summary>
+    public int QuarantinedRecords { get; set; }
+
+    /// <summary>Distinct records the last run set aside.</summary>
+    public int LastRunQuarantined { get; set; }
+
+    /// <summary>What Wallarm's <c>time</c> filter was seen to match (see <see cref="TimeFilterMatch"/>); null until a run could tell.</summary>
+    public string? TimeFilter { get; set; }
+
+    public DateTimeOffset? TimeFilterSeenAt { get; set; }
+}
+
+/// <summary>
+/// The last run of the pull job, whatever happened in it: also a run that failed before it knew its tenant (token
+/// refused on <c>/v1/user</c>) or before it could read a checkpoint. PartitionKey <c>run</c>, RowKey <c>last</c>.
+/// </summary>
+public sealed class PullRunEntity : ITableEntity
+{
+    public const string Partition = "run";
+    public const string Row = "last";
+
+    public string PartitionKey { get; set; } = Partition;
+
+    public string RowKey { get; set; } = Row;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string RunId { get; set; } = "";
+
+    public long? TenantId { get; set; }
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary><c>Succeeded</c>, <c>Partial</c> or <c>Failed</c>; null while running.</summary>
+    public string? Outcome { get; set; }
+
+    public string? Error { get; set; }
+
+    public string? ErrorSetting { get; set; }
 }
 
 /// <summary>Conflict on the checkpoint: another run moved it meanwhile.</summary>
@@ -62,6 +109,23 @@ public sealed class CheckpointStore(StorageClients storage)
         {
             yield return row;
         }
+    }
+
+    public async Task<PullRunEntity?> GetLastRunAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(storage.Options.CheckpointsTable, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<PullRunEntity>(PullRunEntity.Partition, PullRunEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Replaces the record of the last run (last writer wins: it is a log line, not a lock).</summary>
+    public async Task SaveLastRunAsync(PullRunEntity run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var table = await storage.GetTableAsync(storage.Options.CheckpointsTable, cancellationToken).ConfigureAwait(false);
+        run.PartitionKey = PullRunEntity.Partition;
+        run.RowKey = PullRunEntity.Row;
+        await table.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes <paramref name="checkpoint"/> if nobody else changed it since it was read; updates its ETag.</summary>

@@ -28,10 +28,14 @@ public sealed class CoverageEntity : ITableEntity
     public string RunId { get; set; } = "";
 
     public int Incidents { get; set; }
+
+    /// <summary>Distinct records of the window that could not be stored and went to the quarantine.</summary>
+    public int Quarantined { get; set; }
 }
 
-/// <summary>What a report day is known to contain: the pulled parts of the day and the gaps.</summary>
-public sealed record DayCoverage(LocalDate Day, TimeWindow DayWindow, IReadOnlyList<TimeWindow> Covered, IReadOnlyList<TimeWindow> Missing)
+/// <summary>What a report day is known to contain: the pulled parts of the day, the gaps, and the records that could not be read.</summary>
+/// <param name="UnreadableRecords">Wallarm records filed under the day that could not be stored and are still unresolved (see <see cref="RecordQuarantine"/>).</param>
+public sealed record DayCoverage(LocalDate Day, TimeWindow DayWindow, IReadOnlyList<TimeWindow> Covered, IReadOnlyList<TimeWindow> Missing, int UnreadableRecords = 0)
 {
     public bool IsComplete => Missing.Count == 0;
 
@@ -42,9 +46,9 @@ public sealed record DayCoverage(LocalDate Day, TimeWindow DayWindow, IReadOnlyL
 /// Records every window a pull completed, so a report can say which hours of its day are known. Rows are keyed by
 /// window, so recording the same window twice is harmless.
 /// </summary>
-public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
+public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar, RecordQuarantine quarantine)
 {
-    public async Task RecordAsync(long tenantId, TimeWindow window, string runId, int incidents, DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(long tenantId, TimeWindow window, string runId, int incidents, int quarantined, DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.CoverageTable, cancellationToken).ConfigureAwait(false);
         var rowKey = string.Create(CultureInfo.InvariantCulture, $"{window.From:yyyyMMddTHHmmss}-{window.To:yyyyMMddTHHmmss}");
@@ -57,6 +61,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
             PulledAt = pulledAt,
             RunId = runId,
             Incidents = incidents,
+            Quarantined = quarantined,
         });
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Replace, 2, cancellationToken).ConfigureAwait(false);
     }
@@ -64,6 +69,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
     /// <summary>The covered and missing parts of <paramref name="day"/>; parts after <paramref name="now"/> are neither.</summary>
     public async Task<DayCoverage> GetDayAsync(long tenantId, LocalDate day, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        var unreadable = quarantine.CountOpenAsync(tenantId, day, cancellationToken);
         var table = await storage.GetTableAsync(storage.Options.CoverageTable, cancellationToken).ConfigureAwait(false);
         var dayWindow = calendar.WindowOf(day);
         var partitionKey = DayPartition.Key(tenantId, day);
@@ -74,7 +80,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar)
         }
 
         var end = now < dayWindow.To ? (now > dayWindow.From ? now : dayWindow.From) : dayWindow.To;
-        return Compute(day, dayWindow, new TimeWindow(dayWindow.From, end), windows);
+        return Compute(day, dayWindow, new TimeWindow(dayWindow.From, end), windows) with { UnreadableRecords = await unreadable.ConfigureAwait(false) };
     }
 
     internal static DayCoverage Compute(LocalDate day, TimeWindow dayWindow, TimeWindow relevant, IEnumerable<TimeWindow> pulled)

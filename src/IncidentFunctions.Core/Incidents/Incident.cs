@@ -64,6 +64,12 @@ public sealed record Incident
     /// <summary><c>falsepositive</c> when an analyst marked it so; reports leave those out.</summary>
     public string? State { get; init; }
 
+    /// <summary>Wallarm sent the first hit after the last; the two were swapped (see <see cref="ReadNotes"/>).</summary>
+    public bool TimesReversed { get; init; }
+
+    /// <summary>What was repaired or left out to read the record from Wallarm; null when nothing was.</summary>
+    public string? ReadNotes { get; init; }
+
     public TimeSpan Duration => LastSeen - FirstSeen;
 
     public static IncidentStatus ParseStatus(string? blockStatus) => blockStatus?.Trim().ToLowerInvariant() switch

@@ -83,6 +83,15 @@ public sealed class IncidentEntity : ITableEntity
 
     public string? State { get; set; }
 
+    /// <summary>Wallarm sent <c>first_time</c> after <c>last_time</c>; stored in order, flagged here.</summary>
+    public bool TimesReversed { get; set; }
+
+    /// <summary>
+    /// What was repaired (invalid text shown as U+FFFD) or left out (fields of an unusable shape) to read the record;
+    /// empty when nothing was. Written on every pull, so a later clean copy clears it.
+    /// </summary>
+    public string ReadNotes { get; set; } = "";
+
     /// <summary>When ingestion last wrote this row.</summary>
     public DateTimeOffset PulledAt { get; set; }
 
@@ -121,6 +130,8 @@ public sealed class IncidentEntity : ITableEntity
             BlockStatus = StoredText.Bound(incident.BlockStatus, MaxShortChars),
             Status = incident.Status.ToString(),
             State = StoredText.Bound(incident.State, MaxShortChars),
+            TimesReversed = incident.TimesReversed,
+            ReadNotes = StoredText.Bound(incident.ReadNotes, MaxParameterChars) ?? "",
             PulledAt = pulledAt,
         };
     }

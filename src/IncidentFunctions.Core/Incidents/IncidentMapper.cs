@@ -2,28 +2,25 @@ using IncidentFunctions.Wallarm;
 
 namespace IncidentFunctions.Incidents;
 
-/// <summary>Turns a validated Wallarm attack into an <see cref="Incident"/>.</summary>
+/// <summary>Turns a Wallarm attack (read and checked by <see cref="WallarmRecordReader"/>) into an <see cref="Incident"/>.</summary>
 public static class IncidentMapper
 {
     public static Incident ToIncident(WallarmAttack attack, long tenantId)
     {
-        var id = !string.IsNullOrEmpty(attack.AttackId) ? attack.AttackId : $"{attack.Id![0]}:{attack.Id[1]}";
-        var topIps = new List<IncidentSourceIp>(attack.IpTop?.Count ?? 0);
-        if (attack.IpTop is not null)
+        ArgumentNullException.ThrowIfNull(attack);
+        var topIps = new List<IncidentSourceIp>(attack.IpTop.Count);
+        foreach (var top in attack.IpTop)
         {
-            foreach (var top in attack.IpTop)
-            {
-                if (string.IsNullOrWhiteSpace(top?.Ip)) continue;
-                topIps.Add(new IncidentSourceIp(top.Ip.Trim(), top.Count ?? 0, string.IsNullOrWhiteSpace(top.Country) ? null : top.Country.Trim()));
-            }
+            if (string.IsNullOrWhiteSpace(top.Ip)) continue;
+            topIps.Add(new IncidentSourceIp(top.Ip.Trim(), top.Count ?? 0, string.IsNullOrWhiteSpace(top.Country) ? null : top.Country.Trim()));
         }
 
         return new Incident
         {
             TenantId = attack.ClientId ?? tenantId,
-            Id = id,
-            FirstSeen = DateTimeOffset.FromUnixTimeSeconds(attack.FirstTime!.Value),
-            LastSeen = DateTimeOffset.FromUnixTimeSeconds(attack.LastTime!.Value),
+            Id = attack.Id,
+            FirstSeen = DateTimeOffset.FromUnixTimeSeconds(attack.FirstTime),
+            LastSeen = DateTimeOffset.FromUnixTimeSeconds(attack.LastTime),
             AttackType = string.IsNullOrWhiteSpace(attack.Type) ? "unknown" : attack.Type.Trim(),
             Domain = attack.Domain,
             Path = attack.Path,
@@ -42,6 +39,8 @@ public static class IncidentMapper
             BlockStatus = attack.BlockStatus,
             Status = Incident.ParseStatus(attack.BlockStatus),
             State = string.IsNullOrWhiteSpace(attack.State) ? null : attack.State,
+            TimesReversed = attack.TimesReversed,
+            ReadNotes = attack.ReadNotes,
         };
     }
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Enrichment;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -18,6 +16,9 @@ public enum PullOutcome
     Partial,
 }
 
+/// <param name="Quarantined">Distinct records this run could not store and set aside (see <see cref="RecordQuarantine"/>).</param>
+/// <param name="OngoingReread">Stored ongoing incidents this run re-read by id.</param>
+/// <param name="TimeFilter">What Wallarm's <c>time</c> filter is known to match (<see cref="TimeFilterMatch"/>), if known.</param>
 public sealed record PullResult(
     string RunId,
     long TenantId,
@@ -29,19 +30,32 @@ public sealed record PullResult(
     int Sources,
     int Messages,
     DateTimeOffset? PulledUntil,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    int Quarantined = 0,
+    int OngoingReread = 0,
+    string? TimeFilter = null);
 
 /// <summary>
 /// The <c>PullIncidents</c> job: pulls incidents active since the checkpoint (minus the overlap) window by window,
 /// stores them, queues their source IPs for enrichment, logs the window as covered and only then moves the
 /// checkpoint. A crash anywhere repeats at most one window, and every step of a window is idempotent.
 /// </summary>
+/// <remarks>
+/// <para>Records that cannot be stored go to the <see cref="RecordQuarantine"/> and the window completes without
+/// them; a window counts as covered only when the distinct records read match Wallarm's count taken after paging.</para>
+/// <para>Wallarm's <c>time</c> filter may match an incident by its span or by its first hit only (nothing public
+/// settles it), so each run also re-reads by id every stored incident whose last hit lies within
+/// <see cref="IngestionOptions.OngoingHorizon"/> and that no window returned, and notes which meaning the windows showed.</para>
+/// <para>Every failure — tenant discovery, 401/403, storage — is recorded on the checkpoint and the last-run record
+/// (<see cref="PullRunEntity"/>) with the setting to fix, so the status endpoint can tell.</para>
+/// </remarks>
 public sealed class IncidentPuller(
     WallarmClient wallarm,
     WallarmTenant tenant,
     IncidentStore store,
     CheckpointStore checkpoints,
     CoverageLog coverage,
+    RecordQuarantine quarantine,
     VulnerabilityCatalog vulnerabilities,
     EnrichmentPublisher enrichment,
     ReportCalendar calendar,
@@ -50,8 +64,13 @@ public sealed class IncidentPuller(
     IOptions<WallarmOptions> wallarmOptions,
     ILogger<IncidentPuller> logger)
 {
-    private const int MaxStoredErrorChars = 2_000;
     private const int MaxPagesInFlight = 2;
+
+    /// <summary>Passes over a window whose count does not match yet, at least (even past the budget) and at most.</summary>
+    private const int MinPasses = 3;
+
+    private const int MaxPasses = 6;
+
     private readonly IngestionOptions _options = options.Value;
 
     public async Task<PullResult> RunAsync(CancellationToken cancellationToken = default)
@@ -59,9 +78,33 @@ public sealed class IncidentPuller(
         var startedAt = time.GetUtcNow();
         var startTimestamp = time.GetTimestamp();
         var runId = startedAt.ToString("yyyyMMddTHHmmssfffZ", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
-        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var checkpoint = await checkpoints.GetAsync(tenantId, cancellationToken).ConfigureAwait(false) ?? new CheckpointEntity();
+        var lastRun = new PullRunEntity { RunId = runId, StartedAt = startedAt };
+        long? tenantId = null;
+        CheckpointEntity? checkpoint = null;
+        try
+        {
+            tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+            lastRun.TenantId = tenantId;
+            checkpoint = await checkpoints.GetAsync(tenantId.Value, cancellationToken).ConfigureAwait(false) ?? new CheckpointEntity();
+            var result = await PullAsync(tenantId.Value, checkpoint, runId, startedAt, startTimestamp, cancellationToken).ConfigureAwait(false);
 
+            lastRun.Outcome = result.Outcome.ToString();
+            lastRun.FinishedAt = checkpoint.LastRunFinishedAt;
+            await checkpoints.SaveLastRunAsync(lastRun, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception ex) when (ex is not CheckpointConflictException)
+        {
+            var error = ex is WallarmAuthenticationException forbidden ? await ExplainAsync(forbidden).ConfigureAwait(false) : ex;
+            IngestionLog.RunFailed(logger, error, runId, checkpoint?.PulledUntil);
+            await RecordFailureAsync(tenantId, checkpoint, lastRun, error).ConfigureAwait(false);
+            if (ReferenceEquals(error, ex)) throw;
+            throw error;
+        }
+    }
+
+    private async Task<PullResult> PullAsync(long tenantId, CheckpointEntity checkpoint, string runId, DateTimeOffset startedAt, long startTimestamp, CancellationToken cancellationToken)
+    {
         var from = checkpoint.PulledUntil is { } pulledUntil ? pulledUntil - _options.Overlap : startedAt - _options.InitialLookback;
         var oldest = startedAt - _options.MaxCatchUp;
         if (from < oldest)
@@ -84,69 +127,110 @@ public sealed class IncidentPuller(
         // Claims the checkpoint: a second run racing on this tenant now fails on the ETag instead of writing too.
         await checkpoints.SaveAsync(tenantId, checkpoint, cancellationToken).ConfigureAwait(false);
 
-        var run = new RunState();
+        var ledger = await quarantine.OpenAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var ongoing = _options.OngoingHorizon > TimeSpan.Zero
+            ? await store.GetOngoingAsync(tenantId, startedAt - _options.OngoingHorizon, startedAt, cancellationToken).ConfigureAwait(false)
+            : [];
+        var evidence = new TimeFilterEvidence();
+        var run = new RunState(tenantId, runId, startedAt, ledger);
         var pulled = 0;
-        try
+        foreach (var window in windows)
         {
-            foreach (var window in windows)
+            var elapsed = time.GetElapsedTime(startTimestamp);
+            if (pulled > 0 && elapsed >= _options.RunBudget)
             {
-                var elapsed = time.GetElapsedTime(startTimestamp);
-                if (pulled > 0 && elapsed >= _options.RunBudget)
-                {
-                    IngestionLog.BudgetExhausted(logger, runId, elapsed, _options.RunBudget, windows.Count - pulled);
-                    break;
-                }
-
-                var stats = await PullWindowAsync(tenantId, runId, window, startedAt, run, cancellationToken).ConfigureAwait(false);
-                await coverage.RecordAsync(tenantId, window, runId, stats.Incidents, startedAt, cancellationToken).ConfigureAwait(false);
-                checkpoint.PulledUntil = window.To;
-                checkpoint.IncidentsWritten += stats.Incidents;
-                await checkpoints.SaveAsync(tenantId, checkpoint, cancellationToken).ConfigureAwait(false);
-                pulled++;
+                IngestionLog.BudgetExhausted(logger, runId, elapsed, _options.RunBudget, windows.Count - pulled);
+                break;
             }
+
+            var pass = await PullWindowAsync(window, run, startTimestamp, cancellationToken).ConfigureAwait(false);
+            evidence.Add(window, pass.Ids, ongoing);
+            await coverage.RecordAsync(tenantId, window, runId, pass.Ids.Count, pass.QuarantinedKeys.Count, startedAt, cancellationToken).ConfigureAwait(false);
+            checkpoint.PulledUntil = window.To;
+            checkpoint.IncidentsWritten += pass.Ids.Count;
+            await checkpoints.SaveAsync(tenantId, checkpoint, cancellationToken).ConfigureAwait(false);
+            pulled++;
         }
-        catch (Exception ex) when (ex is not CheckpointConflictException)
-        {
-            IngestionLog.RunFailed(logger, ex, runId, checkpoint.PulledUntil);
-            await RecordFailureAsync(tenantId, checkpoint, ex).ConfigureAwait(false);
-            throw;
-        }
+
+        var reread = await RereadOngoingAsync(ongoing, run, caughtUp: pulled == windows.Count, startTimestamp, cancellationToken).ConfigureAwait(false);
+        await vulnerabilities.RetryPendingAsync(wallarm, tenantId, cancellationToken).ConfigureAwait(false);
+        NoteTimeFilter(checkpoint, evidence, windows.Count > 0 ? windows[0] : null);
 
         var outcome = pulled < windows.Count ? PullOutcome.Partial : PullOutcome.Succeeded;
         checkpoint.LastOutcome = outcome.ToString();
         checkpoint.LastError = null;
+        checkpoint.LastErrorSetting = null;
+        checkpoint.QuarantinedRecords = ledger.OpenCount;
+        checkpoint.LastRunQuarantined = ledger.QuarantinedThisRun;
         checkpoint.LastRunFinishedAt = time.GetUtcNow();
         checkpoint.LastSuccessAt = checkpoint.LastRunFinishedAt;
         await checkpoints.SaveAsync(tenantId, checkpoint, cancellationToken).ConfigureAwait(false);
 
         IngestionLog.RunFinished(logger, runId, outcome, run.Incidents, pulled, checkpoint.PulledUntil);
         return new PullResult(runId, tenantId, outcome, pulled, windows.Count - pulled, run.Incidents, run.Rows, run.Sources, run.Messages,
-            checkpoint.PulledUntil, time.GetElapsedTime(startTimestamp));
+            checkpoint.PulledUntil, time.GetElapsedTime(startTimestamp), ledger.QuarantinedThisRun, reread, checkpoint.TimeFilter);
     }
 
-    private async Task<WindowStats> PullWindowAsync(long tenantId, string runId, TimeWindow window, DateTimeOffset pulledAt, RunState run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a window until the distinct records read match Wallarm's count taken after paging: records that move while
+    /// pages are read (an update jumps to the first page, late data arrives) are caught by another pass.
+    /// </summary>
+    private async Task<RecordPass> PullWindowAsync(TimeWindow window, RunState run, long startTimestamp, CancellationToken cancellationToken)
     {
-        // Counted before paging: incidents appearing meanwhile can only add to what the pages hold.
-        var expected = wallarmOptions.Value.VerifyCounts ? await wallarm.CountIncidentsAsync(tenantId, window, cancellationToken).ConfigureAwait(false) : -1;
-
-        var pass = new WindowPass();
-        await PageWindowAsync(tenantId, window, pulledAt, run, pass, cancellationToken).ConfigureAwait(false);
-        if (expected >= 0 && pass.Received < expected)
+        var pass = new RecordPass(window);
+        for (var passes = 1; ; passes++)
         {
-            // With offset paging, an incident updated mid-read jumps to the first page (order is by last hit) and a
-            // glitching API may return a short page; one more pass over the window usually closes the gap.
+            await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
+            if (!wallarmOptions.Value.VerifyCounts) break;
+
+            // Counted after paging: whatever appeared or moved meanwhile is in the count, so a shortfall shows.
+            var expected = await wallarm.CountIncidentsAsync(run.TenantId, window, cancellationToken).ConfigureAwait(false);
+            if (pass.Received >= expected) break;
+            if (passes >= MinPasses && (passes >= MaxPasses || time.GetElapsedTime(startTimestamp) >= _options.RunBudget))
+            {
+                throw new WallarmMalformedResponseException(
+                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct: a page came back short or the records kept moving. The checkpoint was not moved.");
+            }
+
             IngestionLog.WindowShort(logger, window, expected, pass.Received);
-            await PageWindowAsync(tenantId, window, pulledAt, run, pass, cancellationToken).ConfigureAwait(false);
         }
 
-        if (pass.Skipped > 0) IngestionLog.NonIncidentsSkipped(logger, pass.Skipped);
-        if (expected >= 0 && pass.Received < expected)
+        if (pass.Skipped.Count > 0) IngestionLog.NonIncidentsSkipped(logger, pass.Skipped.Count);
+        if (pass.QuarantinedKeys.Count > 0) IngestionLog.RecordsQuarantined(logger, window, pass.QuarantinedKeys.Count);
+        await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+        IngestionLog.WindowPulled(logger, window, pass.Ids.Count, pass.Rows, pass.SourcesSent, pass.MessagesSent);
+        return pass;
+    }
+
+    /// <summary>
+    /// Re-reads by id the stored incidents with a recent last hit that no window of this run returned: under a
+    /// first-hit <c>time</c> filter nothing else would bring their new hits, last hit and later days.
+    /// </summary>
+    private async Task<int> RereadOngoingAsync(IReadOnlyList<OngoingIncident> ongoing, RunState run, bool caughtUp, long startTimestamp, CancellationToken cancellationToken)
+    {
+        var toRead = ongoing.Where(o => !run.Seen.Contains(o.Id)).ToList();
+        if (toRead.Count == 0) return 0;
+        if (!caughtUp && time.GetElapsedTime(startTimestamp) >= _options.RunBudget)
         {
-            throw new WallarmMalformedResponseException(
-                $"Wallarm counted {expected} incident(s) in window {window} but two passes over its pages held {pass.Received}: a page came back short or empty. The checkpoint was not moved.");
+            IngestionLog.OngoingRefreshSkipped(logger, toRead.Count);
+            return 0;
         }
 
-        await RefreshVulnerabilitiesAsync(tenantId, pass.VulnerabilityIds, cancellationToken).ConfigureAwait(false);
+        // Records set aside here are filed under the days of the horizon: they are recent by definition.
+        var pass = new RecordPass(new TimeWindow(run.StartedAt - _options.OngoingHorizon, run.StartedAt));
+        var ids = toRead.Select(o => o.Id).ToList();
+        var since = toRead.Min(o => o.FirstSeen);
+        await ReadPagesAsync(wallarm.GetIncidentsByIdAsync(run.TenantId, ids, since, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
+        await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+        var missing = ids.Count(id => !pass.Ids.Contains(id) && !pass.Skipped.Contains(id) && !pass.QuarantinedKeys.Contains(id));
+        IngestionLog.OngoingRefreshed(logger, toRead.Count, pass.Changed, missing);
+        return toRead.Count;
+    }
+
+    /// <summary>Security issues, enrichment messages and quarantine resolutions for what a pass stored.</summary>
+    private async Task FinishPassAsync(RunState run, RecordPass pass, CancellationToken cancellationToken)
+    {
+        await vulnerabilities.RefreshAsync(wallarm, run.TenantId, pass.VulnerabilityIds, cancellationToken).ConfigureAwait(false);
 
         var toSend = new List<EnrichmentSource>(pass.Sources.Count);
         foreach (var source in pass.Sources.Values)
@@ -155,79 +239,86 @@ public sealed class IncidentPuller(
             if (refs.Count > 0) toSend.Add(new EnrichmentSource { Ip = source.Ip, FirstSeen = source.FirstSeen, LastSeen = source.LastSeen, Incidents = refs });
         }
 
-        var messages = await enrichment.SendAsync(tenantId, runId, pulledAt, toSend, cancellationToken).ConfigureAwait(false);
+        pass.MessagesSent = await enrichment.SendAsync(run.TenantId, run.RunId, run.StartedAt, toSend, cancellationToken).ConfigureAwait(false);
+        pass.SourcesSent = toSend.Count;
         run.Rows += pass.Rows;
         run.Sources += toSend.Count;
-        run.Messages += messages;
-        IngestionLog.WindowPulled(logger, window, pass.Ids.Count, pass.Rows, toSend.Count, messages);
-        return new WindowStats(pass.Ids.Count);
+        run.Messages += pass.MessagesSent;
+
+        // Only now that their rows are written: a record that was set aside before and came back readable.
+        if (pass.Resolvable.Count > 0)
+        {
+            await run.Ledger.ResolveAsync(run.RunId, pass.Resolvable, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            IngestionLog.QuarantineResolved(logger, pass.Resolvable.Count);
+        }
     }
 
-    private async Task PageWindowAsync(long tenantId, TimeWindow window, DateTimeOffset pulledAt, RunState run, WindowPass pass, CancellationToken cancellationToken)
+    private async Task ReadPagesAsync(IAsyncEnumerable<WallarmAttackPage> source, RunState run, RecordPass pass, CancellationToken cancellationToken)
     {
-        await using var pages = wallarm.GetIncidentPagesAsync(tenantId, window, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var hasPage = pages.MoveNextAsync().AsTask();
-        // Pages are written while the next ones are fetched and mapped, so storage never idles between pages.
-        var writes = new Queue<(Task<int> Task, HashSet<string> Ids)>();
-        try
+        var rejected = new List<WallarmRejectedRecord>();
+        await using (var pages = source.GetAsyncEnumerator(cancellationToken))
         {
-            while (await hasPage.ConfigureAwait(false))
+            var hasPage = pages.MoveNextAsync().AsTask();
+            // Pages are written while the next ones are fetched and mapped, so storage never idles between pages.
+            var writes = new Queue<(Task<int> Task, HashSet<string> Ids)>();
+            try
             {
-                var batch = new List<Incident>(pages.Current.Attacks.Count);
-                foreach (var attack in pages.Current.Attacks)
+                while (await hasPage.ConfigureAwait(false))
                 {
-                    if (attack.VulnId is null)
+                    var page = pages.Current;
+                    var batch = new List<Incident>(page.Attacks.Count);
+                    foreach (var attack in page.Attacks)
                     {
-                        pass.Skipped++;
-                        continue;
+                        if (run.Ledger.IsOpen(attack.Id)) pass.Resolvable.Add(attack.Id);
+                        if (attack.VulnId is null)
+                        {
+                            pass.Skipped.Add(attack.Id);
+                            continue;
+                        }
+
+                        var incident = IncidentMapper.ToIncident(attack, run.TenantId);
+                        pass.Ids.Add(incident.Id);
+                        run.Seen.Add(incident.Id);
+                        pass.VulnerabilityIds.Add(incident.VulnerabilityId);
+                        var fingerprint = Fingerprint(incident);
+                        if (run.Written.TryGetValue(incident.Id, out var previous) && previous == fingerprint) continue;
+                        run.Written[incident.Id] = fingerprint;
+                        pass.Changed++;
+                        batch.Add(incident);
+                        AddSources(pass.Sources, incident);
                     }
 
-                    var incident = IncidentMapper.ToIncident(attack, tenantId);
-                    pass.Ids.Add(incident.Id);
-                    pass.VulnerabilityIds.Add(incident.VulnerabilityId);
-                    var fingerprint = Fingerprint(incident);
-                    if (run.Written.TryGetValue(incident.Id, out var previous) && previous == fingerprint) continue;
-                    run.Written[incident.Id] = fingerprint;
-                    batch.Add(incident);
-                    AddSources(pass.Sources, incident);
+                    foreach (var reject in page.Rejected) pass.QuarantinedKeys.Add(reject.Key);
+                    rejected.AddRange(page.Rejected);
+                    hasPage = pages.MoveNextAsync().AsTask();
+                    if (batch.Count == 0) continue;
+
+                    // A bounded number of pages in flight, and never two versions of one incident at once: the later must land last.
+                    while (writes.Count > 0 && (writes.Count >= MaxPagesInFlight || writes.Any(w => batch.Exists(i => w.Ids.Contains(i.Id)))))
+                    {
+                        pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
+                    }
+
+                    writes.Enqueue((store.UpsertAsync(batch, run.StartedAt, cancellationToken), batch.Select(i => i.Id).ToHashSet(StringComparer.Ordinal)));
                 }
 
-                hasPage = pages.MoveNextAsync().AsTask();
-                if (batch.Count == 0) continue;
-
-                // A bounded number of pages in flight, and never two versions of one incident at once: the later must land last.
-                while (writes.Count > 0 && (writes.Count >= MaxPagesInFlight || writes.Any(w => batch.Exists(i => w.Ids.Contains(i.Id)))))
-                {
-                    pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
-                }
-
-                writes.Enqueue((store.UpsertAsync(batch, pulledAt, cancellationToken), batch.Select(i => i.Id).ToHashSet(StringComparer.Ordinal)));
+                while (writes.Count > 0) pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
             }
-
-            while (writes.Count > 0) pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            // An iterator cannot be disposed with a MoveNext in flight, nor a write left unobserved; their faults are already ours.
-            try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
-            foreach (var write in writes)
+            finally
             {
-                try { await write.Task.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+                // An iterator cannot be disposed with a MoveNext in flight, nor a write left unobserved; their faults are already ours.
+                try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+                foreach (var write in writes)
+                {
+                    try { await write.Task.ConfigureAwait(false); } catch { /* reported by the first failure */ }
+                }
             }
         }
-    }
 
-    private async Task RefreshVulnerabilitiesAsync(long tenantId, HashSet<long> ids, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await vulnerabilities.RefreshAsync(wallarm, tenantId, ids, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WallarmApiException or WallarmMalformedResponseException or HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException)
-        {
-            // Security-issue details decorate incidents; missing them must not hold incidents back. Next run retries.
-            IngestionLog.VulnerabilityRefreshFailed(logger, ex, ids.Count);
-        }
+        // A record set aside and then read well-formed in this same pass is stored: it is not quarantined again.
+        rejected.RemoveAll(r => r.Id is { } id && (pass.Ids.Contains(id) || pass.Skipped.Contains(id)));
+        pass.QuarantinedKeys.RemoveWhere(k => pass.Ids.Contains(k) || pass.Skipped.Contains(k));
+        await run.Ledger.QuarantineAsync(run.RunId, pass.Window, rejected, run.StartedAt, cancellationToken).ConfigureAwait(false);
     }
 
     private void AddSources(Dictionary<string, SourceAccumulator> sources, Incident incident)
@@ -246,28 +337,108 @@ public sealed class IncidentPuller(
     }
 
     private static int Fingerprint(Incident i)
-        => HashCode.Combine(i.LastSeen, i.Hits, i.IpCount, i.BlockStatus, i.State, i.VulnerabilityId, i.TopIps.Count, i.TopIps.Count > 0 ? i.TopIps[0].Ip : null);
-
-    private async Task RecordFailureAsync(long tenantId, CheckpointEntity checkpoint, Exception error)
     {
-        checkpoint.LastOutcome = CheckpointEntity.FailedOutcome;
-        checkpoint.LastError = StoredText.Bound($"{error.GetType().Name}: {error.Message}", MaxStoredErrorChars);
-        checkpoint.LastRunFinishedAt = time.GetUtcNow();
+        var hash = new HashCode();
+        hash.Add(i.LastSeen);
+        hash.Add(i.FirstSeen);
+        hash.Add(i.Hits);
+        hash.Add(i.IpCount);
+        hash.Add(i.BlockStatus);
+        hash.Add(i.State);
+        hash.Add(i.VulnerabilityId);
+        hash.Add(i.TopIps.Count);
+        hash.Add(i.TopIps.Count > 0 ? i.TopIps[0].Ip : null);
+        hash.Add(i.ReadNotes);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Records what this run's windows showed about the <c>time</c> filter; logs only when that changes.</summary>
+    private void NoteTimeFilter(CheckpointEntity checkpoint, TimeFilterEvidence evidence, TimeWindow? firstWindow)
+    {
+        var seen = evidence.Conclusion;
+        if (seen is null)
+        {
+            if (evidence.Matched > 0 && evidence.Missed > 0 && firstWindow is { } window)
+            {
+                IngestionLog.TimeFilterMixed(logger, window, evidence.Matched, evidence.Missed, checkpoint.TimeFilter ?? "unknown");
+            }
+
+            return;
+        }
+
+        if (seen != checkpoint.TimeFilter) IngestionLog.TimeFilterDetected(logger, seen, checkpoint.TimeFilter ?? "unknown");
+        checkpoint.TimeFilter = seen;
+        checkpoint.TimeFilterSeenAt = time.GetUtcNow();
+    }
+
+    /// <summary>Turns a 403 into a wrong-tenant error when the token turns out valid for another tenant.</summary>
+    private async Task<Exception> ExplainAsync(WallarmAuthenticationException forbidden)
+    {
         try
         {
-            // Not the run's token: a cancelled run should still leave its failure visible.
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await checkpoints.SaveAsync(tenantId, checkpoint, cts.Token).ConfigureAwait(false);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            return await tenant.ExplainForbiddenAsync(wallarm, forbidden, cts.Token).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (OperationCanceledException)
         {
-            // The original failure is what matters; recording it is best effort.
+            return forbidden;
         }
     }
 
-    private sealed class RunState
+    private async Task RecordFailureAsync(long? tenantId, CheckpointEntity? checkpoint, PullRunEntity lastRun, Exception error)
     {
+        var (reason, setting) = IngestionFailure.Describe(error);
+        var now = time.GetUtcNow();
+        // Not the run's token: a cancelled run should still leave its failure visible. Recording is best effort: the
+        // original failure is what matters, and storage may be what failed.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        if (tenantId is { } id && checkpoint is not null)
+        {
+            checkpoint.LastOutcome = CheckpointEntity.FailedOutcome;
+            checkpoint.LastError = reason;
+            checkpoint.LastErrorSetting = setting;
+            checkpoint.LastRunFinishedAt = now;
+            try
+            {
+                await checkpoints.SaveAsync(id, checkpoint, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // See above.
+            }
+        }
+
+        lastRun.Outcome = CheckpointEntity.FailedOutcome;
+        lastRun.Error = reason;
+        lastRun.ErrorSetting = setting;
+        lastRun.FinishedAt = now;
+        try
+        {
+            await checkpoints.SaveLastRunAsync(lastRun, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // See above.
+        }
+    }
+
+    /// <summary>What one run has done so far, across its windows and the re-read.</summary>
+    private sealed class RunState(long tenantId, string runId, DateTimeOffset startedAt, QuarantineLedger ledger)
+    {
+        public long TenantId { get; } = tenantId;
+
+        public string RunId { get; } = runId;
+
+        /// <summary>The run's start: the pull time written on rows and messages.</summary>
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public QuarantineLedger Ledger { get; } = ledger;
+
+        /// <summary>Fingerprint of the version of each incident written by this run: an unchanged re-read is not written again.</summary>
         public Dictionary<string, int> Written { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Incidents any window of this run returned.</summary>
+        public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
 
         public HashSet<(string Ip, string IncidentId, string LastDay)> SentRefs { get; } = [];
 
@@ -299,12 +470,23 @@ public sealed class IncidentPuller(
         }
     }
 
-    private readonly record struct WindowStats(int Incidents);
-
-    /// <summary>What the passes over one window received.</summary>
-    private sealed class WindowPass
+    /// <summary>What the passes over one window (or the re-read by id) received.</summary>
+    private sealed class RecordPass(TimeWindow window)
     {
+        /// <summary>The window records set aside here are filed under.</summary>
+        public TimeWindow Window { get; } = window;
+
+        /// <summary>Incidents read.</summary>
         public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Readable records without a <c>vulnid</c> (not incidents), by id.</summary>
+        public HashSet<string> Skipped { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Records set aside, by id or fingerprint.</summary>
+        public HashSet<string> QuarantinedKeys { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Records read well-formed whose earlier copy is in the quarantine.</summary>
+        public HashSet<string> Resolvable { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, SourceAccumulator> Sources { get; } = new(StringComparer.Ordinal);
 
@@ -312,8 +494,49 @@ public sealed class IncidentPuller(
 
         public int Rows { get; set; }
 
-        public int Skipped { get; set; }
+        /// <summary>Incidents written (new or changed) by this pass.</summary>
+        public int Changed { get; set; }
 
-        public int Received => Ids.Count + Skipped;
+        public int SourcesSent { get; set; }
+
+        public int MessagesSent { get; set; }
+
+        /// <summary>Distinct records read, readable or not: what Wallarm's count is compared with.</summary>
+        public int Received
+        {
+            get
+            {
+                var extra = Skipped.Count(id => !Ids.Contains(id)) + QuarantinedKeys.Count(k => !Ids.Contains(k) && !Skipped.Contains(k));
+                return Ids.Count + extra;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stored incidents that started before a window and whose last known hit lies inside it: a span-overlap filter
+    /// returns them, a first-hit filter does not.
+    /// </summary>
+    private sealed class TimeFilterEvidence
+    {
+        public int Matched { get; private set; }
+
+        public int Missed { get; private set; }
+
+        public string? Conclusion => (Matched, Missed) switch
+        {
+            ( > 0, 0) => TimeFilterMatch.Overlap,
+            (0, > 0) => TimeFilterMatch.FirstHit,
+            _ => null,
+        };
+
+        public void Add(TimeWindow window, HashSet<string> returned, IReadOnlyList<OngoingIncident> stored)
+        {
+            foreach (var incident in stored)
+            {
+                if (incident.FirstSeen >= window.From || incident.LastSeen < window.From || incident.LastSeen > window.To) continue;
+                if (returned.Contains(incident.Id)) Matched++;
+                else Missed++;
+            }
+        }
     }
 }

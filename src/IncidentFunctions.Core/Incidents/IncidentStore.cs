@@ -55,6 +55,28 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
         return days;
     }
 
+    /// <summary>
+    /// Stored incidents whose last hit is at or after <paramref name="since"/>: the day partitions from that day to
+    /// <paramref name="now"/>'s (an incident's row for the day of its last hit lies in them), id and times only.
+    /// </summary>
+    public async Task<IReadOnlyList<OngoingIncident>> GetOngoingAsync(long tenantId, DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
+        var byId = new Dictionary<string, OngoingIncident>(StringComparer.Ordinal);
+        foreach (var day in calendar.DaysSpanned(since, now))
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DayPartition.Key(tenantId, day)} and LastSeen ge {since}");
+            await foreach (var row in table.QueryAsync<IncidentEntity>(filter, maxPerPage: 1000, select: [nameof(IncidentEntity.IncidentId), nameof(IncidentEntity.FirstSeen), nameof(IncidentEntity.LastSeen)], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                byId[row.IncidentId] = byId.TryGetValue(row.IncidentId, out var seen) && seen.LastSeen > row.LastSeen
+                    ? seen
+                    : new OngoingIncident(row.IncidentId, row.FirstSeen, row.LastSeen);
+            }
+        }
+
+        return [.. byId.Values];
+    }
+
     /// <summary>Every incident active on <paramref name="day"/>: one partition query.</summary>
     public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -66,3 +88,6 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
         }
     }
 }
+
+/// <summary>A stored incident whose last hit is recent enough to be re-read by id (see <see cref="IngestionOptions.OngoingHorizon"/>).</summary>
+public sealed record OngoingIncident(string Id, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);

@@ -10,12 +10,13 @@ internal static class IncidentsServiceCollectionExtensions
 {
     public static IServiceCollection AddIncidents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<IngestionOptions, IngestionOptionsValidator>(configuration, IngestionOptions.SectionName)
+        services.AddValidatedOptions<IngestionOptions, IngestionOptionsAttributes, IngestionOptionsValidator>(configuration, IngestionOptions.SectionName)
             .Configure(o => o.Schedule = configuration[AppSettingNames.PullIncidentsSchedule] is { Length: > 0 } s ? s : o.Schedule);
         services.TryAddSingleton<VulnerabilityCatalog>();
         services.TryAddTransient<IncidentStore>();
         services.TryAddTransient<CheckpointStore>();
         services.TryAddTransient<CoverageLog>();
+        services.TryAddTransient<RecordQuarantine>();
         services.TryAddTransient<EnrichmentPublisher>();
         services.TryAddTransient<IncidentPuller>();
         services.AddSingleton(new ScheduledJob(

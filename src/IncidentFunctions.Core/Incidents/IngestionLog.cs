@@ -32,9 +32,30 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Could not refresh {Count} security issue(s); reports show their ids until a later run succeeds")]
     public static partial void VulnerabilityRefreshFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but the pages held {Received}; reading the window once more")]
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) after paging but the passes so far held {Received} distinct; reading the window again")]
     public static partial void WindowShort(ILogger logger, TimeWindow window, long expected, int received);
 
     [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "Report time zone changed from {Previous} to {Current}; days pulled before were filed under {Previous} days")]
     public static partial void TimeZoneChanged(ILogger logger, string previous, string current);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "{Pending} of {Asked} security issue(s) could not be fetched ({Reason}); they stay pending and later runs ask again with back-off")]
+    public static partial void VulnerabilitiesPending(ILogger logger, int pending, int asked, string reason);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Window {Window}: {Count} Wallarm record(s) could not be stored and went to the quarantine; the window completes without them")]
+    public static partial void RecordsQuarantined(ILogger logger, TimeWindow window, int count);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "{Count} quarantined record(s) arrived well-formed and were stored; their quarantine entries are resolved")]
+    public static partial void QuarantineResolved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Warning, Message = "Wallarm's time filter was seen to match incidents by '{Meaning}' (before: '{Previous}'); ongoing incidents are kept current by re-reading them by id either way")]
+    public static partial void TimeFilterDetected(ILogger logger, string meaning, string previous);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Warning, Message = "Wallarm's time filter gave mixed evidence in window {Window}: {Matched} incident(s) that started earlier were returned, {Missed} were not; keeping '{Meaning}'")]
+    public static partial void TimeFilterMixed(ILogger logger, TimeWindow window, int matched, int missed, string meaning);
+
+    [LoggerMessage(EventId = 1216, Level = LogLevel.Information, Message = "Re-read {Ids} ongoing incident(s) by id: {Changed} changed, {Missing} not returned")]
+    public static partial void OngoingRefreshed(ILogger logger, int ids, int changed, int missing);
+
+    [LoggerMessage(EventId = 1217, Level = LogLevel.Warning, Message = "Run budget spent before re-reading {Ids} ongoing incident(s) by id; the next run re-reads them")]
+    public static partial void OngoingRefreshSkipped(ILogger logger, int ids);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IncidentFunctions.Incidents;
 
 /// <summary>How incidents are pulled. Bound from the <c>Ingestion</c> section.</summary>
@@ -9,12 +11,14 @@ public sealed class IngestionOptions
     public string Schedule { get; set; } = "0 */5 * * * *";
 
     /// <summary>Each run starts this far before the checkpoint, so late and updated incidents are merged.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan Overlap { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How far back the first run (no checkpoint yet) backfills.</summary>
     public TimeSpan InitialLookback { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Catch-up never reaches further back than this (Wallarm keeps 3–6 months and queries at most 6).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "183.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan MaxCatchUp { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>The pull is cut into windows of at most this length; the checkpoint moves after each one.</summary>
@@ -24,11 +28,21 @@ public sealed class IngestionOptions
     public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(4);
 
     /// <summary>An incident is filed under at most this many (most recent) report days.</summary>
+    [Range(1, 400)]
     public int MaxDaysPerIncident { get; set; } = 62;
 
     /// <summary>Security issues already stored are fetched again after this long, to pick up status changes.</summary>
     public TimeSpan VulnerabilityRefreshInterval { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// Each run also re-reads by id every stored incident whose last hit is at most this old, so hits, last hit and
+    /// day rows stay current even when Wallarm's <c>time</c> filter matches an incident by its first hit only.
+    /// Zero turns the re-read off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan OngoingHorizon { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Table transactions in flight at once.</summary>
+    [Range(1, 64)]
     public int WriteParallelism { get; set; } = 4;
 }

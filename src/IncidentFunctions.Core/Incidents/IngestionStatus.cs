@@ -1,4 +1,6 @@
+using Azure;
 using IncidentFunctions.Storage;
+using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Options;
 using System.Text.Json.Serialization;
 using NCrontab;
@@ -29,7 +31,20 @@ public enum PullHealth
     Failing,
 }
 
+/// <summary>What Wallarm's <c>time</c> filter was seen to match; checked by each run (see <c>IncidentPuller</c>).</summary>
+public static class TimeFilterMatch
+{
+    /// <summary>An incident matches a window when its first–last span overlaps it.</summary>
+    public const string Overlap = "overlap";
+
+    /// <summary>An incident matches a window only when its first hit lies in it.</summary>
+    public const string FirstHit = "first-hit";
+}
+
 /// <summary>One tenant's pull checkpoint as the status endpoint shows it.</summary>
+/// <param name="LastErrorSetting">The app setting the last failure points at, when it points at one.</param>
+/// <param name="QuarantinedRecords">Records that could not be stored and are still unresolved.</param>
+/// <param name="TimeFilter"><see cref="TimeFilterMatch"/>; null until a run could tell.</param>
 public sealed record TenantPullStatus(
     long TenantId,
     PullHealth Health,
@@ -43,22 +58,67 @@ public sealed record TenantPullStatus(
     DateTimeOffset? LastRunFinishedAt,
     DateTimeOffset? LastSuccessAt,
     long IncidentsWritten,
-    string? TimeZone);
+    string? TimeZone,
+    string? LastErrorSetting = null,
+    int QuarantinedRecords = 0,
+    int LastRunQuarantined = 0,
+    string? TimeFilter = null);
 
-/// <summary>The pull status of every tenant, and what lag still counts as healthy.</summary>
+/// <summary>The last run of the pull job, also one that failed before it knew its tenant.</summary>
+public sealed record PullRunStatus(string RunId, long? TenantId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Outcome, string? Error, string? Setting);
+
+/// <summary>The pull status of every tenant, the last run, and what lag still counts as healthy.</summary>
+/// <param name="Error">When failing: why (the last run's error, or the failing tenant's).</param>
+/// <param name="Setting">When failing: the app setting to fix, when the failure points at one.</param>
 public sealed record IngestionStatus(
     PullHealth Health,
     string Schedule,
     double HealthyLagSeconds,
-    IReadOnlyList<TenantPullStatus> Tenants);
+    IReadOnlyList<TenantPullStatus> Tenants,
+    PullRunStatus? LastRun = null,
+    string? Error = null,
+    string? Setting = null);
 
-/// <summary>Reads the per-tenant checkpoints (see <see cref="CheckpointStore"/>) and judges them against the schedule.</summary>
+/// <summary>How a failed run is recorded and shown: a bounded reason and the setting to fix.</summary>
+public static class IngestionFailure
+{
+    public const int MaxReasonChars = 2_000;
+
+    public static (string Reason, string? Setting) Describe(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var reason = StoredText.Bound($"{error.GetType().Name}: {error.Message}", MaxReasonChars)!;
+        var setting = error switch
+        {
+            WallarmException wallarm => wallarm.Setting,
+            // The connection to Wallarm itself failed: wrong cloud or URL, DNS, proxy or firewall.
+            HttpRequestException => "Wallarm__Cloud",
+            RequestFailedException { Status: 401 or 403 } => "Storage__ConnectionString",
+            _ => null,
+        };
+        if (error is RequestFailedException { Status: 401 or 403 })
+        {
+            reason = StoredText.Bound(
+                "Storage refused access: check Storage__ConnectionString, or with a managed identity its Storage Table/Queue data roles. " + reason,
+                MaxReasonChars)!;
+        }
+
+        return (reason, setting);
+    }
+}
+
+/// <summary>
+/// Reads the per-tenant checkpoints and the last run (see <see cref="CheckpointStore"/>) and judges them against the
+/// schedule. A failed last run makes the status failing even when no tenant checkpoint exists yet (a wrong token on
+/// a new deployment fails before any window is pulled).
+/// </summary>
 public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvider time, IOptions<IngestionOptions> options)
 {
     public async Task<IngestionStatus> GetAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var healthyLag = HealthyLag(options.Value, now);
+        var lastRunTask = checkpoints.GetLastRunAsync(cancellationToken);
         var tenants = new List<TenantPullStatus>();
         await foreach (var checkpoint in checkpoints.GetAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -66,8 +126,25 @@ public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvi
         }
 
         tenants.Sort((a, b) => a.TenantId.CompareTo(b.TenantId));
+        var lastRun = await lastRunTask.ConfigureAwait(false) is { } run
+            ? new PullRunStatus(run.RunId, run.TenantId, run.StartedAt, run.FinishedAt, run.Outcome, run.Error, run.ErrorSetting)
+            : null;
+        return Judge(options.Value.Schedule, healthyLag, tenants, lastRun);
+    }
+
+    internal static IngestionStatus Judge(string schedule, TimeSpan healthyLag, IReadOnlyList<TenantPullStatus> tenants, PullRunStatus? lastRun)
+    {
         var health = tenants.Count == 0 ? PullHealth.Pending : tenants.Max(t => t.Health);
-        return new IngestionStatus(health, options.Value.Schedule, healthyLag.TotalSeconds, tenants);
+        var lastRunFailed = lastRun?.Outcome == CheckpointEntity.FailedOutcome;
+        if (lastRunFailed) health = PullHealth.Failing;
+        string? error = null, setting = null;
+        if (health == PullHealth.Failing)
+        {
+            var failingTenant = tenants.FirstOrDefault(t => t.Health == PullHealth.Failing);
+            (error, setting) = lastRunFailed ? (lastRun!.Error, lastRun.Setting) : (failingTenant?.LastError, failingTenant?.LastErrorSetting);
+        }
+
+        return new IngestionStatus(health, schedule, healthyLag.TotalSeconds, tenants, lastRun, error, setting);
     }
 
     /// <summary>
@@ -115,6 +192,10 @@ public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvi
             checkpoint.LastRunFinishedAt,
             checkpoint.LastSuccessAt,
             checkpoint.IncidentsWritten,
-            checkpoint.TimeZone);
+            checkpoint.TimeZone,
+            checkpoint.LastErrorSetting,
+            checkpoint.QuarantinedRecords,
+            checkpoint.LastRunQuarantined,
+            checkpoint.TimeFilter);
     }
 }

@@ -1,8 +1,8 @@
 using System.Reflection;
 using Azure.Core;
-using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,9 +26,9 @@ public sealed record TelemetryExport(bool Enabled, string Authentication)
 
 /// <summary>
 /// OpenTelemetry to Application Insights (Azure Monitor exporter), for the Functions worker and the local runner alike:
-/// on only when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set; with Entra ID (managed identity) when
+/// on only when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set; with Entra ID when
 /// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says <c>Authorization=AAD</c>, as Application Insights with local
-/// auth disabled requires.
+/// auth disabled requires, through the app's one credential (the managed identity the storage clients use too).
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {
@@ -45,6 +45,17 @@ public static class TelemetryServiceCollectionExtensions
                 o.AuthenticationString = configuration[AppSettingNames.ApplicationInsightsAuthenticationString];
             })
             .ValidateOnStart();
+
+        // One credential for storage and telemetry: the identity the telemetry setting names is the app's identity when
+        // no storage setting names one (a different one fails start, see TelemetryOptionsValidator).
+        services.AddOptions<StorageOptions>().Configure(o =>
+        {
+            if (StorageServiceCollectionExtensions.ManagedIdentityClientId(o, configuration) is null
+                && TelemetryAuthentication.TryParse(configuration[AppSettingNames.ApplicationInsightsAuthenticationString], out _) is { ClientId: { } clientId })
+            {
+                o.ManagedIdentityClientId = clientId;
+            }
+        });
 
         // Unusable settings register no exporter: TelemetryOptionsValidator fails start naming the setting instead.
         var connectionString = configuration[AppSettingNames.ApplicationInsightsConnectionString];
@@ -74,10 +85,14 @@ public static class TelemetryServiceCollectionExtensions
             .UseAzureMonitorExporter(exporter =>
             {
                 exporter.ConnectionString = connectionString;
-                exporter.Credential = CreateCredential(authentication);
                 // The Functions host already feeds Live Metrics; a second stream from the worker only adds polling.
                 exporter.EnableLiveMetrics = false;
             });
+        if (authentication.UseEntraId)
+        {
+            services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((exporter, credential) => exporter.Credential = credential);
+        }
+
         return services;
     }
 
@@ -92,13 +107,6 @@ public static class TelemetryServiceCollectionExtensions
         if (export is { Enabled: true }) configure(services.AddOpenTelemetry());
         return services;
     }
-
-    internal static TokenCredential? CreateCredential(TelemetryAuthentication authentication) => authentication switch
-    {
-        { UseEntraId: false } => null,
-        { ClientId: { } clientId } => new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)),
-        _ => new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned),
-    };
 
     private static string Describe(TelemetryAuthentication authentication) => authentication switch
     {

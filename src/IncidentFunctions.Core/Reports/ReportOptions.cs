@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IncidentFunctions.Reports;
 
 /// <summary>How the incident list of a report is ordered (newest first in each case).</summary>
@@ -30,9 +32,12 @@ public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
 
+    [Required]
+    [StringLength(200)]
     public string Title { get; set; } = "Daily incident report";
 
     /// <summary>Shown under the title and in the PDF's author field.</summary>
+    [StringLength(200)]
     public string CompanyName { get; set; } = "";
 
     public ReportIncidentOrder IncidentOrder { get; set; } = ReportIncidentOrder.LatestHit;
@@ -44,9 +49,11 @@ public sealed class ReportOptions
     public ReportPageSize PageSize { get; set; } = ReportPageSize.A4;
 
     /// <summary>Days older than this (counted back from today in the report zone) answer 404.</summary>
+    [Range(1, 3660)]
     public int RetentionDays { get; set; } = 90;
 
     /// <summary>Rows in each top table (sources, targets).</summary>
+    [Range(1, 100)]
     public int TopRows { get; set; } = 10;
 
     /// <summary>An incident whose last hit is this recent when the report is generated is labelled "ongoing".</summary>

@@ -4,34 +4,15 @@ using NodaTime;
 
 namespace IncidentFunctions.Reports;
 
+/// <summary>Signing keys, link lifetimes against each other, the public address and the non-negative spans; lengths and ranges are attributes (<see cref="ReportOptionsAttributes"/>).</summary>
 internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReportOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Title) || options.Title.Length > 200)
-        {
-            failures.Add("Reports:Title must be 1–200 characters.");
-        }
-
-        if (options.CompanyName?.Length > 200)
-        {
-            failures.Add("Reports:CompanyName must be at most 200 characters.");
-        }
-
         if (!Enum.IsDefined(options.Layout))
         {
             failures.Add($"Reports:Layout must be Compact or Detailed; got {(int)options.Layout}.");
-        }
-
-        if (options.RetentionDays is < 1 or > 3660)
-        {
-            failures.Add($"Reports:RetentionDays must be between 1 and 3660; got {options.RetentionDays}.");
-        }
-
-        if (options.TopRows is < 1 or > 100)
-        {
-            failures.Add($"Reports:TopRows must be between 1 and 100; got {options.TopRows}.");
         }
 
         if (options.OngoingWindow < TimeSpan.Zero || options.CacheRevalidateAfter < TimeSpan.Zero)
@@ -88,3 +69,7 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
     private static partial Regex KeyId();
 }
+
+/// <summary>The data annotations of <see cref="ReportOptions"/> (title and company lengths, ranges), generated.</summary>
+[OptionsValidator]
+internal sealed partial class ReportOptionsAttributes : IValidateOptions<ReportOptions>;

@@ -10,7 +10,7 @@ internal static class ReportsServiceCollectionExtensions
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<ReportOptions, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
+        services.AddValidatedOptions<ReportOptions, ReportOptionsAttributes, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
         services.TryAddSingleton<ReportCache>();
         services.TryAddSingleton<ReportFreshness>();
         services.TryAddSingleton<ReportLinkSigner>();

@@ -1,63 +1,46 @@
 using System.Collections.Concurrent;
-using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Storage;
 
 /// <summary>
-/// The app's storage service clients (thread-safe singletons). Tables, queues and blob containers are created on first
-/// use, once per process.
-/// Queue clients encode messages as base64, matching host.json's <c>messageEncoding</c> and the queue trigger.
+/// The app's storage service clients (thread-safe singletons, registered through <c>AddAzureClients</c> by
+/// <see cref="StorageServiceCollectionExtensions"/>: a connection string locally, the service URIs with the app's one
+/// credential in Azure). Tables, queues and blob containers are created on first use, once per process.
+/// <see cref="Queues"/> encodes messages as base64, matching host.json's <c>messageEncoding</c> and the queue trigger.
 /// </summary>
-public sealed class StorageClients
+public sealed class StorageClients(
+    IOptions<StorageOptions> options,
+    TableServiceClient tables,
+    QueueServiceClient queues,
+    BlobServiceClient blobs,
+    IAzureClientFactory<QueueServiceClient> queueClients)
 {
-    private readonly StorageOptions _options;
-    private readonly TokenCredential? _credential;
+    /// <summary>The named queue service client that reads and writes message text as stored.</summary>
+    internal const string UndecodedQueuesName = "Undecoded";
+
+    private readonly StorageOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
 
-    public StorageClients(IOptions<StorageOptions> options)
-    {
-        _options = options.Value;
-        if (string.IsNullOrWhiteSpace(_options.ConnectionString))
-        {
-            _credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = _options.ManagedIdentityClientId,
-            });
-            Tables = new TableServiceClient(_options.TableServiceUri!, _credential);
-            Blobs = new BlobServiceClient(_options.BlobServiceUri!, _credential);
-        }
-        else
-        {
-            Tables = new TableServiceClient(_options.ConnectionString);
-            Blobs = new BlobServiceClient(_options.ConnectionString);
-        }
+    public TableServiceClient Tables { get; } = tables;
 
-        Queues = CreateQueueService(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-    }
+    public QueueServiceClient Queues { get; } = queues;
 
-    public TableServiceClient Tables { get; }
-
-    public QueueServiceClient Queues { get; }
-
-    public BlobServiceClient Blobs { get; }
-
-    public StorageOptions Options => _options;
+    public BlobServiceClient Blobs { get; } = blobs;
 
     /// <summary>
-    /// Another client for the same queue service and credential with its own <paramref name="clientOptions"/>, e.g. the
-    /// local runner's queue trigger, which reads message text undecoded.
+    /// The same queue service, account and credential as <see cref="Queues"/>, without base64: the local runner's queue
+    /// trigger reads message text as stored and decodes it itself.
     /// </summary>
-    public QueueServiceClient CreateQueueService(QueueClientOptions clientOptions)
-        => _credential is null
-            ? new QueueServiceClient(_options.ConnectionString, clientOptions)
-            : new QueueServiceClient(_options.QueueServiceUri!, _credential, clientOptions);
+    public QueueServiceClient UndecodedQueues => queueClients.CreateClient(UndecodedQueuesName);
+
+    public StorageOptions Options => _options;
 
     /// <summary>The table (with the configured prefix), created if missing.</summary>
     public Task<TableClient> GetTableAsync(string table, CancellationToken cancellationToken = default)

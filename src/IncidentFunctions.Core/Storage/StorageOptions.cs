@@ -31,6 +31,9 @@ public sealed class StorageOptions
 
     public string VulnerabilitiesTable { get; set; } = "vulnerabilities";
 
+    /// <summary>Wallarm records ingestion could not store, per report day and per tenant (see <c>RecordQuarantine</c>).</summary>
+    public string QuarantineTable { get; set; } = "quarantine";
+
     /// <summary>Enriched sources per report day (see <c>SourceProfileStore</c>).</summary>
     public string SourcesTable { get; set; } = "sources";
 

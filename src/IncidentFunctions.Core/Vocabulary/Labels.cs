@@ -25,6 +25,14 @@ public static class Labels
         _ => "Unknown status",
     };
 
+    /// <summary>
+    /// The line the day's report and digest show when Wallarm records of the day could not be read (set aside by
+    /// ingestion, see <see cref="RecordQuarantine"/>): "3 records from Wallarm could not be read; they are not in these figures."
+    /// </summary>
+    public static string UnreadableRecords(long records) => records == 1
+        ? "1 record from Wallarm could not be read; it is not in these figures."
+        : $"{Numbers.Count(records, "record", "records")} from Wallarm could not be read; they are not in these figures.";
+
     /// <summary>The statuses in the order every output lists them.</summary>
     public static IReadOnlyList<IncidentStatus> StatusOrder { get; } =
         [IncidentStatus.Blocked, IncidentStatus.PartiallyBlocked, IncidentStatus.Monitoring, IncidentStatus.Unknown];

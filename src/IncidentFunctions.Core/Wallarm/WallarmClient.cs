@@ -11,17 +11,34 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Wallarm;
 
-/// <summary>One page of incidents as the API returned it.</summary>
-public sealed record WallarmAttackPage(int PageNumber, IReadOnlyList<WallarmAttack> Attacks);
+/// <summary>
+/// One page of incidents as the API returned it: the records that could be read, and the ones set aside (see
+/// <see cref="WallarmRecordReader"/>) with the reason. A page lists each record in exactly one of the two.
+/// </summary>
+public sealed record WallarmAttackPage(int PageNumber, IReadOnlyList<WallarmAttack> Attacks, IReadOnlyList<WallarmRejectedRecord> Rejected)
+{
+    public int Records => Attacks.Count + Rejected.Count;
+}
+
+/// <summary>What <c>/v1/objects/vuln</c> answered for a set of ids: the readable records, and any it could not read.</summary>
+public sealed record WallarmVulnerabilityAnswer(IReadOnlyList<WallarmVulnerability> Vulnerabilities, IReadOnlyList<string> Unreadable);
 
 /// <summary>
 /// Typed client for the legacy Wallarm objects API. Retries (429, 5xx, timeouts, honouring Retry-After) live in the
-/// resilience handler registered with it; this class turns answers into data or into clear exceptions.
+/// resilience handler registered with it; this class turns answers into data or into clear exceptions. Records are
+/// read one by one, so one unreadable record is set aside without failing its page; only an answer that is not JSON
+/// or is cut off fails (after <see cref="MalformedPageAttempts"/> tries for incident pages and counts).
 /// </summary>
-public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> options, ILogger<WallarmClient> logger)
+public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> options, TimeProvider time, ILogger<WallarmClient> logger)
 {
     public const string TokenHeader = "X-WallarmAPI-Token";
     public const string HttpClientName = "Wallarm";
+
+    /// <summary>A cut-off or non-JSON answer is usually a proxy or connection glitch: read the same page this many times in all.</summary>
+    public const int MalformedPageAttempts = 3;
+
+    /// <summary>Answers are read whole (a page is parsed record by record); beyond this the page size is far too large.</summary>
+    internal const int MaxAnswerBytes = 128 * 1024 * 1024;
 
     private const int MaxErrorDetail = 300;
     private const int MaxConsecutiveEmptyCursorPages = 20;
@@ -31,7 +48,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// <summary>The caller's tenant id from <c>POST /v1/user</c>.</summary>
     public async Task<long> GetClientIdAsync(CancellationToken cancellationToken = default)
     {
-        var envelope = await PostAsync("v1/user", static w => { w.WriteStartObject(); w.WriteEndObject(); },
+        var envelope = await PostTypedAsync("v1/user", static w => { w.WriteStartObject(); w.WriteEndObject(); },
             WallarmJsonContext.Default.WallarmEnvelopeWallarmUser, cancellationToken).ConfigureAwait(false);
         var clientId = envelope.Body?.ClientId
             ?? throw new WallarmMalformedResponseException("Wallarm /v1/user answered without body.client_id; set 'Wallarm__ClientId' to the tenant id explicitly.");
@@ -39,34 +56,85 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         return clientId;
     }
 
-    /// <summary>Incidents (attacks with a vulnerability) active in <paramref name="window"/>, newest last hit first.</summary>
+    /// <summary>Incidents (attacks with a vulnerability) the API matches to <paramref name="window"/>, newest last hit first.</summary>
     /// <remarks>Each page is yielded before the next is requested, so a caller stores a page before paging on.</remarks>
     public IAsyncEnumerable<WallarmAttackPage> GetIncidentPagesAsync(long clientId, TimeWindow window, CancellationToken cancellationToken = default)
         => _options.Paging == WallarmPaging.Cursor
             ? GetCursorPagesAsync(clientId, window, cancellationToken)
             : GetOffsetPagesAsync(clientId, window, cancellationToken);
 
-    /// <summary>Number of incidents the API says are active in <paramref name="window"/>.</summary>
-    public async Task<long> CountIncidentsAsync(long clientId, TimeWindow window, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The current state of the given incidents, read by id (<c>attackid</c> filter), <see cref="WallarmOptions.PageSize"/>
+    /// ids per request. <paramref name="firstHitSince"/> (the earliest first hit among them) is sent as an open-ended
+    /// <c>time</c> filter that matches them whatever the filter means: span overlap, first hit, or a hit inside.
+    /// </summary>
+    public async IAsyncEnumerable<WallarmAttackPage> GetIncidentsByIdAsync(long clientId, IReadOnlyList<string> ids, DateTimeOffset firstHitSince, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var envelope = await PostAsync("v1/objects/attack/count", w =>
+        var page = 0;
+        foreach (var chunk in ids.Chunk(_options.PageSize))
         {
-            w.WriteStartObject();
-            WriteIncidentFilter(w, clientId, window);
-            w.WriteEndObject();
-        }, WallarmJsonContext.Default.WallarmEnvelopeWallarmAttackCount, cancellationToken).ConfigureAwait(false);
-
-        return envelope.Body?.Attacks
-            ?? throw new WallarmMalformedResponseException($"Wallarm /v1/objects/attack/count answered without body.attacks for window {window}.");
+            var result = await ReadAttackPageAsync("v1/objects/attack", w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("filter");
+                w.WriteStartArray("clientid");
+                w.WriteNumberValue(clientId);
+                w.WriteEndArray();
+                w.WriteNull("!vulnid");
+                w.WriteStartArray("attackid");
+                foreach (var id in chunk) w.WriteStringValue(id);
+                w.WriteEndArray();
+                w.WriteStartArray("time");
+                w.WriteStartArray();
+                w.WriteNumberValue(firstHitSince.ToUnixTimeSeconds());
+                w.WriteNullValue();
+                w.WriteEndArray();
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteNumber("offset", 0);
+                w.WriteNumber("limit", chunk.Length);
+                w.WriteString("order_by", "last_time");
+                w.WriteBoolean("order_desc", true);
+                w.WriteEndObject();
+            }, page, cancellationToken).ConfigureAwait(false);
+            WallarmLog.IncidentsReadById(logger, result.Page.Records, chunk.Length);
+            yield return result.Page;
+            page++;
+        }
     }
 
-    /// <summary>The vulnerabilities (security issues) with the given ids. Unknown ids are simply absent.</summary>
-    public async Task<IReadOnlyList<WallarmVulnerability>> GetVulnerabilitiesAsync(long clientId, IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    /// <summary>Number of incidents the API matches to <paramref name="window"/>.</summary>
+    public async Task<long> CountIncidentsAsync(long clientId, TimeWindow window, CancellationToken cancellationToken = default)
     {
-        if (ids.Count == 0) return [];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var envelope = await PostTypedAsync("v1/objects/attack/count", w =>
+                {
+                    w.WriteStartObject();
+                    WriteIncidentFilter(w, clientId, window);
+                    w.WriteEndObject();
+                }, WallarmJsonContext.Default.WallarmEnvelopeWallarmAttackCount, cancellationToken).ConfigureAwait(false);
+
+                return envelope.Body?.Attacks
+                    ?? throw new WallarmMalformedResponseException($"Wallarm /v1/objects/attack/count answered without body.attacks for window {window}.");
+            }
+            catch (WallarmMalformedResponseException ex) when (attempt < MalformedPageAttempts)
+            {
+                WallarmLog.MalformedAnswerRetried(logger, ex, "/v1/objects/attack/count", attempt, MalformedPageAttempts);
+                await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The vulnerabilities (security issues) with the given ids. Unknown ids are simply absent; unreadable records are listed.</summary>
+    public async Task<WallarmVulnerabilityAnswer> GetVulnerabilitiesAsync(long clientId, IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return new WallarmVulnerabilityAnswer([], []);
         if (ids.Count > 1000) throw new ArgumentOutOfRangeException(nameof(ids), "At most 1,000 ids per request.");
 
-        var envelope = await PostAsync("v1/objects/vuln", w =>
+        var answer = await ReadEnvelopeAsync("v1/objects/vuln", w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("filter");
@@ -80,18 +148,28 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             w.WriteNumber("limit", ids.Count);
             w.WriteNumber("offset", 0);
             w.WriteEndObject();
-        }, WallarmJsonContext.Default.WallarmEnvelopeListWallarmVulnerability, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
-        var body = envelope.Body ?? throw new WallarmMalformedResponseException("Wallarm /v1/objects/vuln answered without a body array.");
-        var result = new List<WallarmVulnerability>(body.Count);
-        foreach (var vuln in body)
+        try
         {
-            if (vuln?.Id is null) throw new WallarmMalformedResponseException("Wallarm /v1/objects/vuln returned a vulnerability without an id.");
-            result.Add(vuln);
-        }
+            var envelope = answer.Envelope;
+            if (!envelope.BodyIsArray) throw new WallarmMalformedResponseException("Wallarm /v1/objects/vuln answered without a body array.");
+            var json = answer.Json.Span;
+            var found = new List<WallarmVulnerability>(envelope.Elements.Count);
+            var unreadable = new List<string>();
+            foreach (var range in envelope.Elements)
+            {
+                if (WallarmRecordReader.ReadVulnerability(json[range], out var problem) is { } vuln) found.Add(vuln);
+                else unreadable.Add(problem!);
+            }
 
-        WallarmLog.VulnerabilitiesFetched(logger, result.Count, ids.Count);
-        return result;
+            WallarmLog.VulnerabilitiesFetched(logger, found.Count, ids.Count);
+            return new WallarmVulnerabilityAnswer(found, unreadable);
+        }
+        finally
+        {
+            answer.Return();
+        }
     }
 
     private async IAsyncEnumerable<WallarmAttackPage> GetOffsetPagesAsync(long clientId, TimeWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -99,21 +177,22 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         var limit = _options.PageSize;
         for (int offset = 0, page = 0; ; offset += limit, page++)
         {
-            var envelope = await PostAsync("v1/objects/attack", w =>
+            var pageOffset = offset;
+            var result = await ReadAttackPageAsync("v1/objects/attack", w =>
             {
                 w.WriteStartObject();
                 WriteIncidentFilter(w, clientId, window);
-                w.WriteNumber("offset", offset);
+                w.WriteNumber("offset", pageOffset);
                 w.WriteNumber("limit", limit);
                 w.WriteString("order_by", "last_time");
                 w.WriteBoolean("order_desc", true);
                 w.WriteEndObject();
-            }, WallarmJsonContext.Default.WallarmEnvelopeListWallarmAttack, cancellationToken).ConfigureAwait(false);
+            }, page, cancellationToken).ConfigureAwait(false);
 
-            var attacks = ValidatePage(envelope.Body, page, window);
-            WallarmLog.PageFetched(logger, page, attacks.Count, window.From, window.To);
-            if (attacks.Count > 0) yield return new WallarmAttackPage(page, attacks);
-            if (attacks.Count < limit) yield break;
+            var records = result.Page.Records;
+            WallarmLog.PageFetched(logger, page, records, window.From, window.To);
+            if (records > 0) yield return result.Page;
+            if (records < limit) yield break;
         }
     }
 
@@ -125,7 +204,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         for (var page = 0; ; page++)
         {
             var requestCursor = cursor;
-            var envelope = await PostAsync("v2/objects/attack", w =>
+            var result = await ReadAttackPageAsync("v2/objects/attack", w =>
             {
                 w.WriteStartObject();
                 WriteIncidentFilter(w, clientId, window);
@@ -135,22 +214,22 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
                 w.WriteBoolean("paging", true);
                 if (requestCursor is not null) w.WriteString("cursor", requestCursor);
                 w.WriteEndObject();
-            }, WallarmJsonContext.Default.WallarmEnvelopeListWallarmAttack, cancellationToken).ConfigureAwait(false);
+            }, page, cancellationToken).ConfigureAwait(false);
 
-            var attacks = ValidatePage(envelope.Body, page, window);
-            WallarmLog.PageFetched(logger, page, attacks.Count, window.From, window.To);
+            var records = result.Page.Records;
+            WallarmLog.PageFetched(logger, page, records, window.From, window.To);
 
             // Yield the page before looking at the cursor: the last page carries data and no cursor.
-            if (attacks.Count > 0) yield return new WallarmAttackPage(page, attacks);
+            if (records > 0) yield return result.Page;
 
-            cursor = string.IsNullOrEmpty(envelope.Cursor) ? null : envelope.Cursor;
+            cursor = string.IsNullOrEmpty(result.Cursor) ? null : result.Cursor;
             if (cursor is null) yield break;
             if (!seenCursors.Add(cursor))
             {
                 throw new WallarmMalformedResponseException($"Wallarm returned the same cursor twice (page {page}, window {window}); stopping to avoid an endless loop.");
             }
 
-            if (attacks.Count == 0)
+            if (records == 0)
             {
                 WallarmLog.EmptyCursorPage(logger, page);
                 if (++emptyInARow > MaxConsecutiveEmptyCursorPages)
@@ -165,35 +244,59 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         }
     }
 
-    private static List<WallarmAttack> ValidatePage(List<WallarmAttack?>? body, int page, TimeWindow window)
+    /// <summary>One page of attack records, asked again when the answer is cut off or not JSON.</summary>
+    private async Task<(WallarmAttackPage Page, string? Cursor)> ReadAttackPageAsync(string path, Action<Utf8JsonWriter> writeBody, int page, CancellationToken cancellationToken)
     {
-        if (body is null)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new WallarmMalformedResponseException($"Wallarm incident page {page} for window {window} has no body array.");
-        }
-
-        var attacks = new List<WallarmAttack>(body.Count);
-        for (var i = 0; i < body.Count; i++)
-        {
-            var attack = body[i];
-            var problem = attack switch
+            RawEnvelope answer;
+            try
             {
-                null => "is null",
-                { AttackId: null or "", Id: null or { Length: < 2 } } => "has neither 'attackid' nor an 'id' pair",
-                { FirstTime: null } => "has no 'first_time'",
-                { LastTime: null } => "has no 'last_time'",
-                _ when attack.LastTime < attack.FirstTime => "has 'last_time' before 'first_time'",
-                _ => null,
-            };
-            if (problem is not null)
+                answer = await ReadEnvelopeAsync(path, writeBody, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WallarmMalformedResponseException ex) when (attempt < MalformedPageAttempts)
             {
-                throw new WallarmMalformedResponseException($"Wallarm incident page {page} for window {window}: record {i} {problem}.");
+                WallarmLog.MalformedAnswerRetried(logger, ex, "/" + path, attempt, MalformedPageAttempts);
+                await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            attacks.Add(attack!);
+            try
+            {
+                if (!answer.Envelope.BodyIsArray)
+                {
+                    throw new WallarmMalformedResponseException($"Wallarm /{path} page {page} has no body array.");
+                }
+
+                var decoded = DecodeAttacks(page, answer.Json.Span, answer.Envelope, answer.RepairOffsets, time.GetUtcNow().ToUnixTimeSeconds());
+                foreach (var reject in decoded.Rejected) WallarmLog.RecordRejected(logger, page, reject.Index, reject.Reason);
+                return (decoded, answer.Envelope.Cursor);
+            }
+            finally
+            {
+                answer.Return();
+            }
+        }
+    }
+
+    /// <summary>Reads each element of a scanned page on its own: readable attacks, and the records set aside.</summary>
+    /// <param name="repairs">Offsets (ascending) where <see cref="WallarmJsonRepair"/> changed the text: the records there are flagged.</param>
+    internal static WallarmAttackPage DecodeAttacks(int page, ReadOnlySpan<byte> json, ScannedEnvelope envelope, IReadOnlyList<int> repairs, long nowUnix)
+    {
+        var elements = envelope.Elements;
+        var attacks = new List<WallarmAttack>(elements.Count);
+        List<WallarmRejectedRecord>? rejected = null;
+        var nextRepair = 0;
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var (start, end) = (elements[i].Start.Value, elements[i].End.Value);
+            while (nextRepair < repairs.Count && repairs[nextRepair] < start) nextRepair++;
+            var repaired = nextRepair < repairs.Count && repairs[nextRepair] < end;
+            if (WallarmRecordReader.ReadAttack(json[start..end], i, repaired, nowUnix, out var reject) is { } attack) attacks.Add(attack);
+            else (rejected ??= []).Add(reject!);
         }
 
-        return attacks;
+        return new WallarmAttackPage(page, attacks, rejected ?? (IReadOnlyList<WallarmRejectedRecord>)[]);
     }
 
     private static void WriteIncidentFilter(Utf8JsonWriter w, long clientId, TimeWindow window)
@@ -212,7 +315,37 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         w.WriteEndObject();
     }
 
-    private async Task<WallarmEnvelope<T>> PostAsync<T>(string path, Action<Utf8JsonWriter> writeBody, JsonTypeInfo<WallarmEnvelope<T>> typeInfo, CancellationToken cancellationToken)
+    private Task DelayAsync(int attempt, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks * (1L << Math.Min(attempt - 1, 16))));
+        return Task.Delay(delay, cancellationToken);
+    }
+
+    /// <summary>A small answer (user, count) read whole with System.Text.Json, after the same text repair as pages.</summary>
+    private async Task<WallarmEnvelope<T>> PostTypedAsync<T>(string path, Action<Utf8JsonWriter> writeBody, JsonTypeInfo<WallarmEnvelope<T>> typeInfo, CancellationToken cancellationToken)
+    {
+        var answer = await ReadEnvelopeAsync(path, writeBody, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize(answer.Json.Span, typeInfo)
+                ?? throw new WallarmMalformedResponseException($"Wallarm /{path} returned a JSON null instead of the {{status, body}} envelope.");
+        }
+        catch (JsonException ex)
+        {
+            throw new WallarmMalformedResponseException($"Wallarm /{path} returned an answer of the wrong shape ({Redact(ex.Message)}).", ex);
+        }
+        finally
+        {
+            answer.Return();
+        }
+    }
+
+    /// <summary>
+    /// Sends the request and reads the whole answer: HTTP and envelope errors become exceptions; the text is repaired
+    /// (<see cref="WallarmJsonRepair"/>) and the envelope located (<see cref="WallarmEnvelopeScanner"/>).
+    /// The caller must <see cref="RawEnvelope.Return"/> the buffer.
+    /// </summary>
+    private async Task<RawEnvelope> ReadEnvelopeAsync(string path, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -243,34 +376,83 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             throw new WallarmApiException(status, "/" + path, text);
         }
 
-        WallarmEnvelope<T>? envelope;
+        var (bytes, length) = await ReadAllAsync(response, path, cancellationToken).ConfigureAwait(false);
+        var handedOver = false;
+        try
+        {
+            var repaired = WallarmJsonRepair.Repair(bytes.AsMemory(0, length));
+            ScannedEnvelope envelope;
+            try
+            {
+                envelope = WallarmEnvelopeScanner.Scan(repaired.Json);
+            }
+            catch (FormatException ex)
+            {
+                throw new WallarmMalformedResponseException(
+                    $"Wallarm /{path} returned invalid JSON: {ex.Message} (starts with \"{Redact(WallarmEnvelopeScanner.Preview(repaired.Json.Span))}\").", ex);
+            }
+
+            if (envelope.Status is 401 or 403)
+            {
+                throw new WallarmAuthenticationException((int)envelope.Status.Value, "/" + path);
+            }
+
+            if (envelope.Status is >= 400)
+            {
+                throw new WallarmApiException((int)envelope.Status.Value, "/" + path, "the response envelope reports an error");
+            }
+
+            handedOver = true;
+            return new RawEnvelope(bytes, repaired.Json, repaired.RepairOffsets, envelope);
+        }
+        finally
+        {
+            if (!handedOver) ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>The answer's bytes in a pooled buffer; a connection that drops mid-answer is a cut-off answer.</summary>
+    private static async Task<(byte[] Bytes, int Length)> ReadAllAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > MaxAnswerBytes) throw TooLarge(path);
+        var bytes = ArrayPool<byte>.Shared.Rent(declared is > 0 and <= MaxAnswerBytes ? (int)declared.Value : 64 * 1024);
+        var length = 0;
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            envelope = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            throw new WallarmMalformedResponseException($"Wallarm /{path} returned invalid JSON ({Redact(ex.Message)}).", ex);
-        }
+            while (true)
+            {
+                if (length == bytes.Length)
+                {
+                    if (bytes.Length >= MaxAnswerBytes) throw TooLarge(path);
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(MaxAnswerBytes, (long)bytes.Length * 2));
+                    bytes.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    bytes = larger;
+                }
 
-        if (envelope is null)
-        {
-            throw new WallarmMalformedResponseException($"Wallarm /{path} returned a JSON null instead of the {{status, body}} envelope.");
-        }
+                var read = await stream.ReadAsync(bytes.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                length += read;
+            }
 
-        if (envelope.Status is 401 or 403)
-        {
-            throw new WallarmAuthenticationException((int)envelope.Status.Value, "/" + path);
+            return (bytes, length);
         }
-
-        if (envelope.Status is >= 400)
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            throw new WallarmApiException((int)envelope.Status.Value, "/" + path, "the response envelope reports an error");
+            ArrayPool<byte>.Shared.Return(bytes);
+            throw new WallarmMalformedResponseException($"Wallarm /{path}: the connection dropped while the answer was read ({ex.GetType().Name}); the answer is cut off.", ex);
         }
-
-        return envelope;
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            throw;
+        }
     }
+
+    private static WallarmMalformedResponseException TooLarge(string path)
+        => new($"Wallarm /{path} answered with more than {MaxAnswerBytes / (1024 * 1024)} MiB; lower 'Wallarm__PageSize'.");
 
     private async Task<string> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -291,4 +473,10 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// <summary>Belt and braces: an error body or parser message that echoes the token must not carry it into logs.</summary>
     private string Redact(string text)
         => string.IsNullOrEmpty(_options.ApiToken) ? text : text.Replace(_options.ApiToken, "[redacted]", StringComparison.Ordinal);
+
+    /// <summary>An answer read whole: the pooled buffer it arrived in, its repaired text and its envelope.</summary>
+    private readonly record struct RawEnvelope(byte[] Buffer, ReadOnlyMemory<byte> Json, IReadOnlyList<int> RepairOffsets, ScannedEnvelope Envelope)
+    {
+        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace IncidentFunctions.Wallarm;
 
 /// <summary>Base of every failure talking to the Wallarm API. Messages never contain the API token.</summary>
@@ -6,6 +8,9 @@ public class WallarmException : Exception
     public WallarmException(string message) : base(message) { }
 
     public WallarmException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>The app setting an operator most likely has to change, when the failure points at one.</summary>
+    public virtual string? Setting => null;
 }
 
 /// <summary>401/403: the token is wrong, expired or lacks permissions. Not retried.</summary>
@@ -16,6 +21,28 @@ public sealed class WallarmAuthenticationException(int statusCode, string endpoi
         "(Administrator, Analyst or Read Only), and check 'Wallarm__Cloud' names the cloud the token belongs to (US or EU).")
 {
     public int StatusCode { get; } = statusCode;
+
+    public string Endpoint { get; } = endpoint;
+
+    public override string? Setting => "Wallarm__ApiToken";
+}
+
+/// <summary>
+/// 403 for the configured tenant while the token itself is valid (<c>/v1/user</c> answers) for another tenant:
+/// <c>Wallarm__ClientId</c> is wrong, not the token.
+/// </summary>
+public sealed class WallarmTenantMismatchException(long configured, long tokenTenant, string endpoint, Exception? inner = null)
+    : WallarmException(
+        string.Create(CultureInfo.InvariantCulture,
+            $"Wallarm refused tenant {configured} with HTTP 403 on {endpoint}, but the API token is valid and belongs to tenant {tokenTenant}. " +
+            $"Set 'Wallarm__ClientId' to {tokenTenant}, or leave it empty to take the tenant from the token."),
+        inner)
+{
+    public long ConfiguredClientId { get; } = configured;
+
+    public long TokenClientId { get; } = tokenTenant;
+
+    public override string? Setting => "Wallarm__ClientId";
 }
 
 /// <summary>The API answered with an error status after retries, or an error envelope.</summary>
@@ -25,6 +52,6 @@ public sealed class WallarmApiException(int statusCode, string endpoint, string 
     public int StatusCode { get; } = statusCode;
 }
 
-/// <summary>A response that cannot be trusted: invalid JSON, a wrong shape, missing fields, or a short result set.</summary>
+/// <summary>A response that cannot be trusted: not JSON, cut off, a wrong shape, or a short result set.</summary>
 public sealed class WallarmMalformedResponseException(string message, Exception? inner = null)
     : WallarmException(message, inner);

@@ -15,4 +15,13 @@ internal static partial class WallarmLog
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Fetched {Count} of {Requested} vulnerabilities")]
     public static partial void VulnerabilitiesFetched(ILogger logger, int count, int requested);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Debug, Message = "Read {Count} record(s) for {Requested} incident id(s)")]
+    public static partial void IncidentsReadById(ILogger logger, int count, int requested);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Wallarm {Endpoint} answered with a cut-off or non-JSON body (attempt {Attempt} of {Attempts}); asking again")]
+    public static partial void MalformedAnswerRetried(ILogger logger, Exception exception, string endpoint, int attempt, int attempts);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Wallarm incident page {Page}, record {Index} cannot be stored and is set aside: {Reason}")]
+    public static partial void RecordRejected(ILogger logger, int page, int index, string reason);
 }

@@ -21,6 +21,7 @@ public sealed class WallarmOptions
     public string Cloud { get; set; } = "EU";
 
     /// <summary>API token sent as <c>X-WallarmAPI-Token</c>. A secret: never logged.</summary>
+    [Required(ErrorMessage = "Wallarm:ApiToken is empty. Set the app setting 'Wallarm__ApiToken' to a Wallarm API token with read access to attacks and vulnerabilities.")]
     public string ApiToken { get; set; } = "";
 
     /// <summary>Tenant id (<c>clientid</c>); discovered once through <c>POST /v1/user</c> when not set.</summary>

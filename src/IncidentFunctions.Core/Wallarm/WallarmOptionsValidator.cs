@@ -2,17 +2,16 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Wallarm;
 
-/// <summary>Fails start-up with messages that name the setting to fix.</summary>
+/// <summary>
+/// What the attributes of <see cref="WallarmOptions"/> cannot say (checked by <see cref="WallarmOptionsAttributes"/>):
+/// the token's form, the cloud, the tenant id and the timeouts and delays against each other. Messages name the setting.
+/// </summary>
 internal sealed class WallarmOptionsValidator : IValidateOptions<WallarmOptions>
 {
     public ValidateOptionsResult Validate(string? name, WallarmOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ApiToken))
-        {
-            failures.Add("Wallarm:ApiToken is empty. Set the app setting 'Wallarm__ApiToken' to a Wallarm API token with read access to attacks and vulnerabilities.");
-        }
-        else if (options.ApiToken.Any(char.IsControl) || options.ApiToken.Trim() != options.ApiToken)
+        if (!string.IsNullOrWhiteSpace(options.ApiToken) && (options.ApiToken.Any(char.IsControl) || options.ApiToken.Trim() != options.ApiToken))
         {
             failures.Add("Wallarm:ApiToken contains whitespace or control characters; paste the token exactly as the Wallarm Console shows it.");
         }
@@ -25,16 +24,6 @@ internal sealed class WallarmOptionsValidator : IValidateOptions<WallarmOptions>
         if (options.ClientId is <= 0)
         {
             failures.Add($"Wallarm:ClientId must be a positive tenant id, or left empty to discover it; got {options.ClientId}.");
-        }
-
-        if (options.PageSize is < 1 or > 1000)
-        {
-            failures.Add($"Wallarm:PageSize must be between 1 and 1000; got {options.PageSize}.");
-        }
-
-        if (options.MaxRetries is < 0 or > 20)
-        {
-            failures.Add($"Wallarm:MaxRetries must be between 0 and 20; got {options.MaxRetries}.");
         }
 
         if (options.AttemptTimeout <= TimeSpan.Zero || options.TotalTimeout < options.AttemptTimeout)
@@ -50,3 +39,7 @@ internal sealed class WallarmOptionsValidator : IValidateOptions<WallarmOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>The data annotations of <see cref="WallarmOptions"/> (ranges, the required token), generated.</summary>
+[OptionsValidator]
+internal sealed partial class WallarmOptionsAttributes : IValidateOptions<WallarmOptions>;

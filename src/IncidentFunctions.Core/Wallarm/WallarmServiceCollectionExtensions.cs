@@ -12,7 +12,7 @@ internal static class WallarmServiceCollectionExtensions
 {
     public static IServiceCollection AddWallarm(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<WallarmOptions, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
+        services.AddValidatedOptions<WallarmOptions, WallarmOptionsAttributes, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
         services.TryAddSingleton<WallarmTenant>();
         services.AddHttpClient<WallarmClient>(WallarmClient.HttpClientName, (sp, http) =>
             {
@@ -22,25 +22,19 @@ internal static class WallarmServiceCollectionExtensions
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
             .RedactLoggedHeaders([WallarmClient.TokenHeader])
-            .AddResilienceHandler("wallarm", static (pipeline, context) =>
+            .AddTimeoutRetryTimeout("wallarm", static services =>
             {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<WallarmOptions>>().Value;
-                pipeline.AddTimeout(options.TotalTimeout);
-                if (options.MaxRetries > 0)
+                var options = services.GetRequiredService<IOptions<WallarmOptions>>().Value;
+                // Retries 408, 429, 5xx, transport errors and attempt timeouts; never 401/403. Retry-After wins.
+                return new HttpResiliencePlan(options.TotalTimeout, options.AttemptTimeout, new HttpRetryStrategyOptions
                 {
-                    // Retries 408, 429, 5xx, transport errors and attempt timeouts; never 401/403. Retry-After wins.
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.MaxRetries,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = options.RetryBaseDelay,
-                        MaxDelay = options.RetryMaxDelay,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                pipeline.AddTimeout(options.AttemptTimeout);
+                    MaxRetryAttempts = options.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryBaseDelay,
+                    MaxDelay = options.RetryMaxDelay,
+                    ShouldRetryAfterHeader = true,
+                });
             });
         return services;
     }

@@ -4,9 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace IncidentFunctions.Wallarm;
 
-// Wire shapes of the legacy /v1/objects API. Only the fields we use are declared; unknown fields are ignored.
-// Numbers go through lenient converters because the API sends counters as integers or floats (attack/count
-// returns hits as 61818.0) and optional fields may be missing or null.
+// Wire shapes of the legacy /v1/objects API. Small answers (user, count) are read with System.Text.Json through lenient
+// converters, because the API sends counters as integers or floats (attack/count returns hits as 61818.0) and optional
+// fields may be missing or null. Attack and vulnerability records are read one by one by WallarmRecordReader, so one
+// unreadable record is set aside instead of failing its page; their shapes are in WallarmRecords.cs.
 
 /// <summary>The <c>{"status": int, "body": …}</c> envelope; v2 cursor responses add <c>cursor</c>.</summary>
 public sealed class WallarmEnvelope<TBody>
@@ -29,121 +30,6 @@ public sealed class WallarmUser
     public long? ClientId { get; init; }
 }
 
-public sealed class WallarmIpTop
-{
-    [JsonPropertyName("ip")]
-    public string? Ip { get; init; }
-
-    [JsonPropertyName("count")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Count { get; init; }
-
-    [JsonPropertyName("country")]
-    public string? Country { get; init; }
-}
-
-public sealed class WallarmCountryTop
-{
-    [JsonPropertyName("country")]
-    public string? Country { get; init; }
-
-    [JsonPropertyName("count")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Count { get; init; }
-}
-
-/// <summary>One element of <c>/v1/objects/attack</c> <c>body[]</c>. An incident has a non-null <c>vulnid</c>.</summary>
-public sealed class WallarmAttack
-{
-    [JsonPropertyName("id")]
-    [JsonConverter(typeof(LenientStringArrayConverter))]
-    public string[]? Id { get; init; }
-
-    [JsonPropertyName("attackid")]
-    public string? AttackId { get; init; }
-
-    [JsonPropertyName("clientid")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? ClientId { get; init; }
-
-    [JsonPropertyName("domain")]
-    public string? Domain { get; init; }
-
-    [JsonPropertyName("path")]
-    public string? Path { get; init; }
-
-    [JsonPropertyName("poolid")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? PoolId { get; init; }
-
-    [JsonPropertyName("method")]
-    public string? Method { get; init; }
-
-    [JsonPropertyName("parameter")]
-    public string? Parameter { get; init; }
-
-    [JsonPropertyName("point")]
-    [JsonConverter(typeof(LenientStringArrayConverter))]
-    public string[]? Point { get; init; }
-
-    [JsonPropertyName("type")]
-    public string? Type { get; init; }
-
-    [JsonPropertyName("first_time")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? FirstTime { get; init; }
-
-    [JsonPropertyName("last_time")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? LastTime { get; init; }
-
-    [JsonPropertyName("hits")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Hits { get; init; }
-
-    [JsonPropertyName("hits_count_by_filter")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? HitsCountByFilter { get; init; }
-
-    [JsonPropertyName("ip_count")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? IpCount { get; init; }
-
-    [JsonPropertyName("ip_top")]
-    public List<WallarmIpTop?>? IpTop { get; init; }
-
-    [JsonPropertyName("country_top")]
-    public List<WallarmCountryTop?>? CountryTop { get; init; }
-
-    [JsonPropertyName("statuscodes")]
-    [JsonConverter(typeof(LenientStringArrayConverter))]
-    public string[]? StatusCodes { get; init; }
-
-    [JsonPropertyName("vulnid")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? VulnId { get; init; }
-
-    [JsonPropertyName("threat")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Threat { get; init; }
-
-    [JsonPropertyName("target")]
-    public string? Target { get; init; }
-
-    [JsonPropertyName("vectors_count")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? VectorsCount { get; init; }
-
-    [JsonPropertyName("block_status")]
-    public string? BlockStatus { get; init; }
-
-    [JsonPropertyName("state")]
-    public string? State { get; init; }
-
-    [JsonPropertyName("recheck_status")]
-    public string? RecheckStatus { get; init; }
-}
-
 /// <summary>Body of <c>/v1/objects/attack/count</c>: <c>{attacks, hits, ips}</c>.</summary>
 public sealed class WallarmAttackCount
 {
@@ -160,58 +46,12 @@ public sealed class WallarmAttackCount
     public long? Ips { get; init; }
 }
 
-/// <summary>One element of <c>/v1/objects/vuln</c> <c>body[]</c>: the security issue an incident exploited.</summary>
-public sealed class WallarmVulnerability
-{
-    [JsonPropertyName("id")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Id { get; init; }
-
-    [JsonPropertyName("wid")]
-    public string? Wid { get; init; }
-
-    [JsonPropertyName("title")]
-    public string? Title { get; init; }
-
-    [JsonPropertyName("type")]
-    public string? Type { get; init; }
-
-    [JsonPropertyName("threat")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? Threat { get; init; }
-
-    [JsonPropertyName("status")]
-    public string? Status { get; init; }
-
-    [JsonPropertyName("target")]
-    public string? Target { get; init; }
-
-    [JsonPropertyName("domain")]
-    public string? Domain { get; init; }
-
-    [JsonPropertyName("path")]
-    public string? Path { get; init; }
-
-    [JsonPropertyName("parameter")]
-    public string? Parameter { get; init; }
-
-    [JsonPropertyName("method")]
-    public string? Method { get; init; }
-
-    [JsonPropertyName("validate_time")]
-    [JsonConverter(typeof(LenientNullableInt64Converter))]
-    public long? ValidateTime { get; init; }
-}
-
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(WallarmEnvelope<List<WallarmAttack?>>))]
 [JsonSerializable(typeof(WallarmEnvelope<WallarmAttackCount>))]
-[JsonSerializable(typeof(WallarmEnvelope<List<WallarmVulnerability?>>))]
 [JsonSerializable(typeof(WallarmEnvelope<WallarmUser>))]
-[JsonSerializable(typeof(WallarmEnvelope<JsonElement>))]
 internal sealed partial class WallarmJsonContext : JsonSerializerContext;
 
 /// <summary>Reads an integer sent as integer, float (rounded), numeric string, or null.</summary>
@@ -249,59 +89,4 @@ public sealed class LenientNullableInt64Converter : JsonConverter<long?>
     }
 
     private static string Bounded(string s) => s.Length <= 40 ? s : s[..40] + "…";
-}
-
-/// <summary>Reads an array of scalars (strings, numbers, booleans) as strings; null stays null; a lone scalar becomes one element.</summary>
-public sealed class LenientStringArrayConverter : JsonConverter<string[]?>
-{
-    public override bool HandleNull => true;
-
-    public override string[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return [ReadScalar(ref reader)];
-        }
-
-        var items = new List<string>();
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndArray) return [.. items];
-            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
-            {
-                // Nested structures are not expected here; keep their text rather than fail the page.
-                using var doc = JsonDocument.ParseValue(ref reader);
-                items.Add(doc.RootElement.GetRawText());
-                continue;
-            }
-
-            items.Add(ReadScalar(ref reader));
-        }
-
-        throw new JsonException("Unterminated array.");
-    }
-
-    private static string ReadScalar(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.String => reader.GetString() ?? "",
-        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
-        JsonTokenType.True => "true",
-        JsonTokenType.False => "false",
-        JsonTokenType.Null => "",
-        _ => throw new JsonException($"Expected a scalar, got {reader.TokenType}."),
-    };
-
-    public override void Write(Utf8JsonWriter writer, string[]? value, JsonSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNullValue();
-            return;
-        }
-
-        writer.WriteStartArray();
-        foreach (var item in value) writer.WriteStringValue(item);
-        writer.WriteEndArray();
-    }
 }

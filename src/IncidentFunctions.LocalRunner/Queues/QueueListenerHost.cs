@@ -1,4 +1,3 @@
-using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
@@ -35,7 +34,7 @@ internal sealed class QueueListenerHost(
         // Resolved only when there is something to listen to, so HTTP-only hosts need no queue storage. The trigger
         // reads message text as stored and decodes base64 itself, so a body that is not base64 is noticed (and
         // poisoned) instead of failing the whole receive inside the SDK; StorageClients.Queues stays the base64 producer.
-        var rawQueues = services.GetRequiredService<StorageClients>().CreateQueueService(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var rawQueues = services.GetRequiredService<StorageClients>().UndecodedQueues;
         var hostJson = services.GetRequiredService<HostJsonSettings>();
         var time = services.GetRequiredService<TimeProvider>();
         var listenerLogger = services.GetRequiredService<ILogger<QueueListener>>();

@@ -4,6 +4,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Reports.Rendering.Typesetting;
+using IncidentFunctions.Testing;
 using NodaTime;
 using SkiaSharp;
 

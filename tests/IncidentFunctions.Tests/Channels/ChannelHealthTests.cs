@@ -17,7 +17,7 @@ public sealed class ChannelHealthTests(AzuriteFixture azurite)
 
     private ChannelHealth Health(DeliveryOptions options)
         => new(
-            new StorageClients(Options.Create(new StorageOptions { ConnectionString = azurite.ConnectionString, TablePrefix = _prefix })),
+            TestStorage.Clients(azurite.ConnectionString, _prefix),
             _clock,
             Options.Create(options),
             new FakeLogger<ChannelHealth>(_logs));

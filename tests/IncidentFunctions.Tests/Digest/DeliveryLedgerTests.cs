@@ -17,7 +17,7 @@ public sealed class DeliveryLedgerTests
     public DeliveryLedgerTests(AzuriteFixture azurite)
     {
         Ledger = new DeliveryLedger(
-            new StorageClients(Options.Create(new StorageOptions { ConnectionString = azurite.ConnectionString, TablePrefix = UniqueNames.TablePrefix() })),
+            TestStorage.Clients(azurite.ConnectionString, UniqueNames.TablePrefix()),
             _clock);
     }
 

@@ -26,7 +26,9 @@ public sealed class EnrichmentOptionsTests
     [Theory]
     [InlineData("REFRESH_INTEL_SCHEDULE", "*/5 * * * *", "REFRESH_INTEL_SCHEDULE")]
     [InlineData("Enrichment:CacheTtl", "00:00:00", "Enrichment:CacheTtl")]
-    [InlineData("Enrichment:MaxShrink", "1.5", "Enrichment:MaxShrink")]
+    [InlineData("Enrichment:MaxShrink", "1.5", "Enrichment:MaxShrink (app setting Enrichment__MaxShrink) must be between 0 and 1")]
+    [InlineData("Enrichment:MaxShrink", "NaN", "Enrichment:MaxShrink (app setting Enrichment__MaxShrink) must be between 0 and 1")]
+    [InlineData("Enrichment:DownloadRetries", "11", "Enrichment:DownloadRetries (app setting Enrichment__DownloadRetries) must be between 0 and 10")]
     [InlineData("Enrichment:SnapshotContainer", "Intel_Snapshots", "Enrichment:SnapshotContainer")]
     [InlineData("Enrichment:SimulatorFeeds", "ftp://example.com/", "Enrichment:SimulatorFeeds")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string named)

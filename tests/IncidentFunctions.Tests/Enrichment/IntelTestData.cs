@@ -42,4 +42,16 @@ internal static class IntelTestData
     public static IntelIndex Index(params IntelSourceData[] sources) => IntelIndex.Build(new IntelSnapshot("test", Observed, sources));
 
     public static UInt128 Ip(string text) => IpNumber.TryParse(text, out var value) ? value : throw new ArgumentException(text);
+
+    /// <summary>The value of the smallest range of <paramref name="table"/> holding <paramref name="ip"/>; fails when none does.</summary>
+    public static T At<T>(RangeTable<T>? table, string ip)
+        where T : notnull
+    {
+        Assert.NotNull(table);
+        var id = SegmentBuilder.SmallestWins(table.Ranges).Find(Ip(ip));
+        Assert.True(id >= 0, $"{ip} is in no range");
+        return table.Values[id];
+    }
+
+    public static bool Listed(IntelSourceContent content, string ip) => SegmentBuilder.SmallestWins(content.Listed!).Find(Ip(ip)) >= 0;
 }

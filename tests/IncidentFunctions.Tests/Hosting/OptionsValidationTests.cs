@@ -42,26 +42,47 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("Wallarm:ApiToken", "", "Wallarm__ApiToken")]
     [InlineData("Wallarm:Cloud", "Mars", "Wallarm:Cloud must be 'US', 'EU'")]
-    [InlineData("Wallarm:PageSize", "5000", "Wallarm:PageSize")]
+    [InlineData("Wallarm:PageSize", "5000", "The field Wallarm:PageSize (app setting Wallarm__PageSize) must be between 1 and 1000.")]
+    [InlineData("Wallarm:ApiToken", "  ", "Set the app setting 'Wallarm__ApiToken'")]
+    [InlineData("Wallarm:MaxRetries", "21", "Wallarm:MaxRetries (app setting Wallarm__MaxRetries) must be between 0 and 20")]
     [InlineData("Reports:TimeZone", "Europe/Atlantis", "Reports__TimeZone")]
     [InlineData("PULL_INCIDENTS_SCHEDULE", "*/5 * * * *", "PULL_INCIDENTS_SCHEDULE")]
     [InlineData("Ingestion:InitialLookback", "400.00:00:00", "Ingestion:InitialLookback")]
+    [InlineData("Ingestion:Overlap", "2.00:00:00", "Ingestion:Overlap (app setting Ingestion__Overlap) must be between 00:00:00 and 1.00:00:00")]
+    [InlineData("Ingestion:WriteParallelism", "0", "Ingestion:WriteParallelism (app setting Ingestion__WriteParallelism) must be between 1 and 64")]
+    [InlineData("Reports:TopRows", "101", "Reports:TopRows (app setting Reports__TopRows) must be between 1 and 100")]
+    [InlineData("Reports:Title", " ", "Reports:Title (app setting Reports__Title) field is required")]
+    [InlineData("Ingestion:OngoingHorizon", "8.00:00:00", "Ingestion:OngoingHorizon (app setting Ingestion__OngoingHorizon) must be between 00:00:00 and 7.00:00:00")]
+    [InlineData("Ingestion:OngoingHorizon", "-00:00:01", "Ingestion:OngoingHorizon (app setting Ingestion__OngoingHorizon) must be between 00:00:00 and 7.00:00:00")]
     [InlineData("ENRICHMENT_QUEUE_NAME", "Bad_Queue", "ENRICHMENT_QUEUE_NAME")]
     [InlineData("Storage:ConnectionString", "", "Storage__ConnectionString")]
     [InlineData("DAILY_DIGEST_SCHEDULE", "*/15 * * * *", "DAILY_DIGEST_SCHEDULE")]
     [InlineData("Digest:SendTime", "8am", "Digest__SendTime")]
     [InlineData("Digest:SendTime", "24:00", "Digest:SendTime")]
-    [InlineData("Digest:CatchUpDays", "0", "Digest:CatchUpDays")]
-    [InlineData("Digest:LinkValidity", "00:00:00", "Digest:LinkValidity")]
-    [InlineData("Digest:AutoDisable:FailureRate", "1.5", "Digest:AutoDisable:FailureRate")]
-    [InlineData("Digest:Alerts:MaxPerInterval", "0", "Digest:Alerts:MaxPerInterval")]
-    [InlineData("Digest:Alerts:Interval", "00:00:10", "Digest:Alerts:Interval")]
+    [InlineData("Digest:CatchUpDays", "0", "Digest:CatchUpDays (app setting Digest__CatchUpDays) must be between 1 and 14")]
+    [InlineData("Digest:LinkValidity", "00:00:00", "Digest:LinkValidity (app setting Digest__LinkValidity) must be between 00:00:00 exclusive and 30.00:00:00")]
+    [InlineData("Digest:Title", "", "Digest:Title (app setting Digest__Title) field is required")]
+    [InlineData("Digest:MaxRetries", "11", "Digest:MaxRetries (app setting Digest__MaxRetries) must be between 0 and 10")]
+    [InlineData("Digest:AutoDisable:FailureRate", "1.5", "Digest:AutoDisable:FailureRate (app setting Digest__AutoDisable__FailureRate) must be between 0 exclusive and 1")]
+    [InlineData("Digest:AutoDisable:FailureRate", "0", "Digest:AutoDisable:FailureRate (app setting Digest__AutoDisable__FailureRate) must be between 0 exclusive and 1")]
+    [InlineData("Digest:AutoDisable:FailureRate", "NaN", "Digest:AutoDisable:FailureRate (app setting Digest__AutoDisable__FailureRate)")]
+    [InlineData("Digest:AutoDisable:Window", "8.00:00:00", "Digest:AutoDisable:Window (app setting Digest__AutoDisable__Window) must be between 00:00:00 exclusive and 7.00:00:00")]
+    [InlineData("Digest:Alerts:MaxPerInterval", "0", "Digest:Alerts:MaxPerInterval (app setting Digest__Alerts__MaxPerInterval) must be between 1 and 100")]
+    [InlineData("Digest:Alerts:Interval", "00:00:10", "Digest:Alerts:Interval (app setting Digest__Alerts__Interval) must be between 00:01:00 and 1.00:00:00")]
     [InlineData("ALERTS_SCHEDULE", "* * * * *", "ALERTS_SCHEDULE")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)
     {
         var message = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
 
         Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_CompanyNameTooLong_FailsNamingTheSettingAndTheLimit()
+    {
+        var message = await StartFailureAsync(new Dictionary<string, string?> { ["Reports:CompanyName"] = new string('x', 201) });
+
+        Assert.Contains("The field Reports:CompanyName (app setting Reports__CompanyName) must be a string with a maximum length of 200.", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -304,7 +304,7 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task RunAsync_VulnerabilityEndpointFails_StillStoresIncidents()
+    public async Task RunAsync_VulnerabilityEndpointFails_StillStoresIncidentsAndKeepsTheIdsPending()
     {
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:MaxRetries"] = "1" });
         app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.ServerError, Endpoint = "vuln", Times = 0 });
@@ -312,8 +312,17 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
         var result = await app.PullAsync(Ct);
 
         Assert.Equal(PullOutcome.Succeeded, result.Outcome);
-        Assert.NotEmpty(await AllRowsAsync(app));
-        Assert.Empty(await app.Get<VulnerabilityCatalog>().GetAllAsync(5, Ct));
+        var rows = await AllRowsAsync(app);
+        Assert.NotEmpty(rows);
+        var vulns = await app.Get<VulnerabilityCatalog>().GetAllAsync(5, Ct);
+        Assert.Equal(rows.Select(r => r.VulnerabilityId).ToHashSet(), vulns.Keys.ToHashSet());
+        Assert.All(vulns.Values, v =>
+        {
+            Assert.False(v.Found);
+            Assert.Null(v.Title);
+            Assert.Contains("500", v.LastError, StringComparison.Ordinal);
+            Assert.True(v.NextAttemptAt > app.Clock.GetUtcNow());
+        });
     }
 
     [Fact]

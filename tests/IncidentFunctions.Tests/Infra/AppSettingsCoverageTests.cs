@@ -4,6 +4,7 @@ using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Storage;
+using IncidentFunctions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,12 +15,12 @@ namespace IncidentFunctions.Tests.Infra;
 /// <summary>
 /// The app settings infra/app/function-app.bicep deploys versus what the app reads: the keys it validates on start
 /// (options classes, AppSettingNames), the %SETTING% names in functions.metadata, and the settings the platform needs
-/// (Hosting/DeploymentSettings). Each failure line says what to add or remove, and where.
+/// (DeploymentSettings in tests/IncidentFunctions.Testing). Each failure line says what to add or remove, and where.
 /// </summary>
 public sealed partial class AppSettingsCoverageTests
 {
     private const string TemplateFile = "infra/app/function-app.bicep";
-    private const string Registry = "src/IncidentFunctions.Core/Hosting/DeploymentSettings.cs";
+    private const string Registry = "tests/IncidentFunctions.Testing/DeploymentSettings.cs";
 
     [Fact]
     public async Task Template_SetsEveryKeyTheAppReads_AndNothingElse()

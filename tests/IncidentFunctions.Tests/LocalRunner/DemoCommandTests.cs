@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IncidentFunctions.Channels;
+using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Tests.Channels;
 using UglyToad.PdfPig;
 
@@ -30,25 +31,28 @@ public sealed partial class DemoCommandTests
             Assert.Contains($"The report is {pdfPath}", runner.StandardOutput, StringComparison.Ordinal);
 
             string text;
+            List<string> words;
             using (var pdf = PdfDocument.Open(pdfPath))
             {
                 Assert.True(pdf.NumberOfPages > 1, $"The report has {pdf.NumberOfPages} page(s).");
                 text = string.Concat(pdf.GetPages().Select(p => p.Text));
+                words = pdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text).ToList();
             }
 
             var previews = Enum.GetValues<ChannelKind>().ToDictionary(k => k, k => File.ReadAllText(Path.Combine(output, "digest", k.ToString().ToLowerInvariant() + ".json")));
             Assert.All(previews, p => Assert.Empty(PlatformShape.Check(p.Key, p.Value)));
             Assert.All(previews.Values, json => Assert.Contains(day, json, StringComparison.Ordinal));
 
-            // The day's incidents: the digest counts them and names the top ones; the PDF lists every one of them.
+            // The day's incidents: the digest counts them and names the top ones; the PDF lists every one of them (the
+            // compact table shows each id's short form, like a short commit hash).
             var generic = JsonNode.Parse(previews[ChannelKind.Generic])!;
             Assert.Equal(day, generic["day"]!.GetValue<string>());
             var incidents = generic["figures"]!["incidents"]!.GetValue<int>();
             var top = generic["topIncidents"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
             Assert.True(incidents > 0, "The simulator's day has no incidents.");
             Assert.NotEmpty(top);
-            Assert.All(top, id => Assert.Contains(id, text, StringComparison.Ordinal));
-            Assert.Equal(incidents, IncidentId().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal).Count());
+            Assert.All(top, id => Assert.Contains(IncidentsSection.ShortId(id), text, StringComparison.Ordinal));
+            Assert.Equal(incidents, words.Where(w => ShortIncidentId().IsMatch(w)).Distinct(StringComparer.Ordinal).Count());
 
             // Secrets: the simulator's token and the signature of the report link the previews carry.
             var link = generic["report"]!["url"]!.GetValue<string>();
@@ -67,9 +71,12 @@ public sealed partial class DemoCommandTests
     [GeneratedRegex(@"incident-report-(\d{4}-\d{2}-\d{2})\.pdf")]
     private static partial Regex DayOf();
 
-    /// <summary>The simulator's incident ids: <c>attacks_production_{client}_{yyyyMM}_v_1:{20 characters}</c>.</summary>
-    [GeneratedRegex(@"attacks_production_\d+_\d{6}_v_\d+:[A-Za-z0-9_-]{20}")]
-    private static partial Regex IncidentId();
+    /// <summary>
+    /// The short form of the simulator's incident ids (<c>attacks_production_{client}_{yyyyMM}_v_1:{20 characters}</c>)
+    /// in the compact table: the key's first 8 characters and an ellipsis.
+    /// </summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{8}…$")]
+    private static partial Regex ShortIncidentId();
 
     [GeneratedRegex("[?&]sig=([^&\"]+)")]
     private static partial Regex Signature();

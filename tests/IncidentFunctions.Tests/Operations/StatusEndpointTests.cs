@@ -140,6 +140,113 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("5")]
+    public async Task Status_WrongTokenFromTheFirstRun_Is503FailingWithTheReasonAndTheSetting(string? clientId)
+    {
+        // Without a configured tenant the run fails on /v1/user, before any checkpoint exists.
+        const string wrongToken = "wrong-token-2f9c1e";
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = wrongToken, ["Wallarm:ClientId"] = clientId });
+        await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmAuthenticationException>(() => app.PullAsync(Ct));
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(503, status);
+        Assert.Equal("failing", body.GetProperty("status").GetString());
+        var ingestion = body.GetProperty("ingestion");
+        Assert.Equal("failing", ingestion.GetProperty("health").GetString());
+        Assert.Equal("Wallarm__ApiToken", ingestion.GetProperty("setting").GetString());
+        var error = ingestion.GetProperty("error").GetString()!;
+        Assert.Contains("HTTP 401", error, StringComparison.Ordinal);
+        Assert.Contains("Wallarm__ApiToken", error, StringComparison.Ordinal);
+        Assert.Equal("Failed", ingestion.GetProperty("lastRun").GetProperty("outcome").GetString());
+        Assert.DoesNotContain(wrongToken, body.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(clientId is null ? 0 : 1, ingestion.GetProperty("tenants").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Status_TokenFixedAfterFailures_IsOkAgain()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "rotated-token" });
+        await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmAuthenticationException>(() => app.PullAsync(Ct));
+        Assert.Equal(503, (await GetStatusAsync(app)).Status);
+
+        app.Simulator.Options.ApiToken = "rotated-token";
+        await app.PullAsync(Ct);
+
+        var (status, body) = await GetStatusAsync(app);
+        Assert.Equal(200, status);
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("ingestion").GetProperty("error").ValueKind);
+        Assert.Equal("Succeeded", body.GetProperty("ingestion").GetProperty("lastRun").GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Status_WrongClientId_NamesWallarmClientIdNotTheToken()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ClientId"] = "6" });
+
+        var thrown = await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmTenantMismatchException>(() => app.PullAsync(Ct));
+
+        Assert.Equal((6, 5), (thrown.ConfiguredClientId, thrown.TokenClientId));
+        var (status, body) = await GetStatusAsync(app);
+        Assert.Equal(503, status);
+        var ingestion = body.GetProperty("ingestion");
+        Assert.Equal("Wallarm__ClientId", ingestion.GetProperty("setting").GetString());
+        var error = ingestion.GetProperty("error").GetString()!;
+        Assert.Contains("Set 'Wallarm__ClientId' to 5", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wallarm__ApiToken", error, StringComparison.Ordinal);
+        Assert.Equal("Wallarm__ClientId", ingestion.GetProperty("tenants")[0].GetProperty("lastErrorSetting").GetString());
+    }
+
+    [Fact]
+    public async Task Status_StorageRefusesTheQueueDuringARun_Is503FailingNamingTheStorageSetting()
+    {
+        // Tables answer (Azurite), the queue service refuses every call: the run fails after storing incidents.
+        var (queueService, address) = await LoopbackServer.StartAsync(server => server.Run(async context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.Headers["x-ms-error-code"] = "AuthorizationPermissionMismatch";
+            await context.Response.WriteAsync("""<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>refused</Message></Error>""", context.RequestAborted);
+        }));
+        await using var _ = queueService;
+        var azuriteTables = azurite.ConnectionString.Split(';').First(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal));
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+                                           $"{azuriteTables};QueueEndpoint=http://{address.Authority}/{AzuriteProcess.AccountName};BlobEndpoint=http://{address.Authority}/{AzuriteProcess.AccountName};",
+        });
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => app.PullAsync(Ct));
+
+        var (status, body) = await GetStatusAsync(app);
+        Assert.Equal(503, status);
+        var ingestion = body.GetProperty("ingestion");
+        Assert.Equal("failing", ingestion.GetProperty("health").GetString());
+        Assert.Equal("Storage__ConnectionString", ingestion.GetProperty("setting").GetString());
+        Assert.StartsWith("Storage refused access", ingestion.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_AfterRecordsWereQuarantined_Is200AndCountsThem()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Ingestion:InitialLookback"] = "06:00:00" });
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var attack in app.Simulator.Data.IncidentsIn(now - 3600, now, now).Take(2))
+        {
+            app.Simulator.State.Corruptions.Add(new IncidentFunctions.WallarmSimulator.CorruptionRule { Kind = IncidentFunctions.WallarmSimulator.CorruptionKind.MissingId, Target = attack.AttackId });
+        }
+
+        await app.PullAsync(Ct);
+
+        var (status, body) = await GetStatusAsync(app);
+        Assert.Equal(200, status);
+        var tenant = body.GetProperty("ingestion").GetProperty("tenants")[0];
+        Assert.Equal(2, tenant.GetProperty("quarantinedRecords").GetInt32());
+        Assert.Equal(2, tenant.GetProperty("lastRunQuarantined").GetInt32());
+    }
+
+    [Theory]
     [InlineData("0 */5 * * * *", 14)]
     [InlineData("0 0 */6 * * *", 724)]
     [InlineData("0 0 2 * * *", 2884)]

@@ -33,7 +33,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public void AddIncidentFunctions_ConnectionStringWithEntraAuth_ExportsWithTheManagedIdentity()
+    public void AddIncidentFunctions_ConnectionStringWithEntraAuth_ExportsWithTheAppCredential()
     {
         // Built, not started: nothing is sent (no managed identity endpoint here).
         using var host = Build(new()
@@ -45,8 +45,50 @@ public sealed class TelemetryTests
         Assert.Equal(new TelemetryExport(true, "entra-id (user-assigned)"), host.Services.GetRequiredService<TelemetryExport>());
         var exporter = host.Services.GetRequiredService<IOptionsMonitor<Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions>>().Get(Options.DefaultName);
         Assert.Equal(ConnectionString, exporter.ConnectionString);
-        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(exporter.Credential);
+        Assert.Same(host.Services.GetRequiredService<Azure.Core.TokenCredential>(), exporter.Credential);
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(exporter.Credential);
         Assert.False(exporter.EnableLiveMetrics);
+    }
+
+    [Fact]
+    public void AddIncidentFunctions_InstrumentationKeyOnly_ExportsWithoutACredential()
+    {
+        using var host = Build(new() { [AppSettingNames.ApplicationInsightsConnectionString] = ConnectionString });
+
+        var exporter = host.Services.GetRequiredService<IOptionsMonitor<Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions>>().Get(Options.DefaultName);
+
+        Assert.Equal(new TelemetryExport(true, "instrumentation-key"), host.Services.GetRequiredService<TelemetryExport>());
+        Assert.Null(exporter.Credential);
+    }
+
+    [Fact]
+    public void StartAsync_TelemetryNamesAnotherIdentityThanStorage_FailsNamingBothSettings()
+    {
+        using var host = Build(new()
+        {
+            [AppSettingNames.ApplicationInsightsConnectionString] = ConnectionString,
+            [AppSettingNames.ApplicationInsightsAuthenticationString] = "ClientId=3f2504e0-4f89-11d3-9a0c-0305e82c3301;Authorization=AAD",
+            ["Storage:ManagedIdentityClientId"] = "11111111-1111-1111-1111-111111111111",
+        });
+
+        var error = Assert.IsType<OptionsValidationException>(Record.Exception(() => host.Services.GetRequiredService<IStartupValidator>().Validate()));
+
+        Assert.Contains(AppSettingNames.ApplicationInsightsAuthenticationString, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage__ManagedIdentityClientId", error.Message, StringComparison.Ordinal);
+        Assert.Contains("11111111-1111-1111-1111-111111111111", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StartAsync_TelemetryAndStorageNameTheSameIdentityInAnotherCase_Starts()
+    {
+        using var host = Build(new()
+        {
+            [AppSettingNames.ApplicationInsightsConnectionString] = ConnectionString,
+            [AppSettingNames.ApplicationInsightsAuthenticationString] = "ClientId=3F2504E0-4F89-11D3-9A0C-0305E82C3301;Authorization=AAD",
+            [AppSettingNames.AzureClientId] = "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        });
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Reports.Rendering.Sections;
+using IncidentFunctions.Testing;
 using IncidentFunctions.Tests.Text;
 using NodaTime;
 
@@ -119,6 +120,27 @@ public sealed class DailyReportDocumentTests
         var inputs = ReportPreviewData.Create(40, Day);
 
         Assert.Equal(Render(inputs).Pdf.Pdf, Render(inputs).Pdf.Pdf);
+    }
+
+    [Fact]
+    public void Render_WithARenderTrace_RecordsEveryPageAndRunAndDrawsTheSameDocument()
+    {
+        // The benchmark's no-layout baselines replay this trace, so it must hold what the report drew.
+        var inputs = ReportPreviewData.Create(40, Day);
+        var plain = Render(inputs).Pdf;
+        var report = DailyReportBuilder.Build(inputs, new ReportCalendar("UTC"), new ReportOptions { CompanyName = "Example Corp" }, Console);
+        using var trace = new RenderTrace();
+
+        var traced = new DailyReportDocument(report, PageGeometry.A4Landscape).Render(trace);
+
+        Assert.Equal(plain.Pages, traced.Pages);
+        Assert.Equal(plain.Outline, traced.Outline);
+        Assert.Equal(PdfText.Pages(plain.Pdf), PdfText.Pages(traced.Pdf));
+        Assert.Equal(traced.Pages, trace.Pages.Count);
+        Assert.Equal(Enumerable.Range(0, traced.Pages), trace.TextRuns.Select(r => r.Page).Distinct());
+        Assert.Contains(trace.TextRuns, r => r.Page == 1 && r.Text == $"Page 2 of {traced.Pages}");
+        Assert.NotEmpty(trace.Owned); // the CJK slices pruned for this render, which traced runs draw with
+        Assert.Equal(DailyReportDocument.Creator, trace.Metadata.Creator);
     }
 
     [Fact]

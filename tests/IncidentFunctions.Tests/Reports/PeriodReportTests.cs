@@ -4,6 +4,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Testing;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Testing;
 using NodaTime;
 using SkiaSharp;
 

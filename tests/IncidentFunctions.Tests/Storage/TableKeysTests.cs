@@ -12,6 +12,6 @@ public sealed class TableKeysTests
         var key = TableKeys.Escape(id);
 
         Assert.DoesNotContain(key, c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
-        Assert.Equal(id, TableKeys.Unescape(key));
+        Assert.Equal(id, Uri.UnescapeDataString(key));
     }
 }

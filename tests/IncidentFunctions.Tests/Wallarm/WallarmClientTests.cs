@@ -32,7 +32,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
 
         var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
 
-        var ids = attacks.Select(a => a.AttackId!).ToList();
+        var ids = attacks.Select(a => a.Id).ToList();
         Assert.True(ids.Count > 14, $"expected several pages, got {ids.Count} records");
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(Expected(app, window), ids.ToHashSet());
@@ -49,7 +49,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
 
         var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
 
-        Assert.Equal(expected, attacks.Select(a => a.AttackId!).ToHashSet());
+        Assert.Equal(expected, attacks.Select(a => a.Id).ToHashSet());
         var requests = app.Simulator.Requests.For("/v2/objects/attack");
         Assert.Equal((expected.Count + 99) / 100, requests.Count);
         Assert.Contains(requests.Skip(1), r => r.Body.Contains("\"cursor\"", StringComparison.Ordinal));
@@ -138,7 +138,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
 
         Assert.Equal(3, app.Simulator.Faults.Fired(kind));
-        Assert.Equal(Expected(app, window), attacks.Select(a => a.AttackId!).ToHashSet());
+        Assert.Equal(Expected(app, window), attacks.Select(a => a.Id).ToHashSet());
         Assert.Equal(4, app.Simulator.Requests.For("/v1/objects/attack").Count);
     }
 
@@ -164,20 +164,37 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
 
         Assert.Equal(1, app.Simulator.Faults.Fired(FaultKind.Timeout));
-        Assert.Equal(Expected(app, window), attacks.Select(a => a.AttackId!).ToHashSet());
+        Assert.Equal(Expected(app, window), attacks.Select(a => a.Id).ToHashSet());
     }
 
     [Theory]
     [InlineData(FaultKind.MalformedJson)]
     [InlineData(FaultKind.TruncatedPage)]
-    public async Task GetIncidentPagesAsync_BrokenPage_ThrowsMalformedResponse(FaultKind kind)
+    public async Task GetIncidentPagesAsync_BrokenPageEveryTime_ThrowsMalformedResponseAfterTheAttempts(FaultKind kind)
     {
         await using var app = await AppHarness.StartAsync(azurite);
-        app.Simulator.Faults.Add(new FaultRule { Kind = kind, Times = 1 });
+        app.Simulator.Faults.Add(new FaultRule { Kind = kind, Times = 0 });
 
         var error = await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => ReadAllAsync(app.Get<WallarmClient>(), 5, LastHours(app, 6)));
 
         Assert.Contains("/v1/objects/attack", error.Message, StringComparison.Ordinal);
+        Assert.Equal(WallarmClient.MalformedPageAttempts, app.Simulator.Requests.For("/v1/objects/attack").Count);
+    }
+
+    [Theory]
+    [InlineData(FaultKind.MalformedJson)]
+    [InlineData(FaultKind.TruncatedPage)]
+    public async Task GetIncidentPagesAsync_BrokenPageOnce_IsAskedAgainAndEveryIncidentArrives(FaultKind kind)
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        app.Simulator.Faults.Add(new FaultRule { Kind = kind, Times = 1 });
+        var window = LastHours(app, 6);
+
+        var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
+
+        Assert.Equal(1, app.Simulator.Faults.Fired(kind));
+        Assert.Equal(Expected(app, window), attacks.Select(a => a.Id).ToHashSet());
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 1105);
     }
 
     [Fact]
@@ -186,9 +203,9 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         await using var app = await AppHarness.StartAsync(azurite);
         var wanted = app.Simulator.Data.Vulnerabilities.Take(3).ToList();
 
-        var vulns = await app.Get<WallarmClient>().GetVulnerabilitiesAsync(5, wanted.Select(v => v.Id).Append(999_999).ToList(), Ct);
+        var vulns = (await app.Get<WallarmClient>().GetVulnerabilitiesAsync(5, wanted.Select(v => v.Id).Append(999_999).ToList(), Ct)).Vulnerabilities;
 
-        Assert.Equal(wanted.Select(v => v.Id).Order(), vulns.Select(v => v.Id!.Value).Order());
+        Assert.Equal(wanted.Select(v => v.Id).Order(), vulns.Select(v => v.Id).Order());
         Assert.All(vulns, v => Assert.False(string.IsNullOrEmpty(v.Title)));
         var first = vulns.Single(v => v.Id == wanted[0].Id);
         Assert.Equal(wanted[0].Threat, first.Threat);
@@ -200,7 +217,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
     {
         await using var app = await AppHarness.StartAsync(azurite);
         app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimit, Times = 1 });
-        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Times = 1, Endpoint = "count" });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Times = 0, Endpoint = "count" });
 
         await ReadAllAsync(app.Get<WallarmClient>(), 5, LastHours(app, 1));
         await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => app.Get<WallarmClient>().CountIncidentsAsync(5, LastHours(app, 1), Ct));

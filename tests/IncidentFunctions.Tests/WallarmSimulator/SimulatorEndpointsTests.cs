@@ -105,4 +105,100 @@ public sealed class SimulatorEndpointsTests
     [Fact]
     public void Parse_UnknownKind_ThrowsNamingTheKinds()
         => Assert.Contains("RateLimit", Assert.Throws<FormatException>(() => FaultRule.Parse("meteor:1")).Message, StringComparison.Ordinal);
+
+    private static async Task<List<string>> AttackIdsAsync(HttpClient http, long from, long to)
+    {
+        var (_, body) = await PostAsync(http, "v1/objects/attack", $$"""{"filter":{"clientid":[5],"!vulnid":null,"time":[[{{from}},{{to}}]]},"limit":1000,"order_by":"last_time"}""");
+        return body.GetProperty("body").EnumerateArray().Select(a => a.GetProperty("attackid").GetString()!).ToList();
+    }
+
+    [Fact]
+    public async Task AttackQuery_TimeFilterMeaning_FirstHitLeavesOutIncidentsThatStartedBefore()
+    {
+        var clock = new Infrastructure.ManualClock();
+        await using var simulator = await WallarmSimulatorHost.StartAsync(new SimulatorOptions { IncidentsPerDay = 2_000 }, clock, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var (from, to) = (now - 3600, now);
+
+        var overlap = await AttackIdsAsync(http, from, to);
+        simulator.State.TimeFilter = TimeFilterMeaning.FirstHit;
+        var firstHit = await AttackIdsAsync(http, from, to);
+
+        var startedBefore = simulator.Data.IncidentsIn(from, to, now).Where(a => a.FirstTime < from).Select(a => a.AttackId).ToList();
+        Assert.NotEmpty(startedBefore);
+        Assert.Subset(overlap.ToHashSet(), startedBefore.ToHashSet());
+        Assert.Empty(firstHit.Intersect(startedBefore));
+        Assert.Equal(simulator.Data.IncidentsIn(from, to, now, TimeFilterMeaning.FirstHit).Select(a => a.AttackId).ToHashSet(), firstHit.ToHashSet());
+    }
+
+    [Fact]
+    public async Task AttackQuery_DriftPerRequest_MovesTheSimulatorsClockOnEachListRequestOnly()
+    {
+        var clock = new Infrastructure.ManualClock();
+        await using var simulator = await WallarmSimulatorHost.StartAsync(new SimulatorOptions { DriftPerRequest = TimeSpan.FromSeconds(30) }, clock, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+
+        await AttackIdsAsync(http, now - 3600, now);
+        await AttackIdsAsync(http, now - 3600, now);
+        await PostAsync(http, "v1/objects/attack/count", $$$"""{"filter":{"clientid":[5],"!vulnid":null,"time":[[{{{now - 3600}}},{{{now}}}]]}}""");
+
+        Assert.Equal(TimeSpan.FromSeconds(60), simulator.State.Drift);
+        Assert.Equal(now + 60, simulator.State.NowUnix);
+    }
+
+    [Fact]
+    public async Task AttackQuery_CorruptedRecord_IsBrokenOnTheWireOnly()
+    {
+        var clock = new Infrastructure.ManualClock();
+        await using var simulator = await WallarmSimulatorHost.StartAsync(new SimulatorOptions(), clock, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var target = simulator.Data.IncidentsIn(now - 3600, now, now).First();
+        simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.UnpairedSurrogate, Field = "domain", Target = target.AttackId });
+        simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.InvalidUtf8, Field = "path", Target = target.AttackId });
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/objects/attack")
+        {
+            Content = new StringContent($$$"""{"filter":{"clientid":[5],"attackid":["{{{target.AttackId}}}"]}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-WallarmAPI-Token", "simulator-token");
+        using var response = await http.SendAsync(request, Ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+
+        Assert.Contains("\\ud800" + target.Domain, Encoding.Latin1.GetString(bytes), StringComparison.Ordinal);
+        Assert.Contains((byte)0xFF, bytes);
+        simulator.State.Corruptions.Remove(target.AttackId);
+        Assert.Empty(simulator.State.Corruptions.Armed);
+    }
+
+    [Fact]
+    public async Task Admin_ModeAndCorruptions_AreSwitchedOverHttp()
+    {
+        await using var simulator = await WallarmSimulatorHost.StartAsync(new SimulatorOptions(), cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
+
+        using var mode = await http.PostAsJsonAsync("__simulator/mode", new { timeFilter = "FirstHit", driftPerRequestSeconds = 45 }, Ct);
+        using var corruption = await http.PostAsJsonAsync("__simulator/corruptions", new { kind = "MissingId", every = 10 }, Ct);
+        using var bad = await http.PostAsync("__simulator/corruptions", new StringContent("{\"kind\":\"Meteor\"}", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, mode.StatusCode);
+        Assert.Equal(TimeFilterMeaning.FirstHit, simulator.State.TimeFilter);
+        Assert.Equal(TimeSpan.FromSeconds(45), simulator.State.DriftPerRequest);
+        Assert.Equal(HttpStatusCode.OK, corruption.StatusCode);
+        Assert.Equal(new CorruptionRule { Kind = CorruptionKind.MissingId, Every = 10 }, Assert.Single(simulator.State.Corruptions.Armed));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("unpairedsurrogate", CorruptionKind.UnpairedSurrogate, "domain", 100)]
+    [InlineData("numberasstring:first_time:7", CorruptionKind.NumberAsString, "first_time", 7)]
+    [InlineData("hugefield", CorruptionKind.HugeField, "path", 100)]
+    public void ParseCorruption_CommandLineForm_GivesTheRule(string text, CorruptionKind kind, string field, int every)
+    {
+        var rule = CorruptionRule.Parse(text);
+
+        Assert.Equal((kind, field, every, (string?)null), (rule.Kind, rule.Field, rule.Every, rule.Target));
+    }
 }

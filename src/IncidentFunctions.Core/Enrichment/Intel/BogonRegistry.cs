@@ -46,8 +46,6 @@ public static class BogonRegistry
         return id < 0 ? null : Reasons[id];
     }
 
-    public static bool IsBogon(UInt128 address) => Index.Find(address) >= 0;
-
     private static SegmentIndex<int> Build()
     {
         var collector = new RangeCollector(Entries.Length * 2);

@@ -23,12 +23,12 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
     public RenderedReport Render() => Render(null);
 
-    /// <summary>Renders; with a <paramref name="trace"/> (benchmarks), also records what every page drew.</summary>
-    internal RenderedReport Render(RenderTrace? trace)
+    /// <summary>Renders; an <paramref name="observer"/> (measuring tools) is told what every page draws.</summary>
+    internal RenderedReport Render(IRenderObserver? observer)
     {
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
         var format = new ReportFormat(zone, report.Day);
-        using var text = new TextEngine(ReportFonts.Shared) { Trace = trace };
+        using var text = new TextEngine(ReportFonts.Shared) { Observer = observer };
         var flow = new PageFlow(geometry);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
@@ -48,7 +48,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
             RasterDpi = 150,
             EncodingQuality = 101,
         };
-        return ReportPdf.Write(geometry, flow, chrome, metadata, trace);
+        return ReportPdf.Write(geometry, flow, chrome, metadata, observer);
     }
 
     private string IsoDay => Dates.Day(report.Day);

@@ -15,10 +15,11 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
 {
     public RenderedReport Render() => Render(null);
 
-    internal RenderedReport Render(RenderTrace? trace)
+    /// <summary>Renders; an <paramref name="observer"/> (measuring tools) is told what every page draws.</summary>
+    internal RenderedReport Render(IRenderObserver? observer)
     {
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
-        using var text = new TextEngine(ReportFonts.Shared) { Trace = trace };
+        using var text = new TextEngine(ReportFonts.Shared) { Observer = observer };
         var flow = new PageFlow(geometry);
         var context = new PeriodSectionContext(report, flow, text, zone);
         PeriodSections.Compose(context);
@@ -38,7 +39,7 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
             RasterDpi = 150,
             EncodingQuality = 101,
         };
-        return ReportPdf.Write(geometry, flow, chrome, metadata, trace);
+        return ReportPdf.Write(geometry, flow, chrome, metadata, observer);
     }
 
     /// <summary><c>Week 2026-W48</c> or <c>November 2026</c>.</summary>

@@ -7,28 +7,23 @@ namespace IncidentFunctions.Reports.Rendering;
 /// <summary>Writes laid-out pages as a PDF with the running header and footer, and appends the outline (every report document).</summary>
 internal static class ReportPdf
 {
-    public static RenderedReport Write(PageGeometry geometry, PageFlow flow, PageChrome chrome, SKDocumentPdfMetadata metadata, RenderTrace? trace)
+    public static RenderedReport Write(PageGeometry geometry, PageFlow flow, PageChrome chrome, SKDocumentPdfMetadata metadata, IRenderObserver? observer)
     {
         using var output = new MemoryStream();
-        trace?.Metadata = metadata;
+        observer?.DocumentStarting(metadata);
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
             foreach (var page in flow.Pages)
             {
                 var canvas = document.BeginPage(geometry.Width, geometry.Height);
-                if (trace is null)
+                if (observer is null)
                 {
                     DrawPage(canvas, chrome, page);
                 }
                 else
                 {
-                    // Record the page, then play the recording into the PDF: the PDF gets the same drawing.
-                    trace.PageIndex = page.Index;
-                    using var recorder = new SKPictureRecorder();
-                    DrawPage(recorder.BeginRecording(SKRect.Create(geometry.Width, geometry.Height)), chrome, page);
-                    var picture = recorder.EndRecording();
-                    trace.Pages.Add(picture);
-                    canvas.DrawPicture(picture);
+                    DrawPage(observer.PageStarting(page.Index, canvas, SKRect.Create(geometry.Width, geometry.Height)), chrome, page);
+                    observer.PageDrawn(page.Index, canvas);
                 }
 
                 document.EndPage();

@@ -25,8 +25,8 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
         var queueName = UniqueNames.Queue("wired");
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:EnableTimers"] = "false" });
-        builder.Services.AddOptions<StorageOptions>().Configure(o => o.ConnectionString = azurite.ConnectionString);
-        builder.Services.AddSingleton<StorageClients>();
+        builder.Configuration["Storage:ConnectionString"] = azurite.ConnectionString;
+        builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddSingleton(new QueueJob("Wired", "WIRED_QUEUE", _ => queueName, (_, body, _) =>
         {
             received.TrySetResult(body.ToString());

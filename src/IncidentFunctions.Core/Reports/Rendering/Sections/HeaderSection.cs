@@ -23,6 +23,7 @@ internal sealed class HeaderSection : IReportSection
         if (report.CompanyName is { } company) lines.Insert(0, company);
         lines.Add($"Generated {format.DateTime(report.GeneratedAt)} · tenant {report.TenantId.ToString(CultureInfo.InvariantCulture)}");
         lines.Add(CoverageLine(report, format));
+        if (report.Coverage.UnreadableRecords > 0) lines.Add(Vocabulary.Labels.UnreadableRecords(report.Coverage.UnreadableRecords));
         if (report.FalsePositivesExcluded > 0)
         {
             var excluded = report.FalsePositivesExcluded;

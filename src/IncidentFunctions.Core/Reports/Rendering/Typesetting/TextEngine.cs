@@ -36,11 +36,8 @@ internal sealed partial class TextEngine : IDisposable
 
     public ReportFonts Fonts => _fonts;
 
-    /// <summary>
-    /// The one hook for benchmarks and tests: when set, every text blob drawn is handed to it (with the page drawing
-    /// recorded by the document), so a render can be replayed without layout.
-    /// </summary>
-    public RenderTrace? Trace { get; set; }
+    /// <summary>Told of every run drawn and every face made for this render (measuring tools); usually none.</summary>
+    public IRenderObserver? Observer { get; set; }
 
     /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
     public float Measure(string text, TextStyle style) => Shape(text, style.Role, Bidi.ParagraphLevel(text)).Width * style.Size;
@@ -106,7 +103,7 @@ internal sealed partial class TextEngine : IDisposable
             if (blob is null) continue;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
             canvas.DrawText(blob, x, baseline, _paint);
-            Trace?.Text(canvas, typeface, style.Size, run, x, baseline, _paint.Color);
+            Observer?.TextDrawn(canvas, typeface, style.Size, _paint.Color, x, baseline, run);
         }
     }
 
@@ -147,7 +144,7 @@ internal sealed partial class TextEngine : IDisposable
             var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.Sfnt, glyphs, TrueTypeGlyphPruner.LayoutTables)));
             if (typeface is null) continue;
             _pruned[face] = (typeface, used);
-            Trace?.Owned.Add(typeface); // traced runs outlive this engine
+            Observer?.TypefaceCreated(typeface); // what it recorded outlives this engine
         }
     }
 
@@ -155,7 +152,7 @@ internal sealed partial class TextEngine : IDisposable
     {
         foreach (var font in _skFonts.Values) font.Dispose();
         _skFonts.Clear();
-        if (Trace is null)
+        if (Observer is null)
         {
             foreach (var (typeface, _) in _pruned.Values) typeface.Dispose();
         }

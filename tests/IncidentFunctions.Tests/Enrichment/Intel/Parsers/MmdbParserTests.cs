@@ -1,22 +1,13 @@
 using IncidentFunctions.Enrichment.Intel;
 using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
-namespace IncidentFunctions.Tests.Enrichment.Intel;
+namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
-public sealed class MmdbParsingTests
+public sealed class MmdbParserTests
 {
     private static readonly DateTimeOffset Built = new(2025, 11, 18, 6, 30, 0, TimeSpan.Zero);
 
     private static IntelSourceContent Parse(byte[] mmdb) => IntelParsers.Parse(IntelSourceType.Mmdb, mmdb, new IntelParseContext(Observed));
-
-    private static T At<T>(RangeTable<T>? table, string ip)
-        where T : notnull
-    {
-        Assert.NotNull(table);
-        var id = SegmentBuilder.SmallestWins(table.Ranges).Find(Ip(ip));
-        Assert.True(id >= 0, $"{ip} is in no network");
-        return table.Values[id];
-    }
 
     private static Dictionary<string, object> Names(string en) => new() { ["names"] = new Dictionary<string, object> { ["en"] = en, ["de"] = en + " (de)" } };
 
@@ -39,7 +30,7 @@ public sealed class MmdbParsingTests
             if (bytes.Length == 16) bytes[0] = (byte)(0x20 | (bytes[0] & 0x1F));
             var address = new System.Net.IPAddress(bytes);
             var number = IpNumber.From(address);
-            if (BogonRegistry.IsBogon(number)) continue;
+            if (BogonRegistry.ReasonFor(number) is not null) continue;
             var expected = reader.Find<Dictionary<string, object>>(address)?["country_code"] as string;
             var id = index.Find(number);
             Assert.Equal(expected, id < 0 ? null : content.Geo.Values[id].CountryCode);

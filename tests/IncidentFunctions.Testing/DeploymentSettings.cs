@@ -1,6 +1,6 @@
 using IncidentFunctions.AppModel;
 
-namespace IncidentFunctions.Hosting;
+namespace IncidentFunctions.Testing;
 
 /// <summary>
 /// How the app's configuration maps onto the Azure deployment (infra/). The infra tests derive every key the app reads
@@ -9,7 +9,7 @@ namespace IncidentFunctions.Hosting;
 /// setting the template sets to be read by the app or listed in <see cref="Platform"/>. Adding an option therefore
 /// means choosing here or in the template, and the failing test says which.
 /// </summary>
-internal static class DeploymentSettings
+public static class DeploymentSettings
 {
     private const string Tuning = "tuning with a default that fits; add an app setting in Azure only to change it";
 
@@ -34,6 +34,7 @@ internal static class DeploymentSettings
         ["Storage__CheckpointsTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__CoverageTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__VulnerabilitiesTable"] = "default name; infra/main.bicep creates the tables under their default names",
+        ["Storage__QuarantineTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__SourcesTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__SourceCacheTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__ReportsContainer"] = "default name; infra/main.bicep creates the containers under their default names",
@@ -77,6 +78,7 @@ internal static class DeploymentSettings
         ["Ingestion__MaxDaysPerIncident"] = Tuning,
         ["Ingestion__VulnerabilityRefreshInterval"] = Tuning,
         ["Ingestion__WriteParallelism"] = Tuning,
+        ["Ingestion__OngoingHorizon"] = Tuning,
         ["Storage__DigestDeliveriesTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__DigestChannelsTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__DigestAlertsTable"] = "default name; infra/main.bicep creates the tables under their default names",

@@ -2,16 +2,17 @@ using System.Globalization;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
 using NodaTime;
 
-namespace IncidentFunctions.Reports;
+namespace IncidentFunctions.Testing;
 
 /// <summary>
-/// Deterministic report inputs for previews, tests and benchmarks (QuestPDF's "sample model builder"): a day of
+/// Deterministic report inputs for tests and benchmarks (QuestPDF's "sample model builder"): a day of
 /// incidents with realistic spread and a share of hostile strings (bidi overrides, control characters, CJK,
 /// emoji, very long paths), plus enriched sources when asked.
 /// </summary>
-internal static class ReportPreviewData
+public static class ReportPreviewData
 {
     private static readonly string[] AttackTypes = ["sqli", "xss", "rce", "ptrav", "xxe", "ssrf", "ldapi", "nosqli", "ssti", "crlf"];
     private static readonly string[] Countries = ["US", "DE", "NL", "CN", "RU", "BR", "FR", "SG", "IN", "JP", "GB", "UA"];

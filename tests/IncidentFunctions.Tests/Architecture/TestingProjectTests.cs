@@ -1,0 +1,26 @@
+using IncidentFunctions.Tests.Infrastructure;
+
+namespace IncidentFunctions.Tests.Architecture;
+
+/// <summary>Sample data, render traces and the deployment registry live in tests/IncidentFunctions.Testing, never in what ships.</summary>
+public sealed class TestingProjectTests
+{
+    [Fact]
+    public void ProductProjects_DoNotReferenceTheTestingProject()
+    {
+        var projects = Directory.GetFiles(Path.Combine(AzuriteFixture.RepositoryRoot, "src"), "*.csproj", SearchOption.AllDirectories);
+
+        Assert.NotEmpty(projects);
+        var offenders = projects.Where(p => File.ReadAllText(p).Contains("IncidentFunctions.Testing.csproj", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(offenders.Count == 0, "Product projects must not reference tests/IncidentFunctions.Testing: " + string.Join(", ", offenders));
+    }
+
+    [Fact]
+    public void CoreAssembly_HasNoTestOnlyTypes()
+    {
+        var core = typeof(IncidentFunctions.Hosting.IncidentFunctionsHostBuilderExtensions).Assembly;
+
+        Assert.DoesNotContain(core.GetReferencedAssemblies(), a => a.Name == "IncidentFunctions.Testing");
+        Assert.DoesNotContain(core.GetTypes(), t => t.Name is "RenderTrace" or "ReportPreviewData" or "DeploymentSettings");
+    }
+}

@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
+using IncidentFunctions.Digest;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Tests.Reports;
+using IncidentFunctions.WallarmSimulator;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Incidents;
+
+/// <summary>Bad records mixed into ordinary pages, end to end through the puller, the simulator and Azurite.</summary>
+public sealed class RecordQuarantineTests(AzuriteFixture azurite)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly LocalDate Today = new(2026, 11, 20);
+
+    private static Task<AppHarness> StartAsync(AzuriteFixture azurite)
+        => AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 600, new Dictionary<string, string?>
+        {
+            ["Wallarm:PageSize"] = "20",
+            ["Ingestion:InitialLookback"] = "06:00:00",
+        });
+
+    private static async Task<List<IncidentEntity>> AllRowsAsync(AppHarness app)
+    {
+        var table = new TableServiceClient(app.ConnectionString).GetTableClient(app.TablePrefix + "incidents");
+        return await table.QueryAsync<IncidentEntity>(cancellationToken: Ct).ToListAsync(Ct);
+    }
+
+    private static async Task<List<CoverageEntity>> CoverageRowsAsync(AppHarness app)
+    {
+        var table = new TableServiceClient(app.ConnectionString).GetTableClient(app.TablePrefix + "coverage");
+        return await table.QueryAsync<CoverageEntity>(cancellationToken: Ct).ToListAsync(Ct);
+    }
+
+    /// <summary>Incidents of the last six hours, in a stable order, that are not false positives (reports leave those out).</summary>
+    private static List<SimAttack> Incidents(AppHarness app)
+    {
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        return app.Simulator.Data.IncidentsIn(now - 6 * 3600, now, now).Where(a => a.State is null).OrderBy(a => a.AttackId, StringComparer.Ordinal).ToList();
+    }
+
+    private static void Break(AppHarness app, SimAttack attack, CorruptionKind kind, string field = "domain", string? value = null)
+        => app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = kind, Field = field, Target = attack.AttackId, Value = value });
+
+    [Fact]
+    public async Task RunAsync_BadRecordsOfEachKindInOrdinaryPages_StoresEveryGoodOneQuarantinesTheRestAndMovesTheCheckpoint()
+    {
+        await using var app = await StartAsync(azurite);
+        var all = Incidents(app);
+        Assert.True(all.Count > 100, $"only {all.Count} incidents");
+        // Every 9th incident, so the bad ones sit on different pages among good ones.
+        var picked = all.Where((_, i) => i % 9 == 4).Take(15).ToList();
+        string[] stringFields = ["domain", "path", "parameter", "method", "type", "target", "block_status", "attackid"];
+        for (var i = 0; i < stringFields.Length; i++) Break(app, picked[i], CorruptionKind.UnpairedSurrogate, stringFields[i]);
+        Break(app, picked[8], CorruptionKind.InvalidUtf8, "path");
+        Break(app, picked[9], CorruptionKind.ReversedTimes);
+        Break(app, picked[10], CorruptionKind.NumberAsString, "first_time");
+        var missingId = picked[11];
+        var huge = picked[12];
+        var textForTime = picked[13];
+        var brokenJson = picked[14];
+        Break(app, missingId, CorruptionKind.MissingId);
+        Break(app, huge, CorruptionKind.HugeField, "path");
+        Break(app, textForTime, CorruptionKind.NumberAsString, "last_time", value: "yesterday");
+        Break(app, brokenJson, CorruptionKind.BrokenJson, "hits");
+
+        var result = await app.PullAsync(Ct);
+
+        // The window completed and the checkpoint moved.
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        var checkpoint = (await app.Get<CheckpointStore>().GetAsync(5, Ct))!;
+        Assert.Equal(app.Clock.GetUtcNow(), checkpoint.PulledUntil);
+
+        // Every good record is stored, the repaired ones with U+FFFD where their text was broken.
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var expected = app.Simulator.Data.IncidentsIn(now - 6 * 3600, now, now).Select(a => a.AttackId).ToHashSet();
+        var unreadable = new[] { missingId, huge, textForTime, brokenJson };
+        expected.ExceptWith(unreadable.Select(a => a.AttackId));
+        var rows = await AllRowsAsync(app);
+        Assert.Equal(expected, rows.Select(r => r.IncidentId).ToHashSet());
+        IncidentEntity Row(SimAttack a) => rows.First(r => r.IncidentId == a.AttackId);
+        Assert.Equal("\uFFFD" + picked[0].Domain, Row(picked[0]).Domain);
+        Assert.Equal("\uFFFD" + picked[1].Path, Row(picked[1]).Path);
+        Assert.Equal("\uFFFD" + picked[2].Parameter, Row(picked[2]).Parameter);
+        Assert.Equal("\uFFFD" + picked[3].Method, Row(picked[3]).Method);
+        Assert.Equal("\uFFFD" + picked[4].Type, Row(picked[4]).AttackType);
+        Assert.Equal("\uFFFD" + picked[5].Target, Row(picked[5]).Target);
+        Assert.Equal("\uFFFD" + picked[6].BlockStatus, Row(picked[6]).BlockStatus);
+        Assert.Equal(nameof(IncidentStatus.Unknown), Row(picked[6]).Status);
+        Assert.Equal(picked[7].Domain, Row(picked[7]).Domain); // a damaged attackid: filed under the id pair
+        Assert.Equal("\uFFFD" + picked[8].Path, Row(picked[8]).Path);
+        Assert.All(picked.Take(9), a => Assert.Contains("U+FFFD", Row(a).ReadNotes, StringComparison.Ordinal));
+        var reversed = Row(picked[9]);
+        Assert.True(reversed.TimesReversed);
+        Assert.Equal((picked[9].FirstTime, picked[9].LastTimeAt(now)), (reversed.FirstSeen.ToUnixTimeSeconds(), reversed.LastSeen.ToUnixTimeSeconds()));
+        Assert.Equal(picked[10].FirstTime, Row(picked[10]).FirstSeen.ToUnixTimeSeconds());
+        Assert.Equal("", Row(picked[10]).ReadNotes);
+        Assert.All(rows.Where(r => !picked.Any(p => p.AttackId == r.IncidentId)), r => Assert.Equal("", r.ReadNotes));
+
+        // The unreadable ones are quarantined, with reason, bounded raw JSON, run and window, and counted.
+        var index = await app.Get<RecordQuarantine>().GetIndexAsync(5, Ct);
+        Assert.Equal(4, index.Count);
+        Assert.Contains(index, q => q.RecordId is null && q.RowKey.StartsWith("sha256:", StringComparison.Ordinal) && q.Reason.Contains("no id", StringComparison.Ordinal));
+        var hugeEntry = Assert.Single(index, q => q.RecordId == huge.AttackId);
+        Assert.Contains("over the 256 KiB", hugeEntry.Reason, StringComparison.Ordinal);
+        Assert.True(hugeEntry.RawBytes > 1024 * 1024);
+        Assert.True(hugeEntry.RawJson.Length < 17_000, $"{hugeEntry.RawJson.Length} characters of raw JSON kept");
+        Assert.Contains("'last_time' is unusable (text 'yesterday')", Assert.Single(index, q => q.RecordId == textForTime.AttackId).Reason, StringComparison.Ordinal);
+        Assert.Contains("not valid JSON", Assert.Single(index, q => q.RecordId == brokenJson.AttackId).Reason, StringComparison.Ordinal);
+        Assert.All(index, q =>
+        {
+            Assert.Equal(result.RunId, q.RunId);
+            Assert.Equal(5, q.TenantId);
+            Assert.Equal(app.Clock.GetUtcNow(), q.WindowTo);
+            Assert.Equal("20261120", q.Days);
+            Assert.Null(q.ResolvedAt);
+            Assert.Equal(64, q.Fingerprint.Length);
+        });
+        Assert.Equal(4, result.Quarantined);
+        Assert.Equal((4, 4), (checkpoint.QuarantinedRecords, checkpoint.LastRunQuarantined));
+        Assert.Equal(4, Assert.Single(await CoverageRowsAsync(app)).Quarantined);
+        Assert.Equal(4, await app.Get<RecordQuarantine>().CountOpenAsync(5, Today, Ct));
+        Assert.Equal(4, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1106));
+    }
+
+    [Fact]
+    public async Task RunAsync_BadRecords_ReportAndDigestSayHowManyCouldNotBeRead()
+    {
+        await using var app = await StartAsync(azurite);
+        var all = Incidents(app);
+        Break(app, all[3], CorruptionKind.MissingId);
+        Break(app, all[40], CorruptionKind.HugeField, "path");
+        Break(app, all[80], CorruptionKind.BrokenJson, "hits");
+        await app.PullAsync(Ct);
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(5, Today, Ct);
+        var pdf = new DailyReportDocument(report, PageGeometry.A4Landscape).Render();
+        var link = new ReportLink(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-20.pdf?exp=1&kid=k1&sig=x"), app.Clock.GetUtcNow().AddDays(7), new string('0', 64), pdf.Pdf.Length, pdf.Pages);
+        var digest = DigestComposer.Compose(report, link, app.Get<ReportCalendar>(), new DigestOptions());
+
+        const string line = "3 records from Wallarm could not be read; they are not in these figures.";
+        Assert.Equal(3, report.Coverage.UnreadableRecords);
+        Assert.Contains(line, string.Join(" ", PdfText.Pages(pdf.Pdf)).Replace("\n", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(3, digest.Coverage!.UnreadableRecords);
+        foreach (var kind in new[] { ChannelKind.Slack, ChannelKind.Teams, ChannelKind.Discord })
+        {
+            var json = ChatRenderer.For(kind).Render(digest, "d-1").Json;
+            Assert.Contains(line, JsonDocument.Parse(json).RootElement.ToString(), StringComparison.Ordinal);
+        }
+
+        using var generic = JsonDocument.Parse(ChatRenderer.For(ChannelKind.Generic).Render(digest, "d-1").Json);
+        Assert.Equal(3, generic.RootElement.GetProperty("coverage").GetProperty("unreadableRecords").GetInt32());
+        Assert.False(generic.RootElement.GetProperty("coverage").GetProperty("complete").GetBoolean());
+        Assert.Equal(0, generic.RootElement.GetProperty("previousCoverage").GetProperty("unreadableRecords").GetInt32());
+    }
+
+    [Fact]
+    public async Task RunAsync_QuarantinedRecordArrivesWellFormedLater_IsStoredAndTheEntryResolved()
+    {
+        await using var app = await StartAsync(azurite);
+        var t0 = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        // Ongoing past the next run, so that run's window returns it again.
+        var attack = Incidents(app).First(a => a.IsOngoingAt(t0 + 600));
+        Break(app, attack, CorruptionKind.HugeField, "path");
+        await app.PullAsync(Ct);
+        Assert.DoesNotContain(await AllRowsAsync(app), r => r.IncidentId == attack.AttackId);
+        Assert.Equal(1, await app.Get<RecordQuarantine>().CountOpenAsync(5, Today, Ct));
+
+        app.Simulator.State.Corruptions.Remove(attack.AttackId);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        var result = await app.PullAsync(Ct);
+
+        var row = Assert.Single(await AllRowsAsync(app), r => r.IncidentId == attack.AttackId);
+        Assert.Equal(attack.Path, row.Path);
+        var entry = Assert.Single(await app.Get<RecordQuarantine>().GetIndexAsync(5, Ct));
+        Assert.Equal(app.Clock.GetUtcNow(), entry.ResolvedAt);
+        Assert.Equal(result.RunId, entry.ResolvedByRunId);
+        Assert.Contains("over the 256 KiB", entry.Reason, StringComparison.Ordinal); // what happened stays readable
+        Assert.Equal(0, await app.Get<RecordQuarantine>().CountOpenAsync(5, Today, Ct));
+        Assert.Equal(0, (await app.Get<CheckpointStore>().GetAsync(5, Ct))!.QuarantinedRecords);
+        Assert.Equal(0, (await app.Get<DailyReportBuilder>().BuildAsync(5, Today, Ct)).Coverage.UnreadableRecords);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 1213);
+    }
+
+    [Fact]
+    public async Task RunAsync_PageThatIsCutOffEveryTime_StillFailsTheRunWithoutMovingTheCheckpoint()
+    {
+        await using var app = await StartAsync(azurite);
+        // Breaking the answer itself (not one record inside it) is a transport failure, as before.
+        Break(app, Incidents(app)[10], CorruptionKind.CutsAnswer);
+
+        await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmMalformedResponseException>(() => app.PullAsync(Ct));
+
+        var checkpoint = (await app.Get<CheckpointStore>().GetAsync(5, Ct))!;
+        Assert.Null(checkpoint.PulledUntil);
+        Assert.Equal("Failed", checkpoint.LastOutcome);
+        Assert.Contains("cut off", checkpoint.LastError, StringComparison.Ordinal);
+        Assert.Empty(await app.Get<RecordQuarantine>().GetIndexAsync(5, Ct));
+    }
+}

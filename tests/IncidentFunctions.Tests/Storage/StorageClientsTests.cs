@@ -1,0 +1,175 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Tests.Storage;
+
+/// <summary>The storage clients as AddStorage registers them through AddAzureClients: which account, which credential.</summary>
+public sealed class StorageClientsTests(AzuriteFixture azurite)
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    /// <summary>Records what it was asked for and refuses, so a client that authenticates fails at once, offline.</summary>
+    private sealed class RefusingCredential : TokenCredential
+    {
+        public List<string> Scopes { get; } = [];
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+            => throw Refuse(requestContext);
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+            => throw Refuse(requestContext);
+
+        private RefusedTokenException Refuse(TokenRequestContext context)
+        {
+            lock (Scopes) Scopes.AddRange(context.Scopes);
+            return new RefusedTokenException();
+        }
+    }
+
+    private sealed class RefusedTokenException : Exception
+    {
+        public RefusedTokenException()
+            : base("refused by the test credential")
+        {
+        }
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings, TokenCredential? credential = null)
+    {
+        var services = new ServiceCollection();
+        if (credential is not null) services.AddSingleton(credential);
+        services.AddStorage(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task AddStorage_ConnectionString_UsesTheAccountWithoutACredential()
+    {
+        var credential = new RefusingCredential();
+        await using var services = Services(new() { ["Storage:ConnectionString"] = azurite.ConnectionString }, credential);
+        var clients = services.GetRequiredService<StorageClients>();
+        var queue = UniqueNames.Queue("plain");
+
+        var table = await clients.GetTableAsync("t" + Guid.NewGuid().ToString("N")[..12], Ct);
+        await (await clients.GetQueueAsync(queue, Ct)).SendMessageAsync("hello", Ct);
+        await clients.GetContainerAsync("c" + Guid.NewGuid().ToString("N")[..12], Ct);
+
+        Assert.Equal(AzuriteProcess.AccountName, clients.Tables.AccountName);
+        Assert.Equal(AzuriteProcess.AccountName, clients.Blobs.AccountName);
+        Assert.Empty(credential.Scopes);
+        Assert.Same(clients.Tables, services.GetRequiredService<TableServiceClient>());
+        await table.DeleteAsync(Ct);
+        await clients.Queues.DeleteQueueAsync(queue, Ct);
+    }
+
+    [Fact]
+    public async Task UndecodedQueues_SameAccountAsQueues_ReadsTheBase64TheProducerWrote()
+    {
+        await using var services = Services(new() { ["Storage:ConnectionString"] = azurite.ConnectionString });
+        var clients = services.GetRequiredService<StorageClients>();
+        var queue = UniqueNames.Queue("undecoded");
+        await (await clients.GetQueueAsync(queue, Ct)).SendMessageAsync("hello", Ct);
+
+        var raw = (await clients.UndecodedQueues.GetQueueClient(queue).ReceiveMessageAsync(cancellationToken: Ct)).Value;
+
+        Assert.Equal(clients.Queues.Uri, clients.UndecodedQueues.Uri);
+        Assert.NotSame(clients.Queues, clients.UndecodedQueues);
+        Assert.Same(clients.UndecodedQueues, clients.UndecodedQueues);
+        Assert.Equal(Convert.ToBase64String("hello"u8), raw.MessageText);
+        await clients.Queues.DeleteQueueAsync(queue, Ct);
+    }
+
+    [Fact]
+    public async Task AddStorage_ServiceUris_EveryClientAuthenticatesWithTheOneCredential()
+    {
+        var credential = new RefusingCredential();
+        await using var services = Services(new()
+        {
+            ["Storage:TableServiceUri"] = "https://account.table.core.windows.net/",
+            ["Storage:QueueServiceUri"] = "https://account.queue.core.windows.net/",
+            ["Storage:BlobServiceUri"] = "https://account.blob.core.windows.net/",
+        }, credential);
+        var clients = services.GetRequiredService<StorageClients>();
+
+        await Assert.ThrowsAsync<RefusedTokenException>(() => clients.Tables.GetPropertiesAsync(Ct));
+        await Assert.ThrowsAsync<RefusedTokenException>(() => clients.Queues.GetPropertiesAsync(Ct));
+        await Assert.ThrowsAsync<RefusedTokenException>(() => clients.UndecodedQueues.GetPropertiesAsync(Ct));
+        await Assert.ThrowsAsync<RefusedTokenException>(() => clients.Blobs.GetPropertiesAsync(Ct));
+
+        Assert.Equal(4, credential.Scopes.Count);
+        Assert.All(credential.Scopes, scope => Assert.Equal("https://storage.azure.com/.default", scope));
+        Assert.Equal("account", clients.Tables.AccountName);
+        Assert.Equal(new Uri("https://account.queue.core.windows.net/"), clients.UndecodedQueues.Uri);
+    }
+
+    [Fact]
+    public async Task AddStorage_NoCredentialRegistered_BuildsOneDefaultAzureCredentialForAllClients()
+    {
+        await using var services = Services(new()
+        {
+            ["Storage:TableServiceUri"] = "https://account.table.core.windows.net/",
+            ["Storage:QueueServiceUri"] = "https://account.queue.core.windows.net/",
+            ["Storage:BlobServiceUri"] = "https://account.blob.core.windows.net/",
+        });
+
+        Assert.NotNull(services.GetRequiredService<StorageClients>().UndecodedQueues);
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(services.GetRequiredService<TokenCredential>());
+        Assert.Same(services.GetRequiredService<TokenCredential>(), services.GetRequiredService<TokenCredential>());
+    }
+
+    [Theory]
+    [InlineData("11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222", "11111111-1111-1111-1111-111111111111")]
+    [InlineData(null, "22222222-2222-2222-2222-222222222222", "22222222-2222-2222-2222-222222222222")]
+    [InlineData(" ", " 22222222-2222-2222-2222-222222222222 ", "22222222-2222-2222-2222-222222222222")]
+    public void CredentialOptions_StorageSettingThenAzureClientId_NameTheIdentity(string? storageSetting, string azureClientId, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [AppSettingNames.AzureClientId] = azureClientId }).Build();
+
+        var options = StorageServiceCollectionExtensions.CredentialOptions(new StorageOptions { ManagedIdentityClientId = storageSetting }, configuration);
+
+        Assert.Equal(expected, options.ManagedIdentityClientId);
+    }
+
+    [Fact]
+    public void CredentialOptions_NoIdentityConfigured_KeepsWhatTheEnvironmentSays()
+    {
+        var options = StorageServiceCollectionExtensions.CredentialOptions(new StorageOptions(), new ConfigurationBuilder().Build());
+
+        Assert.Equal(new Azure.Identity.DefaultAzureCredentialOptions().ManagedIdentityClientId, options.ManagedIdentityClientId);
+    }
+
+    [Fact]
+    public void AddIncidentFunctions_StorageAndTelemetry_ShareOneCredential()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wallarm:ApiToken"] = "t",
+            ["Storage:TableServiceUri"] = "https://account.table.core.windows.net/",
+            ["Storage:QueueServiceUri"] = "https://account.queue.core.windows.net/",
+            ["Storage:BlobServiceUri"] = "https://account.blob.core.windows.net/",
+            [AppSettingNames.ApplicationInsightsConnectionString] = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://ingest.invalid/",
+            [AppSettingNames.ApplicationInsightsAuthenticationString] = "ClientId=3f2504e0-4f89-11d3-9a0c-0305e82c3301;Authorization=AAD",
+        });
+        builder.AddIncidentFunctions();
+        using var host = builder.Build();
+
+        var credential = host.Services.GetRequiredService<TokenCredential>();
+        var exporter = host.Services.GetRequiredService<IOptionsMonitor<Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions>>().Get(Options.DefaultName);
+
+        Assert.Same(credential, exporter.Credential);
+        // The identity the telemetry setting names is the storage identity too when no storage setting names one.
+        Assert.Equal("3f2504e0-4f89-11d3-9a0c-0305e82c3301", host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.ManagedIdentityClientId);
+    }
+}
