@@ -216,7 +216,7 @@ internal static class PeriodBenchmarks
                     await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
                 var tops = day.Rows.Select(r => r.TopIp).OfType<string>().Distinct(StringComparer.Ordinal).Take(maxProfilesPerDay).ToList();
                 await profiles.UpsertAsync(Tenant, day.Day, tops.Select(ip => day.Sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList(), day.Sources.Attributions);
-                if (day.Coverage is { } c) await coverage.RecordAsync(Tenant, c.DayWindow, "benchmark", day.Rows.Count, c.DayWindow.To);
+                if (day.Coverage is { } c) await coverage.RecordAsync(Tenant, c.DayWindow, "benchmark", day.Rows.Count, quarantined: 0, c.DayWindow.To);
                 rows += day.Rows.Count;
             }
 
