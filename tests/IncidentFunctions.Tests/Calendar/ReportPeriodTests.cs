@@ -3,6 +3,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Calendar;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class ReportPeriodTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using nietras.SeparatedValues;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class IncidentCsvTests
 {
     private static IncidentEntity Row(string path, string? parameter = null, string attackType = "sqli") => new()

@@ -13,6 +13,7 @@ using NodaTime;
 namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>Weekly and monthly reports from stored days (real Azurite, the real composition root), read back with PdfPig.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class PeriodReportTests(AzuriteFixture azurite)
 {
     private static readonly string Key = Convert.ToBase64String(Enumerable.Range(5, 32).Select(i => (byte)i).ToArray());
@@ -165,13 +166,13 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
         Assert.Equal(304, notModified.Status);
         Assert.Equal(200, head.Status);
         Assert.Empty(head.Body);
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1407);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1408);
 
         // A late row on one of the week's days changes the revision: regenerated.
         await app.Get<IncidentStore>().UpsertAsync([Incident("w:9", At(Monday.PlusDays(6), 12), TimeSpan.FromMinutes(1), "203.0.113.9", 1)], Now, TestContext.Current.CancellationToken);
         var changed = await SendAsync<PeriodReportEndpoint>(app, "weekly", "2026-W48");
         Assert.NotEqual(headers.ETag.ToString(), changed.Headers.ETag.ToString());
-        Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1407));
+        Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1408));
     }
 
     [Fact]

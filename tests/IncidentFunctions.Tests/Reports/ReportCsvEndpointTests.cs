@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>The CSV export routes against real Azurite and the real composition root.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class ReportCsvEndpointTests(AzuriteFixture azurite)
 {
     private static readonly string Key = Convert.ToBase64String(Enumerable.Range(3, 32).Select(i => (byte)i).ToArray());

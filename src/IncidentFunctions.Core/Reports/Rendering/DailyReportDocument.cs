@@ -1,4 +1,3 @@
-using System.Globalization;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
