@@ -30,4 +30,6 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1408, Level = LogLevel.Information, Message = "Generated the report of {Period} ({Reason}): {Incidents} incident(s), {Pages} page(s), {Bytes} bytes in {ElapsedMs} ms")]
     public static partial void GeneratedPeriod(ILogger logger, string period, string reason, int incidents, int pages, int bytes, long elapsedMs);
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
+    public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
 }

@@ -26,6 +26,9 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<PeriodReportService>();
         services.AddHttpRoute<PeriodReportEndpoint>();
         services.AddHttpRoute<SharedPeriodReportEndpoint>();
+        services.TryAddTransient<ReportArchive>();
+        services.AddHttpRoute<ReportArchiveEndpoint>();
+        services.AddHttpRoute<SharedReportArchiveEndpoint>();
         return services;
     }
 }
