@@ -10,6 +10,8 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "report" => ReportRenderBenchmark.Run(args[1..]),
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
+    "period-report" => await PeriodBenchmarks.RunReportAsync(args[1..]),
+    "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
     "index-memory" => IndexMemory.Run(args[1..]),
     _ => Run(args),

@@ -71,6 +71,46 @@ public static class ReportPreviewData
             window.To.AddHours(6));
     }
 
+    /// <summary>
+    /// A week or month of <paramref name="incidentsPerDay"/> incidents a day, and the period before it, built day by
+    /// day as <see cref="Create"/> builds a day; every ninth incident's top source is one of twelve persistent IPs, so
+    /// some attackers recur across days as real ones do.
+    /// </summary>
+    public static PeriodReportInputs CreatePeriod(ReportPeriod period, int incidentsPerDay, string timeZone = "UTC", bool hostile = true, long tenantId = 4242)
+    {
+        var calendar = new ReportCalendar(timeZone);
+        var persistent = Enumerable.Range(1, 12).Select(i => string.Create(CultureInfo.InvariantCulture, $"198.51.100.{i * 7}")).ToList();
+        IReadOnlyDictionary<long, VulnerabilityEntity> catalog = new Dictionary<long, VulnerabilityEntity>();
+        List<PeriodDayInputs> Days(ReportPeriod p, int seedBase)
+        {
+            var result = new List<PeriodDayInputs>();
+            foreach (var day in p.Days)
+            {
+                var inputs = Create(incidentsPerDay, day, timeZone, enriched: true, seed: seedBase + day.DayOfYear, tenantId: tenantId, hostile: hostile);
+                catalog = inputs.Vulnerabilities;
+                var profiles = new Dictionary<string, SourceProfile>(inputs.Sources.Profiles, StringComparer.Ordinal);
+                for (var i = 0; i < inputs.Rows.Count; i += 9)
+                {
+                    var row = inputs.Rows[i];
+                    var ip = persistent[((i / 9) + day.Day) % persistent.Count];
+                    var tops = row.ReadTopIps().Skip(1).Select(t => new StoredSourceIp(t.Ip, t.Hits, t.Country)).Prepend(new StoredSourceIp(ip, Math.Max(1, row.Hits / 2), "DE")).ToList();
+                    row.TopIp = ip;
+                    row.TopIpCountry = "DE";
+                    row.TopIpsJson = System.Text.Json.JsonSerializer.Serialize(tops, IncidentJsonContext.Default.ListStoredSourceIp);
+                    profiles[ip] = new SourceProfile { Ip = ip, CountryCode = "DE", CountryName = "Germany", Asn = 24940, AsOrganization = "Hetzner Online GmbH", SourceType = SourceType.Datacenter, MaliciousLists = ["firehol_level1"] };
+                }
+
+                result.Add(new PeriodDayInputs(day, inputs.Rows, new SourceDay(profiles, inputs.Sources.Attributions), inputs.Coverage));
+            }
+
+            return result;
+        }
+
+        var days = Days(period, 100);
+        var previous = Days(period.Previous(), 900);
+        return new PeriodReportInputs(tenantId, period, days, previous, catalog, calendar.WindowOf(period).To.AddHours(6), Partial: false);
+    }
+
     private static List<IncidentEntity> Rows(int count, LocalDate day, TimeWindow window, ReportCalendar calendar, Random random, long tenantId, string prefix, bool withHostile)
     {
         var rows = new List<IncidentEntity>(count);

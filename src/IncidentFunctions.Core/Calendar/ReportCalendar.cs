@@ -32,6 +32,19 @@ public sealed class ReportCalendar
     public TimeWindow WindowOf(LocalDate day)
         => new(Zone.AtStartOfDay(day).ToDateTimeOffset(), Zone.AtStartOfDay(day.PlusDays(1)).ToDateTimeOffset());
 
+    /// <summary>The instants from the period's first local midnight to the one after its last day (DST-safe).</summary>
+    public TimeWindow WindowOf(ReportPeriod period)
+        => new(Zone.AtStartOfDay(period.First).ToDateTimeOffset(), Zone.AtStartOfDay(period.Last.PlusDays(1)).ToDateTimeOffset());
+
+    /// <summary>The period of <paramref name="kind"/> that <paramref name="now"/> falls in (still ongoing).</summary>
+    public ReportPeriod CurrentPeriod(PeriodKind kind, DateTimeOffset now) => ReportPeriod.Of(kind, DayOf(now));
+
+    /// <summary>The last period of <paramref name="kind"/> that has ended at <paramref name="now"/>: yesterday, last week, last month.</summary>
+    public ReportPeriod LatestCompletePeriod(PeriodKind kind, DateTimeOffset now) => CurrentPeriod(kind, now).Previous();
+
+    /// <summary>True once the local midnight after the period's last day has passed.</summary>
+    public bool IsComplete(ReportPeriod period, DateTimeOffset now) => DayOf(now) > period.Last;
+
     /// <summary>Every report day touched by the closed span [<paramref name="from"/>, <paramref name="to"/>], oldest first.</summary>
     public IEnumerable<LocalDate> DaysSpanned(DateTimeOffset from, DateTimeOffset to)
     {

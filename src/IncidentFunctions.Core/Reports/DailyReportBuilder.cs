@@ -127,20 +127,20 @@ public sealed class DailyReportBuilder(
     /// <summary>Marked false positive in the Console: left out of every report figure, digest and alert.</summary>
     internal static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);
 
-    private static string Short(string? value, string fallback)
+    internal static string Short(string? value, string fallback)
     {
         var clean = UntrustedText.Inert(value, MaxShortChars);
         return clean.Length == 0 ? fallback : clean;
     }
 
-    private static string? CountryOf(IncidentEntity row, IReadOnlyDictionary<string, SourceProfile> profiles)
+    internal static string? CountryOf(IncidentEntity row, IReadOnlyDictionary<string, SourceProfile> profiles)
     {
         var code = row.TopIp is { } ip && profiles.TryGetValue(ip, out var p) && !string.IsNullOrWhiteSpace(p.CountryCode) ? p.CountryCode : row.TopIpCountry;
         // A country that needs escaping is shown as its escape (and what was cut, counted), never as a bare "…".
         return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.ShortField(code, MaxCountryCodePoints).ToUpperInvariant();
     }
 
-    private static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+    internal static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
         if (rows.Count == 0) return KeyFigures.Empty with { Shares = sources.Profiles.Count == 0 ? null : new SourceShares(0, 0, 0, 0, 0) };
         var ips = new HashSet<string>(StringComparer.Ordinal);
@@ -179,7 +179,7 @@ public sealed class DailyReportBuilder(
         return new KeyFigures(rows.Count, rows.Sum(r => r.Hits), ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);
     }
 
-    private static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+    internal static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
         => vulnerabilities.TryGetValue(id, out var v) && !string.IsNullOrWhiteSpace(v.Title)
             ? UntrustedText.Inert(v.Title, MaxTitleChars)
             : Labels.UnnamedIssue(id);
@@ -207,7 +207,7 @@ public sealed class DailyReportBuilder(
         }).ToList();
     }
 
-    private static List<NamedCount> Count(List<IncidentEntity> rows, Func<IncidentEntity, string> key, int top)
+    internal static List<NamedCount> Count(List<IncidentEntity> rows, Func<IncidentEntity, string> key, int top)
     {
         var groups = rows.GroupBy(key, StringComparer.Ordinal)
             .Select(g => new NamedCount(g.Key, g.Count()))
@@ -263,7 +263,7 @@ public sealed class DailyReportBuilder(
             .ToList();
     }
 
-    private static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
+    internal static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
         => rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
             .Select(g => new TargetRow(
                 UntrustedText.Inert(g.Key.Domain, MaxDomainChars),

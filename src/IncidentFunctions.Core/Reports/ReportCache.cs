@@ -27,9 +27,11 @@ public sealed record ReportFile(
     DateTimeOffset GeneratedAt,
     string Revision,
     int Pages,
-    DateTimeOffset? StaleAfter)
+    DateTimeOffset? StaleAfter,
+    string? DownloadName = null)
 {
-    public string FileName => $"incident-report-{ReportCalendar.IsoDay(Day)}.pdf";
+    /// <summary>The download name: <c>incident-report-2026-11-20.pdf</c>, for a period e.g. <c>incident-report-2026-W47.pdf</c>.</summary>
+    public string FileName => DownloadName ?? $"incident-report-{ReportCalendar.IsoDay(Day)}.pdf";
 }
 
 /// <summary>
@@ -61,14 +63,27 @@ public sealed class ReportCache(StorageClients storage)
     public static string BlobNameFor(long tenantId, LocalDate day)
         => string.Create(CultureInfo.InvariantCulture, $"daily/{tenantId}/{day.Year:D4}/{ReportCalendar.IsoDay(day)}.pdf");
 
+    /// <summary>A week's or month's PDF: <c>weekly/{tenant}/{yyyy}/{yyyy-Www}.pdf</c>, <c>monthly/{tenant}/{yyyy}/{yyyy-MM}.pdf</c>.</summary>
+    public static string BlobNameFor(long tenantId, ReportPeriod period)
+        => string.Create(CultureInfo.InvariantCulture, $"{ReportPeriods.Segment(period.Kind)}/{tenantId}/{period.Key[..4]}/{period.Key}.pdf");
+
     /// <summary>The stored report of a day, or null when none is stored.</summary>
-    public async Task<ReportFile?> GetAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+    public Task<ReportFile?> GetAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+        => GetAsync(tenantId, day, BlobNameFor(tenantId, day), null, cancellationToken);
+
+    /// <summary>The stored report of a period (filed under its first day), or null when none is stored.</summary>
+    public Task<ReportFile?> GetAsync(long tenantId, ReportPeriod period, CancellationToken cancellationToken = default)
+        => GetAsync(tenantId, period.First, BlobNameFor(tenantId, period), DownloadNameFor(period), cancellationToken);
+
+    internal static string DownloadNameFor(ReportPeriod period) => $"incident-report-{period.Key}.pdf";
+
+    private async Task<ReportFile?> GetAsync(long tenantId, LocalDate day, string blobName, string? downloadName, CancellationToken cancellationToken)
     {
-        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobNameFor(tenantId, day));
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(blobName);
         try
         {
             BlobProperties props = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return FromMetadata(tenantId, day, blob, props.Metadata, props.ETag, props.ContentLength);
+            return FromMetadata(tenantId, day, blob, props.Metadata, props.ETag, props.ContentLength) is { } file ? file with { DownloadName = downloadName } : null;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -76,9 +91,15 @@ public sealed class ReportCache(StorageClients storage)
         }
     }
 
-    public async Task<ReportFile> PutAsync(long tenantId, LocalDate day, byte[] pdf, string revision, DateTimeOffset generatedAt, int pages, DateTimeOffset? staleAfter, CancellationToken cancellationToken = default)
+    public Task<ReportFile> PutAsync(long tenantId, LocalDate day, byte[] pdf, string revision, DateTimeOffset generatedAt, int pages, DateTimeOffset? staleAfter, CancellationToken cancellationToken = default)
+        => PutAsync(tenantId, day, BlobNameFor(tenantId, day), null, pdf, revision, generatedAt, pages, staleAfter, cancellationToken);
+
+    public Task<ReportFile> PutAsync(long tenantId, ReportPeriod period, byte[] pdf, string revision, DateTimeOffset generatedAt, int pages, DateTimeOffset? staleAfter, CancellationToken cancellationToken = default)
+        => PutAsync(tenantId, period.First, BlobNameFor(tenantId, period), DownloadNameFor(period), pdf, revision, generatedAt, pages, staleAfter, cancellationToken);
+
+    private async Task<ReportFile> PutAsync(long tenantId, LocalDate day, string blobName, string? downloadName, byte[] pdf, string revision, DateTimeOffset generatedAt, int pages, DateTimeOffset? staleAfter, CancellationToken cancellationToken)
     {
-        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(BlobNameFor(tenantId, day));
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(blobName);
         var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
         var metadata = new Dictionary<string, string>
         {
@@ -93,7 +114,7 @@ public sealed class ReportCache(StorageClients storage)
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/pdf" },
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
-        return FromMetadata(tenantId, day, blob, metadata, response.Value.ETag, pdf.LongLength)!;
+        return FromMetadata(tenantId, day, blob, metadata, response.Value.ETag, pdf.LongLength)! with { DownloadName = downloadName };
     }
 
     /// <summary>Opens the content of exactly <paramref name="file"/>'s version; null when the blob changed since.</summary>
@@ -124,6 +145,23 @@ public sealed class ReportCache(StorageClients storage)
             ProbeAsync(o.SourcesTable, dayKey, cancellationToken),
             ProbeAsync(o.SourcesTable, previousKey, cancellationToken)).ConfigureAwait(false);
         var text = $"r{RendererVersion}|{settingsFingerprint}|{string.Join('|', parts)}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    /// <summary>
+    /// The revision of a week or month: every partition its report reads (each day's incidents, coverage and sources,
+    /// and the previous period's incidents and sources for the comparison), probed as for a day, a few at a time.
+    /// </summary>
+    public async Task<string> ComputeRevisionAsync(long tenantId, ReportPeriod period, string settingsFingerprint, CancellationToken cancellationToken = default)
+    {
+        var o = storage.Options;
+        var probes = period.Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.CoverageTable, d), (o.SourcesTable, d) })
+            .Concat(period.Previous().Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.SourcesTable, d) }))
+            .ToList();
+        var parts = new string[probes.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, probes.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+            parts[i] = await ProbeAsync(probes[i].Item1, DayPartition.Key(tenantId, probes[i].Item2), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var text = $"r{RendererVersion}|{period.Key}|{settingsFingerprint}|{string.Join('|', parts)}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
     }
 

@@ -22,6 +22,14 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: its tenant is asked of Wallarm (Wallarm__ClientId is not set) and Wallarm did not answer; answered 503")]
     public static partial void TenantUnknown(ILogger logger, Exception exception, string day);
 
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Exported {Period} as CSV: {Rows} row(s) in {ElapsedMs} ms")]
+    public static partial void Exported(ILogger logger, string period, long rows, long elapsedMs);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Error, Message = "The CSV export of {Period} failed after it started; the connection was aborted")]
+    public static partial void ExportFailed(ILogger logger, Exception exception, string period);
+
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Information, Message = "Generated the report of {Period} ({Reason}): {Incidents} incident(s), {Pages} page(s), {Bytes} bytes in {ElapsedMs} ms")]
+    public static partial void GeneratedPeriod(ILogger logger, string period, string reason, int incidents, int pages, int bytes, long elapsedMs);
     [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
     public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
 }

@@ -17,6 +17,15 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<DailyReportService>();
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
+        services.TryAddTransient<ReportPeriods>();
+        services.TryAddTransient<IncidentCsvExport>();
+        services.AddHttpRoute<ReportCsvEndpoint>();
+        services.AddHttpRoute<SharedReportCsvEndpoint>();
+        services.TryAddSingleton<PeriodReportFreshness>();
+        services.TryAddTransient<PeriodReportBuilder>();
+        services.TryAddTransient<PeriodReportService>();
+        services.AddHttpRoute<PeriodReportEndpoint>();
+        services.AddHttpRoute<SharedPeriodReportEndpoint>();
         services.TryAddTransient<ReportArchive>();
         services.AddHttpRoute<ReportArchiveEndpoint>();
         services.AddHttpRoute<SharedReportArchiveEndpoint>();

@@ -28,6 +28,13 @@ internal static class PdfText
         return document.GetPages().Select(p => p.Text).ToList();
     }
 
+    /// <summary>Every page's words joined by single spaces, for finding phrases.</summary>
+    public static string Words(byte[] pdf)
+    {
+        using var document = Open(pdf);
+        return string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+    }
+
     public static int Count(string haystack, string needle)
     {
         var count = 0;

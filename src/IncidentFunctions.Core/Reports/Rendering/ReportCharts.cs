@@ -7,6 +7,12 @@ namespace IncidentFunctions.Reports.Rendering;
 /// <summary>A chart laid out for a given width: the height it needs and how to draw it in its box.</summary>
 internal sealed record ChartLayout(float Height, Action<SKCanvas, SKRect> Draw);
 
+/// <summary>One bar of <see cref="ReportCharts.StackedDays"/>: incidents by status (blocked, partial, monitoring, unknown) and hits.</summary>
+internal sealed record StackedBucket(string Label, int[] Parts, long Hits)
+{
+    public long Total => Parts.Sum();
+}
+
 /// <summary>
 /// The report's charts, drawn as vectors with the report's own text engine: labels use the same fonts, fallback,
 /// shaping and bidi as the tables (every script, escapes for what no font has), and are laid out before drawing,
@@ -154,6 +160,106 @@ internal static class ReportCharts
 
                 c.DrawPath(path, line);
                 for (var i = 0; i < hours.Count; i++) c.DrawCircle(left + ((i + 0.5f) * slot), plotBottom - (plotHeight * hours[i].Hits / hitTop), 1.3f, dot);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Incidents per day as bars stacked by status (blocked, partially blocked, monitoring, unknown; left axis) and hits
+    /// as a line (right axis). Every label is shown when it fits, otherwise every k-th.
+    /// </summary>
+    public static ChartLayout StackedDays(TextEngine text, string title, IReadOnlyList<StackedBucket> buckets, float width, float plotHeight = 96)
+    {
+        var colors = new[] { Typography.Blocked, Typography.Partial, Typography.Monitoring, AxisColor };
+        var names = new[] { Labels.Status(Incidents.IncidentStatus.Blocked), Labels.Status(Incidents.IncidentStatus.PartiallyBlocked), Labels.Status(Incidents.IncidentStatus.Monitoring), Labels.Status(Incidents.IncidentStatus.Unknown) };
+        var titleLine = text.SingleLine(title, Title, width * 0.5f);
+        // "Unknown status" is named only when some incident has it.
+        var series = buckets.Any(b => b.Parts[3] > 0) ? 4 : 3;
+        var legend = names.Take(series).Select(n => text.SingleLine(n, Label, width)).Append(text.SingleLine("Hits", Label, width)).ToList();
+        var (incidentTicks, incidentTop) = Ticks(buckets.Count == 0 ? 0 : buckets.Max(b => b.Total));
+        var (hitTicks, hitTop) = Ticks(buckets.Count == 0 ? 0 : buckets.Max(b => b.Hits));
+        var leftLabels = incidentTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
+        var rightLabels = hitTicks.Select(t => text.SingleLine(Numbers.Number(t), Label, width)).ToList();
+        var leftWidth = (leftLabels.Max(l => l.Width) * Label.Size) + 4;
+        var rightWidth = (rightLabels.Max(l => l.Width) * Label.Size) + 4;
+        var plotWidth = width - leftWidth - rightWidth;
+        var slot = buckets.Count == 0 ? plotWidth : plotWidth / buckets.Count;
+        var labels = buckets.Select(b => text.SingleLine(b.Label, Label, width)).ToList();
+        var widest = labels.Count == 0 ? 0 : labels.Max(l => l.Width) * Label.Size;
+        var step = LabelSteps.FirstOrDefault(k => (k * slot) >= widest + 4, 24);
+        var top = Title.LineHeight + 4;
+        var height = top + plotHeight + Label.LineHeight + 2;
+        return new ChartLayout(height, (c, box) =>
+        {
+            text.Draw(c, titleLine, Title, box.Left, box.Top);
+            using var grid = new SKPaint { Color = GridColor, StrokeWidth = 0.5f, IsStroke = true };
+            using var axis = new SKPaint { Color = AxisColor, StrokeWidth = 0.6f, IsStroke = true };
+            using var line = new SKPaint { Color = Typography.Accent, IsAntialias = true, IsStroke = true, StrokeWidth = 1.2f };
+            using var dot = new SKPaint { Color = Typography.Accent, IsAntialias = true };
+            var fills = colors.Select(color => new SKPaint { Color = color, IsAntialias = true }).ToArray();
+            try
+            {
+                // Legend at the top right, right to left: hits (line), then the statuses (swatches).
+                var x = box.Right;
+                var legendTop = box.Top + 1;
+                for (var i = legend.Count - 1; i >= 0; i--)
+                {
+                    var w = legend[i].Width * Label.Size;
+                    x -= w;
+                    text.Draw(c, legend[i], Label, x, legendTop);
+                    if (i == legend.Count - 1) c.DrawLine(x - 13, legendTop + 4.5f, x - 3, legendTop + 4.5f, line);
+                    else c.DrawRect(SKRect.Create(x - 10, legendTop + 1.5f, 7, 6), fills[i]);
+                    x -= 20;
+                }
+
+                var plotTop = box.Top + top;
+                var plotBottom = plotTop + plotHeight;
+                var left = box.Left + leftWidth;
+                for (var i = 0; i < incidentTicks.Count; i++)
+                {
+                    var y = plotBottom - (plotHeight * incidentTicks[i] / incidentTop);
+                    c.DrawLine(left, y, left + plotWidth, y, grid);
+                    text.Draw(c, leftLabels[i], Label, left - 3 - (leftLabels[i].Width * Label.Size), y - (Label.Ascent * 0.62f));
+                }
+
+                for (var i = 0; i < hitTicks.Count; i++)
+                {
+                    var y = plotBottom - (plotHeight * hitTicks[i] / hitTop);
+                    text.Draw(c, rightLabels[i], Label, left + plotWidth + 3, y - (Label.Ascent * 0.62f));
+                }
+
+                c.DrawLine(left, plotBottom, left + plotWidth, plotBottom, axis);
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    var y = plotBottom;
+                    var parts = buckets[i].Parts;
+                    for (var p = 0; p < parts.Length; p++)
+                    {
+                        var h = plotHeight * parts[p] / incidentTop;
+                        c.DrawRect(SKRect.Create(left + (i * slot) + (slot * 0.18f), y - h, slot * 0.64f, h), fills[p]);
+                        y -= h;
+                    }
+
+                    if (i % step == 0) text.Draw(c, labels[i], Label, left + (i * slot) + ((slot - (labels[i].Width * Label.Size)) / 2), plotBottom + 1.5f);
+                }
+
+                if (buckets.Count > 0)
+                {
+                    using var path = new SKPath();
+                    for (var i = 0; i < buckets.Count; i++)
+                    {
+                        var point = new SKPoint(left + ((i + 0.5f) * slot), plotBottom - (plotHeight * buckets[i].Hits / hitTop));
+                        if (i == 0) path.MoveTo(point);
+                        else path.LineTo(point);
+                        c.DrawCircle(point, 1.4f, dot);
+                    }
+
+                    c.DrawPath(path, line);
+                }
+            }
+            finally
+            {
+                foreach (var fill in fills) fill.Dispose();
             }
         });
     }

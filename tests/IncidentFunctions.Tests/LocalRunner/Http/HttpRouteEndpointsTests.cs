@@ -34,6 +34,25 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [InlineData("/runner/reports/daily/2026-11-26.pdf", true, "report for 2026-11-26")]
+    [InlineData("/runner/reports/weekly/2026-W48.csv", true, "csv weekly 2026-W48")]
+    [InlineData("/runner/reports/monthly/2026-11.pdf", true, "pdf monthly 2026-11")]
+    [InlineData("/runner/reports/daily/2026-11-26.csv", true, "csv daily 2026-11-26")]
+    [InlineData("/runner/reports/shared/monthly/2026-11.csv", false, "shared monthly 2026-11")]
+    public async Task ReportRoutes_PdfAndCsvTemplatesSideBySide_EachRequestReachesItsOwnRoute(string path, bool key, string expected)
+    {
+        // The CSV templates have a {kind} segment where the PDF's has "daily": the extension must keep them apart.
+        var client = await StartAsync(HostJson, Key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (key) request.Headers.Add("x-functions-key", Key);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task FunctionRoute_WrongKey_Returns401()
     {
@@ -248,6 +267,9 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         builder.Services.AddScoped<RequestCounter>();
         builder.Services.AddHttpRoute<ReportRoute>();
         builder.Services.AddHttpRoute<PingRoute>();
+        builder.Services.AddHttpRoute<CsvRoute>();
+        builder.Services.AddHttpRoute<SharedCsvRoute>();
+        builder.Services.AddHttpRoute<PeriodPdfRoute>();
         builder.AddLocalRunner();
 
         _app = builder.Build();
@@ -276,6 +298,30 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
 
         public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
             => Task.FromResult(Results.Text($"report for {request.RouteValues["date"]}"));
+    }
+
+    private sealed class CsvRoute : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("Csv", ["GET"], IncidentFunctions.Reports.ReportCsvEndpoint.Template, HttpAuthLevel.Function);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(Results.Text($"csv {request.RouteValues["kind"]} {request.RouteValues["period"]}"));
+    }
+
+    private sealed class PeriodPdfRoute : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("PeriodPdf", ["GET"], IncidentFunctions.Reports.PeriodReportEndpoint.Template, HttpAuthLevel.Function);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(Results.Text($"pdf {request.RouteValues["kind"]} {request.RouteValues["period"]}"));
+    }
+
+    private sealed class SharedCsvRoute : IHttpRoute
+    {
+        public static HttpRouteMetadata Metadata { get; } = new("SharedCsv", ["GET"], IncidentFunctions.Reports.SharedReportCsvEndpoint.Template, HttpAuthLevel.Anonymous);
+
+        public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+            => Task.FromResult(Results.Text($"shared {request.RouteValues["kind"]} {request.RouteValues["period"]}"));
     }
 
     private sealed class PingRoute(RequestCounter counter) : IHttpRoute

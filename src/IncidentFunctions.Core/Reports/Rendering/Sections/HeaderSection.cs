@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 
@@ -52,9 +53,10 @@ internal sealed class HeaderSection : IReportSection
         flow.Gap(6);
     }
 
-    internal static void Box(SectionContext context, string message)
+    internal static void Box(SectionContext context, string message) => Box(context.Flow, context.Text, message);
+
+    internal static void Box(PageFlow flow, TextEngine text, string message)
     {
-        var (flow, text) = (context.Flow, context.Text);
         var style = Typography.Warning;
         var wrapped = text.Wrap(message, style, flow.Width - 16, 6);
         var height = (wrapped.Count * style.LineHeight) + 10;

@@ -27,7 +27,7 @@ internal sealed class IncidentsSection : IReportSection
         }
         else
         {
-            Table.Render(context.Flow, context.Text, CompactColumns(report), report.Incidents.Select(i => CompactRow(i, format)), "Incidents (continued)", Typography.CompactBold);
+            Table.Render(context.Flow, context.Text, CompactColumns(report.TimeZone), report.Incidents.Select(i => CompactRow(i, format)), "Incidents (continued)", Typography.CompactBold);
         }
     }
 
@@ -45,9 +45,9 @@ internal sealed class IncidentsSection : IReportSection
     private const int ShortIdChars = 8;
 
     /// <summary>Widths in points of a landscape page's text (padding aside), scaled to the page: most rows fit on one line.</summary>
-    private static TableColumn[] CompactColumns(DailyReport report) =>
+    internal static TableColumn[] CompactColumns(string timeZone) =>
     [
-        new($"When ({report.TimeZone})", 61),
+        new($"When ({timeZone})", 61),
         new("Attack", 40),
         new("Hits", 33, TextAlign.Right),
         new("Source", 81),
@@ -60,9 +60,11 @@ internal sealed class IncidentsSection : IReportSection
         new("Attack id", 46),
     ];
 
-    private static TableCell[] CompactRow(IncidentRow i, ReportFormat format)
+    /// <param name="date">A period report's date line above the times (the times are then relative to that date).</param>
+    internal static TableCell[] CompactRow(IncidentRow i, ReportFormat format, string? date = null)
     {
         var when = new List<CellPart> { new($"{format.Clock(i.FirstSeen)}–{format.Clock(i.LastSeen)}", Typography.Compact, 2) };
+        if (date is not null) when.Insert(0, new CellPart(date, Typography.CompactMuted, 1));
         if (i.Ongoing) when.Add(new CellPart("ongoing", Typography.CompactMuted, 1));
         var source = i.TopIp is null ? Labels.None : i.Country is { } country ? $"{i.TopIp} {country}" : i.TopIp;
         var path = string.Join(" ", new[] { i.Method, i.Path }.Where(s => !string.IsNullOrEmpty(s)));

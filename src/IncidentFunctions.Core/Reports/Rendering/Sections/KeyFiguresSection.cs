@@ -19,12 +19,18 @@ internal sealed class KeyFiguresSection : IReportSection
             previousDay += $" (partial: {Durations.Duration(previousCoverage.CoveredDuration)} of {Durations.Duration(previousCoverage.DayWindow.Duration)} pulled)";
         }
 
+        Render(context.Flow, context.Text, now, before, Dates.Day(report.Day), previousDay, previousPartial ? "Change (vs a partial day)" : "Change");
+    }
+
+    /// <summary>The figures table of any period: this one, the one before, and the change.</summary>
+    internal static void Render(PageFlow flow, TextEngine text, KeyFigures now, KeyFigures before, string nowLabel, string beforeLabel, string changeLabel)
+    {
         var columns = new TableColumn[]
         {
             new("Figure", 2.2f),
-            new(Dates.Day(report.Day), 1.3f),
-            new(previousDay, 1.3f),
-            new(previousPartial ? "Change (vs a partial day)" : "Change", 1.3f),
+            new(nowLabel, 1.3f),
+            new(beforeLabel, 1.3f),
+            new(changeLabel, 1.3f),
         };
         var rows = new List<TableCell[]>
         {
@@ -49,7 +55,7 @@ internal sealed class KeyFiguresSection : IReportSection
         rows.Add(ShareRow("Proxy / VPN sources", now.Shares, before.Shares, s => s.Proxy));
         rows.Add(ShareRow("Cloud sources", now.Shares, before.Shares, s => s.Cloud));
         rows.Add(ShareRow("Sources on malicious lists", now.Shares, before.Shares, s => s.Malicious));
-        Table.Render(context.Flow, context.Text, columns, rows);
+        Table.Render(flow, text, columns, rows);
     }
 
     private static TableCell[] Row(string label, long now, long before)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
@@ -26,18 +27,7 @@ internal sealed class TopTablesSection : IReportSection
             TableCell.Of(Numbers.Number(s.Incidents), Typography.Small),
         }), "Top source IPs (continued)");
 
-        SectionHeading.Place(context, "Targeted domains and paths", "top-targets");
-        Table.Render(context.Flow, context.Text,
-        [
-            new("Domain", 1.6f), new("Path", 4f), new("Incidents", 0.7f, TextAlign.Right), new("Hits", 0.7f, TextAlign.Right),
-        ],
-        report.TopTargets.Select(t => new[]
-        {
-            TableCell.Of(t.Domain.Length == 0 ? Labels.None : t.Domain, Typography.Small, 3),
-            TableCell.Of(new CellPart(t.Path.Length == 0 ? Labels.None : t.Path, Typography.Code, 4, ShowCutCount: true)),
-            TableCell.Of(Numbers.Number(t.Incidents), Typography.Small),
-            TableCell.Of(Numbers.Number(t.Hits), Typography.Small),
-        }), "Targeted domains and paths (continued)");
+        Targets(context.Flow, context.Text, report.TopTargets);
 
         SectionHeading.Place(context, "Security issues exploited", "issues");
         Table.Render(context.Flow, context.Text,
@@ -54,6 +44,29 @@ internal sealed class TopTablesSection : IReportSection
             TableCell.Of(i.Status ?? Labels.None, Typography.Small),
             TableCell.Of(Numbers.Number(i.Incidents), Typography.Small),
         }), "Security issues exploited (continued)");
+    }
+
+    internal static void Targets(PageFlow flow, TextEngine text, IReadOnlyList<TargetRow> targets)
+    {
+        SectionHeading.Place(flow, text, "Targeted domains and paths", "top-targets");
+        Table.Render(flow, text,
+        [
+            new("Domain", 1.6f), new("Path", 4f), new("Incidents", 0.7f, TextAlign.Right), new("Hits", 0.7f, TextAlign.Right),
+        ],
+        targets.Select(t => new[]
+        {
+            TableCell.Of(t.Domain.Length == 0 ? Labels.None : t.Domain, Typography.Small, 3),
+            TableCell.Of(new CellPart(t.Path.Length == 0 ? Labels.None : t.Path, Typography.Code, 4, ShowCutCount: true)),
+            TableCell.Of(Numbers.Number(t.Incidents), Typography.Small),
+            TableCell.Of(Numbers.Number(t.Hits), Typography.Small),
+        }), "Targeted domains and paths (continued)");
+    }
+
+    internal static string Org(long? asn, string? organization)
+    {
+        if (asn is null && organization is null) return Labels.None;
+        var number = asn is { } n ? string.Create(CultureInfo.InvariantCulture, $"AS{n}") : null;
+        return string.Join(" ", new[] { number, organization }.Where(x => x is not null));
     }
 
     private static string Org(SourceRow s)

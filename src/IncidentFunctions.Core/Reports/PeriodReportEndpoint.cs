@@ -1,0 +1,87 @@
+using System.Globalization;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Wallarm;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>
+/// <c>GET|HEAD reports/{weekly|monthly}/{period}.pdf</c>, function key: the PDF of an ISO week (<c>yyyy-Www</c>) or a
+/// month (<c>yyyy-MM</c>), or <c>latest</c> (the last complete one). Answers as the daily route does: 400 for a
+/// malformed period, 404 for another kind, outside the retention or in the future, 304, HEAD, 503. A period not ended
+/// yet is served as stored so far, marked partial in the PDF and with <c>X-Report-Partial: true</c>.
+/// </summary>
+/// <remarks>The daily route's literal <c>daily</c> segment takes precedence over <c>{kind}</c> in both hosts' routing.</remarks>
+public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<PeriodReportEndpoint> logger) : IHttpRoute
+{
+    public const string FunctionName = "GetPeriodReport";
+    public const string Template = "reports/{" + ReportCsvEndpoint.KindRouteValue + "}/{" + ReportCsvEndpoint.PeriodRouteValue + "}.pdf";
+
+    public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET", "HEAD"], Template, HttpAuthLevel.Function);
+
+    public static string PathFor(string kind, string period)
+        => Template.Replace("{" + ReportCsvEndpoint.KindRouteValue + "}", kind, StringComparison.Ordinal).Replace("{" + ReportCsvEndpoint.PeriodRouteValue + "}", period, StringComparison.Ordinal);
+
+    public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+        => HandleAsync(request, HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.KindRouteValue), HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.PeriodRouteValue), cancellationToken);
+
+    public async Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ReportPeriods.TryParseSegment(kind, out var periodKind) || periodKind == PeriodKind.Day)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such report", detail: "Period reports exist for weekly and monthly periods (daily: reports/daily/{yyyy-MM-dd}.pdf).");
+        }
+
+        if (!periods.TryParse(periodKind, period, out var parsed))
+        {
+            ReportsLog.BadDate(logger, period.Length);
+            return Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid report period",
+                detail: $"The period must be {ReportPeriods.FormatHint(periodKind)} or 'latest'.");
+        }
+
+        if (!periods.IsAvailable(parsed))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No report for this period",
+                detail: $"Reports exist for periods that start today or within the {options.Value.RetentionDays.ToString(CultureInfo.InvariantCulture)} days before it.");
+        }
+
+        try
+        {
+            if (!periods.IsComplete(parsed)) request.HttpContext.Response.Headers[CsvExportResult.PartialHeader] = "true";
+            var file = await reports.GetOrCreateAsync(parsed, cancellationToken).ConfigureAwait(false);
+            if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true);
+            if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false);
+            var (current, content) = await reports.OpenReadAsync(file, parsed, cancellationToken).ConfigureAwait(false);
+            return new ReportFileResult(current, content, notModified: false);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            ReportsLog.StorageUnavailable(logger, ex, parsed.Key);
+            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Report storage is unavailable",
+                detail: "The report could not be read or generated because storage did not answer. Try again later.");
+        }
+        catch (Exception ex) when (ex is WallarmException or HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        {
+            // As for the daily route: only the tenant lookup talks to Wallarm, until its first answer in this process.
+            ReportsLog.TenantUnknown(logger, ex, parsed.Key);
+            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Wallarm tenant unknown",
+                detail: "The report's tenant is asked of Wallarm because Wallarm__ClientId is not set, and Wallarm did not answer. Try again later, or set Wallarm__ClientId.");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Wallarm;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>
+/// <c>GET|HEAD reports/{kind}/{period}.csv</c>, function key: every stored incident row of a day (<c>daily/yyyy-MM-dd</c>),
+/// ISO week (<c>weekly/yyyy-Www</c>) or month (<c>monthly/yyyy-MM</c>), or of the last complete one (<c>latest</c>),
+/// streamed as CSV (<see cref="IncidentCsv"/>). 404 for another kind, outside the retention or in the future; 400
+/// (problem+json) for a malformed period; 503 with <c>Retry-After</c> when storage fails before the first byte.
+/// </summary>
+public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<ReportCsvEndpoint> logger) : IHttpRoute
+{
+    public const string FunctionName = "GetReportCsv";
+    public const string KindRouteValue = "kind";
+    public const string PeriodRouteValue = "period";
+    public const string Template = "reports/{" + KindRouteValue + "}/{" + PeriodRouteValue + "}.csv";
+
+    public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET", "HEAD"], Template, HttpAuthLevel.Function);
+
+    /// <summary>The route's path (without the prefix); also what a shared link signs.</summary>
+    public static string PathFor(string kind, string period)
+        => Template.Replace("{" + KindRouteValue + "}", kind, StringComparison.Ordinal).Replace("{" + PeriodRouteValue + "}", period, StringComparison.Ordinal);
+
+    public Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+        => HandleAsync(request, HttpRouteRegistration.RouteValue(request, KindRouteValue), HttpRouteRegistration.RouteValue(request, PeriodRouteValue), cancellationToken);
+
+    public async Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ReportPeriods.TryParseSegment(kind, out var periodKind))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such export", detail: "Exports exist for daily, weekly and monthly periods.");
+        }
+
+        if (!periods.TryParse(periodKind, period, out var parsed))
+        {
+            ReportsLog.BadDate(logger, period.Length);
+            return Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid report period",
+                detail: $"The period must be {ReportPeriods.FormatHint(periodKind)} or 'latest'.");
+        }
+
+        if (!periods.IsAvailable(parsed))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No export for this period",
+                detail: $"Exports exist for periods that start today or within the {options.Value.RetentionDays.ToString(CultureInfo.InvariantCulture)} days before it.");
+        }
+
+        try
+        {
+            var scope = await export.PrepareAsync(parsed, cancellationToken).ConfigureAwait(false);
+            return new CsvExportResult(export, scope, partial: !periods.IsComplete(parsed), bodyless: HttpMethods.IsHead(request.Method), logger);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            ReportsLog.StorageUnavailable(logger, ex, parsed.Key);
+            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Report storage is unavailable",
+                detail: "The export could not be read because storage did not answer. Try again later.");
+        }
+        catch (Exception ex) when (ex is WallarmException or HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        {
+            // As for the daily route: only the tenant lookup talks to Wallarm, until its first answer in this process.
+            ReportsLog.TenantUnknown(logger, ex, parsed.Key);
+            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Wallarm tenant unknown",
+                detail: "The report's tenant is asked of Wallarm because Wallarm__ClientId is not set, and Wallarm did not answer. Try again later, or set Wallarm__ClientId.");
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.LocalRunner.Http;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Testing;
+using IncidentFunctions.WallarmSimulator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Benchmarks.Reports;
+
+/// <summary>
+/// Issue 12's figures, end to end on the local runner with Azurite in memory:
+/// <list type="bullet">
+/// <item><c>period-report [perDay]</c>: a month (October 2026, 31 days) of <c>perDay</c> incidents a day (default
+/// 1,000) and the month before it stored in Azurite with enriched sources; then the monthly report is built from storage
+/// (31 + 30 day partitions read in parallel) and rendered, timed, with the process's peak RSS reset just before.</item>
+/// <item><c>csv-http [rows]</c>: <c>rows</c> incidents (default 100,000) stored on one day, then
+/// <c>GET /api/reports/daily/{day}.csv</c> over HTTP with the function key, read as a stream; rows/s and the peak RSS
+/// above the process's working set just before the request.</item>
+/// </list>
+/// </summary>
+internal static class PeriodBenchmarks
+{
+    private const long Tenant = 4242;
+    private const string Key = "benchmark-key";
+
+    public static async Task<int> RunReportAsync(string[] args)
+    {
+        var perDay = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000;
+        var month = ReportPeriod.Month(2026, 10);
+        await using var host = await Host.StartAsync(new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero));
+        var seeding = Stopwatch.StartNew();
+        var inputs = ReportPreviewData.CreatePeriod(month, perDay, hostile: false, tenantId: Tenant);
+        var rows = await host.SeedAsync(inputs.Days.Concat(inputs.PreviousDays));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Seeded {rows:N0} rows of {month.Key} and {month.Previous().Key} in {seeding.Elapsed.TotalSeconds:F1} s"));
+        inputs = null;
+        Collect();
+
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        var reset = ResetPeak();
+        var stopwatch = Stopwatch.StartNew();
+        var report = await host.App.Services.GetRequiredService<PeriodReportBuilder>().BuildAsync(Tenant, month);
+        var built = stopwatch.Elapsed;
+        var rendered = new PeriodReportDocument(report, PageGeometry.A4Landscape).Render();
+        var total = stopwatch.Elapsed;
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+            Monthly report from storage ({Environment.ProcessorCount} cores; Azurite in memory on the same cores)
+              incidents: {report.IncidentsTotal:N0} in {month.Key} ({report.Days.Sum(d => d.Incidents):N0} day rows), previous month {report.PreviousFigures.Incidents:N0}
+              read + model: {built.TotalSeconds:F2} s   render: {(total - built).TotalSeconds:F2} s   total: {total.TotalSeconds:F2} s (goal < 10 s)
+              pages: {rendered.Pages}   PDF: {rendered.Pdf.Length / 1024.0:F0} KB
+              peak working set: {process.PeakWorkingSet64 / 1048576.0:F0} MB ({(reset ? "reset just before the build" : "process peak so far")}; {baseline / 1048576.0:F0} MB before; goal < 300 MB)
+            """));
+        return 0;
+    }
+
+    public static async Task<int> RunCsvAsync(string[] args)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var day = new NodaTime.LocalDate(2026, 11, 20);
+        await using var host = await Host.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+        var seeding = Stopwatch.StartNew();
+        var inputs = ReportPreviewData.Create(count, day, hostile: true, tenantId: Tenant);
+        await host.SeedAsync([new PeriodDayInputs(day, inputs.Rows, inputs.Sources, inputs.Coverage)], maxProfilesPerDay: 20_000);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Seeded {count:N0} rows (and 20,000 enriched top IPs) in {seeding.Elapsed.TotalSeconds:F1} s"));
+        inputs = null;
+
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Add(FunctionKeys.HeaderName, Key);
+        var path = $"reports/daily/{ReportCalendar.IsoDay(day)}.csv";
+        await ReadAsync(http, path); // warm the JIT and the connection on the same path
+        Collect();
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        var reset = ResetPeak();
+        var stopwatch = Stopwatch.StartNew();
+        var (lines, bytes) = await ReadAsync(http, path);
+        var elapsed = stopwatch.Elapsed;
+        using var process = Process.GetCurrentProcess();
+        var records = lines - 1;
+
+        // The floor: the same partition read through the table client alone (no CSV, no HTTP).
+        var storage = host.App.Services.GetRequiredService<StorageClients>();
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable);
+        var partition = DayPartition.Key(Tenant, day);
+        var raw = Stopwatch.StartNew();
+        long rawRows = 0;
+        await foreach (var _ in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partition, maxPerPage: 1000)) rawRows++;
+        var rawElapsed = raw.Elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+            CSV export over HTTP on the local runner ({Environment.ProcessorCount} cores; Azurite in memory on the same cores)
+              {records:N0} records (+ header), {bytes / 1048576.0:F1} MB in {elapsed.TotalSeconds:F2} s = {records / elapsed.TotalSeconds:N0} rows/s (goal ≥ 50,000)
+              raw table read of the same partition: {rawRows:N0} rows in {rawElapsed.TotalSeconds:F2} s = {rawRows / rawElapsed.TotalSeconds:N0} rows/s (export / raw: {elapsed.TotalSeconds / rawElapsed.TotalSeconds:F2}×)
+              peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MB, {(process.PeakWorkingSet64 - baseline) / 1048576.0:F0} MB above the {baseline / 1048576.0:F0} MB before the request ({(reset ? "peak reset just before" : "process peak so far")}; goal < 50 MB above)
+            """));
+        return 0;
+    }
+
+    /// <summary>Reads the body as a stream and counts CRLF record ends outside quotes (hostile text has quoted line breaks).</summary>
+    private static async Task<(long Lines, long Bytes)> ReadAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64 * 1024];
+        long lines = 0, bytes = 0;
+        var quoted = false;
+        byte previous = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            bytes += read;
+            for (var i = 0; i < read; i++)
+            {
+                var b = buffer[i];
+                if (b == (byte)'"') quoted = !quoted;
+                else if (b == (byte)'\n' && previous == (byte)'\r' && !quoted) lines++;
+                previous = b;
+            }
+        }
+
+        return (lines, bytes);
+    }
+
+    private static void Collect()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>Linux: resets the process's peak resident set size (VmHWM) to the current size.</summary>
+    private static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Azurite, the simulator (for the Wallarm settings only) and the local runner with the app's composition root.</summary>
+    private sealed class Host : IAsyncDisposable
+    {
+        private AzuriteProcess _azurite = null!;
+        private WallarmSimulatorHost _simulator = null!;
+
+        public WebApplication App { get; private set; } = null!;
+
+        public Uri BaseAddress { get; private set; } = null!;
+
+        public static async Task<Host> StartAsync(DateTimeOffset now)
+        {
+            var host = new Host();
+            var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
+            host._azurite = await AzuriteProcess.StartAsync(root);
+            var clock = new FixedClock(now);
+            var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 10 };
+            host._simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, clock);
+            var port = AzuriteProcess.FreePorts(1)[0];
+            var builder = WebApplication.CreateBuilder([]);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Wallarm:Cloud"] = host._simulator.BaseAddress.AbsoluteUri,
+                ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
+                ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
+                ["Storage:ConnectionString"] = host._azurite.ConnectionString,
+                ["Enrichment:UseDefaultSources"] = "false",
+                ["LocalRunner:Urls"] = $"http://127.0.0.1:{port}",
+                ["LocalRunner:FunctionKeys:0"] = Key,
+                ["LocalRunner:EnableTimers"] = "false",
+                ["LocalRunner:EnableQueues"] = "false",
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddSingleton<TimeProvider>(clock);
+            builder.AddIncidentFunctions();
+            builder.AddLocalRunner();
+            host.App = builder.Build();
+            host.App.MapLocalRunnerRoutes();
+            await host.App.StartAsync();
+            host.BaseAddress = new Uri($"http://127.0.0.1:{port}/api/");
+            return host;
+        }
+
+        /// <summary>Writes the rows (100-row transactions, 8 in flight) and each day's sources and full coverage.</summary>
+        /// <param name="maxProfilesPerDay">Enriched sources stored per day: the top IP of each row, in row order, at most this many (a day of 100,000 random incidents has about 300,000 IPs; what the report and the CSV read of a source is its top IP).</param>
+        public async Task<long> SeedAsync(IEnumerable<PeriodDayInputs> days, int maxProfilesPerDay = int.MaxValue)
+        {
+            var storage = App.Services.GetRequiredService<StorageClients>();
+            var table = await storage.GetTableAsync(storage.Options.IncidentsTable);
+            var profiles = App.Services.GetRequiredService<SourceProfileStore>();
+            var coverage = App.Services.GetRequiredService<CoverageLog>();
+            long rows = 0;
+            foreach (var day in days)
+            {
+                var batches = day.Rows.Chunk(100).ToList();
+                await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, ct) =>
+                    await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
+                var tops = day.Rows.Select(r => r.TopIp).OfType<string>().Distinct(StringComparer.Ordinal).Take(maxProfilesPerDay).ToList();
+                await profiles.UpsertAsync(Tenant, day.Day, tops.Select(ip => day.Sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList(), day.Sources.Attributions);
+                if (day.Coverage is { } c) await coverage.RecordAsync(Tenant, c.DayWindow, "benchmark", day.Rows.Count, quarantined: 0, c.DayWindow.To);
+                rows += day.Rows.Count;
+            }
+
+            return rows;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+            await _simulator.DisposeAsync();
+            await _azurite.DisposeAsync();
+        }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
