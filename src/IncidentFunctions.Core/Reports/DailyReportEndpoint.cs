@@ -1,13 +1,10 @@
 using System.Globalization;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Storage;
-using IncidentFunctions.Wallarm;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using Polly.Timeout;
 
 namespace IncidentFunctions.Reports;
 
@@ -22,9 +19,6 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
     public const string DateRouteValue = "date";
     public const string Template = "reports/daily/{" + DateRouteValue + "}.pdf";
     public const string Latest = "latest";
-
-    /// <summary>How long a client should wait after a 503 caused by storage: the SDK has already retried for about this long.</summary>
-    internal static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(30);
 
     public static HttpRouteMetadata Metadata { get; } = new(FunctionName, ["GET", "HEAD"], Template, HttpAuthLevel.Function);
 
@@ -70,25 +64,15 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
             var (current, content) = await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
             return new ReportFileResult(current, content, notModified: false);
         }
-        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
             ReportsLog.StorageUnavailable(logger, ex, ReportCalendar.IsoDay(day));
-            request.HttpContext.Response.Headers.RetryAfter = ((int)StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Report storage is unavailable",
-                detail: "The report could not be read or generated because storage did not answer. Try again later.");
+            return ReportUnavailable.Storage(request, "The report", "read or generated");
         }
-        catch (Exception ex) when (ex is WallarmException or HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
         {
-            // Only the tenant lookup talks to Wallarm here (reports are built from storage), and only until the first
-            // answer in this process: a Wallarm outage must not read as a bug in the report.
             ReportsLog.TenantUnknown(logger, ex, ReportCalendar.IsoDay(day));
-            request.HttpContext.Response.Headers.RetryAfter = ((int)StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Wallarm tenant unknown",
-                detail: "The report's tenant is asked of Wallarm because Wallarm__ClientId is not set, and Wallarm did not answer. Try again later, or set Wallarm__ClientId.");
+            return ReportUnavailable.TenantUnknown(request);
         }
     }
 }

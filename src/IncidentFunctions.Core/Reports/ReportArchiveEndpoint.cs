@@ -1,6 +1,5 @@
 using System.Globalization;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -54,11 +53,15 @@ public sealed class ReportArchiveEndpoint(ReportArchive archive, ILogger<ReportA
             SetHeaders(request.HttpContext.Response);
             return Results.Content(ReportArchivePage.Render(model), "text/html; charset=utf-8");
         }
-        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
             ReportsLog.ArchiveStorageUnavailable(logger, ex);
-            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Report storage is unavailable", detail: "The archive could not be read because storage did not answer. Try again later.");
+            return ReportUnavailable.Storage(request, "The archive");
+        }
+        catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
+        {
+            ReportsLog.TenantUnknown(logger, ex, month.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            return ReportUnavailable.TenantUnknown(request);
         }
     }
 

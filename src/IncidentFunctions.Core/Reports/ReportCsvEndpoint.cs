@@ -1,11 +1,8 @@
 using System.Globalization;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Storage;
-using IncidentFunctions.Wallarm;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly.Timeout;
 
 namespace IncidentFunctions.Reports;
 
@@ -61,24 +58,15 @@ public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods pe
             var scope = await export.PrepareAsync(parsed, cancellationToken).ConfigureAwait(false);
             return new CsvExportResult(export, scope, partial: !periods.IsComplete(parsed), bodyless: HttpMethods.IsHead(request.Method), logger);
         }
-        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
             ReportsLog.StorageUnavailable(logger, ex, parsed.Key);
-            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Report storage is unavailable",
-                detail: "The export could not be read because storage did not answer. Try again later.");
+            return ReportUnavailable.Storage(request, "The export");
         }
-        catch (Exception ex) when (ex is WallarmException or HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
         {
-            // As for the daily route: only the tenant lookup talks to Wallarm, until its first answer in this process.
             ReportsLog.TenantUnknown(logger, ex, parsed.Key);
-            request.HttpContext.Response.Headers.RetryAfter = ((int)DailyReportEndpoint.StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Wallarm tenant unknown",
-                detail: "The report's tenant is asked of Wallarm because Wallarm__ClientId is not set, and Wallarm did not answer. Try again later, or set Wallarm__ClientId.");
+            return ReportUnavailable.TenantUnknown(request);
         }
     }
 }
