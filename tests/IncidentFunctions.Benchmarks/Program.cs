@@ -10,7 +10,9 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "report" => ReportRenderBenchmark.Run(args[1..]),
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
+    "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
+    "enrich-listener" => await EnrichListenerBenchmark.RunAsync(args[1..]),
     "index-memory" => IndexMemory.Run(args[1..]),
     _ => Run(args),
 };
