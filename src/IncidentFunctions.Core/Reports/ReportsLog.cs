@@ -18,4 +18,10 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: storage is unavailable; answered 503")]
     public static partial void StorageUnavailable(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Report warm-up rendered {Pages} page(s) in {ElapsedMs} ms")]
+    public static partial void WarmedUp(ILogger logger, int pages, long elapsedMs);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
+    public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

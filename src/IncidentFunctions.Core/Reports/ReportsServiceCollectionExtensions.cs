@@ -18,6 +18,7 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<DailyReportService>();
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
+        services.AddHostedService<ReportWarmup>();
         return services;
     }
 }
