@@ -1,5 +1,4 @@
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using Microsoft.Azure.Functions.Worker;
 

@@ -1,6 +1,5 @@
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
-using IncidentFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.FunctionApp;

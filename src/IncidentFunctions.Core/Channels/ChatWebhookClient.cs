@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using IncidentFunctions.Text;
-using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 
 namespace IncidentFunctions.Channels;

@@ -1,6 +1,5 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -4,8 +4,6 @@ using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using NodaTime;
 
@@ -76,7 +74,7 @@ public sealed class DeliveryEntity : ITableEntity
 /// <summary>What <see cref="DeliveryLedger.TryBeginAsync"/> decided.</summary>
 public enum ClaimDecision
 {
-    /// <summary>Post now, under <see cref="DeliveryClaim.DeliveryId"/>.</summary>
+    /// <summary>Post now, under the claim's delivery id.</summary>
     Send,
     AlreadyDelivered,
     InProgressElsewhere,

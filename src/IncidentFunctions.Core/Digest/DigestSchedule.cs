@@ -1,5 +1,4 @@
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.TimeZones;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Storage;

@@ -1,11 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using NodaTime;
 

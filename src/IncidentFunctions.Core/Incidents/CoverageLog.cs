@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using NodaTime;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,6 @@ using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Wallarm;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;

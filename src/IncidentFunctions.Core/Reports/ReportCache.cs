@@ -6,7 +6,6 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using NodaTime;
 

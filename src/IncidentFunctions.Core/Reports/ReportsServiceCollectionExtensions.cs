@@ -1,5 +1,4 @@
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

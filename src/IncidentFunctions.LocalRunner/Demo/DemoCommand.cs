@@ -14,11 +14,6 @@ using IncidentFunctions.Storage;
 using IncidentFunctions.Text;
 using IncidentFunctions.Vocabulary;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 

@@ -2,11 +2,7 @@ using IncidentFunctions.LocalRunner.Http;
 using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.LocalRunner.Timers;
 using IncidentFunctions.Operations;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.Hosting;

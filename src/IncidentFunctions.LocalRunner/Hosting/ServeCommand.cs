@@ -1,8 +1,6 @@
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.LocalRunner.Hosting;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Operations;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.Http;

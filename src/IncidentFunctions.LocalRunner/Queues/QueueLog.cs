@@ -1,5 +1,4 @@
 using IncidentFunctions.LocalRunner.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.LocalRunner.Queues;
 

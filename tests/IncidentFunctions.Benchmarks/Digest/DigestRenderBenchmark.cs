@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Incidents;
 using NodaTime;
 

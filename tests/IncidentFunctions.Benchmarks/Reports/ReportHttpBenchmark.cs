@@ -11,7 +11,6 @@ using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Benchmarks.Reports;

@@ -18,6 +18,7 @@ namespace IncidentFunctions.Tests.Alerts;
 /// Alerts lose nothing silently: crashes between recording and posting, a receiver that is down or hangs, roll-ups
 /// without new traffic. Real composition on Azurite, the simulator's incidents, fake platforms, a manual clock.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class AlertDeliveryTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private const string Secret = "alerts-secret-0123456789-abcdefghijklmnop";

@@ -1,12 +1,9 @@
 using System.Text.Json.Nodes;
 using IncidentFunctions.Alerts;
-using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Channels;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IncidentFunctions.Tests.Alerts;
 
 /// <summary>Real-time alerts end to end: real composition, Azurite, the simulator's incidents, fake platforms.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private const string Secret = "alerts-secret-0123456789-abcdefghijklmnop";

@@ -10,6 +10,7 @@ using Polly.Timeout;
 namespace IncidentFunctions.Tests.AppModel;
 
 /// <summary>The timeout → retry → timeout pipeline the Wallarm, intel and chat clients share, on a fake clock.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class HttpResilienceTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Tests.AppModel;
 
 /// <summary>Generated attribute validation registered with the section, and its messages naming the app setting.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class OptionsRegistrationTests
 {
     public sealed class SampleOptions

@@ -9,6 +9,7 @@ namespace IncidentFunctions.Tests.Architecture;
 /// dependencies come from the compiled IL (signatures, fields and method bodies), so a reversed reference fails here
 /// whatever form it takes, with a message naming both types.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class LayerTests
 {
     /// <summary>Bottom to top. Folders on one line are one layer and may not use each other.</summary>

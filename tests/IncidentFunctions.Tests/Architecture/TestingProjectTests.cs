@@ -3,6 +3,7 @@ using IncidentFunctions.Tests.Infrastructure;
 namespace IncidentFunctions.Tests.Architecture;
 
 /// <summary>Sample data, render traces and the deployment registry live in tests/IncidentFunctions.Testing, never in what ships.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class TestingProjectTests
 {
     [Fact]

@@ -1,9 +1,9 @@
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Reports;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Calendar;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class ReportCalendarTests
 {
     [Fact]

@@ -1,6 +1,4 @@
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -9,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Tests.Channels;
 
 /// <summary>Automatic disabling by failure share within the window, and re-enabling by raising the configured generation.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class ChannelHealthTests(AzuriteFixture azurite)
 {
     private readonly ManualClock _clock = new();

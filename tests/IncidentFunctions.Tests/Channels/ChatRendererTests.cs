@@ -1,15 +1,14 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Tests.Digest;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Tests.Text;
 
 namespace IncidentFunctions.Tests.Channels;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class ChatRendererTests
 {
     private const string DeliveryId = "d-42-20261119-team-chat-0123456789ab";

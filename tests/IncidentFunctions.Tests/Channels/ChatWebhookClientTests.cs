@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Tests.Digest;
 using IncidentFunctions.Tests.Infrastructure;
@@ -17,6 +16,7 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Tests.Channels;
 
 /// <summary>The typed webhook client through the real composition root (its resilience pipeline) against fake platforms.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class ChatWebhookClientTests : IAsyncDisposable
 {
     private const string GenericSecret = "generic-secret-0123456789-abcdefghijklmnop";

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Channels;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DeliveryOptionsValidatorTests
 {
     private const string SecretUrl = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

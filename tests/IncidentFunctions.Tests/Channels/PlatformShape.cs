@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 
 namespace IncidentFunctions.Tests.Channels;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Incidents;
@@ -17,6 +16,7 @@ namespace IncidentFunctions.Tests.Digest;
 /// <c>SendDailyDigest</c> end to end: the real composition root on Azurite (report PDF, ledger, channel health), fake
 /// Slack, Teams, Discord and generic receivers, and a manual clock stepping through send times, DST changes and outages.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     internal const long Tenant = 77;

@@ -1,13 +1,12 @@
 using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Digest;
 
 /// <summary>The delivery ledger on Azurite: one post per day and channel across concurrent runs, failures and crashes.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class DeliveryLedgerTests
 {
     private static readonly LocalDate Day = new(2026, 11, 19);

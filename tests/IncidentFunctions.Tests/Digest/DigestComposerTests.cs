@@ -9,6 +9,7 @@ using NodaTime;
 namespace IncidentFunctions.Tests.Digest;
 
 /// <summary>The digest as a view of the report model: same figures and rows, its own choice of incidents and local gap times.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class DigestComposerTests
 {
     private static readonly LocalDate Day = new(2026, 11, 19);

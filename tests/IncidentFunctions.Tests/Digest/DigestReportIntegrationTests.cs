@@ -1,15 +1,14 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
-using NodaTime;
 
 namespace IncidentFunctions.Tests.Digest;
 
 /// <summary>The digest against the report it links to: same figures, the stored PDF's hash, a link that verifies.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _disposables = [];

@@ -1,6 +1,5 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Digest;
 using IncidentFunctions.Incidents;
 using NodaTime;
 

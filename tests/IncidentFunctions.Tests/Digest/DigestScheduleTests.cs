@@ -3,6 +3,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Digest;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DigestScheduleTests
 {
     private static DigestSchedule Schedule(string zone, int hour, int minute, int catchUpDays = 3)

@@ -17,6 +17,7 @@ using NodaTime;
 namespace IncidentFunctions.Tests.Enrichment;
 
 /// <summary>EnrichSources under the local runner: the same queue, the same handler, the same poison behaviour as under Functions.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class EnrichSourcesLocalRunnerTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

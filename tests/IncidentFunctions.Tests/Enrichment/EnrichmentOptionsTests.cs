@@ -1,12 +1,12 @@
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Enrichment;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class EnrichmentOptionsTests
 {
     private static async Task<string> StartFailureAsync(Dictionary<string, string?> settings)

@@ -1,9 +1,9 @@
 using System.Text;
-using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 
 namespace IncidentFunctions.Tests.Enrichment;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class EnrichmentPublisherTests
 {
     private static EnrichmentSource Source(int i, int incidents) => new()

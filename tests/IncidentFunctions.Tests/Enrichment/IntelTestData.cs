@@ -1,4 +1,3 @@
-using IncidentFunctions.Enrichment;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Tests.Infrastructure;
 

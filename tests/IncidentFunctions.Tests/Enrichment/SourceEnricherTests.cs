@@ -4,9 +4,7 @@ using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.WallarmSimulator;
@@ -15,6 +13,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Enrichment;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class SourceEnricherTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

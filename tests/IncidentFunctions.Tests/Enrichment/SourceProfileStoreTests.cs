@@ -4,6 +4,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Enrichment;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class SourceProfileStoreTests(AzuriteFixture azurite)
 {
     [Fact]

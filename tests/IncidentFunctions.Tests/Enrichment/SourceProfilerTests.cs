@@ -5,6 +5,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class SourceProfilerTests
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromHours(2);

@@ -9,6 +9,7 @@ using NCrontab;
 namespace IncidentFunctions.Tests.FunctionApp;
 
 /// <summary>The functions.metadata the Worker SDK generates is what the Functions host binds; it must match the app.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class FunctionMetadataTests
 {
     private static JsonElement[] Functions()

@@ -20,6 +20,7 @@ namespace IncidentFunctions.Tests.FunctionApp;
 /// has a Functions HTTP trigger with the same name, route, methods and auth whose function class receives that very
 /// route class, and the local runner maps every registration.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class HttpRouteMetadataTests
 {
     private static List<HttpRouteRegistration> Registrations()

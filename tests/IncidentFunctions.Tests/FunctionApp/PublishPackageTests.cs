@@ -8,6 +8,7 @@ namespace IncidentFunctions.Tests.FunctionApp;
 /// `dotnet publish` of the Functions app is what azd zips and deploys: the host needs host.json and functions.metadata
 /// at the package root, beside the worker.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class PublishPackageTests
 {
     [Fact]

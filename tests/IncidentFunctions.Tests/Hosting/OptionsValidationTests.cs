@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Hosting;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class OptionsValidationTests
 {
     private static readonly Dictionary<string, string?> Valid = new()

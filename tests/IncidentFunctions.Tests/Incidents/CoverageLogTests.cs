@@ -4,6 +4,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Incidents;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class CoverageLogTests
 {
     private static readonly DateTimeOffset Midnight = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);

@@ -5,6 +5,7 @@ using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Incidents;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class IncidentEntityTests(AzuriteFixture azurite)
 {
     /// <summary>The end <see cref="StoredText.Bound"/> gives a cut value.</summary>

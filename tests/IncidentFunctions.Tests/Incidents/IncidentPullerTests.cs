@@ -2,10 +2,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Reports;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
@@ -13,6 +10,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Incidents;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class IncidentPullerTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -14,6 +14,7 @@ using NodaTime;
 namespace IncidentFunctions.Tests.Incidents;
 
 /// <summary>Bad records mixed into ordinary pages, end to end through the puller, the simulator and Azurite.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class RecordQuarantineTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -11,6 +11,7 @@ namespace IncidentFunctions.Tests.Incidents;
 /// Whatever Wallarm's <c>time</c> filter matches (span overlap or first hit), and while records move during paging,
 /// ingestion keeps every incident current and loses none.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class TimeFilterTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -17,6 +17,7 @@ namespace IncidentFunctions.Tests.Infra;
 /// (options classes, AppSettingNames), the %SETTING% names in functions.metadata, and the settings the platform needs
 /// (DeploymentSettings in tests/IncidentFunctions.Testing). Each failure line says what to add or remove, and where.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class AppSettingsCoverageTests
 {
     private const string TemplateFile = "infra/app/function-app.bicep";

@@ -3,6 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace IncidentFunctions.Tests.Infra;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class AzureYamlTests
 {
     [Fact]

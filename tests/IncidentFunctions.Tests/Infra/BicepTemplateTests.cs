@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace IncidentFunctions.Tests.Infra;
 
 /// <summary>`bicep build` and `bicep lint` pass with no warning at all (type errors are only warnings in Bicep).</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class BicepTemplateTests
 {
     [Fact]

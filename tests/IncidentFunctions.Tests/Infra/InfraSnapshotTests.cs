@@ -1,9 +1,9 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace IncidentFunctions.Tests.Infra;
 
 /// <summary>What `azd up` would deploy (see <see cref="InfraSnapshot"/>), checked resource by resource.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed partial class InfraSnapshotTests
 {
     private const string Site = "Microsoft.Web/sites";

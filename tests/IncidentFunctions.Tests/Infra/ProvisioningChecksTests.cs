@@ -5,6 +5,7 @@ namespace IncidentFunctions.Tests.Infra;
 /// anything is created, instead of deploying something the app can only fail on at start (or, for an empty webhook
 /// URL, an empty Key Vault secret, which Key Vault accepts). Each case changes one variable of the sample environment.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class ProvisioningChecksTests
 {
     [Theory]

@@ -10,6 +10,7 @@ namespace IncidentFunctions.Tests.Infra;
 /// Rotating the report-link signing key through the template (README, "Rotating secrets"): `azd provision` replaces
 /// every app setting, so the earlier key stays only if the template keeps referencing it.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class SigningKeyRotationTests
 {
     private const string SettingPrefix = "Reports__SigningKeys__";

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class AzuriteFixtureTests(AzuriteFixture azurite)
 {
     [Fact]
@@ -15,6 +16,7 @@ public sealed class AzuriteFixtureTests(AzuriteFixture azurite)
     }
 }
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class AzuriteProcessTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace IncidentFunctions.Tests.LocalRunner;
 /// token of its own for the bundled simulator: the PDF and the four chat previews it promises, valid, about the same
 /// day; and, with every log category at Trace, none of its secrets in what it prints.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class DemoCommandTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace IncidentFunctions.Tests.LocalRunner;
 /// to a generic webhook, report requests with <c>?code=</c> and the header key, a signed link and a tampered one. No
 /// secret may appear anywhere in what the runner writes.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class ServeLogSecretsTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

@@ -4,11 +4,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 
 namespace IncidentFunctions.Tests.Operations;
 
 /// <summary>Every log record of the composed app passes the redactor, whoever writes it and whatever its level.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class LogRedactionTests
 {
     private const string Token = "wallarm-token-0123456789abcdef";

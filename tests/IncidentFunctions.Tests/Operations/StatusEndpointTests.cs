@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.Operations;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class StatusEndpointTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -9,6 +9,7 @@ using OpenTelemetry.Trace;
 
 namespace IncidentFunctions.Tests.Operations;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class TelemetryTests
 {
     private const string ConnectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://ingest.invalid/";

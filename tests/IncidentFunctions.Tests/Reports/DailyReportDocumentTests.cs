@@ -11,6 +11,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DailyReportDocumentTests
 {
     private static readonly LocalDate Day = new(2026, 11, 20);

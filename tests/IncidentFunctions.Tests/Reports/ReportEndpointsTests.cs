@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
@@ -17,6 +16,7 @@ using NodaTime;
 namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>The report routes against real Azurite and the real composition root, with incidents written through IncidentStore.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class ReportEndpointsTests(AzuriteFixture azurite)
 {
     private static readonly string Key = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class ReportLinkSignerTests
 {
     private static readonly string KeyA = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());

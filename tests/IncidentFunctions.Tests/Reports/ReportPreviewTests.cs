@@ -12,6 +12,7 @@ namespace IncidentFunctions.Tests.Reports;
 /// Skia) to <c>report-preview/</c> beside the test binaries, for a person to look at: every script, the charts, the
 /// compact and the detailed incident tables.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class ReportPreviewTests
 {
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "report-preview");

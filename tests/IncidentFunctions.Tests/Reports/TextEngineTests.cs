@@ -3,6 +3,7 @@ using IncidentFunctions.Reports.Rendering.Typesetting;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class TextEngineTests
 {
     private static readonly TextStyle Style = new(FontRole.Sans, 10, Typography.Ink);

@@ -9,6 +9,7 @@ using UglyToad.PdfPig;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class TrueTypeGlyphPrunerTests
 {
     private static FontFace CjkSlice(int codePoint)

@@ -1,13 +1,10 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,6 +12,7 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Tests.Storage;
 
 /// <summary>The storage clients as AddStorage registers them through AddAzureClients: which account, which credential.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class StorageClientsTests(AzuriteFixture azurite)
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;

@@ -4,6 +4,7 @@ using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Storage;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class TableBatchWriterTests(AzuriteFixture azurite)
 {
     [Fact]

@@ -2,6 +2,7 @@ using IncidentFunctions.Storage;
 
 namespace IncidentFunctions.Tests.Storage;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class TableKeysTests
 {
     [Theory]

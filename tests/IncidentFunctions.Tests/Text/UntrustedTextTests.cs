@@ -2,6 +2,7 @@ using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Tests.Text;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class UntrustedTextTests
 {
     [Theory]

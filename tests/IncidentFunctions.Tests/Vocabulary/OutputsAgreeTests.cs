@@ -17,6 +17,7 @@ namespace IncidentFunctions.Tests.Vocabulary;
 /// The same day as the PDF prints it (read back with PdfPig) and as each chat platform posts it: every status label,
 /// count, change, gap duration and day that chat shows is found, in the same words, in the PDF.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed partial class OutputsAgreeTests
 {
     private const string Zone = "Europe/Berlin";

@@ -5,6 +5,7 @@ using NodaTime;
 
 namespace IncidentFunctions.Tests.Vocabulary;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class VocabularyTests
 {
     [Theory]

@@ -3,10 +3,10 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentFunctions.Tests.Wallarm;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class WallarmClientTests(AzuriteFixture azurite)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -4,6 +4,7 @@ using IncidentFunctions.Wallarm;
 
 namespace IncidentFunctions.Tests.Wallarm;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class WallarmParsingTests
 {
     /// <summary>2026-11-20 12:00 UTC, the tests' "now".</summary>

@@ -5,6 +5,7 @@ using IncidentFunctions.WallarmSimulator;
 
 namespace IncidentFunctions.Tests.WallarmSimulator;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class IntelFeedsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -6,6 +6,7 @@ using IncidentFunctions.WallarmSimulator;
 
 namespace IncidentFunctions.Tests.WallarmSimulator;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class SimulatorEndpointsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -3,6 +3,7 @@ using IncidentFunctions.Enrichment.Intel;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class AsnClassifierTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 namespace IncidentFunctions.Tests.Enrichment.Intel;
 
 /// <summary>The entry point: every format reached, gzip undone within bounds. Each format family has its own tests in Parsers/.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class IntelParsersTests
 {
     public static TheoryData<IntelSourceType> EveryFormat => new(Enum.GetValues<IntelSourceType>());

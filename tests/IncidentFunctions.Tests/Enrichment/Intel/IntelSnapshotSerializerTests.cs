@@ -3,6 +3,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class IntelSnapshotSerializerTests
 {
     private static IntelSnapshot Snapshot() => new("20251120T120000Z-abcdef12", Observed,

@@ -3,6 +3,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class SegmentIndexTests
 {
     private static SegmentIndex<int> Build(params (string Range, int Value)[] ranges)

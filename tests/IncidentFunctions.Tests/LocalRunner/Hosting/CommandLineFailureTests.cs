@@ -6,6 +6,7 @@ namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 /// A bad setting given to <c>serve</c> or <c>demo</c> ends the built runner with one line on stderr naming the setting
 /// and what is wrong, and a non-zero exit code: no stack trace anywhere in the output.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class CommandLineFailureTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class DevStorageTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
+[Trait("Category", TestCategories.Integration)]
 public sealed class HostJsonSettingsTests
 {
     [Fact]

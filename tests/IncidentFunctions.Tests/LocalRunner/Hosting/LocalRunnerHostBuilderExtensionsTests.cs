@@ -1,6 +1,5 @@
 using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.Storage;
@@ -9,12 +8,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
 /// <summary>AddLocalRunner on a plain generic host: what it wires, and how it fails.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite) : IDisposable
 {
     private readonly List<IDisposable> _disposables = [];

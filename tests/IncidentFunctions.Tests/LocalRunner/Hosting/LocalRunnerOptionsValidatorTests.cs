@@ -2,6 +2,7 @@ using IncidentFunctions.LocalRunner.Hosting;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class LocalRunnerOptionsValidatorTests
 {
     private static readonly LocalRunnerOptionsValidator Validator = new();

@@ -2,6 +2,7 @@ using IncidentFunctions.LocalRunner.Hosting;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class RunnerCommandLineTests
 {
     [Fact]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Http;
 using Microsoft.AspNetCore.Builder;
@@ -9,11 +8,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 
 namespace IncidentFunctions.Tests.LocalRunner.Http;
 
 /// <summary>The runner's HTTP side on a real Kestrel (127.0.0.1, port 0) with a real HttpClient.</summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class HttpRouteEndpointsTests : IAsyncDisposable
 {
     private const string Key = "test-function-key-0123456789";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Queues;
@@ -19,6 +18,7 @@ namespace IncidentFunctions.Tests.LocalRunner.Queues;
 /// The queue listener against Azurite, with a test host.json that polls every 200 ms at most and retries at once.
 /// Tests wait for the listener's log lines, then check the queues themselves.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     private const int Listening = 9300;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Timers;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +14,7 @@ namespace IncidentFunctions.Tests.LocalRunner.Timers;
 /// The timer service on a <see cref="FakeTimeProvider"/>. The service logs each armed timer (event 9201, "next run")
 /// only after arming it, so the tests wait for that line, then move the clock exactly to the announced instant.
 /// </summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class CronTimerServiceTests : IAsyncDisposable
 {
     private const int NextRun = 9201;

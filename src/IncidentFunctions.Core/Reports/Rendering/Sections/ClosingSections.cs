@@ -1,4 +1,3 @@
-using IncidentFunctions.Reports.Rendering.Typesetting;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using IncidentFunctions.Reports.Rendering.Typesetting;
 using IncidentFunctions.Vocabulary;
 using SkiaSharp;
 

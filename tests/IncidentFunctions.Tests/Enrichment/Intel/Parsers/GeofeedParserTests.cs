@@ -3,6 +3,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class GeofeedParserTests
 {
     [Fact]

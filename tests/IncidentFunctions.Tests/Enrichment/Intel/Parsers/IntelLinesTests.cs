@@ -6,6 +6,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
 /// <summary>The line loop every line format shares, directly and through the formats that use it.</summary>
+[Trait("Category", TestCategories.Unit)]
 public sealed class IntelLinesTests
 {
     private static IntelSourceContent ParseText(IntelSourceType type, string text)

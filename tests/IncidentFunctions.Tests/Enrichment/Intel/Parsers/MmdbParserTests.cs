@@ -3,6 +3,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class MmdbParserTests
 {
     private static readonly DateTimeOffset Built = new(2025, 11, 18, 6, 30, 0, TimeSpan.Zero);

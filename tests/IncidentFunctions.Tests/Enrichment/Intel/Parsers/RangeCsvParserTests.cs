@@ -4,6 +4,7 @@ using static IncidentFunctions.Tests.Enrichment.IntelTestData;
 
 namespace IncidentFunctions.Tests.Enrichment.Intel.Parsers;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class RangeCsvParserTests
 {
     private static IntelSourceContent ParseText(IntelSourceType type, string text)
