@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Reports;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class ReportWarmupTests
 {
     [Theory]
