@@ -49,7 +49,7 @@ param dailyDigestSchedule string = '0 */15 * * * *'
 @description('NCRONTAB (6 fields, UTC) of the alerts timer: roll-ups at the end of their interval, retries of undelivered alerts. Does nothing while alerts are off.')
 param alertsSchedule string = '5 * * * * *'
 
-@description('Chat channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic. Each needs its webhook URL parameter (and generic its signing secret); provisioning fails otherwise.')
+@description('Channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic, email. Each chat channel needs its webhook URL parameter (and generic its signing secret), email its SMTP host, sender and recipients (and a password when a user name is set); provisioning fails otherwise.')
 param digestChannels string = ''
 
 @secure()
@@ -71,6 +71,44 @@ param genericWebhookUrl string = ''
 @secure()
 @description('HMAC-SHA256 signing secret for the generic webhook (at least 32 characters). Key Vault only.')
 param genericWebhookSecret string = ''
+
+@description('Recipients of the email digest, comma-separated (e.g. `soc@example.com, "Team lead" <lead@example.com>`). Needed when DIGEST_CHANNELS lists email.')
+param emailTo string = ''
+
+@description('Copy recipients of the email digest, comma-separated; empty for none.')
+param emailCc string = ''
+
+@description('Blind-copy recipients of the email digest (no other receiver sees them), comma-separated; empty for none.')
+param emailBcc string = ''
+
+@description('Sender address of the email digest; the relay must allow it (Azure Communication Services: a sender of a verified domain; Microsoft 365: the mailbox).')
+param emailFrom string = ''
+
+@description('Display name of the email digest\'s sender.')
+param emailFromName string = 'Incident digest'
+
+@description('SMTP server of the email digest, e.g. smtp.azurecomm.net, smtp.office365.com, smtp.sendgrid.net.')
+param smtpHost string = ''
+
+@minValue(1)
+@maxValue(65535)
+@description('SMTP port: 587 for StartTls, 465 for SslOnConnect.')
+param smtpPort int = 587
+
+// None (no encryption) is for a relay on the same machine only; a Function App never has one.
+@allowed([
+  'StartTls'
+  'SslOnConnect'
+])
+@description('How the SMTP connection is secured.')
+param smtpSecurity string = 'StartTls'
+
+@description('SMTP user name (ACS: the SMTP username of its Entra app; SendGrid: `apikey`); empty sends without authenticating.')
+param smtpUserName string = ''
+
+@secure()
+@description('SMTP password or API key, needed with smtpUserName. Stored in Key Vault only.')
+param smtpPassword string = ''
 
 @description('Local time (report zone, HH:mm) from which yesterday\'s digest is posted to the chat channels.')
 param digestSendTime string = '08:00'
@@ -158,15 +196,25 @@ var previousSigningKeySecrets = map(previousSigningKeyIds, id => {
   setting: 'Reports__SigningKeys__${id}'
 })
 
-// Chat channels for the digest: one per name in DIGEST_CHANNELS, in this order. Names and kinds are plain settings;
-// URLs (and the generic channel's signing secret) are Key Vault secrets. Which channels exist comes from a plain
-// parameter: the URLs are secure and must not shape the deployment. A listed channel without its URL (or generic
-// without its secret) and an unknown name fail provisioning before anything is created (Key Vault would accept an
-// empty secret, and the app would only fail on start).
+// Channels for the digest: one per known name in DIGEST_CHANNELS, in a fixed order (slack, teams, discord, generic,
+// email). Names, kinds and the email channel's server, sender and recipients are plain settings; webhook URLs, the
+// generic channel's signing secret and the SMTP password are Key Vault secrets. Which channels and secrets exist comes
+// from plain parameters (DIGEST_CHANNELS, SMTP_USER_NAME): secure values must not shape the deployment. A listed
+// channel without what it needs and an unknown name fail provisioning before anything is created (Key Vault would
+// accept an empty secret, and the app would only fail on start).
 var channelNames = filter(map(split(toLower(digestChannels), ','), n => trim(n)), n => !empty(n))
-var unknownChannelNames = filter(channelNames, n => !contains(['slack', 'teams', 'discord', 'generic'], n))
+var unknownChannelNames = filter(channelNames, n => !contains(['slack', 'teams', 'discord', 'generic', 'email'], n))
+var emailProblems = contains(channelNames, 'email')
+  ? concat(
+      empty(trim(smtpHost)) ? ['SMTP_HOST (smtpHost)'] : [],
+      empty(trim(emailFrom)) ? ['EMAIL_FROM (emailFrom)'] : [],
+      empty(trim(emailTo)) ? ['EMAIL_TO (emailTo)'] : []
+    )
+  : []
 var chatChannels = !empty(unknownChannelNames)
-  ? fail('DIGEST_CHANNELS (digestChannels) lists unknown channel(s) \'${join(unknownChannelNames, '\', \'')}\': use slack, teams, discord or generic')
+  ? fail('DIGEST_CHANNELS (digestChannels) lists unknown channel(s) \'${join(unknownChannelNames, '\', \'')}\': use slack, teams, discord, generic or email')
+  : !empty(emailProblems)
+  ? fail('DIGEST_CHANNELS (digestChannels) lists \'email\' but ${join(emailProblems, ', ')} ${length(emailProblems) == 1 ? 'is' : 'are'} empty: set ${length(emailProblems) == 1 ? 'it' : 'them'} (azd env set) or remove email from DIGEST_CHANNELS')
   : filter([
       {
         name: 'slack'
@@ -192,18 +240,43 @@ var chatChannels = !empty(unknownChannelNames)
         configured: contains(channelNames, 'generic')
         signed: true
       }
+      {
+        name: 'email'
+        kind: 'Email'
+        configured: contains(channelNames, 'email')
+        signed: false
+      }
     ], c => c.configured)
 var chatChannelSettings = reduce(range(0, length(chatChannels)), {}, (acc, i) => union(acc, {
   'Digest__Channels__${i}__Name': chatChannels[i].name
   'Digest__Channels__${i}__Kind': chatChannels[i].kind
-}))
+}, chatChannels[i].kind == 'Email' ? {
+  'Digest__Channels__${i}__Email__To': emailTo
+  'Digest__Channels__${i}__Email__Cc': emailCc
+  'Digest__Channels__${i}__Email__Bcc': emailBcc
+  'Digest__Channels__${i}__Email__From': emailFrom
+  'Digest__Channels__${i}__Email__FromName': emailFromName
+  'Digest__Channels__${i}__Email__Host': smtpHost
+  'Digest__Channels__${i}__Email__Port': string(smtpPort)
+  'Digest__Channels__${i}__Email__Security': smtpSecurity
+  'Digest__Channels__${i}__Email__UserName': smtpUserName
+} : {}))
 var chatChannelSecrets = flatten(map(range(0, length(chatChannels)), i => concat(
-  [
-    {
-      name: 'digest-${chatChannels[i].name}-url'
-      setting: 'Digest__Channels__${i}__Url'
-    }
-  ],
+  chatChannels[i].kind == 'Email'
+    ? (empty(trim(smtpUserName))
+        ? []
+        : [
+            {
+              name: 'digest-email-password'
+              setting: 'Digest__Channels__${i}__Email__Password'
+            }
+          ])
+    : [
+        {
+          name: 'digest-${chatChannels[i].name}-url'
+          setting: 'Digest__Channels__${i}__Url'
+        }
+      ],
   chatChannels[i].signed
     ? [
         {
@@ -219,6 +292,7 @@ var chatSecretValues = {
   'digest-discord-url': requiredIf(contains(channelNames, 'discord'), discordWebhookUrl, missingChannelSecret('discord', 'DISCORD_WEBHOOK_URL (discordWebhookUrl)'))
   'digest-generic-url': requiredIf(contains(channelNames, 'generic'), genericWebhookUrl, missingChannelSecret('generic', 'GENERIC_WEBHOOK_URL (genericWebhookUrl)'))
   'digest-generic-secret': requiredIf(contains(channelNames, 'generic'), genericWebhookSecret, missingChannelSecret('generic', 'GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters)'))
+  'digest-email-password': requiredIf(contains(channelNames, 'email') && !empty(trim(smtpUserName)), smtpPassword, 'DIGEST_CHANNELS (digestChannels) lists \'email\' with SMTP_USER_NAME (smtpUserName) set but SMTP_PASSWORD (smtpPassword) is empty: set it (azd env set), or clear SMTP_USER_NAME for a relay that needs no sign-in')
 }
 
 // The app's tables and blob containers (StorageOptions and EnrichmentOptions defaults) besides the deployment package.

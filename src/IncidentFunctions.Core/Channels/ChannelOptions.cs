@@ -17,9 +17,12 @@ public enum ChannelKind
 
     /// <summary>Any HTTPS receiver: the documented JSON schema (docs/webhook-schema.md), HMAC-SHA256 signed.</summary>
     Generic,
+
+    /// <summary>Email over SMTP (<see cref="ChannelOptions.Email"/>): HTML and plain text, the day's PDF attached. Digest only.</summary>
+    Email,
 }
 
-/// <summary>One configured chat webhook (<c>Digest:Channels:{index}</c>).</summary>
+/// <summary>One configured channel (<c>Digest:Channels:{index}</c>): a chat webhook, or an email channel.</summary>
 public sealed class ChannelOptions
 {
     /// <summary>Stable identifier: the ledger and the channel's health are keyed by it. 1–40 of <c>a-z 0-9 - _</c>.</summary>
@@ -27,8 +30,11 @@ public sealed class ChannelOptions
 
     public ChannelKind Kind { get; set; } = ChannelKind.Slack;
 
-    /// <summary>The webhook URL. A secret (its path or <c>sig=</c> query grants posting): never logged or shown.</summary>
+    /// <summary>The webhook URL (chat kinds). A secret (its path or <c>sig=</c> query grants posting): never logged or shown.</summary>
     public Uri? Url { get; set; }
+
+    /// <summary>Server, sender and recipients of an <see cref="ChannelKind.Email"/> channel.</summary>
+    public EmailOptions? Email { get; set; }
 
     /// <summary>For <see cref="ChannelKind.Generic"/>: the HMAC-SHA256 key receivers verify the signature with (≥ 32 characters).</summary>
     public string? Secret { get; set; }
@@ -44,6 +50,9 @@ public sealed class ChannelOptions
     /// disabled under generation N stays disabled until this is greater than N.
     /// </summary>
     public int Generation { get; set; }
+
+    /// <summary>The host a channel delivers to, safe to show (status route, logs): never a URL path, user or password.</summary>
+    public string? ServerHost() => Kind == ChannelKind.Email ? Email?.Host : Url?.Host;
 }
 
 /// <summary>When a channel is disabled automatically. Bound from <c>Digest:AutoDisable</c>.</summary>

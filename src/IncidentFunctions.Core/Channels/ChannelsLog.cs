@@ -35,4 +35,7 @@ internal static partial class ChannelsLog
 
     [LoggerMessage(EventId = 1508, Level = LogLevel.Warning, Message = "POST to channel '{Channel}' ({Host}) {Outcome}; retry {Retry} in {Delay}")]
     public static partial void Retrying(ILogger logger, string channel, string host, string outcome, int retry, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1530, Level = LogLevel.Warning, Message = "Email to channel '{Channel}' ({Host}) not sent: {Outcome}; retry {Retry} in {Delay}")]
+    public static partial void EmailRetrying(ILogger logger, string channel, string host, string outcome, int retry, TimeSpan delay);
 }

@@ -17,6 +17,7 @@ internal static class ChannelsServiceCollectionExtensions
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsAttributes, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.TryAddTransient<ChannelHealth>();
+        services.TryAddTransient<EmailClient>();
         AddWebhookClient(services);
         return services;
     }

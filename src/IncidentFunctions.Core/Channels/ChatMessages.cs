@@ -73,6 +73,9 @@ public sealed record CoverageGap(IReadOnlyList<TimeWindow> Missing, IReadOnlyLis
 /// <summary>The stored PDF behind a digest and the signed link to it.</summary>
 public sealed record ReportLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256, long Bytes, int Pages);
 
+/// <summary>A signed link to the report archive page (every day within retention), valid until <paramref name="ExpiresAt"/>.</summary>
+public sealed record ArchiveLink(Uri Url, DateTimeOffset ExpiresAt);
+
 /// <summary>The daily digest of one report day.</summary>
 public sealed record DigestMessage : ChatMessage
 {
@@ -93,6 +96,9 @@ public sealed record DigestMessage : ChatMessage
     public CoverageGap? PreviousCoverage { get; init; }
 
     public required ReportLink Report { get; init; }
+
+    /// <summary>The archive page, when the digest carries a link to it (email does).</summary>
+    public ArchiveLink? Archive { get; init; }
 
     /// <summary>False until enrichment wrote any source profile for the day (source labels then read "not enriched").</summary>
     public bool SourcesEnriched { get; init; }

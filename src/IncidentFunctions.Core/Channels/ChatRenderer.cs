@@ -29,7 +29,11 @@ public abstract class ChatRenderer
 
     public abstract ChannelKind Kind { get; }
 
-    public static ChatRenderer For(ChannelKind kind) => All.First(r => r.Kind == kind);
+    /// <summary>The chat kinds, each with its renderer (an Email channel is rendered by <see cref="EmailRenderer"/>).</summary>
+    public static IReadOnlyList<ChannelKind> ChatKinds { get; } = [.. All.Select(r => r.Kind)];
+
+    public static ChatRenderer For(ChannelKind kind)
+        => All.FirstOrDefault(r => r.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a chat channel kind.");
 
     /// <summary>The body to POST. <paramref name="deliveryId"/> is carried by the generic schema (receivers deduplicate on it).</summary>
     public ChatPayload Render(ChatMessage message, string deliveryId)

@@ -1,3 +1,4 @@
+using System.Text;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Wallarm;
@@ -48,6 +49,7 @@ public sealed class DailyDigestSender(
     DigestComposer composer,
     DigestReportPublisher reports,
     ChatWebhookClient client,
+    EmailClient email,
     WallarmTenant tenant,
     WallarmClient wallarm,
     IOptions<DigestOptions> options,
@@ -193,13 +195,14 @@ public sealed class DailyDigestSender(
         // Only a Generic delivery is claimed again after a run stopped mid-post (the ledger decides per kind).
         if (claim.Recovered) ChannelsLog.StoppedRunRepeated(logger, What(day), channel.Name, claim.Row.DeliveryId, claim.PreviousStartedAt ?? claim.Row.StartedAt);
         var what = What(day);
-        var payload = ChatRenderer.For(channel.Kind).Render(message, claim.Row.DeliveryId);
-        var outcome = await client.PostAsync(channel, payload, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
-        await ledger.CompleteAsync(claim, outcome, payload, cancellationToken).ConfigureAwait(false);
+        var (outcome, sent) = channel.Kind == ChannelKind.Email
+            ? await SendEmailAsync(day, channel, message, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false)
+            : await PostChatAsync(channel, message, claim.Row.DeliveryId, cancellationToken).ConfigureAwait(false);
+        await ledger.CompleteAsync(claim, outcome, sent.Sha256, cancellationToken).ConfigureAwait(false);
         switch (outcome.Result)
         {
             case DeliveryResult.Delivered:
-                ChannelsLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, payload.IncidentsShown, payload.IncidentsOmitted, payload.Bytes);
+                ChannelsLog.Delivered(logger, what, channel.Name, channel.Kind, outcome.Attempts, claim.Row.DeliveryId, sent.Shown, sent.Omitted, sent.Bytes);
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Delivered, claim.Row.DeliveryId, null);
             case DeliveryResult.Unknown:
                 if (channel.Kind == ChannelKind.Generic) ChannelsLog.DeliveryUnansweredRepeated(logger, what, channel.Name, claim.Row.DeliveryId, outcome.Error, "the next digest run");
@@ -211,6 +214,31 @@ public sealed class DailyDigestSender(
                 return new DigestDelivery(day, channel.Name, DigestDeliveryStatus.Failed, claim.Row.DeliveryId, outcome.Error);
         }
     }
+
+    private async Task<(DeliveryOutcome Outcome, SentContent Sent)> PostChatAsync(ChannelOptions channel, DigestMessage message, string deliveryId, CancellationToken cancellationToken)
+    {
+        var payload = ChatRenderer.For(channel.Kind).Render(message, deliveryId);
+        var outcome = await client.PostAsync(channel, payload, deliveryId, cancellationToken).ConfigureAwait(false);
+        return (outcome, new SentContent(Sha256(Encoding.UTF8.GetBytes(payload.Json)), payload.Bytes, payload.IncidentsShown, payload.IncidentsOmitted));
+    }
+
+    /// <summary>The digest as an email with the day's PDF attached when it is small enough (else linked only).</summary>
+    private async Task<(DeliveryOutcome Outcome, SentContent Sent)> SendEmailAsync(LocalDate day, ChannelOptions channel, DigestMessage message, string deliveryId, CancellationToken cancellationToken)
+    {
+        var settings = channel.Email!;
+        var pdf = await reports.ReadAttachmentAsync(day, message.Report, settings.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
+        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, settings, deliveryId, time.GetUtcNow(), pdf);
+        var outcome = await email.SendAsync(channel, payload, cancellationToken).ConfigureAwait(false);
+        // After sending: the SMTP client chose the transfer encodings, so these are the bytes the server got.
+        using var bytes = new MemoryStream();
+        await payload.Message.WriteToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return (outcome, new SentContent(Sha256(bytes.ToArray()), (int)bytes.Length, payload.IncidentsShown, payload.IncidentsOmitted));
+    }
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+
+    /// <summary>What a channel was sent, for the ledger and the log.</summary>
+    private sealed record SentContent(string Sha256, int Bytes, int Shown, int Omitted);
 
     /// <summary>
     /// Days that left the catch-up window without reaching a channel (up to <see cref="ExpiryLookbackDays"/> back)

@@ -191,7 +191,14 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Records the answer of a claimed delivery. Returns false when another run took the row over meanwhile.</summary>
-    public async Task<bool> CompleteAsync(DeliveryClaim claim, DeliveryOutcome outcome, ChatPayload payload, CancellationToken cancellationToken = default)
+    public Task<bool> CompleteAsync(DeliveryClaim claim, DeliveryOutcome outcome, ChatPayload payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return CompleteAsync(claim, outcome, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload.Json))), cancellationToken);
+    }
+
+    /// <param name="payloadSha256">SHA-256 (hex) of what was sent: the webhook body, or the email as transmitted.</param>
+    public async Task<bool> CompleteAsync(DeliveryClaim claim, DeliveryOutcome outcome, string payloadSha256, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var row = claim.Row;
@@ -205,7 +212,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         row.StatusCode = outcome.StatusCode;
         row.Error = StoredText.Bound(outcome.Error, 1_000);
         row.FinishedAt = time.GetUtcNow();
-        row.PayloadSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload.Json)));
+        row.PayloadSha256 = payloadSha256;
         return await TryUpdateAsync(table, row, cancellationToken).ConfigureAwait(false);
     }
 

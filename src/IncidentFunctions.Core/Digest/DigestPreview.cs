@@ -12,11 +12,16 @@ namespace IncidentFunctions.Digest;
 /// <param name="SinkStatus">HTTP status the chat sink answered, when one was configured.</param>
 public sealed record PreviewFile(ChannelKind Kind, string Path, int Bytes, int IncidentsShown, int IncidentsOmitted, int? SinkStatus, string? SinkError);
 
+/// <summary>The email rendering of a previewed digest: the message (to send to a local SMTP server) and where it was written.</summary>
+/// <param name="EmlPath">The whole message as received (<c>email.eml</c>, opens in any mail client).</param>
+/// <param name="HtmlPath">Its HTML body alone (<c>email.html</c>, opens in a browser).</param>
+public sealed record EmailPreview(EmailPayload Payload, string EmlPath, string HtmlPath, long Bytes);
+
 /// <summary>
 /// Renders a day's digest for every platform without touching any configured channel or the ledger: into
 /// <c>{dir}/slack.json</c>, <c>teams.json</c>, <c>discord.json</c> and <c>generic.json</c> (indented for reading),
-/// and, when a local "chat sink" URL is given, POSTs each body as it would be sent to <c>{sink}/{kind}</c>.
-/// The demo and the local runner use it.
+/// and, when a local "chat sink" URL is given, POSTs each body as it would be sent to <c>{sink}/{kind}</c>; and as an
+/// email (<c>email.eml</c> and <c>email.html</c>) with the day's PDF attached. The demo uses it.
 /// </summary>
 public sealed class DigestPreview(
     DigestComposer composer,
@@ -31,10 +36,34 @@ public sealed class DigestPreview(
 
     public async Task<IReadOnlyList<PreviewFile>> WriteAsync(LocalDate day, string outputDirectory, Uri? chatSink = null, CancellationToken cancellationToken = default)
     {
+        var message = await ComposeAsync(day, cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(message, outputDirectory, chatSink, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The day's digest message, as <c>SendDailyDigest</c> composes it.</summary>
+    public async Task<DigestMessage> ComposeAsync(LocalDate day, CancellationToken cancellationToken = default)
+    {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         var report = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
-        var message = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
-        return await WriteAsync(message, outputDirectory, chatSink, cancellationToken).ConfigureAwait(false);
+        return await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The digest as an Email channel would send it (the PDF attached up to <see cref="EmailOptions.MaxAttachmentBytes"/>),
+    /// written to <c>{dir}/email.eml</c> and <c>{dir}/email.html</c>; nothing is sent.
+    /// </summary>
+    public async Task<EmailPreview> WriteEmailAsync(DigestMessage message, EmailOptions email, string outputDirectory, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(email);
+        Directory.CreateDirectory(outputDirectory);
+        var pdf = await reports.ReadAttachmentAsync(message.Day, message.Report, email.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
+        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, email, PreviewDeliveryId, now, pdf);
+        var eml = Path.Combine(outputDirectory, "email.eml");
+        var html = Path.Combine(outputDirectory, "email.html");
+        await payload.Message.WriteToAsync(eml, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(html, payload.Message.HtmlBody, cancellationToken).ConfigureAwait(false);
+        return new EmailPreview(payload, eml, html, new FileInfo(eml).Length);
     }
 
     public async Task<IReadOnlyList<PreviewFile>> WriteAsync(DigestMessage message, string outputDirectory, Uri? chatSink = null, CancellationToken cancellationToken = default)
@@ -43,7 +72,7 @@ public sealed class DigestPreview(
         Directory.CreateDirectory(outputDirectory);
         var files = new List<PreviewFile>();
         using var http = httpClients.CreateClient(nameof(DigestPreview));
-        foreach (var kind in Enum.GetValues<ChannelKind>())
+        foreach (var kind in ChatRenderer.ChatKinds)
         {
             var payload = ChatRenderer.For(kind).Render(message, PreviewDeliveryId);
             var path = Path.Combine(outputDirectory, kind.ToString().ToLowerInvariant() + ".json");

@@ -10,13 +10,42 @@ namespace IncidentFunctions.Digest;
 /// <see cref="DailyReportService.PublishAsync"/>, and get its SHA-256 and a signed link valid for
 /// <see cref="DigestOptions.LinkValidity"/>.
 /// </summary>
-public sealed class DigestReportPublisher(DailyReportService reports, IOptions<DigestOptions> options)
+public sealed class DigestReportPublisher(DailyReportService reports, ReportArchive archive, IOptions<ReportOptions> reportOptions, IOptions<DigestOptions> options)
 {
+    /// <summary>A signed link to the report archive page (<c>reports/shared/archive</c>), valid as long as the report link; null without a public base URL.</summary>
+    public ArchiveLink? ArchiveLink()
+    {
+        if (reportOptions.Value.PublicBaseUrl is not { } b) return null;
+        var (pathAndQuery, expiresAt) = archive.SharedLink(options.Value.LinkValidity);
+        return new ArchiveLink(new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery), expiresAt);
+    }
+
     public async Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
         var shared = await reports.PublishAsync(day, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
         // Checked at start-up (DigestReportSettingsValidator); a chat message cannot carry a relative link.
         var url = shared.Url ?? throw new InvalidOperationException("The digest needs absolute report links: set 'Reports__PublicBaseUrl' to the API's public address, e.g. 'https://func-x.azurewebsites.net/api/'.");
         return new ReportLink(url, shared.ExpiresAt, shared.File.Sha256, shared.File.Length, shared.File.Pages);
+    }
+
+    /// <summary>
+    /// The PDF the digest of <paramref name="day"/> describes, to attach to an email: null when it is larger than
+    /// <paramref name="maxBytes"/>, or when the stored report changed since the message was composed (its SHA-256
+    /// would not match the one the message names; the link then serves the newer one).
+    /// </summary>
+    public async Task<EmailAttachment?> ReadAttachmentAsync(LocalDate day, ReportLink report, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Bytes > maxBytes) return null;
+        var file = await reports.GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+        if (file.Sha256 != report.Sha256 || file.Length > maxBytes) return null;
+        var (current, content) = await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
+        await using (content.ConfigureAwait(false))
+        {
+            if (current.Sha256 != report.Sha256) return null;
+            using var buffer = new MemoryStream((int)current.Length);
+            await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new EmailAttachment(current.FileName, buffer.ToArray());
+        }
     }
 }

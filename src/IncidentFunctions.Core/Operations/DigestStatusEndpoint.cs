@@ -85,7 +85,7 @@ public sealed class DigestStatusEndpoint(
             {
                 ["name"] = channel.Name,
                 ["kind"] = channel.Kind.ToString(),
-                ["host"] = channel.Url?.Host,
+                ["host"] = channel.ServerHost(),
                 ["digest"] = channel.Digest,
                 ["alerts"] = channel.Alerts && alerts.Enabled,
                 ["generation"] = channel.Generation,

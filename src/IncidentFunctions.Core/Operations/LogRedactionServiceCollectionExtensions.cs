@@ -19,6 +19,7 @@ public static class LogRedactionServiceCollectionExtensions
         $"{ReportOptions.SectionName}:{nameof(ReportOptions.SigningKeys)}:*",
         $"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Channels)}:*:{nameof(ChannelOptions.Url)}",
         $"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Channels)}:*:{nameof(ChannelOptions.Secret)}",
+        $"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Channels)}:*:{nameof(ChannelOptions.Email)}:{nameof(EmailOptions.Password)}",
         $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}",
         AppSettingNames.AzureWebJobsStorage,
         AppSettingNames.ApplicationInsightsConnectionString,

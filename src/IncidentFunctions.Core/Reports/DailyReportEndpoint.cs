@@ -2,17 +2,19 @@ using System.Globalization;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Storage;
+using IncidentFunctions.Wallarm;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Polly.Timeout;
 
 namespace IncidentFunctions.Reports;
 
 /// <summary>
 /// <c>GET|HEAD reports/daily/{date}.pdf</c>, function key: the day's PDF. <c>date</c> is <c>yyyy-MM-dd</c> or
 /// <c>latest</c> (yesterday in the report zone). 400 (problem+json) for a bad date, 404 outside the retention, 304 on
-/// a matching If-None-Match, 503 with <c>Retry-After</c> while storage is unavailable.
+/// a matching If-None-Match, 503 with <c>Retry-After</c> while storage is unavailable (or, with no tenant configured, Wallarm).
 /// </summary>
 public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<ReportOptions> options, ILogger<DailyReportEndpoint> logger) : IHttpRoute
 {
@@ -76,6 +78,17 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Report storage is unavailable",
                 detail: "The report could not be read or generated because storage did not answer. Try again later.");
+        }
+        catch (Exception ex) when (ex is WallarmException or HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        {
+            // Only the tenant lookup talks to Wallarm here (reports are built from storage), and only until the first
+            // answer in this process: a Wallarm outage must not read as a bug in the report.
+            ReportsLog.TenantUnknown(logger, ex, ReportCalendar.IsoDay(day));
+            request.HttpContext.Response.Headers.RetryAfter = ((int)StorageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Wallarm tenant unknown",
+                detail: "The report's tenant is asked of Wallarm because Wallarm__ClientId is not set, and Wallarm did not answer. Try again later, or set Wallarm__ClientId.");
         }
     }
 }

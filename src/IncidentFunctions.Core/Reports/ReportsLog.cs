@@ -19,9 +19,15 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: storage is unavailable; answered 503")]
     public static partial void StorageUnavailable(ILogger logger, Exception exception, string day);
 
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Report warm-up rendered {Pages} page(s) in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "The report of {Day} could not be served: its tenant is asked of Wallarm (Wallarm__ClientId is not set) and Wallarm did not answer; answered 503")]
+    public static partial void TenantUnknown(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
+    public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Report warm-up rendered {Pages} page(s) in {ElapsedMs} ms")]
     public static partial void WarmedUp(ILogger logger, int pages, long elapsedMs);
 
-    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

@@ -17,6 +17,9 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<DailyReportService>();
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
+        services.TryAddTransient<ReportArchive>();
+        services.AddHttpRoute<ReportArchiveEndpoint>();
+        services.AddHttpRoute<SharedReportArchiveEndpoint>();
         services.AddHostedService<ReportWarmup>();
         return services;
     }

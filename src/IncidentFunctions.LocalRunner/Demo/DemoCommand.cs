@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Channels;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
@@ -101,16 +102,16 @@ internal static class DemoCommand
         await EnrichAsync(host.Services, output).ConfigureAwait(false);
         await PrintSourcesAsync(host.Services, pull.TenantId, yesterday, output).ConfigureAwait(false);
         var report = await RenderReportAsync(host.Services, outputDirectory, yesterday, output).ConfigureAwait(false);
-        var digests = await PreviewDigestAsync(host.Services, outputDirectory, yesterday, configuration, output).ConfigureAwait(false);
+        var (digests, email) = await PreviewDigestAsync(host.Services, outputDirectory, yesterday, configuration, output).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);
 
         if (!serve)
         {
-            await output.WriteLineAsync($"Done. The report is {report}; the chat payloads are in {digests}. Add {ServeSwitch} to keep the local runner serving the report over HTTP.").ConfigureAwait(false);
+            await output.WriteLineAsync($"Done. The report is {report}; the chat payloads and the email are in {digests}. Add {ServeSwitch} to keep the local runner serving the report over HTTP and to see the email in a local mailbox (maildev).").ConfigureAwait(false);
             return 0;
         }
 
-        return await ServeAsync(args, settings, yesterday, output).ConfigureAwait(false);
+        return await ServeAsync(args, settings, yesterday, email, root, output).ConfigureAwait(false);
     }
 
     private static async Task<PullResult> PullAsync(IServiceProvider services, TextWriter output)
@@ -192,7 +193,7 @@ internal static class DemoCommand
     /// Yesterday's digest as each chat platform would get it (SendDailyDigest without posting to any channel): files
     /// under out/digest (or Demo:DigestOutput) and, when Demo:ChatSinkUrl is set, a POST of each to {sink}/{platform}.
     /// </summary>
-    private static async Task<string> PreviewDigestAsync(IServiceProvider services, string outputDirectory, LocalDate day, IConfiguration configuration, TextWriter output)
+    private static async Task<(string Directory, EmailPreview Email)> PreviewDigestAsync(IServiceProvider services, string outputDirectory, LocalDate day, IConfiguration configuration, TextWriter output)
     {
         await output.WriteLineAsync($"5. Rendering the chat digest for {ReportCalendar.IsoDay(day)} for each platform (SendDailyDigest, preview)…").ConfigureAwait(false);
         var directory = configuration["Demo:DigestOutput"] ?? Path.Combine(outputDirectory, "digest");
@@ -203,9 +204,13 @@ internal static class DemoCommand
         }
 
         IReadOnlyList<PreviewFile> files;
+        EmailPreview email;
         await using (var scope = services.CreateAsyncScope())
         {
-            files = await scope.ServiceProvider.GetRequiredService<DigestPreview>().WriteAsync(day, directory, sink).ConfigureAwait(false);
+            var preview = scope.ServiceProvider.GetRequiredService<DigestPreview>();
+            var message = await preview.ComposeAsync(day).ConfigureAwait(false);
+            files = await preview.WriteAsync(message, directory, sink).ConfigureAwait(false);
+            email = await preview.WriteEmailAsync(message, DemoEmail(), directory, services.GetRequiredService<TimeProvider>().GetUtcNow()).ConfigureAwait(false);
         }
 
         foreach (var file in files)
@@ -220,11 +225,47 @@ internal static class DemoCommand
             await output.WriteLineAsync("   Set Demo__ChatSinkUrl (e.g. http://127.0.0.1:9999/) to also POST each payload to <url>/<platform>; Digest__Channels__0__… posts for real.").ConfigureAwait(false);
         }
 
-        return directory;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"   {"email",-8} {email.EmlPath}  {email.Bytes:N0} bytes, {(email.Payload.Attached ? "PDF attached" : "PDF linked only")}; its HTML body alone: {email.HtmlPath}")).ConfigureAwait(false);
+        return (directory, email);
+    }
+
+    /// <summary>The Email channel the demo renders for (and, with --serve, sends to its own maildev): example addresses only.</summary>
+    private static EmailOptions DemoEmail() => new()
+    {
+        From = "incident-digest@demo.invalid",
+        FromName = "Incident digest (demo)",
+        To = "security-team@demo.invalid",
+        Host = "127.0.0.1",
+        Security = SmtpSecurity.None,
+    };
+
+    /// <summary>Starts maildev and sends it the previewed email through the real SMTP client: a mailbox to look at.</summary>
+    private static async Task<MailDevProcess?> SendToMailDevAsync(IServiceProvider services, EmailPreview email, string root, TextWriter output)
+    {
+        MailDevProcess maildev;
+        try
+        {
+            maildev = await MailDevProcess.StartAsync(root).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            await output.WriteLineAsync($"   maildev could not start ({UntrustedText.Sanitize(ex.Message, 200)}); the email is still in {email.EmlPath}").ConfigureAwait(false);
+            return null;
+        }
+
+        var settings = DemoEmail();
+        settings.Port = maildev.SmtpPort;
+        var channel = new ChannelOptions { Name = "demo-mail", Kind = ChannelKind.Email, Email = settings };
+        var outcome = await services.GetRequiredService<EmailClient>().SendAsync(channel, email.Payload).ConfigureAwait(false);
+        await output.WriteLineAsync(outcome.Result == DeliveryResult.Delivered
+            ? $"   Email digest sent to maildev (SMTP 127.0.0.1:{maildev.SmtpPort}): view it at {maildev.WebAddress}"
+            : $"   maildev did not take the email ({outcome.Error}); it is still in {email.EmlPath}").ConfigureAwait(false);
+        return maildev;
     }
 
     /// <summary>Keeps the local runner up on the same storage and simulator, and prints the report's URLs.</summary>
-    private static async Task<int> ServeAsync(string[] args, Dictionary<string, string?> settings, LocalDate day, TextWriter output)
+    private static async Task<int> ServeAsync(string[] args, Dictionary<string, string?> settings, LocalDate day, EmailPreview email, string root, TextWriter output)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddInMemoryCollection(settings).AddCommandLine(args);
@@ -250,6 +291,8 @@ internal static class DemoCommand
                 : $"   With one of LocalRunner:FunctionKeys (header {FunctionKeys.HeaderName} or ?{FunctionKeys.QueryName}=): {keyed}").ConfigureAwait(false);
         }
 
+        // maildev lives as long as the runner serves, so the email stays viewable.
+        await using var maildev = await SendToMailDevAsync(app.Services, email, root, output).ConfigureAwait(false);
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }

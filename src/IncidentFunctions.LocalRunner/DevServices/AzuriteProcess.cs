@@ -191,7 +191,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         return missing;
     }
 
-    private static async Task NpmInstallAsync(string repositoryRoot, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task NpmInstallAsync(string repositoryRoot, ILogger logger, CancellationToken cancellationToken)
     {
         var useCi = File.Exists(Path.Combine(repositoryRoot, "package-lock.json"));
         Log.Installing(logger, repositoryRoot);

@@ -19,14 +19,14 @@ public sealed partial class ChatRendererTests
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static TheoryData<ChannelKind> Kinds => new(Enum.GetValues<ChannelKind>());
+    public static TheoryData<ChannelKind> Kinds => new(ChatRenderer.ChatKinds);
 
     public static TheoryData<ChannelKind, string> GoldenCases
     {
         get
         {
             var data = new TheoryData<ChannelKind, string>();
-            foreach (var kind in Enum.GetValues<ChannelKind>())
+            foreach (var kind in ChatRenderer.ChatKinds)
             {
                 foreach (var message in new[] { "digest", "alert", "rollup" }) data.Add(kind, message);
             }

@@ -346,7 +346,7 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
             ["Digest:TotalTimeout"] = "00:00:10",
         };
         var index = 0;
-        foreach (var kind in Enum.GetValues<ChannelKind>())
+        foreach (var kind in ChatRenderer.ChatKinds)
         {
             if (only is { } o && o != kind) continue;
             if (!_platforms.TryGetValue(kind, out var platform))

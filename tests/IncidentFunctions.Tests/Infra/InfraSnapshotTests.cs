@@ -107,6 +107,57 @@ public sealed partial class InfraSnapshotTests
     }
 
     [Fact]
+    public async Task DigestChannels_Email_GetsPlainSmtpSettingsAndTheKeyVaultPassword()
+    {
+        const string Password = "sample-smtp-password-0123456789";
+        var snapshot = await InfraSnapshot.CreateAsync(new Dictionary<string, string>
+        {
+            ["DIGEST_CHANNELS"] = "email, slack",
+            ["EMAIL_TO"] = "soc@example.com, \"Team lead\" <lead@example.com>",
+            ["EMAIL_FROM"] = "digest@mail.example.com",
+            ["SMTP_HOST"] = "smtp.azurecomm.net",
+            ["SMTP_USER_NAME"] = "acs-resource.app-id.tenant-id",
+            ["SMTP_PASSWORD"] = Password,
+        }, InfraSnapshot.SignedInUser);
+        var settings = snapshot.AppSettings();
+
+        // The template's order: slack first, email last; its settings are plain, the password a Key Vault reference.
+        Assert.Equal("slack", settings["Digest__Channels__0__Name"]);
+        Assert.Equal("Email", settings["Digest__Channels__1__Kind"]);
+        Assert.Equal("smtp.azurecomm.net", settings["Digest__Channels__1__Email__Host"]);
+        Assert.Equal("587", settings["Digest__Channels__1__Email__Port"]);
+        Assert.Equal("StartTls", settings["Digest__Channels__1__Email__Security"]);
+        Assert.Equal("digest@mail.example.com", settings["Digest__Channels__1__Email__From"]);
+        Assert.Equal("soc@example.com, \"Team lead\" <lead@example.com>", settings["Digest__Channels__1__Email__To"]);
+        Assert.Equal("acs-resource.app-id.tenant-id", settings["Digest__Channels__1__Email__UserName"]);
+        Assert.False(settings.ContainsKey("Digest__Channels__1__Url"));
+        Assert.Matches(SecretUri(), settings["Digest__Channels__1__Email__Password"]);
+        Assert.EndsWith("/secrets/digest-email-password)", settings["Digest__Channels__1__Email__Password"], StringComparison.Ordinal);
+        Assert.Contains("digest-email-password", snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Select(InfraSnapshot.Name));
+        Assert.DoesNotContain(settings.Values, v => v.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DigestChannels_EmailWithoutUserName_StoresNoPasswordSecret()
+    {
+        var snapshot = await InfraSnapshot.CreateAsync(new Dictionary<string, string>
+        {
+            ["DIGEST_CHANNELS"] = "email",
+            ["EMAIL_TO"] = "soc@example.com",
+            ["EMAIL_FROM"] = "digest@mail.example.com",
+            ["SMTP_HOST"] = "relay.example.com",
+            ["SMTP_PORT"] = "465",
+            ["SMTP_SECURITY"] = "SslOnConnect",
+        }, InfraSnapshot.SignedInUser);
+        var settings = snapshot.AppSettings();
+
+        Assert.Equal("465", settings["Digest__Channels__0__Email__Port"]);
+        Assert.Equal("SslOnConnect", settings["Digest__Channels__0__Email__Security"]);
+        Assert.False(settings.ContainsKey("Digest__Channels__0__Email__Password"));
+        Assert.DoesNotContain(snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Select(InfraSnapshot.Name), n => n.StartsWith("digest-email", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task KeyVaultReferences_NameSecretsTheVaultHolds()
     {
         var snapshot = await InfraSnapshot.GetAsync();

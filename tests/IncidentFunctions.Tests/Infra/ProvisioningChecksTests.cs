@@ -11,7 +11,8 @@ public sealed class ProvisioningChecksTests
     [Theory]
     [InlineData("DIGEST_CHANNELS", "slack, teams", "DIGEST_CHANNELS (digestChannels) lists 'teams' but TEAMS_WEBHOOK_URL (teamsWebhookUrl) is empty")]
     [InlineData("GENERIC_WEBHOOK_SECRET", "", "DIGEST_CHANNELS (digestChannels) lists 'generic' but GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters) is empty")]
-    [InlineData("DIGEST_CHANNELS", "Slack, slak", "DIGEST_CHANNELS (digestChannels) lists unknown channel(s) 'slak': use slack, teams, discord or generic")]
+    [InlineData("DIGEST_CHANNELS", "Slack, slak", "DIGEST_CHANNELS (digestChannels) lists unknown channel(s) 'slak': use slack, teams, discord, generic or email")]
+    [InlineData("DIGEST_CHANNELS", "slack, email", "DIGEST_CHANNELS (digestChannels) lists 'email' but SMTP_HOST (smtpHost), EMAIL_FROM (emailFrom), EMAIL_TO (emailTo) are empty")]
     [InlineData("REPORT_SIGNING_KEY_ID", "k_1", "REPORT_SIGNING_KEY_ID (reportSigningKeyId) 'k_1' must be 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k-0", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists 'k-0': a key id is 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k0, k1", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id 'k1'")]
@@ -20,5 +21,33 @@ public sealed class ProvisioningChecksTests
         var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string> { [variable] = value });
 
         Assert.Contains(expected, refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Provision_EmailWithUserNameButNoPassword_IsRefused()
+    {
+        var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string>
+        {
+            ["DIGEST_CHANNELS"] = "email",
+            ["EMAIL_TO"] = "soc@example.com",
+            ["EMAIL_FROM"] = "digest@mail.example.com",
+            ["SMTP_HOST"] = "smtp.azurecomm.net",
+            ["SMTP_USER_NAME"] = "apikey",
+        });
+
+        Assert.Contains("lists 'email' with SMTP_USER_NAME (smtpUserName) set but SMTP_PASSWORD (smtpPassword) is empty", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Provision_EmailWithoutRecipients_IsRefused()
+    {
+        var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string>
+        {
+            ["DIGEST_CHANNELS"] = "email",
+            ["EMAIL_FROM"] = "digest@mail.example.com",
+            ["SMTP_HOST"] = "smtp.azurecomm.net",
+        });
+
+        Assert.Contains("DIGEST_CHANNELS (digestChannels) lists 'email' but EMAIL_TO (emailTo) is empty: set it (azd env set)", refusal, StringComparison.Ordinal);
     }
 }

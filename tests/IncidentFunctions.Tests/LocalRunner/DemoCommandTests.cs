@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Tests.Channels;
+using IncidentFunctions.Vocabulary;
 using UglyToad.PdfPig;
 
 namespace IncidentFunctions.Tests.LocalRunner;
@@ -40,7 +41,7 @@ public sealed partial class DemoCommandTests
                 words = pdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text).ToList();
             }
 
-            var previews = Enum.GetValues<ChannelKind>().ToDictionary(k => k, k => File.ReadAllText(Path.Combine(output, "digest", k.ToString().ToLowerInvariant() + ".json")));
+            var previews = ChatRenderer.ChatKinds.ToDictionary(k => k, k => File.ReadAllText(Path.Combine(output, "digest", k.ToString().ToLowerInvariant() + ".json")));
             Assert.All(previews, p => Assert.Empty(PlatformShape.Check(p.Key, p.Value)));
             Assert.All(previews.Values, json => Assert.Contains(day, json, StringComparison.Ordinal));
 
@@ -54,6 +55,20 @@ public sealed partial class DemoCommandTests
             Assert.NotEmpty(top);
             Assert.All(top, id => Assert.Contains(IncidentsSection.ShortId(id), text, StringComparison.Ordinal));
             Assert.Equal(incidents, words.Where(w => ShortIncidentId().IsMatch(w)).Distinct(StringComparer.Ordinal).Count());
+
+            // The email preview: the same day and figures, the PDF attached byte for byte, the same signed link.
+            var email = MimeKit.MimeMessage.Load(Path.Combine(output, "digest", "email.eml"), TestContext.Current.CancellationToken);
+            Assert.Contains(day, email.Subject, StringComparison.Ordinal);
+            Assert.Contains(Numbers.Count(incidents, "incident", "incidents"), email.Subject, StringComparison.Ordinal);
+            var attachment = Assert.IsType<MimeKit.MimePart>(Assert.Single(email.Attachments));
+            using (var attached = new MemoryStream())
+            {
+                attachment.Content!.DecodeTo(attached, TestContext.Current.CancellationToken);
+                Assert.Equal(File.ReadAllBytes(pdfPath), attached.ToArray());
+            }
+
+            Assert.Contains(generic["report"]!["url"]!.GetValue<string>(), email.TextBody, StringComparison.Ordinal);
+            Assert.Equal(email.HtmlBody, File.ReadAllText(Path.Combine(output, "digest", "email.html")));
 
             // Secrets: the simulator's token and the signature of the report link the previews carry.
             var link = generic["report"]!["url"]!.GetValue<string>();

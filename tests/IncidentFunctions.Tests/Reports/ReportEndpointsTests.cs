@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using IncidentFunctions.AppModel;
@@ -7,6 +8,7 @@ using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +25,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
     private const long Tenant = 77;
 
-    private Task<AppHarness> StartAsync(string zone = "UTC", DateTimeOffset? now = null, double hostileShare = 0.02, string? storage = null)
+    private Task<AppHarness> StartAsync(string zone = "UTC", DateTimeOffset? now = null, double hostileShare = 0.02, string? storage = null, bool discoverTenant = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -36,6 +38,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
             ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
         };
         if (storage is not null) settings["Storage:ConnectionString"] = storage;
+        if (discoverTenant) settings.Remove("Wallarm:ClientId");
         return AppHarness.StartAsync(azurite, o => { o.ClientId = Tenant; o.HostileTextShare = hostileShare; }, settings: settings, clock: new ManualClock(now ?? Now));
     }
 
@@ -251,6 +254,31 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         var warning = app.Logs.GetSnapshot().First(r => r.Id.Id == 1404);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.IsType<RequestFailedException>(warning.Exception);
+    }
+
+    [Fact]
+    public async Task Daily_NoTenantConfiguredAndWallarmFailing_Returns503ProblemJsonThenServesOnceWallarmAnswers()
+    {
+        await using var app = await StartAsync(discoverTenant: true);
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.ServerError, Endpoint = "user", Times = 0 });
+
+        var (status, headers, body) = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+
+        Assert.Equal(503, status);
+        Assert.StartsWith("application/problem+json", headers.ContentType.ToString(), StringComparison.Ordinal);
+        Assert.Equal("30", headers.RetryAfter.ToString());
+        using (var problem = JsonDocument.Parse(body))
+        {
+            Assert.Contains("Wallarm__ClientId", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(LogLevel.Warning, app.Logs.GetSnapshot().First(r => r.Id.Id == 1405).Level);
+
+        // Wallarm answers again: the tenant is discovered and the report served.
+        app.Simulator.Faults.Clear();
+        var served = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+        Assert.Equal(200, served.Status);
+        Assert.StartsWith("%PDF", Encoding.ASCII.GetString(served.Body, 0, 4), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+using IncidentFunctions.Channels;
+using IncidentFunctions.Tests.Digest;
+using MimeKit;
+
+namespace IncidentFunctions.Tests.Channels;
+
+public sealed class EmailRendererTests
+{
+    private static readonly EmailOptions Email = new() { From = "digest@incidents.example.com", FromName = "Digest\r\nBcc: name@evil.example", To = "soc@example.com", Host = "127.0.0.1" };
+
+    [Fact]
+    public void Render_LineBreaksInTitleAndSenderName_NeverReachAHeaderLine()
+    {
+        var message = DigestSamples.Digest() with { Title = "Daily digest\r\nBcc: victim@evil.example\nX-Injected: 1" };
+
+        var payload = EmailRenderer.Render(message, Email, "d-1", DateTimeOffset.UnixEpoch, null);
+        using var written = new MemoryStream();
+        payload.Message.WriteTo(written, TestContext.Current.CancellationToken);
+        written.Position = 0;
+        var parsed = MimeMessage.Load(written, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain('\r', payload.Message.Subject!);
+        Assert.DoesNotContain('\n', payload.Message.Subject!);
+        Assert.StartsWith("Daily digest  Bcc: victim@evil.example X-Injected: 1 2026-11-19: 42 incidents", parsed.Subject, StringComparison.Ordinal);
+        Assert.Empty(parsed.Bcc);
+        Assert.False(parsed.Headers.Contains("X-Injected"));
+        Assert.Equal(["soc@example.com"], parsed.To.Mailboxes.Select(m => m.Address));
+        Assert.Equal("digest@incidents.example.com", parsed.From.Mailboxes.Single().Address);
+    }
+
+    [Fact]
+    public void Render_SameDeliveryId_SameMessageIdAtTheSendersDomain()
+    {
+        var first = EmailRenderer.Render(DigestSamples.Digest(), Email, "2026-11-19.mail.0.abc", DateTimeOffset.UnixEpoch, null);
+        var retry = EmailRenderer.Render(DigestSamples.Digest(), Email, "2026-11-19.mail.0.abc", DateTimeOffset.UnixEpoch.AddMinutes(5), null);
+
+        Assert.Equal(first.Message.MessageId, retry.Message.MessageId);
+        Assert.Equal("2026-11-19-mail-0-abc@incidents.example.com", first.Message.MessageId);
+    }
+}
