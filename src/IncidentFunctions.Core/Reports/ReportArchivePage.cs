@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Text;
 using IncidentFunctions.Vocabulary;
 using NodaTime;

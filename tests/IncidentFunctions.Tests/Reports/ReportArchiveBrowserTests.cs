@@ -1,4 +1,3 @@
-using System.Globalization;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Http;
