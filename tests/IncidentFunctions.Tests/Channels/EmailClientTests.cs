@@ -12,6 +12,7 @@ namespace IncidentFunctions.Tests.Channels;
 /// SMTP delivery semantics against a scripted server (refusals with chosen codes, a connection dropped after the
 /// message) and against maildev (a real SMTP server that keeps what it got).
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class EmailClientTests(MailDevFixture maildev) : IClassFixture<MailDevFixture>, IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _disposables = [];

@@ -4,6 +4,7 @@ using MimeKit;
 
 namespace IncidentFunctions.Tests.Channels;
 
+[Trait("Category", TestCategories.Unit)]
 public sealed class EmailRendererTests
 {
     private static readonly EmailOptions Email = new() { From = "digest@incidents.example.com", FromName = "Digest\r\nBcc: name@evil.example", To = "soc@example.com", Host = "127.0.0.1" };

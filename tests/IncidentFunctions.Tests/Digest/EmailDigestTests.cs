@@ -18,6 +18,7 @@ namespace IncidentFunctions.Tests.Digest;
 /// <c>SendDailyDigest</c> to an Email channel end to end: the real composition root on Azurite, the digest sent over
 /// SMTP to maildev (read back through its API as the raw message) or to a scripted server for the failure modes.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture maildev) : IClassFixture<MailDevFixture>, IAsyncDisposable
 {
     private const string From = "digest@incidents.example.com";

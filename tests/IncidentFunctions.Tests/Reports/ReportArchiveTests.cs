@@ -18,6 +18,7 @@ namespace IncidentFunctions.Tests.Reports;
 /// <c>GET /api/reports</c> and its signed twin against real Azurite and the real composition root: one month per page,
 /// newest first, figures per day, only short-lived signed links, security headers, attacker text encoded.
 /// </summary>
+[Trait("Category", TestCategories.Integration)]
 public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
 {
     private const long Tenant = 77;
