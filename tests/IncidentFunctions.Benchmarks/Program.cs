@@ -12,7 +12,9 @@ return args.FirstOrDefault() switch
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
     "period-report" => await PeriodBenchmarks.RunReportAsync(args[1..]),
     "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
+    "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
+    "enrich-listener" => await EnrichListenerBenchmark.RunAsync(args[1..]),
     "index-memory" => IndexMemory.Run(args[1..]),
     _ => Run(args),
 };

@@ -61,6 +61,7 @@ public static class DeploymentSettings
         ["Reports__CacheRevalidateAfter"] = Tuning,
         ["Reports__SignedLinkLifetime"] = Tuning,
         ["Reports__MaxSignedLinkLifetime"] = Tuning,
+        ["Reports__WarmUpOnStart"] = Tuning,
         ["Wallarm__ConsoleUrl"] = "derived from Wallarm__Cloud for US and EU; set by hand only with a custom API URL",
         ["Wallarm__Paging"] = Tuning,
         ["Wallarm__PageSize"] = Tuning,

@@ -77,6 +77,12 @@ public sealed class ReportOptions
     /// <summary>No shared link is issued or accepted for longer than this.</summary>
     public TimeSpan MaxSignedLinkLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Render a small made-up report in the background once the host has started, so a new instance's first report
+    /// request does not also pay the process's one-time costs (JIT, fonts, PDF backend).
+    /// </summary>
+    public bool WarmUpOnStart { get; set; } = true;
+
     /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
     public Uri? PublicBaseUrl { get; set; }
 }

@@ -29,6 +29,7 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<ReportArchive>();
         services.AddHttpRoute<ReportArchiveEndpoint>();
         services.AddHttpRoute<SharedReportArchiveEndpoint>();
+        services.AddHostedService<ReportWarmup>();
         return services;
     }
 }

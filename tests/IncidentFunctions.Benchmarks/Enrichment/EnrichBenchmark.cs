@@ -79,7 +79,7 @@ internal static class EnrichBenchmark
     }
 
     /// <summary>Incidents spread over 7 days in hourly windows; sources drawn from the simulator pools and 20,000 other addresses.</summary>
-    private static async Task<int> ProduceAsync(IServiceProvider services, int incidents)
+    internal static async Task<int> ProduceAsync(IServiceProvider services, int incidents)
     {
         var publisher = services.GetRequiredService<EnrichmentPublisher>();
         var random = new Random(100_000);

@@ -26,6 +26,9 @@ internal static class ReportRenderBenchmark
 {
     public static int Run(string[] args)
     {
+        // --memory-only: pass 1 alone (allocated and peak working set of one render per size), no timed baselines.
+        var memoryOnly = args.Contains("--memory-only");
+        args = [.. args.Where(a => a != "--memory-only")];
         var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [100, 1_000, 10_000];
         var day = new LocalDate(2026, 11, 20);
         var calendar = new ReportCalendar("UTC");
@@ -70,6 +73,16 @@ internal static class ReportRenderBenchmark
                 using var process = Process.GetCurrentProcess();
                 firsts[(n, hostile)] = (ms, allocated, process.PeakWorkingSet64);
             }
+        }
+
+        if (memoryOnly)
+        {
+            foreach (var ((n, hostile), (ms, allocated, peak)) in firsts)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n:N0} incidents, {(hostile ? "1/7 hostile, every script" : "Latin only")}: first render {ms:N0} ms, allocated {allocated / 1048576.0:N0} MB, peak working set {peak / 1048576.0:N0} MB ({(peakIsPerRender ? "peak reset before the render" : "process peak so far")}; GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")})"));
+            }
+
+            return 0;
         }
 
         // Pass 2: times, the report interleaved with both baselines.

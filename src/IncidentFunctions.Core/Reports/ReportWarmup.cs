@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports.Rendering;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Reports;
+
+/// <summary>
+/// Renders a small made-up report once, in the background, when the host has started (<c>Reports:WarmUpOnStart</c>):
+/// a fresh process pays its one-time costs — JIT of the model, layout, shaping and chart code, font and Skia PDF
+/// initialisation — here instead of on the first report request, which otherwise takes several times as long as the
+/// next one. Nothing is read or stored; a failure is logged and changes nothing else.
+/// </summary>
+internal sealed class ReportWarmup(IOptions<ReportOptions> options, ILogger<ReportWarmup> logger) : BackgroundService
+{
+    private const int Incidents = 24;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.WarmUpOnStart) return;
+        // Off the host's start: StartAsync returns at once and the render runs on the thread pool.
+        await Task.Yield();
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var pages = Render(options.Value);
+            var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            ReportsLog.WarmedUp(logger, pages, elapsedMs);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ReportsLog.WarmUpFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Builds and renders the made-up day; returns its page count.</summary>
+    internal static int Render(ReportOptions options)
+    {
+        var calendar = new ReportCalendar("UTC");
+        var day = new LocalDate(2026, 1, 15);
+        var window = calendar.WindowOf(day);
+        var rows = new List<IncidentEntity>(Incidents);
+        for (var n = 0; n < Incidents; n++)
+        {
+            var first = window.From.AddMinutes(n * 53);
+            var ip = string.Create(CultureInfo.InvariantCulture, $"192.0.2.{n + 1}");
+            var incident = new Incident
+            {
+                TenantId = 1,
+                Id = string.Create(CultureInfo.InvariantCulture, $"warmup{n:D3}"),
+                FirstSeen = first,
+                LastSeen = first.AddMinutes(7),
+                AttackType = (n % 3) switch { 0 => "sqli", 1 => "xss", _ => "ptrav" },
+                Domain = "example.com",
+                Path = string.Create(CultureInfo.InvariantCulture, $"/api/v1/items/{n}"),
+                Method = "GET",
+                Parameter = "get.id",
+                Hits = 10 + n,
+                IpCount = 1,
+                TopIps = [new IncidentSourceIp(ip, 10 + n, "NL")],
+                VulnerabilityId = 0,
+                Threat = 50,
+                Status = n % 2 == 0 ? IncidentStatus.Blocked : IncidentStatus.Monitoring,
+            };
+            rows.Add(IncidentEntity.From(incident, DayPartition.Key(1, day), ReportCalendar.IsoDay(day), calendar.ZoneId, window.To));
+        }
+
+        var sources = new SourceDay(
+            rows.Select((r, n) => new SourceProfile { Ip = r.ReadTopIps()[0].Ip, CountryCode = "NL", Asn = 64496, AsOrganization = "Example", SourceType = n % 4 == 0 ? SourceType.Tor : SourceType.Unknown })
+                .ToDictionary(p => p.Ip, StringComparer.Ordinal),
+            []);
+        var inputs = new DailyReportInputs(1, day, rows, rows, new DayCoverage(day, window, [window], []), new Dictionary<long, VulnerabilityEntity>(), sources, SourceDay.Empty, window.To.AddHours(1));
+        var model = DailyReportBuilder.Build(inputs, calendar, options, consoleBase: null);
+        return new DailyReportDocument(model, DailyReportDocument.GeometryFor(options.PageSize)).Render().Pages;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using IncidentFunctions.Hosting;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.LocalRunner.Http;
+using IncidentFunctions.WallarmSimulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Benchmarks.Reports;
+
+/// <summary>
+/// Cold process, as an instance starts: Azurite up and a 1,000-incident day already pulled into it (in this process),
+/// then per run a fresh <c>IncidentFunctions.LocalRunner serve</c> process (Release build beside the sources, timers
+/// off, queues on) is started and timed from <c>Process.Start</c> to the first 200 on <c>/api/health</c>, then the
+/// first request for the uncached day's PDF (each run gets its own reports container, so nothing is cached).
+/// Each run starts a runner with <c>Reports:WarmUpOnStart</c> off and one with it on; the request is sent as soon as
+/// health answers, so a warm-up still running competes with it. Verb: <c>first-requests [runs]</c> (default 3).
+/// </summary>
+internal static class FirstRequestsBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
+        var runner = Path.Combine(root, "src", "IncidentFunctions.LocalRunner", "bin", "Release", "net10.0", "IncidentFunctions.LocalRunner");
+        if (!File.Exists(runner)) throw new InvalidOperationException($"Build the runner first: dotnet build -c Release src/IncidentFunctions.LocalRunner ({runner} is missing).");
+        await using var azurite = await AzuriteProcess.StartAsync(root);
+        var now = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+        var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 1_000 };
+        await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, new FixedClock(now));
+        var prefix = "first" + Guid.NewGuid().ToString("N")[..6];
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri,
+            ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:TablePrefix"] = prefix,
+            ["Ingestion:InitialLookback"] = "2.00:00:00",
+            ["Enrichment:UseDefaultSources"] = "false",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
+        builder.Services.AddSingleton<TimeProvider>(new FixedClock(now));
+        builder.AddIncidentFunctions();
+        using (var host = builder.Build())
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync();
+        }
+
+        const string key = "benchmark-key";
+        Console.WriteLine($"Runner: {runner}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        // Interleaved: each run starts one runner with the report warm-up off and one with it on (the default).
+        for (var n = 0; n < runs * 2; n++)
+        {
+            var run = n + 1;
+            var warmUp = n % 2 == 1;
+            var port = AzuriteProcess.FreePorts(1)[0];
+            var start = new ProcessStartInfo(runner)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[]
+            {
+                "serve",
+                $"--Storage:ConnectionString={azurite.ConnectionString}",
+                $"--Storage:TablePrefix={prefix}",
+                $"--Storage:ReportsContainer=reports-{prefix}-{run}",
+                $"--Wallarm:Cloud={simulator.BaseAddress.AbsoluteUri}",
+                $"--Wallarm:ApiToken={simulatorOptions.ApiToken}",
+                "--Enrichment:UseDefaultSources=false",
+                $"--LocalRunner:Urls=http://127.0.0.1:{port}",
+                $"--LocalRunner:FunctionKeys:0={key}",
+                "--LocalRunner:EnableTimers=false",
+                "--Logging:LogLevel:Default=Warning",
+                $"--Reports:WarmUpOnStart={warmUp}",
+            })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/"), Timeout = TimeSpan.FromSeconds(60) };
+            var watch = Stopwatch.StartNew();
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("The runner did not start.");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("runner: " + e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                while (true)
+                {
+                    if (process.HasExited) throw new InvalidOperationException($"The runner exited with {process.ExitCode}.");
+                    try
+                    {
+                        using var health = await http.GetAsync("health");
+                        if (health.StatusCode == HttpStatusCode.OK) break;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // Not listening yet.
+                    }
+
+                    await Task.Delay(5);
+                }
+
+                var started = watch.Elapsed;
+                process.Refresh();
+                var startCpu = process.TotalProcessorTime;
+                var startLoad = File.ReadAllText("/proc/loadavg").Trim();
+                watch.Restart();
+                using var request = new HttpRequestMessage(HttpMethod.Get, "reports/daily/2026-11-20.pdf");
+                request.Headers.Add(FunctionKeys.HeaderName, key);
+                using var response = await http.SendAsync(request);
+                var bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
+                var first = watch.Elapsed;
+                response.EnsureSuccessStatusCode();
+                process.Refresh();
+                var firstCpu = process.TotalProcessorTime - startCpu;
+                watch.Restart();
+                using var second = new HttpRequestMessage(HttpMethod.Get, "reports/daily/2026-11-19.pdf");
+                second.Headers.Add(FunctionKeys.HeaderName, key);
+                using var secondResponse = await http.SendAsync(second);
+                _ = await secondResponse.Content.ReadAsByteArrayAsync();
+                var next = watch.Elapsed;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"run {run} (warm-up {(warmUp ? "on" : "off")}): start → health 200 {started.TotalMilliseconds:F0} ms (runner CPU {startCpu.TotalMilliseconds:F0} ms, load {startLoad}); first request (uncached day, {bytes / 1024} KB) {first.TotalMilliseconds:F0} ms (runner CPU {firstCpu.TotalMilliseconds:F0} ms); next uncached day {next.TotalMilliseconds:F0} ms; peak WS {process.PeakWorkingSet64 / 1048576} MB; load after {File.ReadAllText("/proc/loadavg").Trim()}"));
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        return 0;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,47 @@
+using IncidentFunctions.Reports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Tests.Reports;
+
+[Trait("Category", TestCategories.Unit)]
+public sealed class ReportWarmupTests
+{
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_MadeUpDay_DrawsChartsAndIncidentPages(ReportLayout layout)
+    {
+        // Every section a real day has (charts, top tables, incident list), so the warm-up reaches the same code.
+        var pages = ReportWarmup.Render(new ReportOptions { Layout = layout });
+
+        Assert.InRange(pages, 2, 10);
+    }
+
+    [Fact]
+    public async Task StartAsync_WarmUpOn_RendersOnceInTheBackground()
+    {
+        var logs = new FakeLogCollector();
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions()), new FakeLogger<ReportWarmup>(logs));
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+        var record = Assert.Single(logs.GetSnapshot());
+        Assert.Equal(1410, record.Id.Id);
+        Assert.Equal(LogLevel.Debug, record.Level);
+    }
+
+    [Fact]
+    public async Task StartAsync_WarmUpOff_RendersNothing()
+    {
+        var logs = new FakeLogCollector();
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions { WarmUpOnStart = false }), new FakeLogger<ReportWarmup>(logs));
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+        Assert.Empty(logs.GetSnapshot());
+    }
+}
