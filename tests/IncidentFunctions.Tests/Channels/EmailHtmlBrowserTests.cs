@@ -13,7 +13,6 @@ namespace IncidentFunctions.Tests.Channels;
 /// headless Chromium, which must fetch nothing (no images, fonts or scripts) and run nothing. Screenshots go to
 /// <c>artifacts/browser/</c>.
 /// </summary>
-[Trait("Category", TestCategories.Integration)]
 [Collection(BrowserTests.Name)]
 [Trait("Category", TestCategories.Integration)]
 public sealed class EmailHtmlBrowserTests(BrowserFixture browser, MailDevFixture maildev) : IClassFixture<MailDevFixture>

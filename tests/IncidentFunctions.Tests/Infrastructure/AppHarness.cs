@@ -73,6 +73,8 @@ public sealed class AppHarness : IAsyncDisposable
             ["Enrichment:SimulatorFeeds"] = sim.BaseAddress.AbsoluteUri,
             ["Enrichment:UseDefaultSources"] = "false",
             ["Enrichment:DownloadRetries"] = "0",
+            // Test hosts render nothing they were not asked for (ReportWarmupTests test the warm-up itself).
+            ["Reports:WarmUpOnStart"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
 

@@ -17,7 +17,6 @@ namespace IncidentFunctions.Tests.Reports;
 /// incidents the simulator produced (with its share of hostile text) and pulled into Azurite. Screenshots go to
 /// <c>artifacts/browser/</c>.
 /// </summary>
-[Trait("Category", TestCategories.Integration)]
 [Collection(BrowserTests.Name)]
 [Trait("Category", TestCategories.Integration)]
 public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFixture browser) : IAsyncDisposable
