@@ -8,12 +8,6 @@ using NodaTime;
 
 namespace IncidentFunctions.Reports;
 
-/// <summary>Kinds of report period the archive lists. Weekly and monthly reports add members and sections here.</summary>
-public enum ReportPeriodKind
-{
-    Daily,
-}
-
 /// <summary>How much of a period was pulled.</summary>
 public enum ArchiveCoverage
 {
@@ -30,14 +24,18 @@ public enum ArchiveCoverage
     InProgress,
 }
 
-/// <summary>A file of a period (the PDF today; CSV once it exists) behind a short-lived signed link.</summary>
-/// <param name="Format">What the link opens, e.g. <c>PDF</c>.</param>
+/// <summary>A file of a period (the PDF report, the CSV export) behind a short-lived signed link.</summary>
+/// <param name="Format">The link's visible text, e.g. <c>PDF</c>.</param>
+/// <param name="What">What it opens, for the accessible name ("PDF report of …", "CSV export of …").</param>
 /// <param name="Href">Root-relative signed link.</param>
-public sealed record ArchiveFile(string Format, string Href);
+public sealed record ArchiveFile(string Format, string What, string Href);
 
-/// <summary>One period's row: the key figures, status mix, coverage, the day's most-hit security issue (attacker text).</summary>
+/// <summary>
+/// One period's row: the key figures (an incident once, with its figures of the latest day it was active on), status
+/// mix, coverage, the most-hit security issue (attacker text).
+/// </summary>
 public sealed record ArchiveEntry(
-    ReportPeriodKind Kind,
+    PeriodKind Kind,
     LocalDate Start,
     LocalDate End,
     long Incidents,
@@ -47,8 +45,8 @@ public sealed record ArchiveEntry(
     string? TopIssue,
     IReadOnlyList<ArchiveFile> Files);
 
-/// <summary>One kind of period on the page (daily today), newest first.</summary>
-public sealed record ArchiveSection(ReportPeriodKind Kind, IReadOnlyList<ArchiveEntry> Entries);
+/// <summary>One kind of period on the page (the month, the weeks starting in it, its days), newest first.</summary>
+public sealed record ArchiveSection(PeriodKind Kind, IReadOnlyList<ArchiveEntry> Entries);
 
 /// <summary>A month within retention, with the signed link to its page.</summary>
 public sealed record ArchiveMonth(YearMonth Month, string Href);
@@ -85,6 +83,7 @@ public sealed class ReportArchive(
     ReportCalendar calendar,
     WallarmTenant tenant,
     WallarmClient wallarm,
+    ReportPeriods periods,
     IOptions<ReportOptions> options,
     TimeProvider time)
 {
@@ -146,30 +145,39 @@ public sealed class ReportArchive(
         var days = new List<LocalDate>();
         for (var day = last; day >= first; day = day.PlusDays(-1)) days.Add(day);
 
-        var entries = new ConcurrentDictionary<LocalDate, ArchiveEntry>();
-        await Parallel.ForEachAsync(days, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (day, ct) =>
+        // The month's report and the weeks starting in it (each week listed on one page), when their routes serve them.
+        var monthPeriod = ReportPeriod.Month(month.Year, month.Month);
+        var monthly = periods.IsAvailable(monthPeriod) ? new[] { monthPeriod } : [];
+        var weekly = days.Where(d => d.DayOfWeek == IsoDayOfWeek.Monday).Select(ReportPeriod.WeekOf).Where(periods.IsAvailable).ToList();
+        var toRead = days.Concat(weekly.SelectMany(w => w.Days)).Where(d => d >= oldest && d <= today).Distinct().ToList();
+
+        var read = new ConcurrentDictionary<LocalDate, DayRows>();
+        await Parallel.ForEachAsync(toRead, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (day, ct) =>
         {
-            entries[day] = await DayAsync(tenantId, day, today, now, issues, prefix, lifetime, ct).ConfigureAwait(false);
+            read[day] = await ReadDayAsync(tenantId, day, today, now, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
+        ArchiveEntry Entry(ReportPeriod period) => Summarise(period, [.. period.Days.Where(read.ContainsKey).Select(d => read[d])], issues, prefix, lifetime);
         var expires = now + lifetime;
         var months = Months().Select(m => new ArchiveMonth(m, Href(prefix, SharedReportArchiveEndpoint.Template, SignPage(m, lifetime), m))).ToList();
-        var daily = new ArchiveSection(ReportPeriodKind.Daily, [.. days.Select(d => entries[d])]);
-        return new ArchivePageModel(o.Title, calendar.ZoneId, month, months, [daily], now, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+        ArchiveSection[] sections =
+        [
+            new(PeriodKind.Month, [.. monthly.Select(Entry)]),
+            new(PeriodKind.Week, [.. weekly.Select(Entry)]),
+            new(PeriodKind.Day, [.. days.Select(d => Entry(ReportPeriod.Day(d)))]),
+        ];
+        return new ArchivePageModel(o.Title, calendar.ZoneId, month, months, [.. sections.Where(s => s.Kind == PeriodKind.Day || s.Entries.Count > 0)], now, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
     }
 
-    private async Task<ArchiveEntry> DayAsync(long tenantId, LocalDate day, LocalDate today, DateTimeOffset now, IReadOnlyDictionary<long, VulnerabilityEntity> issues, string prefix, TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>One stored day: each incident's figures on it, and how much of the day was pulled.</summary>
+    private sealed record DayRows(LocalDate Day, Dictionary<string, (long Hits, IncidentStatus Status, long VulnerabilityId)> Incidents, ArchiveCoverage Coverage);
+
+    private async Task<DayRows> ReadDayAsync(long tenantId, LocalDate day, LocalDate today, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        long count = 0, hits = 0;
-        var statuses = new Dictionary<IncidentStatus, long>();
-        var hitsByIssue = new Dictionary<long, long>();
+        var rows = new Dictionary<string, (long, IncidentStatus, long)>(StringComparer.Ordinal);
         await foreach (var row in incidents.GetDayAsync(tenantId, day, cancellationToken).ConfigureAwait(false))
         {
-            count++;
-            hits += row.Hits;
-            var status = row.ReadStatus();
-            statuses[status] = statuses.GetValueOrDefault(status) + 1;
-            hitsByIssue[row.VulnerabilityId] = hitsByIssue.GetValueOrDefault(row.VulnerabilityId) + row.Hits;
+            rows[row.IncidentId] = (row.Hits, row.ReadStatus(), row.VulnerabilityId);
         }
 
         var dayCoverage = await coverage.GetDayAsync(tenantId, day, now, cancellationToken).ConfigureAwait(false);
@@ -177,6 +185,26 @@ public sealed class ReportArchive(
             : !dayCoverage.IsComplete || dayCoverage.UnreadableRecords > 0 ? ArchiveCoverage.Gaps
             : day == today ? ArchiveCoverage.InProgress
             : ArchiveCoverage.Complete;
+        return new DayRows(day, rows, state);
+    }
+
+    /// <param name="days">The period's stored days up to today, oldest first.</param>
+    private ArchiveEntry Summarise(ReportPeriod period, IReadOnlyList<DayRows> days, IReadOnlyDictionary<long, VulnerabilityEntity> issues, string prefix, TimeSpan lifetime)
+    {
+        // Rows carry running totals: an incident active on several days counts once, with its latest day's figures.
+        var latest = new Dictionary<string, (long Hits, IncidentStatus Status, long VulnerabilityId)>(StringComparer.Ordinal);
+        foreach (var day in days.OrderBy(d => d.Day))
+        {
+            foreach (var (id, figures) in day.Incidents) latest[id] = figures;
+        }
+
+        var statuses = new Dictionary<IncidentStatus, long>();
+        var hitsByIssue = new Dictionary<long, long>();
+        foreach (var (hits, status, issue) in latest.Values)
+        {
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            hitsByIssue[issue] = hitsByIssue.GetValueOrDefault(issue) + hits;
+        }
 
         string? topIssue = null;
         if (hitsByIssue.Count > 0)
@@ -185,10 +213,26 @@ public sealed class ReportArchive(
             topIssue = issues.TryGetValue(top, out var v) && !string.IsNullOrWhiteSpace(v.Title) ? v.Title : Vocabulary.Labels.UnnamedIssue(top);
         }
 
-        var iso = ReportCalendar.IsoDay(day);
-        var pdf = signer.Sign(DailyReportEndpoint.PathFor(iso), lifetime);
-        var files = new List<ArchiveFile> { new("PDF", Href(prefix, SharedDailyReportEndpoint.PathFor(iso), pdf, null)) };
-        return new ArchiveEntry(ReportPeriodKind.Daily, day, day, count, hits, statuses, state, topIssue, files);
+        var complete = periods.IsComplete(period);
+        var coverageState = days.Count == 0 || days.All(d => d.Coverage == ArchiveCoverage.NotPulled) ? ArchiveCoverage.NotPulled
+            : days.Any(d => d.Coverage is ArchiveCoverage.Gaps or ArchiveCoverage.NotPulled) ? ArchiveCoverage.Gaps
+            : complete ? ArchiveCoverage.Complete
+            : ArchiveCoverage.InProgress;
+        return new ArchiveEntry(period.Kind, period.First, period.Last, latest.Count, latest.Values.Sum(f => f.Hits), statuses, coverageState, topIssue, Files(period, prefix, lifetime));
+    }
+
+    /// <summary>The period's PDF and CSV behind signed links over the keyed routes' paths.</summary>
+    private List<ArchiveFile> Files(ReportPeriod period, string prefix, TimeSpan lifetime)
+    {
+        var kind = ReportPeriods.Segment(period.Kind);
+        var (pdfPath, sharedPdfPath) = period.Kind == PeriodKind.Day
+            ? (DailyReportEndpoint.PathFor(period.Key), SharedDailyReportEndpoint.PathFor(period.Key))
+            : (PeriodReportEndpoint.PathFor(kind, period.Key), SharedPeriodReportEndpoint.PathFor(kind, period.Key));
+        return
+        [
+            new("PDF", "report", Href(prefix, sharedPdfPath, signer.Sign(pdfPath, lifetime), null)),
+            new("CSV", "export", Href(prefix, SharedReportCsvEndpoint.PathFor(kind, period.Key), signer.Sign(ReportCsvEndpoint.PathFor(kind, period.Key), lifetime), null)),
+        ];
     }
 
     private static string Href(string prefix, string path, SignedQuery signed, YearMonth? month)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Text;
 using IncidentFunctions.Vocabulary;
 using NodaTime;
@@ -88,7 +89,7 @@ public static class ReportArchivePage
 
         foreach (var section in page.Sections)
         {
-            var heading = $"{SectionName(section.Kind)} – {monthName}";
+            var heading = section.Kind == PeriodKind.Week ? $"Weekly reports – weeks starting in {monthName}" : $"{SectionName(section.Kind)} – {monthName}";
             sb.Append("<section aria-labelledby=\"s-").Append(E(section.Kind.ToString())).Append("\"><h2 id=\"s-").Append(E(section.Kind.ToString())).Append("\">").Append(E(heading)).Append("</h2>\n");
             if (section.Entries.Count == 0)
             {
@@ -97,7 +98,7 @@ public static class ReportArchivePage
             }
 
             sb.Append("<table><caption>").Append(E($"{Numbers.Count(section.Entries.Count, "report", "reports")}, newest first. Links open the signed report and expire {Utc(page.LinksExpireAt)}.")).Append("</caption>\n")
-                .Append("<thead><tr><th scope=\"col\">").Append(E(PeriodColumn(section.Kind))).Append("</th><th scope=\"col\">Incidents</th><th scope=\"col\">Hits</th><th scope=\"col\">Status</th><th scope=\"col\">Coverage</th><th scope=\"col\">Top security issue</th><th scope=\"col\">Report</th></tr></thead>\n<tbody>\n");
+                .Append("<thead><tr><th scope=\"col\">").Append(E(PeriodColumn(section.Kind))).Append("</th><th scope=\"col\">Incidents</th><th scope=\"col\">Hits</th><th scope=\"col\">Status</th><th scope=\"col\">Coverage</th><th scope=\"col\">Top security issue</th><th scope=\"col\">Files</th></tr></thead>\n<tbody>\n");
             foreach (var entry in section.Entries) Row(sb, entry);
             sb.Append("</tbody></table></section>\n");
         }
@@ -113,38 +114,50 @@ public static class ReportArchivePage
 
     private static void Row(StringBuilder sb, ArchiveEntry e)
     {
-        var period = Dates.Day(e.Start);
-        sb.Append("<tr><th scope=\"row\"><time datetime=\"").Append(E(period)).Append("\">").Append(E(period)).Append("</time> <span class=\"muted\">").Append(E(e.Start.ToString("ddd", System.Globalization.CultureInfo.InvariantCulture))).Append("</span></th>");
+        var key = ReportPeriod.Of(e.Kind, e.Start).Key;
+        var (shown, note, name) = e.Kind switch
+        {
+            PeriodKind.Day => (key, e.Start.ToString("ddd", System.Globalization.CultureInfo.InvariantCulture), Dates.LongDay(e.Start)),
+            PeriodKind.Week => (key, Dates.DaySpan(e.Start, e.End), $"week {key} ({Dates.DaySpan(e.Start, e.End)})"),
+            _ => (MonthName(e.Start.ToYearMonth()), "", MonthName(e.Start.ToYearMonth())),
+        };
+        sb.Append("<tr><th scope=\"row\"><time datetime=\"").Append(E(key)).Append("\">").Append(E(shown)).Append("</time>");
+        if (note.Length > 0) sb.Append(" <span class=\"muted\">").Append(E(note)).Append("</span>");
+        sb.Append("</th>");
         sb.Append("<td class=\"n\" data-label=\"Incidents\">").Append(E(Numbers.Number(e.Incidents))).Append("</td>");
         sb.Append("<td class=\"n\" data-label=\"Hits\">").Append(E(Numbers.Number(e.Hits))).Append("</td>");
         var mix = Labels.StatusOrder.Where(s => e.Statuses.GetValueOrDefault(s) > 0).Select(s => $"{Labels.Status(s)} {Numbers.Number(e.Statuses[s])}").ToList();
         sb.Append("<td data-label=\"Status\">").Append(mix.Count == 0 ? "<span class=\"muted\">–</span>" : E(string.Join(", ", mix))).Append("</td>");
-        sb.Append("<td data-label=\"Coverage\">").Append(Coverage(e.Coverage)).Append("</td>");
+        sb.Append("<td data-label=\"Coverage\">").Append(Coverage(e.Coverage, e.Kind)).Append("</td>");
         sb.Append("<td class=\"issue\" data-label=\"Top issue\">").Append(e.TopIssue is { } issue ? E(UntrustedText.Sanitize(issue, IssueChars)) : "<span class=\"muted\">–</span>").Append("</td>");
-        sb.Append("<td data-label=\"Report\">");
+        sb.Append("<td data-label=\"Files\">");
         foreach (var file in e.Files)
         {
-            sb.Append("<a href=\"").Append(E(file.Href)).Append("\">").Append(E(file.Format)).Append("<span class=\"vh\"> report of ").Append(E(Dates.LongDay(e.Start))).Append("</span></a> ");
+            sb.Append("<a href=\"").Append(E(file.Href)).Append("\">").Append(E(file.Format)).Append("<span class=\"vh\"> ").Append(E(file.What)).Append(" of ").Append(E(name)).Append("</span></a> ");
         }
 
         sb.Append("</td></tr>\n");
     }
 
-    private static string Coverage(ArchiveCoverage coverage) => coverage switch
+    private static string Coverage(ArchiveCoverage coverage, PeriodKind kind) => coverage switch
     {
         ArchiveCoverage.Complete => "<span class=\"ok\">Complete</span>",
-        ArchiveCoverage.InProgress => "<span class=\"muted\">Day in progress</span>",
+        ArchiveCoverage.InProgress => $"<span class=\"muted\">{PeriodColumn(kind)} in progress</span>",
         ArchiveCoverage.Gaps => "<span class=\"warn\">Data gaps</span>",
         _ => "<span class=\"warn\">Not pulled</span>",
     };
 
-    private static string SectionName(ReportPeriodKind kind) => kind switch
+    private static string SectionName(PeriodKind kind) => kind switch
     {
+        PeriodKind.Month => "Monthly report",
+        PeriodKind.Week => "Weekly reports",
         _ => "Daily reports",
     };
 
-    private static string PeriodColumn(ReportPeriodKind kind) => kind switch
+    private static string PeriodColumn(PeriodKind kind) => kind switch
     {
+        PeriodKind.Month => "Month",
+        PeriodKind.Week => "Week",
         _ => "Day",
     };
 

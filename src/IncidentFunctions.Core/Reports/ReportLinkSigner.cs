@@ -2,7 +2,9 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace IncidentFunctions.Reports;
 
@@ -54,6 +56,13 @@ public sealed class ReportLinkSigner(IOptions<ReportOptions> options, TimeProvid
         return new SignedQuery($"{ExpiresParameter}={exp}&{KeyIdParameter}={Uri.EscapeDataString(kid)}&{SignatureParameter}={sig}", DateTimeOffset.FromUnixTimeSeconds(long.Parse(exp, CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>Checks a request's link parameters (each must be given exactly once) against <paramref name="resourcePath"/>.</summary>
+    public SignatureCheck Verify(string resourcePath, IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Verify(resourcePath, Single(query[ExpiresParameter]), Single(query[KeyIdParameter]), Single(query[SignatureParameter]));
+    }
+
     public SignatureCheck Verify(string resourcePath, string? exp, string? kid, string? sig)
     {
         var o = options.Value;
@@ -90,4 +99,6 @@ public sealed class ReportLinkSigner(IOptions<ReportOptions> options, TimeProvid
 
     private static byte[] Mac(byte[] key, string resourcePath, string exp, string kid)
         => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"v1\n{resourcePath}\n{exp}\n{kid}"));
+
+    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
 }

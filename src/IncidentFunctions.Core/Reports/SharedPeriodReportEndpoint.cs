@@ -1,7 +1,6 @@
 using IncidentFunctions.AppModel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 
 namespace IncidentFunctions.Reports;
 
@@ -26,12 +25,7 @@ public sealed class SharedPeriodReportEndpoint(ReportLinkSigner signer, PeriodRe
     public Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var query = request.Query;
-        var check = signer.Verify(
-            PeriodReportEndpoint.PathFor(kind, period),
-            Single(query[ReportLinkSigner.ExpiresParameter]),
-            Single(query[ReportLinkSigner.KeyIdParameter]),
-            Single(query[ReportLinkSigner.SignatureParameter]));
+        var check = signer.Verify(PeriodReportEndpoint.PathFor(kind, period), request.Query);
         if (check != SignatureCheck.Valid)
         {
             ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
@@ -40,6 +34,4 @@ public sealed class SharedPeriodReportEndpoint(ReportLinkSigner signer, PeriodRe
 
         return report.HandleAsync(request, kind, period, cancellationToken);
     }
-
-    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
 }

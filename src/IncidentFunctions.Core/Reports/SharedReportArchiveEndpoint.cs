@@ -39,7 +39,7 @@ public sealed class SharedReportArchiveEndpoint(ReportLinkSigner signer, ReportA
 
         var check = resource.Length == 0
             ? SignatureCheck.Malformed
-            : signer.Verify(resource, Single(query[ReportLinkSigner.ExpiresParameter]), Single(query[ReportLinkSigner.KeyIdParameter]), Single(query[ReportLinkSigner.SignatureParameter]));
+            : signer.Verify(resource, query);
         if (check != SignatureCheck.Valid)
         {
             ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
@@ -48,6 +48,4 @@ public sealed class SharedReportArchiveEndpoint(ReportLinkSigner signer, ReportA
 
         return archive.HandleAsync(request, Template, cancellationToken);
     }
-
-    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
 }

@@ -16,6 +16,12 @@ public static class Dates
 
     public static string LongDay(LocalDate day) => day.ToString("dddd, d MMMM yyyy", Invariant);
 
+    /// <summary>A run of days: "16–22 Nov 2026", "30 Nov – 6 Dec 2026", "29 Dec 2025 – 4 Jan 2026".</summary>
+    public static string DaySpan(LocalDate first, LocalDate last)
+        => first.Year != last.Year ? $"{first.ToString("d MMM yyyy", Invariant)} – {last.ToString("d MMM yyyy", Invariant)}"
+            : first.Month != last.Month ? $"{first.ToString("d MMM", Invariant)} – {last.ToString("d MMM yyyy", Invariant)}"
+            : $"{first.ToString("%d", Invariant)}–{last.ToString("d MMM yyyy", Invariant)}";
+
     /// <summary>An instant with its date and UTC offset, unambiguous across DST changes.</summary>
     public static string DateTime(DateTimeOffset instant, DateTimeZone zone)
         => Instant.FromDateTimeOffset(instant).InZone(zone).ToString("yyyy-MM-dd HH:mm o<+HH:mm>", Invariant);

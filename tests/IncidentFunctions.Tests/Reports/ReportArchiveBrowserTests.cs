@@ -47,11 +47,15 @@ public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFix
         Assert.Equal("rgb(18, 54, 92)", await page.Locator("header").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
         problems.AssertNone();
         Assert.Equal("Incident reports", await page.Locator("h1").TextContentAsync());
-        Assert.True(await page.Locator("table caption").CountAsync() == 1);
+        // One table per period kind (the month, its weeks, its days), each with its caption.
+        var tables = await page.Locator("table").CountAsync();
+        Assert.True(tables >= 1, "No table.");
+        Assert.Equal(tables, await page.Locator("table caption").CountAsync());
         Assert.True(await page.Locator("tbody th[scope=row]").CountAsync() >= 2);
-        // Accessible names say what a link opens; none is a bare "PDF".
-        var pdfNames = await page.Locator("tbody a").EvaluateAllAsync<string[]>("links => links.map(a => a.textContent)");
-        Assert.All(pdfNames, n => Assert.StartsWith("PDF report of ", n, StringComparison.Ordinal));
+        // Accessible names say what a link opens; none is a bare "PDF" or "CSV".
+        var linkNames = await page.Locator("tbody a").EvaluateAllAsync<string[]>("links => links.map(a => a.textContent)");
+        Assert.All(linkNames, n => Assert.True(n.StartsWith("PDF report of ", StringComparison.Ordinal) || n.StartsWith("CSV export of ", StringComparison.Ordinal), n));
+        Assert.Equal(linkNames.Count(n => n.StartsWith("PDF", StringComparison.Ordinal)), linkNames.Count(n => n.StartsWith("CSV", StringComparison.Ordinal)));
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "archive-desktop.png"), FullPage = true });
     }
@@ -93,7 +97,7 @@ public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFix
             await route.FulfillAsync(new() { Response = fetched });
         });
         await page.GotoAsync(site.Url + "api/" + site.SignedArchive());
-        var link = page.Locator("tbody a").Nth(1);
+        var link = page.Locator("tbody a[href*='/shared/daily/'][href*='.pdf?']").Nth(1);
         var href = await link.GetAttributeAsync("href");
 
         var response = await page.RunAndWaitForResponseAsync(() => link.ClickAsync(), r => r.Url.Contains(".pdf?", StringComparison.Ordinal));

@@ -54,10 +54,13 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
         var links = Hrefs(html);
         var pdf = Assert.Single(links, l => l.StartsWith("/api/reports/shared/daily/2026-11-19.pdf?", StringComparison.Ordinal));
         Assert.Equal(SignatureCheck.Valid, Verify(app, DailyReportEndpoint.PathFor("2026-11-19"), pdf));
+        var csv = Assert.Single(links, l => l.StartsWith("/api/reports/shared/daily/2026-11-19.csv?", StringComparison.Ordinal));
+        Assert.Equal(SignatureCheck.Valid, Verify(app, ReportCsvEndpoint.PathFor("daily", "2026-11-19"), csv));
         Assert.All(links, l => Assert.StartsWith("/api/reports/shared/", l, StringComparison.Ordinal));
         Assert.All(links, l => Assert.True(Expiry(l) <= Now.AddHours(1), l));
         Assert.DoesNotContain("code=", html, StringComparison.Ordinal);
         Assert.Contains("PDF<span class=\"vh\"> report of Thursday, 19 November 2026</span>", html, StringComparison.Ordinal);
+        Assert.Contains("CSV<span class=\"vh\"> export of Thursday, 19 November 2026</span>", html, StringComparison.Ordinal);
 
         // Attacker text: encoded, defanged where the sanitiser does it, never markup.
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
@@ -135,6 +138,54 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
         var (status, _, _) = await SendAsync<ReportArchiveEndpoint>(app, "/api/reports?month=" + month);
 
         Assert.Equal(expected, status);
+    }
+
+    [Fact]
+    public async Task Archive_Month_ListsTheMonthAndItsWeeksCountingAnIncidentAcrossMidnightOnceWithSignedPdfAndCsvLinks()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app);
+        var acrossMidnight = new Incident
+        {
+            TenantId = Tenant,
+            Id = "m:1",
+            FirstSeen = new(2026, 11, 17, 23, 50, 0, TimeSpan.Zero),
+            LastSeen = new(2026, 11, 18, 0, 30, 0, TimeSpan.Zero),
+            AttackType = "xss",
+            Domain = "shop.example.com",
+            Path = "/search",
+            Hits = 100,
+            IpCount = 1,
+            TopIps = [new IncidentSourceIp("198.51.100.7", 100, "DE")],
+            VulnerabilityId = 11,
+            Status = IncidentStatus.Blocked,
+        };
+        await app.Get<IncidentStore>().UpsertAsync([acrossMidnight], app.Clock.GetUtcNow(), Ct);
+
+        var (status, _, html) = await SendAsync<ReportArchiveEndpoint>(app, "/api/reports");
+
+        Assert.Equal(200, status);
+        // Stored on both days it was active on, counted once in the week and the month: 3 incidents, 12 + 40 + 100 hits.
+        Assert.Contains(">1</td>", Row(html, "2026-11-17"), StringComparison.Ordinal);
+        Assert.Contains(">1</td>", Row(html, "2026-11-18"), StringComparison.Ordinal);
+        foreach (var period in new[] { "2026-W47", "2026-11" })
+        {
+            var row = Row(html, period);
+            Assert.Contains(">3</td>", row, StringComparison.Ordinal);
+            Assert.Contains(">152</td>", row, StringComparison.Ordinal);
+            Assert.Contains("Data gaps", row, StringComparison.Ordinal); // 16 and 17 November were never pulled
+        }
+
+        // The weeks starting in November up to today, newest first; the week after today is not listed.
+        Assert.Equal(["2026-W47", "2026-W46", "2026-W45"], WeekRow().Matches(html).Select(m => m.Groups[1].Value));
+        Assert.Contains("PDF<span class=\"vh\"> report of week 2026-W47 (16–22 Nov 2026)</span>", html, StringComparison.Ordinal);
+        Assert.Contains("CSV<span class=\"vh\"> export of November 2026</span>", html, StringComparison.Ordinal);
+
+        var links = Hrefs(html);
+        var weekPdf = Assert.Single(links, l => l.StartsWith("/api/reports/shared/weekly/2026-W47.pdf?", StringComparison.Ordinal));
+        Assert.Equal(SignatureCheck.Valid, Verify(app, PeriodReportEndpoint.PathFor("weekly", "2026-W47"), weekPdf));
+        var monthCsv = Assert.Single(links, l => l.StartsWith("/api/reports/shared/monthly/2026-11.csv?", StringComparison.Ordinal));
+        Assert.Equal(SignatureCheck.Valid, Verify(app, ReportCsvEndpoint.PathFor("monthly", "2026-11"), monthCsv));
     }
 
     private Task<AppHarness> StartAsync()
@@ -218,6 +269,9 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
 
     [GeneratedRegex("<th scope=\"row\"><time datetime=\"(\\d{4}-\\d{2}-\\d{2})\">")]
     private static partial Regex RowDay();
+
+    [GeneratedRegex("<th scope=\"row\"><time datetime=\"(\\d{4}-W\\d{2})\">")]
+    private static partial Regex WeekRow();
 
     [GeneratedRegex("href=\"([^\"]+)\"")]
     private static partial Regex Href();

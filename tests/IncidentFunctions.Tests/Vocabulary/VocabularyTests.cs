@@ -70,4 +70,13 @@ public sealed class VocabularyTests
         Assert.Equal("Nov 20 03:10", Dates.TimeWithin(new DateTimeOffset(2026, 11, 20, 2, 10, 0, TimeSpan.Zero), zone, day));
         Assert.Equal("Thursday, 19 November 2026", Dates.LongDay(day));
     }
+
+    [Theory]
+    [InlineData(2026, 11, 16, 2026, 11, 22, "16–22 Nov 2026")]
+    [InlineData(2026, 11, 30, 2026, 12, 6, "30 Nov – 6 Dec 2026")]
+    [InlineData(2025, 12, 29, 2026, 1, 4, "29 Dec 2025 – 4 Jan 2026")]
+    public void DaySpan_AWeek_NamesTheMonthAndYearOnlyWhereTheyChange(int y1, int m1, int d1, int y2, int m2, int d2, string expected)
+    {
+        Assert.Equal(expected, Dates.DaySpan(new LocalDate(y1, m1, d1), new LocalDate(y2, m2, d2)));
+    }
 }
