@@ -62,7 +62,7 @@ public static class EmailRenderer
         var body = new BodyBuilder
         {
             TextBody = Text(message, shown, omitted, attached),
-            HtmlBody = HtmlBody(message, shown, omitted, attached),
+            HtmlBody = HtmlBody(message, shown, omitted, attached, message.Report.Bytes > email.MaxAttachmentBytes),
         };
         if (pdf is not null) body.Attachments.Add(pdf.FileName, pdf.Content, new ContentType("application", "pdf"));
         mime.Body = body.ToMessageBody();
@@ -129,7 +129,7 @@ public static class EmailRenderer
         return sb.ToString();
     }
 
-    private static string HtmlBody(DigestMessage m, int shown, int omitted, bool attached)
+    private static string HtmlBody(DigestMessage m, int shown, int omitted, bool attached, bool tooLarge)
     {
         var f = m.Figures;
         var p = m.PreviousFigures;
@@ -181,7 +181,9 @@ public static class EmailRenderer
         sb.Append(CultureInfo.InvariantCulture, $"""
             <tr><td style="padding:18px 22px 6px">
             <a href="{A(m.Report.Url)}" style="display:inline-block;background:#1f5fa8;color:#ffffff;text-decoration:none;font-weight:600;padding:10px 16px;border-radius:4px">Open the PDF report for {E(Dates.Day(m.Day))}</a>
-            <p style="margin:8px 0 0;font-size:13px;color:#5a6577">{E(attached ? "The PDF is attached to this email. The button opens it online through a signed link." : "The PDF is not attached (too large); the button opens it through a signed link.")}</p>
+            <p style="margin:8px 0 0;font-size:13px;color:#5a6577">{E(attached ? "The PDF is attached to this email. The button opens it online through a signed link."
+                : tooLarge ? "The PDF is not attached (too large); the button opens it through a signed link."
+                : "The PDF is not attached (the report was updated after this digest was composed); the button opens the current one through a signed link.")}</p>
             """);
         if (m.Archive is { } archive)
         {

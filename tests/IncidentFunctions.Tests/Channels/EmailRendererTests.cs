@@ -38,4 +38,18 @@ public sealed class EmailRendererTests
         Assert.Equal(first.Message.MessageId, retry.Message.MessageId);
         Assert.Equal("2026-11-19-mail-0-abc@incidents.example.com", first.Message.MessageId);
     }
+
+    [Theory]
+    [InlineData(-1, "(too large)")]
+    [InlineData(1, "(the report was updated after this digest was composed)")]
+    public void Render_PdfNotAttached_SaysWhy(long limitAboveReport, string reason)
+    {
+        var message = DigestSamples.Digest();
+        var email = new EmailOptions { From = Email.From, To = Email.To, Host = Email.Host, MaxAttachmentBytes = message.Report.Bytes + limitAboveReport };
+
+        var payload = EmailRenderer.Render(message, email, "d-1", DateTimeOffset.UnixEpoch, null);
+
+        Assert.False(payload.Attached);
+        Assert.Contains("The PDF is not attached " + reason, payload.Message.HtmlBody, StringComparison.Ordinal);
+    }
 }
