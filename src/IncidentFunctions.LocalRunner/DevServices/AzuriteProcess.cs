@@ -12,10 +12,14 @@ namespace IncidentFunctions.LocalRunner.DevServices;
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
-    /// <summary>Azurite's well-known development account; public, documented, and only valid against the emulator.</summary>
-    public const string AccountName = "devstoreaccount1";
+    /// <summary>The emulator account this process's Azurite instances serve (given to Azurite with <c>AZURITE_ACCOUNTS</c>).</summary>
+    public const string AccountName = "incidentsdev";
 
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /// <summary>
+    /// A key made for this process instead of Azurite's well-known one, so no storage key is written in the repository
+    /// and a stray emulator on the machine cannot be reached with a key everybody knows.
+    /// </summary>
+    public static readonly string AccountKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
 
     private readonly Process _process;
     private readonly StringBuilder _output;
@@ -81,6 +85,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        startInfo.Environment["AZURITE_ACCOUNTS"] = $"{AccountName}:{AccountKey}";
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
 
         var output = new StringBuilder();
