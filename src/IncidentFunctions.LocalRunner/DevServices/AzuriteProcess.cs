@@ -12,8 +12,8 @@ namespace IncidentFunctions.LocalRunner.DevServices;
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
-    /// <summary>The emulator account this process's Azurite instances serve (given to Azurite with <c>AZURITE_ACCOUNTS</c>).</summary>
-    public const string AccountName = "incidentsdev";
+    /// <summary>The emulator account this process's Azurite instances serve (the emulator's usual account name, which the Azure SDK recognises, given to Azurite with a key of this process through <c>AZURITE_ACCOUNTS</c>).</summary>
+    public const string AccountName = "devstoreaccount1";
 
     /// <summary>
     /// A key made for this process instead of Azurite's well-known one, so no storage key is written in the repository
