@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.FunctionApp;
 
 /// <summary>Posts yesterday's digest (and any missed day) once its local send time has passed.</summary>
-public sealed class SendDailyDigest(DailyDigestSender sender)
+public sealed class SendDailyDigest(DigestSender sender)
 {
     [Function(nameof(SendDailyDigest))]
     public async Task Run([TimerTrigger($"%{AppSettingNames.DailyDigestSchedule}%")] TimerInfo timer, CancellationToken cancellationToken)

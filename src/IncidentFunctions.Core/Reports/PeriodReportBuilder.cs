@@ -109,6 +109,7 @@ public sealed class PeriodReportBuilder(
             d.Rows.Count(r => r.ReadStatus() == IncidentStatus.Unknown),
             d.Coverage)).ToList();
         var (recurring, recurringTotal) = RecurringAttackers(days, profiles);
+        var issueIds = distinct.Where(r => r.VulnerabilityId > 0).Select(r => r.VulnerabilityId).ToHashSet();
 
         return new PeriodReport
         {
@@ -129,6 +130,8 @@ public sealed class PeriodReportBuilder(
             RecurringAttackersTotal = recurringTotal,
             TopTargets = DailyReportBuilder.TopTargets(distinct, options.TopRows),
             Issues = Issues(days, distinct, previousIssues, inputs.Vulnerabilities, consoleBase),
+            IssuesTotal = issueIds.Count,
+            NewIssuesTotal = issueIds.Count(id => !previousIssues.Contains(id)),
             BusiestDays = perDay.Where(d => d.Incidents > 0).OrderByDescending(d => d.Incidents).ThenByDescending(d => d.Hits).ThenBy(d => d.Day)
                 .Take(BusiestDayCount)
                 .Select(d => new BusyDay(d.Day, d.Incidents, d.Hits, DailyLink(options.PublicBaseUrl, d.Day)))

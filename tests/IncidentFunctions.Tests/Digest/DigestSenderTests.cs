@@ -17,7 +17,7 @@ namespace IncidentFunctions.Tests.Digest;
 /// Slack, Teams, Discord and generic receivers, and a manual clock stepping through send times, DST changes and outages.
 /// </summary>
 [Trait("Category", TestCategories.Integration)]
-public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     internal const long Tenant = 77;
     internal const string GenericSecret = "digest-secret-0123456789-abcdefghijklmnop";
@@ -307,13 +307,13 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
     private static async Task SeedAsync(AppHarness app, params Incident[] incidents)
         => await app.Get<IncidentStore>().UpsertAsync(incidents, app.Clock.GetUtcNow(), TestContext.Current.CancellationToken);
 
-    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DailyDigestSender>().RunAsync(TestContext.Current.CancellationToken);
+    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DigestSender>().RunAsync(TestContext.Current.CancellationToken);
 
     /// <summary>A run that is killed (host shutdown, crash) when <paramref name="crash"/> fires.</summary>
     private static async Task<DigestRunResult> RunKilledByAsync(AppHarness app, CancellationTokenSource crash)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(crash.Token, TestContext.Current.CancellationToken);
-        return await app.Get<DailyDigestSender>().RunAsync(linked.Token);
+        return await app.Get<DigestSender>().RunAsync(linked.Token);
     }
 
     /// <summary>The report day a posted body is about, whatever the platform.</summary>
