@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.FunctionApp;
 
-/// <summary>Posts yesterday's digest (and any missed day) once its local send time has passed.</summary>
+/// <summary>Posts yesterday's digest (and any missed day), and last week's and last month's to the channels that opt in, once the local send time has passed.</summary>
 public sealed class SendDailyDigest(DigestSender sender)
 {
     [Function(nameof(SendDailyDigest))]
