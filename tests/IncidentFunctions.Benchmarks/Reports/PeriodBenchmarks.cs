@@ -86,7 +86,7 @@ internal static class PeriodBenchmarks
         var total = stopwatch.Elapsed;
         using var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  read + model: {built.TotalSeconds:F2} s   render: {(total - built).TotalSeconds:F2} s   total: {total.TotalSeconds:F2} s   {report.IncidentsTotal:N0} incidents, {rendered.Pages} pages\n  peak working set of the whole process: {process.PeakWorkingSet64 / 1048576.0:F0} MB (goal < 300 MB)"));
+            $"  read + model: {built.TotalSeconds:F2} s   render: {(total - built).TotalSeconds:F2} s   total: {total.TotalSeconds:F2} s   {report.IncidentsTotal:N0} incidents, {rendered.Pages} pages\n  peak working set of the whole process: {process.PeakWorkingSet64 / 1048576.0:F0} MB (goal < 300 MB); allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB, GC heap now {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MB, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections"));
         return 0;
     }
 
