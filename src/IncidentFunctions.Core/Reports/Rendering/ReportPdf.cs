@@ -33,8 +33,8 @@ internal static class ReportPdf
         }
 
         var outline = flow.Outline.ToList();
-        var pdf = PdfOutline.Append(output.ToArray(), outline);
-        return new RenderedReport(pdf, flow.Pages.Count, outline.Select(o => o.Title).ToList());
+        PdfOutline.Append(output, outline);
+        return new RenderedReport(output.ToArray(), flow.Pages.Count, outline.Select(o => o.Title).ToList());
     }
 
     private static void DrawPage(SKCanvas canvas, PageChrome chrome, LaidOutPage page)
