@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -149,7 +150,7 @@ public sealed class DailyReportBuilder(
         for (var i = 0; i < rows.Count; i++)
         {
             var (row, top) = (rows[i], topIps[i]);
-            foreach (var ip in top) ips.Add(ip.Ip);
+            for (var k = 0; k < top.Count; k++) ips.Add(top[k].Ip);
             if (row.IpCount > top.Count) lowerBound = true;
             switch (row.ReadStatus())
             {
@@ -236,10 +237,11 @@ public sealed class DailyReportBuilder(
         var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(StringComparer.Ordinal);
         foreach (var row in topIps)
         {
-            foreach (var ip in row)
+            for (var k = 0; k < row.Count; k++)
             {
-                var current = byIp.GetValueOrDefault(ip.Ip);
-                byIp[ip.Ip] = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
+                var ip = row[k];
+                ref var current = ref CollectionsMarshal.GetValueRefOrAddDefault(byIp, ip.Ip, out _);
+                current = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
             }
         }
 

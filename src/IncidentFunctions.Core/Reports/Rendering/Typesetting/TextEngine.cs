@@ -107,8 +107,9 @@ internal sealed partial class TextEngine : IDisposable
     public float DrawLines(SKCanvas canvas, IReadOnlyList<TextLine> lines, TextStyle style, float x, float top, float width = 0, TextAlign align = TextAlign.Left)
     {
         var y = top;
-        foreach (var line in lines)
+        for (var i = 0; i < lines.Count; i++)
         {
+            var line = lines[i];
             var dx = align switch
             {
                 TextAlign.Right => width - (line.Width * style.Size),
