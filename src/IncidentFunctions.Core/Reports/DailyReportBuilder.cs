@@ -144,7 +144,7 @@ public sealed class DailyReportBuilder(
     internal static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
         if (rows.Count == 0) return KeyFigures.Empty with { Shares = sources.Profiles.Count == 0 ? null : new SourceShares(0, 0, 0, 0, 0) };
-        var ips = new HashSet<string>(StringComparer.Ordinal);
+        var ips = new HashSet<string>(CountAll(topIps), StringComparer.Ordinal);
         var lowerBound = false;
         int blocked = 0, partial = 0, monitoring = 0, unknown = 0;
         for (var i = 0; i < rows.Count; i++)
@@ -178,6 +178,14 @@ public sealed class DailyReportBuilder(
         }
 
         return new KeyFigures(rows.Count, rows.Sum(r => r.Hits), ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);
+    }
+
+    /// <summary>How many top IPs the rows have in all (a capacity: sets grown entry by entry reallocate large arrays).</summary>
+    private static int CountAll(List<IReadOnlyList<IncidentSourceIp>> topIps)
+    {
+        var count = 0;
+        foreach (var row in topIps) count += row.Count;
+        return count;
     }
 
     internal static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
@@ -234,7 +242,7 @@ public sealed class DailyReportBuilder(
 
     private static List<SourceRow> TopSources(List<IReadOnlyList<IncidentSourceIp>> topIps, IReadOnlyDictionary<string, SourceProfile> profiles, int top)
     {
-        var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(StringComparer.Ordinal);
+        var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(CountAll(topIps), StringComparer.Ordinal);
         foreach (var row in topIps)
         {
             for (var k = 0; k < row.Count; k++)

@@ -14,11 +14,11 @@ namespace IncidentFunctions.Reports.Rendering;
 internal static partial class PdfOutline
 {
     /// <summary>Appends the outline to the complete PDF in <paramref name="output"/> (from its start to its length), at its end.</summary>
-    public static void Append(MemoryStream output, IReadOnlyList<OutlineEntry> entries)
+    public static void Append(PdfBuffer output, IReadOnlyList<OutlineEntry> entries)
     {
         if (entries.Count == 0) return;
         var latin1 = Encoding.Latin1;
-        var pdf = output.GetBuffer().AsSpan(0, checked((int)output.Length));
+        var pdf = output.Written;
 
         // The trailer sits in the last few hundred bytes.
         var tailStart = Math.Max(0, pdf.Length - 2048);
@@ -53,7 +53,6 @@ internal static partial class PdfOutline
             objects.Add((firstItem + n, item.ToString()));
         }
 
-        output.Position = output.Length;
         var offsets = new Dictionary<int, long>();
         Write(output, "\n");
         foreach (var (id, body) in objects)

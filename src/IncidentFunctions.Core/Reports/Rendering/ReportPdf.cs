@@ -9,7 +9,7 @@ internal static class ReportPdf
 {
     public static RenderedReport Write(PageGeometry geometry, PageFlow flow, PageChrome chrome, SKDocumentPdfMetadata metadata, IRenderObserver? observer)
     {
-        using var output = new MemoryStream();
+        using var output = new PdfBuffer();
         observer?.DocumentStarting(metadata);
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
