@@ -175,21 +175,21 @@ public sealed class IncidentEntity : ITableEntity
                 bool seenIp = false, seenHits = false, seenCountry = false;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (reader.ValueTextEquals("ip"u8) && !seenIp && reader.Read() && reader.TokenType == JsonTokenType.String)
+                    var property = reader.ValueTextEquals("ip"u8) ? 0 : reader.ValueTextEquals("hits"u8) ? 1 : reader.ValueTextEquals("country"u8) ? 2 : -1;
+                    if (!reader.Read()) return null;
+                    switch (property)
                     {
-                        (ip, seenIp) = (reader.GetString(), true);
-                    }
-                    else if (reader.ValueTextEquals("hits"u8) && !seenHits && reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out hits))
-                    {
-                        seenHits = true;
-                    }
-                    else if (reader.ValueTextEquals("country"u8) && !seenCountry && reader.Read() && reader.TokenType is JsonTokenType.String or JsonTokenType.Null)
-                    {
-                        (country, seenCountry) = (reader.TokenType == JsonTokenType.Null ? null : reader.GetString(), true);
-                    }
-                    else
-                    {
-                        return null;
+                        case 0 when !seenIp && reader.TokenType == JsonTokenType.String:
+                            (ip, seenIp) = (reader.GetString(), true);
+                            break;
+                        case 1 when !seenHits && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out hits):
+                            seenHits = true;
+                            break;
+                        case 2 when !seenCountry && reader.TokenType is JsonTokenType.String or JsonTokenType.Null:
+                            (country, seenCountry) = (reader.TokenType == JsonTokenType.Null ? null : reader.GetString(), true);
+                            break;
+                        default:
+                            return null;
                     }
                 }
 

@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Testing;
