@@ -42,20 +42,25 @@ internal sealed partial class TextEngine : IDisposable
     public TextLine SingleLine(string text, TextStyle style, float maxWidth, bool showCutCount = false) => Wrap(text, style, maxWidth, 1, showCutCount)[0];
 
     /// <summary>Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/> points.</summary>
+    /// <param name="remember">
+    /// False for a value unlikely to come again in the document (a time, an address, an id): laid out without being
+    /// looked up or kept, so the document's cache holds what repeats. The lines are the same either way.
+    /// </param>
     /// <remarks>
     /// Lines break at ICU's line-break opportunities and after path or query punctuation; a word wider than the line
     /// is broken between grapheme clusters, so nothing is ever drawn past the column edge. Beyond
     /// <paramref name="maxLines"/> the last line ends with an ellipsis, and with <paramref name="showCutCount"/> with
     /// how many characters are not shown (<c>…(+1,234)</c>, including any count the text already ended with).
     /// </remarks>
-    public IReadOnlyList<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false)
+    public IReadOnlyList<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false, bool remember = true)
     {
         // Tables repeat short cell texts (statuses, attack types, "–", parameter names): lay each out once per document.
+        var cacheable = remember && text.Length <= MaxCachedChars;
+        if (!cacheable) return WrapUncached(text, style, maxWidth, maxLines, showCutCount);
         var key = (text, style.Role, style.Size, maxWidth, maxLines, showCutCount);
-        var cacheable = text.Length <= MaxCachedChars;
-        if (cacheable && _wrapped.TryGetValue(key, out var known)) return known;
+        if (_wrapped.TryGetValue(key, out var known)) return known;
         var lines = WrapUncached(text, style, maxWidth, maxLines, showCutCount);
-        if (cacheable && _wrapped.Count < MaxCachedTexts) _wrapped[key] = lines;
+        if (_wrapped.Count < MaxCachedTexts) _wrapped[key] = lines;
         return lines;
     }
 
