@@ -136,16 +136,72 @@ public sealed class IncidentEntity : ITableEntity
         };
     }
 
-    public IReadOnlyList<IncidentSourceIp> ReadTopIps()
+    public IReadOnlyList<IncidentSourceIp> ReadTopIps() => TryReadTopIpsFast(TopIpsJson) ?? ReadTopIpsSerialized(TopIpsJson);
+
+    /// <summary>What the serializer reads from <paramref name="json"/> (malformed JSON: none).</summary>
+    internal static List<IncidentSourceIp> ReadTopIpsSerialized(string json)
     {
         try
         {
-            var stored = JsonSerializer.Deserialize(TopIpsJson, IncidentJsonContext.Default.ListStoredSourceIp) ?? [];
+            var stored = JsonSerializer.Deserialize(json, IncidentJsonContext.Default.ListStoredSourceIp) ?? [];
             return stored.Select(s => new IncidentSourceIp(s.Ip, s.Hits, s.Country)).ToList();
         }
         catch (JsonException)
         {
             return [];
+        }
+    }
+
+    /// <summary>
+    /// The shape <see cref="From"/> writes (ASCII, an array of objects with at most <c>ip</c>, <c>hits</c> and
+    /// <c>country</c>, each once) read with a bare reader; null for anything else, which then goes through the
+    /// serializer. Reports read every row's list (the day's and the day before's): the serializer's per-call state
+    /// and its constructor-argument path cost more than the few small objects read.
+    /// </summary>
+    internal static List<IncidentSourceIp>? TryReadTopIpsFast(string json)
+    {
+        if (json.Length > 4_096 || json.AsSpan().ContainsAnyExceptInRange('\u0001', '\u007F')) return null;
+        Span<byte> utf8 = stackalloc byte[json.Length];
+        for (var i = 0; i < json.Length; i++) utf8[i] = (byte)json[i];
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
+            var result = new List<IncidentSourceIp>();
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                string? ip = null, country = null;
+                long hits = 0;
+                bool seenIp = false, seenHits = false, seenCountry = false;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var property = reader.ValueTextEquals("ip"u8) ? 0 : reader.ValueTextEquals("hits"u8) ? 1 : reader.ValueTextEquals("country"u8) ? 2 : -1;
+                    if (!reader.Read()) return null;
+                    switch (property)
+                    {
+                        case 0 when !seenIp && reader.TokenType == JsonTokenType.String:
+                            (ip, seenIp) = (reader.GetString(), true);
+                            break;
+                        case 1 when !seenHits && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out hits):
+                            seenHits = true;
+                            break;
+                        case 2 when !seenCountry && reader.TokenType is JsonTokenType.String or JsonTokenType.Null:
+                            (country, seenCountry) = (reader.TokenType == JsonTokenType.Null ? null : reader.GetString(), true);
+                            break;
+                        default:
+                            return null;
+                    }
+                }
+
+                if (reader.TokenType != JsonTokenType.EndObject || !seenIp) return null;
+                result.Add(new IncidentSourceIp(ip!, hits, country));
+            }
+
+            return reader.TokenType == JsonTokenType.EndArray && !reader.Read() ? result : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

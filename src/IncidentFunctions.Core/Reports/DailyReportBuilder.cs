@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -73,7 +74,8 @@ public sealed class DailyReportBuilder(
         // Top IPs are stored as JSON: read each row's once, for the figures and the top sources alike.
         var topIps = rows.ConvertAll(r => r.ReadTopIps());
 
-        var incidentRows = rows.Select(r => ToIncidentRow(r, profiles, inputs.Vulnerabilities, consoleBase, inputs.Now, options.OngoingWindow));
+        var memo = new TextMemo(inputs.Vulnerabilities);
+        var incidentRows = rows.Select(r => ToIncidentRow(r, profiles, inputs.Vulnerabilities, consoleBase, inputs.Now, options.OngoingWindow, memo));
         var ordered = options.IncidentOrder switch
         {
             ReportIncidentOrder.FirstHit => incidentRows.OrderByDescending(r => r.FirstSeen),
@@ -95,7 +97,7 @@ public sealed class DailyReportBuilder(
             PreviousFigures = Figures(previous, previous.ConvertAll(r => r.ReadTopIps()), inputs.PreviousSources, inputs.Vulnerabilities),
             PreviousCoverage = inputs.PreviousCoverage,
             Hours = Hours(rows, window, calendar),
-            ByAttackType = Count(rows, r => Short(r.AttackType, "unknown"), 12),
+            ByAttackType = Count(rows, r => memo.Short(r.AttackType, "unknown"), 12),
             ByCountry = Count(rows, r => CountryOf(r, profiles) ?? "Unknown", 10),
             BySourceType = profiles.Count == 0 ? [] : Count(rows, r => Labels.SourceType(r.TopIp is { } ip && profiles.TryGetValue(ip, out var p) ? p.SourceType : null), 10),
             ByStatus = StatusCounts(rows),
@@ -143,13 +145,13 @@ public sealed class DailyReportBuilder(
     internal static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
         if (rows.Count == 0) return KeyFigures.Empty with { Shares = sources.Profiles.Count == 0 ? null : new SourceShares(0, 0, 0, 0, 0) };
-        var ips = new HashSet<string>(StringComparer.Ordinal);
+        var ips = new HashSet<string>(CountAll(topIps), StringComparer.Ordinal);
         var lowerBound = false;
         int blocked = 0, partial = 0, monitoring = 0, unknown = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             var (row, top) = (rows[i], topIps[i]);
-            foreach (var ip in top) ips.Add(ip.Ip);
+            for (var k = 0; k < top.Count; k++) ips.Add(top[k].Ip);
             if (row.IpCount > top.Count) lowerBound = true;
             switch (row.ReadStatus())
             {
@@ -177,6 +179,14 @@ public sealed class DailyReportBuilder(
         }
 
         return new KeyFigures(rows.Count, rows.Sum(r => r.Hits), ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);
+    }
+
+    /// <summary>How many top IPs the rows have in all (a capacity: sets grown entry by entry reallocate large arrays).</summary>
+    private static int CountAll(List<IReadOnlyList<IncidentSourceIp>> topIps)
+    {
+        var count = 0;
+        foreach (var row in topIps) count += row.Count;
+        return count;
     }
 
     internal static string IssueTitle(long id, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
@@ -233,13 +243,14 @@ public sealed class DailyReportBuilder(
 
     private static List<SourceRow> TopSources(List<IReadOnlyList<IncidentSourceIp>> topIps, IReadOnlyDictionary<string, SourceProfile> profiles, int top)
     {
-        var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(StringComparer.Ordinal);
+        var byIp = new Dictionary<string, (long Hits, int Incidents, string? Country)>(CountAll(topIps), StringComparer.Ordinal);
         foreach (var row in topIps)
         {
-            foreach (var ip in row)
+            for (var k = 0; k < row.Count; k++)
             {
-                var current = byIp.GetValueOrDefault(ip.Ip);
-                byIp[ip.Ip] = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
+                var ip = row[k];
+                ref var current = ref CollectionsMarshal.GetValueRefOrAddDefault(byIp, ip.Ip, out _);
+                current = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
             }
         }
 
@@ -264,15 +275,25 @@ public sealed class DailyReportBuilder(
     }
 
     internal static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
-        => rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
+    {
+        // Ranked by the figures first; only the groups that can make the top (ties at the cut included, since their
+        // cleaned text breaks ties) are sanitised, not every distinct path of the day.
+        var groups = rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
+            .Select(g => (g.Key.Domain, g.Key.Path, Incidents: g.Count(), Hits: g.Sum(r => r.Hits)))
+            .OrderByDescending(t => t.Incidents).ThenByDescending(t => t.Hits)
+            .ToList();
+        var cut = Math.Clamp(top, 0, groups.Count);
+        while (cut > 0 && cut < groups.Count && groups[cut].Incidents == groups[cut - 1].Incidents && groups[cut].Hits == groups[cut - 1].Hits) cut++;
+        return groups.Take(cut)
             .Select(g => new TargetRow(
-                UntrustedText.Inert(g.Key.Domain, MaxDomainChars),
-                UntrustedText.Inert(g.Key.Path, MaxPathChars, showCutCount: true),
-                g.Count(),
-                g.Sum(r => r.Hits)))
+                UntrustedText.Inert(g.Domain, MaxDomainChars),
+                UntrustedText.Inert(g.Path, MaxPathChars, showCutCount: true),
+                g.Incidents,
+                g.Hits))
             .OrderByDescending(t => t.Incidents).ThenByDescending(t => t.Hits).ThenBy(t => t.Domain, StringComparer.Ordinal).ThenBy(t => t.Path, StringComparer.Ordinal)
             .Take(top)
             .ToList();
+    }
 
     private static List<IssueRow> Issues(List<IncidentEntity> rows, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase)
         => rows.Where(r => r.VulnerabilityId > 0).GroupBy(r => r.VulnerabilityId)
@@ -293,7 +314,8 @@ public sealed class DailyReportBuilder(
             .ToList();
 
     /// <summary>One stored incident as reports and chat show it (<paramref name="now"/> and <paramref name="ongoingWindow"/> only set <see cref="IncidentRow.Ongoing"/>).</summary>
-    internal static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow)
+    /// <param name="memo">Within one report: values that repeat across rows (attack types, domains, methods, issue titles) cleaned once.</param>
+    internal static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow, TextMemo? memo = null)
     {
         var profile = r.TopIp is { } ip ? profiles.GetValueOrDefault(ip) : null;
         return new IncidentRow
@@ -302,7 +324,7 @@ public sealed class DailyReportBuilder(
             FirstSeen = r.FirstSeen,
             LastSeen = r.LastSeen,
             Ongoing = now - r.LastSeen <= ongoingWindow,
-            AttackType = Short(r.AttackType, "unknown"),
+            AttackType = memo?.Short(r.AttackType, "unknown") ?? Short(r.AttackType, "unknown"),
             PayloadCount = r.PayloadCount,
             Hits = r.Hits,
             TopIp = r.TopIp is null ? null : UntrustedText.Inert(r.TopIp, 64),
@@ -311,16 +333,50 @@ public sealed class DailyReportBuilder(
             CountryName = string.IsNullOrWhiteSpace(profile?.CountryName) ? null : UntrustedText.Inert(profile.CountryName, 40),
             SourceType = profile?.SourceType,
             MaliciousLists = profile?.MaliciousLists.Take(3).Select(l => UntrustedText.Inert(l, 40)).ToList() ?? [],
-            Domain = r.Domain is null ? null : UntrustedText.Inert(r.Domain, MaxDomainChars),
+            Domain = r.Domain is null ? null : memo?.Inert(r.Domain, MaxDomainChars) ?? UntrustedText.Inert(r.Domain, MaxDomainChars),
             Path = r.Path is null ? null : UntrustedText.Inert(r.Path, MaxPathChars, showCutCount: true),
-            Method = r.Method is null ? null : UntrustedText.Inert(r.Method, 16),
+            Method = r.Method is null ? null : memo?.Inert(r.Method, 16) ?? UntrustedText.Inert(r.Method, 16),
             ApplicationId = r.ApplicationId,
             Status = r.ReadStatus(),
             Parameter = r.Parameter is null ? null : UntrustedText.Inert(r.Parameter, MaxParameterChars, showCutCount: true),
             VulnerabilityId = r.VulnerabilityId,
-            VulnerabilityTitle = r.VulnerabilityId > 0 ? IssueTitle(r.VulnerabilityId, vulnerabilities) : null,
+            VulnerabilityTitle = r.VulnerabilityId > 0 ? memo?.IssueTitle(r.VulnerabilityId) ?? IssueTitle(r.VulnerabilityId, vulnerabilities) : null,
             Threat = r.Threat,
             ConsoleLink = ConsoleLinkFor(consoleBase, r.VulnerabilityId),
         };
+    }
+}
+
+/// <summary>
+/// Cleaned forms of values that repeat across one report's rows, each computed once: cleaning is a pure function of
+/// the value and its bounds, so a remembered result is the result. Per report, so it is bounded by the day's rows.
+/// </summary>
+internal sealed class TextMemo(IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+{
+    private readonly Dictionary<(string Value, int MaxChars), string> _inert = [];
+    private readonly Dictionary<long, string> _titles = [];
+
+    /// <summary>As <see cref="UntrustedText.Inert"/> (no cut count, no substitution).</summary>
+    public string Inert(string value, int maxChars)
+    {
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_inert, (value, maxChars), out var exists);
+        if (!exists) known = UntrustedText.Inert(value, maxChars);
+        return known!;
+    }
+
+    /// <summary>As <see cref="DailyReportBuilder.Short"/>.</summary>
+    public string Short(string? value, string fallback)
+    {
+        if (value is null) return DailyReportBuilder.Short(value, fallback);
+        var clean = Inert(value, DailyReportBuilder.MaxShortChars);
+        return clean.Length == 0 ? fallback : clean;
+    }
+
+    /// <summary>As <see cref="DailyReportBuilder.IssueTitle"/>.</summary>
+    public string IssueTitle(long id)
+    {
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_titles, id, out var exists);
+        if (!exists) known = DailyReportBuilder.IssueTitle(id, vulnerabilities);
+        return known!;
     }
 }

@@ -94,6 +94,69 @@ public sealed class TextEngineTests
         Assert.True(line.Width * Style.Size <= 100.01f);
     }
 
+    /// <summary>A short cell text laid out again in the same document comes from its cache: the lines a fresh engine lays out.</summary>
+    [Theory]
+    [InlineData("Blocked")]
+    [InlineData("–")]
+    [InlineData("shop.example.com")]
+    [InlineData("مثال.اختبار")]
+    [InlineData("#1234 \u202E x")]
+    public void Wrap_SameTextAgain_GivesTheLinesOfAFreshLayout(string text)
+    {
+        using var engine = new TextEngine(ReportFonts.Shared);
+        var first = engine.Wrap(text, Style, 40, 2, showCutCount: true);
+
+        var again = engine.Wrap(text, Style, 40, 2, showCutCount: true);
+
+        Assert.Same(first, again);
+        using var fresh = new TextEngine(ReportFonts.Shared);
+        Assert.Equal(Describe(fresh.Wrap(text, Style, 40, 2, showCutCount: true)), Describe(again));
+    }
+
+    /// <summary>The cache is keyed by everything that changes a layout: role, size, width, line limit and cut count.</summary>
+    [Fact]
+    public void Wrap_SameTextOtherLayout_NeverGetsAnotherLayoutsLines()
+    {
+        const string text = "authentication bypass in login";
+        var layouts = new (TextStyle Style, float Width, int MaxLines, bool CutCount)[]
+        {
+            (Style, 60, 2, false),
+            (Style with { Role = FontRole.SansBold }, 60, 2, false),
+            (Style with { Role = FontRole.Mono }, 60, 2, false),
+            (Style with { Size = 7 }, 60, 2, false),
+            (Style, 45, 2, false),
+            (Style, 60, 1, false),
+            (Style, 60, 1, true),
+            (Style, 300, 2, false),
+        };
+        using var engine = new TextEngine(ReportFonts.Shared);
+        foreach (var (style, width, maxLines, cutCount) in layouts.Concat(layouts))
+        {
+            var lines = engine.Wrap(text, style, width, maxLines, cutCount);
+
+            using var fresh = new TextEngine(ReportFonts.Shared);
+            Assert.Equal(Describe(fresh.Wrap(text, style, width, maxLines, cutCount)), Describe(lines));
+        }
+    }
+
+    /// <summary>A value laid out without being remembered gets the same lines, and is not handed out again.</summary>
+    [Fact]
+    public void Wrap_NotRemembered_SameLinesNotKept()
+    {
+        using var engine = new TextEngine(ReportFonts.Shared);
+
+        var once = engine.Wrap("12:03–12:09", Style, 50, 2, remember: false);
+        var twice = engine.Wrap("12:03–12:09", Style, 50, 2, remember: false);
+
+        Assert.NotSame(once, twice);
+        Assert.Equal(Describe(engine.Wrap("12:03–12:09", Style, 50, 2)), Describe(once));
+    }
+
+    /// <summary>Everything a line draws: text, width, and per run its face, flags, position, glyphs, advances, offsets and clusters.</summary>
+    private static string Describe(IReadOnlyList<TextLine> lines) => string.Join("\n", lines.Select(l =>
+        FormattableString.Invariant($"{l.Text}|{l.Width}|") + string.Join(";", l.Runs.Select(r => FormattableString.Invariant(
+            $"{r.Face.Name},{r.IsRtl},{r.IsEscape},{r.IsSimple},{r.X},{r.Width},{r.Text.Substring(r.Start, r.Length)},{string.Join(' ', r.Glyphs)},{string.Join(' ', r.Advances)},{string.Join(' ', r.OffsetsX ?? [])},{string.Join(' ', r.OffsetsY ?? [])},{string.Join(' ', r.Clusters)}")))));
+
     /// <summary>Characters of the Arabic runs that share a glyph with another (the lam-alef ligature and the like).</summary>
     private static int CombinedInArabic(TextLine line) =>
         line.Runs.Where(r => r.IsRtl).Sum(r => r.Clusters.Distinct().Sum(c => ClusterLength(r, c)) - r.Glyphs.Length);

@@ -8,18 +8,21 @@ namespace IncidentFunctions.Reports.Rendering;
 /// Adds a document outline (bookmarks) to a PDF written by Skia. SkiaSharp exposes named destinations
 /// (<c>DrawNamedDestinationAnnotation</c>, collected in the catalog's <c>/Dests</c>) but not Skia's outline or
 /// structure-tree options, so the outline is appended as a standard incremental update: new outline objects, a
-/// revised catalog pointing at them, and an xref section chained with <c>/Prev</c>. The original bytes are untouched.
+/// revised catalog pointing at them, and an xref section chained with <c>/Prev</c>. The original bytes are untouched:
+/// the update is written after them into the same stream (no copy of the document).
 /// </summary>
 internal static partial class PdfOutline
 {
-    public static byte[] Append(byte[] pdf, IReadOnlyList<OutlineEntry> entries)
+    /// <summary>Appends the outline to the complete PDF in <paramref name="output"/> (from its start to its length), at its end.</summary>
+    public static void Append(PdfBuffer output, IReadOnlyList<OutlineEntry> entries)
     {
-        if (entries.Count == 0) return pdf;
+        if (entries.Count == 0) return;
         var latin1 = Encoding.Latin1;
+        var pdf = output.Written;
 
         // The trailer sits in the last few hundred bytes.
         var tailStart = Math.Max(0, pdf.Length - 2048);
-        var tail = latin1.GetString(pdf, tailStart, pdf.Length - tailStart);
+        var tail = latin1.GetString(pdf[tailStart..]);
         var startXref = StartXref().Matches(tail) is { Count: > 0 } sx ? long.Parse(sx[^1].Groups[1].Value, CultureInfo.InvariantCulture) : throw Malformed("startxref");
         var trailerIndex = tail.LastIndexOf("trailer", StringComparison.Ordinal);
         if (trailerIndex < 0) throw Malformed("trailer");
@@ -50,8 +53,6 @@ internal static partial class PdfOutline
             objects.Add((firstItem + n, item.ToString()));
         }
 
-        using var output = new MemoryStream(pdf.Length + 4096);
-        output.Write(pdf);
         var offsets = new Dictionary<int, long>();
         Write(output, "\n");
         foreach (var (id, body) in objects)
@@ -69,7 +70,6 @@ internal static partial class PdfOutline
         if (info is not null) sb.Append(CultureInfo.InvariantCulture, $"\n/Info {info} 0 R");
         sb.Append(CultureInfo.InvariantCulture, $"\n/Prev {startXref}>>\nstartxref\n{xref}\n%%EOF\n");
         Write(output, sb.ToString());
-        return output.ToArray();
     }
 
     /// <summary>A PDF text string in UTF-16BE with a byte order mark, as hex: safe for any title.</summary>
@@ -80,17 +80,17 @@ internal static partial class PdfOutline
     }
 
     /// <summary>Reads object <paramref name="id"/>'s dictionary using the classic xref table Skia writes.</summary>
-    private static string ReadObject(byte[] pdf, long xrefOffset, int id)
+    private static string ReadObject(ReadOnlySpan<byte> pdf, long xrefOffset, int id)
     {
         var latin1 = Encoding.Latin1;
-        var head = latin1.GetString(pdf, (int)xrefOffset, (int)Math.Min(64, pdf.Length - xrefOffset));
+        var head = latin1.GetString(pdf.Slice((int)xrefOffset, (int)Math.Min(64, pdf.Length - xrefOffset)));
         var header = XrefHeader().Match(head);
         if (!header.Success) throw Malformed("xref");
         var first = int.Parse(header.Groups[1].Value, CultureInfo.InvariantCulture);
         var entryStart = xrefOffset + header.Length;
-        var entry = latin1.GetString(pdf, (int)(entryStart + ((id - first) * 20)), 20);
+        var entry = latin1.GetString(pdf.Slice((int)(entryStart + ((id - first) * 20)), 20));
         var offset = int.Parse(entry.AsSpan(0, 10), CultureInfo.InvariantCulture);
-        var end = latin1.GetString(pdf, offset, Math.Min(4096, pdf.Length - offset));
+        var end = latin1.GetString(pdf.Slice(offset, Math.Min(4096, pdf.Length - offset)));
         var start = end.IndexOf("obj", StringComparison.Ordinal) + 3;
         var stop = end.IndexOf("endobj", start, StringComparison.Ordinal);
         if (start < 3 || stop < 0) throw Malformed("catalog object");

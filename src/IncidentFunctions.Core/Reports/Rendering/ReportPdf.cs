@@ -9,7 +9,7 @@ internal static class ReportPdf
 {
     public static RenderedReport Write(PageGeometry geometry, PageFlow flow, PageChrome chrome, SKDocumentPdfMetadata metadata, IRenderObserver? observer)
     {
-        using var output = new MemoryStream();
+        using var output = new PdfBuffer();
         observer?.DocumentStarting(metadata);
         using (var document = SKDocument.CreatePdf(output, metadata))
         {
@@ -33,8 +33,8 @@ internal static class ReportPdf
         }
 
         var outline = flow.Outline.ToList();
-        var pdf = PdfOutline.Append(output.ToArray(), outline);
-        return new RenderedReport(pdf, flow.Pages.Count, outline.Select(o => o.Title).ToList());
+        PdfOutline.Append(output, outline);
+        return new RenderedReport(output.ToArray(), flow.Pages.Count, outline.Select(o => o.Title).ToList());
     }
 
     private static void DrawPage(SKCanvas canvas, PageChrome chrome, LaidOutPage page)

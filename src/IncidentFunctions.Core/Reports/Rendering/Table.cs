@@ -9,9 +9,10 @@ internal sealed record TableColumn(string Header, float Weight, TextAlign Align 
 /// <summary>
 /// One paragraph inside a cell. <paramref name="Link"/> makes it a clickable URL: only for links the app builds (the
 /// Console), drawn in <see cref="Typography.Link"/>; attacker text is never a link. <paramref name="ShowCutCount"/>:
-/// when the line limit cuts the text, say how many characters are not shown.
+/// when the line limit cuts the text, say how many characters are not shown. <paramref name="Unique"/>: a value that
+/// differs from row to row (times, addresses, ids), laid out afresh rather than remembered for the document.
 /// </summary>
-internal sealed record CellPart(string Text, TextStyle Style, int MaxLines = 4, string? Link = null, bool ShowCutCount = false);
+internal sealed record CellPart(string Text, TextStyle Style, int MaxLines = 4, string? Link = null, bool ShowCutCount = false, bool Unique = false);
 
 /// <summary>A cell: paragraphs stacked top to bottom.</summary>
 internal sealed record TableCell(IReadOnlyList<CellPart> Parts)
@@ -77,7 +78,7 @@ internal static class Table
                 for (var p = 0; p < parts.Count; p++)
                 {
                     var part = parts[p];
-                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount));
+                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique));
                     cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
                 }
 

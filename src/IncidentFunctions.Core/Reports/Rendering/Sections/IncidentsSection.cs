@@ -63,7 +63,7 @@ internal sealed class IncidentsSection : IReportSection
     /// <param name="date">A period report's date line above the times (the times are then relative to that date).</param>
     internal static TableCell[] CompactRow(IncidentRow i, ReportFormat format, string? date = null)
     {
-        var when = new List<CellPart> { new($"{format.Clock(i.FirstSeen)}–{format.Clock(i.LastSeen)}", Typography.Compact, 2) };
+        var when = new List<CellPart> { new($"{format.Clock(i.FirstSeen)}–{format.Clock(i.LastSeen)}", Typography.Compact, 2, Unique: true) };
         if (date is not null) when.Insert(0, new CellPart(date, Typography.CompactMuted, 1));
         if (i.Ongoing) when.Add(new CellPart("ongoing", Typography.CompactMuted, 1));
         var source = i.TopIp is null ? Labels.None : i.Country is { } country ? $"{i.TopIp} {country}" : i.TopIp;
@@ -73,14 +73,14 @@ internal sealed class IncidentsSection : IReportSection
             new TableCell(when),
             TableCell.Of(i.AttackType, Typography.Compact, 2),
             TableCell.Of(Numbers.Number(i.Hits), Typography.Compact),
-            TableCell.Of(new CellPart(source, Typography.CompactCode, 2, ShowCutCount: true)),
+            TableCell.Of(new CellPart(source, Typography.CompactCode, 2, ShowCutCount: true, Unique: true)),
             TableCell.Of(new CellPart(i.Domain ?? Labels.None, Typography.Compact, 2, ShowCutCount: true)),
-            TableCell.Of(new CellPart(path.Length == 0 ? Labels.None : path, Typography.CompactCode, 2, ShowCutCount: true)),
+            TableCell.Of(new CellPart(path.Length == 0 ? Labels.None : path, Typography.CompactCode, 2, ShowCutCount: true, Unique: path.Length > 0)),
             TableCell.Of(Labels.Status(i.Status), StatusStyle(i.Status, Typography.CompactBold), 2),
             TableCell.Of(new CellPart(i.Parameter ?? Labels.None, Typography.CompactCode, 2, ShowCutCount: true)),
             IssueLink(i),
             TableCell.Of(new CellPart(i.VulnerabilityTitle ?? Labels.None, Typography.Compact, 2, ShowCutCount: true)),
-            TableCell.Of(new CellPart(ShortId(i.Id), Typography.CompactCode, 1)),
+            TableCell.Of(new CellPart(ShortId(i.Id), Typography.CompactCode, 1, Unique: true)),
         ];
     }
 

@@ -50,6 +50,9 @@ internal sealed class FontFace
 
     public int UnitsPerEm { get; }
 
+    /// <summary>How many glyphs the font has (glyph ids are below this).</summary>
+    public int GlyphCount => _advances.Length;
+
     /// <summary>Noto Emoji: emoji sequences resolve here before the text chains.</summary>
     public bool IsEmoji { get; }
 

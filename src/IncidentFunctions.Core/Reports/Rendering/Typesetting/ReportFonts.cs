@@ -42,8 +42,39 @@ internal sealed class ReportFonts
 
     public static ReportFonts Shared => SharedInstance.Value;
 
-    /// <summary>How code points below U+3000 resolve per role, shared by every document (the set is bounded, hostile text cannot grow it).</summary>
-    internal System.Collections.Concurrent.ConcurrentDictionary<(FontRole Role, int CodePoint), CodePointGlyph> Glyphs { get; } = new();
+    /// <summary>Code points below this resolve through tables shared by every document (the set is bounded, hostile text cannot grow it).</summary>
+    internal const int SharedGlyphLimit = 0x3000;
+
+    /// <summary>
+    /// Per role, code points below <see cref="SharedGlyphLimit"/> as resolved, filled on first use: one array read per
+    /// character. Process-wide rather than per document (three such tables per document were a large-object
+    /// allocation each time). Slots hold boxes: a reference is published whole, so a racing reader sees null or a
+    /// complete value, and every thread computes the same value.
+    /// </summary>
+    private readonly ResolvedGlyph?[][] _low = [new ResolvedGlyph?[SharedGlyphLimit], new ResolvedGlyph?[SharedGlyphLimit], new ResolvedGlyph?[SharedGlyphLimit]];
+
+    /// <summary>How <paramref name="codePoint"/> (below <see cref="SharedGlyphLimit"/>) resolves in <paramref name="role"/>; thread-safe.</summary>
+    public CodePointGlyph SharedGlyph(FontRole role, int codePoint)
+    {
+        ref var slot = ref _low[(int)role][codePoint];
+        var known = Volatile.Read(ref slot);
+        if (known is null)
+        {
+            known = new ResolvedGlyph(GlyphFor(role, codePoint));
+            Volatile.Write(ref slot, known);
+        }
+
+        return known.Value;
+    }
+
+    /// <summary>How <paramref name="codePoint"/> resolves in <paramref name="role"/>: its face (none: drawn as an escape), nominal glyph and advance.</summary>
+    public CodePointGlyph GlyphFor(FontRole role, int codePoint)
+    {
+        var face = Resolve(role, codePoint);
+        if (face is null) return new CodePointGlyph(null, 0, 0, Shaper.IsSimple(codePoint));
+        var glyph = face.GlyphOf(codePoint);
+        return new CodePointGlyph(face, glyph, face.Advance(glyph), Shaper.IsSimple(codePoint));
+    }
 
     /// <summary>The first face of <paramref name="role"/>: escapes are drawn in the mono one.</summary>
     public FontFace Primary(FontRole role) => Load(_chains[role][0]);
@@ -161,6 +192,9 @@ internal sealed class ReportFonts
         }
     }
 }
+
+/// <summary>A resolved code point in a shared table slot (a class, so the slot is written atomically).</summary>
+internal sealed record ResolvedGlyph(CodePointGlyph Value);
 
 /// <summary>How one code point resolves in one role: its face (null: none has it), nominal glyph, advance at size 1, and whether it can skip shaping.</summary>
 internal readonly record struct CodePointGlyph(FontFace? Face, ushort Glyph, float Advance, bool Simple);

@@ -22,6 +22,10 @@ internal static class Shaper
     [ThreadStatic]
     private static HB.Buffer? _buffer;
 
+    /// <summary>The fast path's runs, reused: <see cref="ShapeLine"/> copies them into the line (one list less per text).</summary>
+    [ThreadStatic]
+    private static List<GlyphRun>? _simpleRuns;
+
     /// <summary>Lays out <paramref name="text"/> as one line (no wrapping) at <paramref name="paragraphLevel"/> (0 LTR, 1 RTL).</summary>
     public static TextLine ShapeLine(string text, FontRole role, byte paragraphLevel, Func<FontRole, int, CodePointGlyph> resolve, FontFace escapeFace)
     {
@@ -145,7 +149,8 @@ internal static class Shaper
         var glyphs = new ushort[text.Length];
         var advances = new float[text.Length];
         var clusters = new int[text.Length];
-        var runs = new List<GlyphRun>(1);
+        var runs = _simpleRuns ??= [];
+        runs.Clear();
         FontFace? current = null;
         var inRun = false;
         var runStart = 0;

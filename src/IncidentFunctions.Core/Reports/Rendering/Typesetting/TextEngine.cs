@@ -12,15 +12,11 @@ namespace IncidentFunctions.Reports.Rendering.Typesetting;
 /// </summary>
 internal sealed partial class TextEngine : IDisposable
 {
-    private const int SharedGlyphLimit = 0x3000;
     private const int MaxCachedChars = 64;
     private const int MaxCachedTexts = 20_000;
     private readonly ReportFonts _fonts;
     private readonly Func<FontRole, int, CodePointGlyph> _resolve;
     private readonly Dictionary<(FontRole, int), CodePointGlyph> _glyphs = [];
-
-    /// <summary>Per role, code points below U+3000 as resolved (the hot path: one array read per character).</summary>
-    private readonly CodePointGlyph?[][] _low = [new CodePointGlyph?[SharedGlyphLimit], new CodePointGlyph?[SharedGlyphLimit], new CodePointGlyph?[SharedGlyphLimit]];
     private readonly Dictionary<(SKTypeface, float), SKFont> _skFonts = [];
     private readonly Dictionary<FontFace, bool[]> _used = [];
     private readonly Dictionary<FontFace, (SKTypeface Typeface, bool[] Kept)> _pruned = [];
@@ -46,20 +42,25 @@ internal sealed partial class TextEngine : IDisposable
     public TextLine SingleLine(string text, TextStyle style, float maxWidth, bool showCutCount = false) => Wrap(text, style, maxWidth, 1, showCutCount)[0];
 
     /// <summary>Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/> points.</summary>
+    /// <param name="remember">
+    /// False for a value unlikely to come again in the document (a time, an address, an id): laid out without being
+    /// looked up or kept, so the document's cache holds what repeats. The lines are the same either way.
+    /// </param>
     /// <remarks>
     /// Lines break at ICU's line-break opportunities and after path or query punctuation; a word wider than the line
     /// is broken between grapheme clusters, so nothing is ever drawn past the column edge. Beyond
     /// <paramref name="maxLines"/> the last line ends with an ellipsis, and with <paramref name="showCutCount"/> with
     /// how many characters are not shown (<c>…(+1,234)</c>, including any count the text already ended with).
     /// </remarks>
-    public IReadOnlyList<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false)
+    public IReadOnlyList<TextLine> Wrap(string text, TextStyle style, float maxWidth, int maxLines = int.MaxValue, bool showCutCount = false, bool remember = true)
     {
         // Tables repeat short cell texts (statuses, attack types, "–", parameter names): lay each out once per document.
+        var cacheable = remember && text.Length <= MaxCachedChars;
+        if (!cacheable) return WrapUncached(text, style, maxWidth, maxLines, showCutCount);
         var key = (text, style.Role, style.Size, maxWidth, maxLines, showCutCount);
-        var cacheable = text.Length <= MaxCachedChars;
-        if (cacheable && _wrapped.TryGetValue(key, out var known)) return known;
+        if (_wrapped.TryGetValue(key, out var known)) return known;
         var lines = WrapUncached(text, style, maxWidth, maxLines, showCutCount);
-        if (cacheable && _wrapped.Count < MaxCachedTexts) _wrapped[key] = lines;
+        if (_wrapped.Count < MaxCachedTexts) _wrapped[key] = lines;
         return lines;
     }
 
@@ -111,8 +112,9 @@ internal sealed partial class TextEngine : IDisposable
     public float DrawLines(SKCanvas canvas, IReadOnlyList<TextLine> lines, TextStyle style, float x, float top, float width = 0, TextAlign align = TextAlign.Left)
     {
         var y = top;
-        foreach (var line in lines)
+        for (var i = 0; i < lines.Count; i++)
         {
+            var line = lines[i];
             var dx = align switch
             {
                 TextAlign.Right => width - (line.Width * style.Size),
@@ -323,8 +325,11 @@ internal sealed partial class TextEngine : IDisposable
     {
         foreach (var run in line.Runs)
         {
-            if (!_used.TryGetValue(run.Face, out var used)) _used[run.Face] = used = new bool[ushort.MaxValue + 1];
-            foreach (var glyph in run.Glyphs) used[glyph] = true;
+            if (!_used.TryGetValue(run.Face, out var used)) _used[run.Face] = used = new bool[run.Face.GlyphCount];
+            foreach (var glyph in run.Glyphs)
+            {
+                if (glyph < used.Length) used[glyph] = true;
+            }
         }
     }
 
@@ -334,7 +339,7 @@ internal sealed partial class TextEngine : IDisposable
         {
             foreach (var glyph in run.Glyphs)
             {
-                if (!pruned.Kept[glyph]) return run.Face.Typeface;
+                if (glyph >= pruned.Kept.Length || !pruned.Kept[glyph]) return run.Face.Typeface;
             }
 
             return pruned.Typeface;
@@ -356,27 +361,13 @@ internal sealed partial class TextEngine : IDisposable
 
     private CodePointGlyph GlyphFor(FontRole role, int cp)
     {
-        if (cp < SharedGlyphLimit)
-        {
-            ref var slot = ref _low[(int)role][cp];
-            return slot ??= _fonts.Glyphs.GetOrAdd((role, cp), static (key, fonts) => Resolve(fonts, key.Role, key.CodePoint), _fonts);
-        }
-
+        // Fonts never change within a process: code points below the CJK blocks are resolved once for every document;
+        // the rest once per document, so hostile text cannot grow a process-wide cache without bound.
+        if (cp < ReportFonts.SharedGlyphLimit) return _fonts.SharedGlyph(role, cp);
         if (_glyphs.TryGetValue((role, cp), out var glyph)) return glyph;
-
-        // Fonts never change within a process: code points below the CJK blocks are resolved once for every document
-        // (above); the rest once per document, so hostile text cannot grow the process-wide cache without bound.
-        glyph = Resolve(_fonts, role, cp);
+        glyph = _fonts.GlyphFor(role, cp);
         _glyphs[(role, cp)] = glyph;
         return glyph;
-    }
-
-    private static CodePointGlyph Resolve(ReportFonts fonts, FontRole role, int cp)
-    {
-        var face = fonts.Resolve(role, cp);
-        if (face is null) return new CodePointGlyph(null, 0, 0, Shaper.IsSimple(cp));
-        var glyph = face.GlyphOf(cp);
-        return new CodePointGlyph(face, glyph, face.Advance(glyph), Shaper.IsSimple(cp));
     }
 
     /// <summary>A count of cut characters at the end of a text, as <see cref="Text.UntrustedText.Sanitize"/> writes it.</summary>

@@ -33,14 +33,14 @@ internal static class TrueTypeGlyphPruner
             throw new InvalidDataException("Not a TrueType font with glyf outlines.");
         }
 
-        var longOffsets = BinaryPrimitives.ReadInt16BigEndian(head.AsSpan(50)) != 0;
-        var glyphCount = BinaryPrimitives.ReadUInt16BigEndian(maxp.AsSpan(4));
+        var longOffsets = BinaryPrimitives.ReadInt16BigEndian(head.Span[50..]) != 0;
+        var glyphCount = BinaryPrimitives.ReadUInt16BigEndian(maxp.Span[4..]);
         var offsets = new int[glyphCount + 1];
         for (var g = 0; g <= glyphCount; g++)
         {
             offsets[g] = longOffsets
-                ? checked((int)BinaryPrimitives.ReadUInt32BigEndian(loca.AsSpan(g * 4)))
-                : BinaryPrimitives.ReadUInt16BigEndian(loca.AsSpan(g * 2)) * 2;
+                ? checked((int)BinaryPrimitives.ReadUInt32BigEndian(loca.Span[(g * 4)..]))
+                : BinaryPrimitives.ReadUInt16BigEndian(loca.Span[(g * 2)..]) * 2;
             if (offsets[g] > glyf.Length || (g > 0 && offsets[g] < offsets[g - 1])) throw new InvalidDataException("Inconsistent loca table.");
         }
 
@@ -51,7 +51,7 @@ internal static class TrueTypeGlyphPruner
         {
             if (kept[g]) continue;
             kept[g] = true;
-            foreach (var component in Components(glyf.AsSpan(offsets[g], offsets[g + 1] - offsets[g])))
+            foreach (var component in Components(glyf.Span[offsets[g]..offsets[g + 1]]))
             {
                 if (component < glyphCount && !kept[component]) pending.Push(component);
             }
@@ -65,12 +65,12 @@ internal static class TrueTypeGlyphPruner
             if (longOffsets) BinaryPrimitives.WriteUInt32BigEndian(newLoca.AsSpan(g * 4), (uint)position);
             else BinaryPrimitives.WriteUInt16BigEndian(newLoca.AsSpan(g * 2), (ushort)(position / 2));
             if (g == glyphCount || !kept[g]) continue;
-            newGlyf.Write(glyf, offsets[g], offsets[g + 1] - offsets[g]);
+            newGlyf.Write(glyf.Span[offsets[g]..offsets[g + 1]]);
             while (newGlyf.Position % (longOffsets ? 4 : 2) != 0) newGlyf.WriteByte(0);
         }
 
         foreach (var tag in dropTables) tables.Remove(tag);
-        tables["glyf"] = newGlyf.ToArray();
+        tables["glyf"] = newGlyf.GetBuffer().AsMemory(0, (int)newGlyf.Length);
         tables["loca"] = newLoca;
         return WriteFont(BinaryPrimitives.ReadUInt32BigEndian(sfnt), tables);
     }
@@ -93,25 +93,26 @@ internal static class TrueTypeGlyphPruner
         return components;
     }
 
-    private static SortedDictionary<string, byte[]> ReadTables(byte[] sfnt)
+    /// <summary>The font's tables by tag, as slices of <paramref name="sfnt"/> (read only: nothing is copied until the new font is written).</summary>
+    private static SortedDictionary<string, ReadOnlyMemory<byte>> ReadTables(byte[] sfnt)
     {
         var span = sfnt.AsSpan();
         var count = BinaryPrimitives.ReadUInt16BigEndian(span[4..]);
-        var tables = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        var tables = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
             var record = span.Slice(12 + (i * 16), 16);
             var tag = System.Text.Encoding.Latin1.GetString(record[..4]);
             var offset = checked((int)BinaryPrimitives.ReadUInt32BigEndian(record[8..]));
             var length = checked((int)BinaryPrimitives.ReadUInt32BigEndian(record[12..]));
-            tables[tag] = span.Slice(offset, length).ToArray();
+            tables[tag] = sfnt.AsMemory(offset, length);
         }
 
         return tables;
     }
 
     /// <summary>Writes an sfnt with tables in tag order, 4-byte aligned, with correct checksums.</summary>
-    private static byte[] WriteFont(uint flavor, SortedDictionary<string, byte[]> tables)
+    private static byte[] WriteFont(uint flavor, SortedDictionary<string, ReadOnlyMemory<byte>> tables)
     {
         var count = (ushort)tables.Count;
         var entrySelector = (ushort)Math.Floor(Math.Log2(count));
@@ -129,18 +130,19 @@ internal static class TrueTypeGlyphPruner
         var i = 0;
         foreach (var (tag, data) in tables)
         {
+            var table = span.Slice(position, data.Length);
+            data.Span.CopyTo(table);
             if (tag == "head")
             {
                 headOffset = position;
-                BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8), 0); // checkSumAdjustment is computed last
+                BinaryPrimitives.WriteUInt32BigEndian(table[8..], 0); // checkSumAdjustment is computed last
             }
 
             var record = span.Slice(12 + (i++ * 16), 16);
             System.Text.Encoding.Latin1.GetBytes(tag, record[..4]);
-            BinaryPrimitives.WriteUInt32BigEndian(record[4..], Checksum(data));
+            BinaryPrimitives.WriteUInt32BigEndian(record[4..], Checksum(table));
             BinaryPrimitives.WriteUInt32BigEndian(record[8..], (uint)position);
             BinaryPrimitives.WriteUInt32BigEndian(record[12..], (uint)data.Length);
-            data.CopyTo(span[position..]);
             position += (data.Length + 3) & ~3;
         }
 
