@@ -23,8 +23,9 @@ public sealed record CachedProfiles(IReadOnlyDictionary<string, CachedSource> Pr
 /// against the index), inserts the rows per partition in transactions that fail if any row exists, and reads only the
 /// addresses of a transaction that failed. A new address costs one request instead of two; an address that is already
 /// stored costs a failed insert more. So the cache keeps count of how many addresses missing from memory turned out to
-/// be stored, and inserts first only while fewer than half were (a new instance, whose memory is empty while the table
-/// holds other instances' rows, starts reading first).
+/// be stored, and inserts first only while fewer than half were. A new instance, whose memory is empty while the table
+/// may hold other instances' rows, starts reading first; a call with many addresses reads one round of them before it
+/// decides how to resolve the rest.
 /// </para>
 /// <para>
 /// Not <c>RowKey eq … or …</c> queries: the service treats them as a scan of the partition rather than point or range
@@ -72,17 +73,31 @@ public sealed class SourceProfileCache(StorageClients storage, IOptions<Enrichme
 
         var table = await storage.GetTableAsync(storage.Options.SourceCacheTable, cancellationToken).ConfigureAwait(false);
         var lookedUp = new ConcurrentDictionary<string, CachedSource>(StringComparer.Ordinal);
-        var toRead = misses;
+        var stale = new List<string>();
+        var rest = misses;
+        if (!InsertsFirst && misses.Count > ReadParallelism)
+        {
+            // One round of reads first: it may show that the table rarely holds these addresses, and then the rest
+            // of a large call (a new instance's first messages) is inserted instead of read.
+            stale.AddRange(await ReadAsync(table, misses[..ReadParallelism], result, now, cancellationToken).ConfigureAwait(false));
+            rest = misses[ReadParallelism..];
+        }
+
+        var toRead = rest;
         if (InsertsFirst)
         {
-            foreach (var ip in misses) lookedUp[ip] = SourceProfiler.Profile(ip, index, now);
-            toRead = await InsertAsync(table, misses, lookedUp, index.Version, now, cancellationToken).ConfigureAwait(false);
+            foreach (var ip in rest) lookedUp[ip] = SourceProfiler.Profile(ip, index, now);
+            toRead = await InsertAsync(table, rest, lookedUp, index.Version, now, cancellationToken).ConfigureAwait(false);
         }
 
         if (toRead.Count > 0)
         {
-            var stale = await ReadAsync(table, toRead, result, now, cancellationToken).ConfigureAwait(false);
+            stale.AddRange(await ReadAsync(table, toRead, result, now, cancellationToken).ConfigureAwait(false));
             foreach (var ip in toRead) if (result.ContainsKey(ip)) lookedUp.TryRemove(ip, out _);
+        }
+
+        if (stale.Count > 0)
+        {
             var rows = new List<TableEntity>(stale.Count);
             foreach (var ip in stale)
             {

@@ -119,6 +119,25 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetOrAddAsync_NewInstanceFirstCallOfManyNewAddresses_ReadsOneRoundThenInsertsTheRest()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: SixHourTtl);
+        var index = await app.Get<IntelSnapshotProvider>().GetAsync(Ct);
+        var (cache, requests) = Instance(app);
+        var message = Addresses(200, 6);
+        static int Partitions(IEnumerable<string> ips) => ips.Select(SourceProfileCache.PartitionKeyOf).Distinct(StringComparer.Ordinal).Count();
+
+        var result = await cache.GetOrAddAsync(message, index, Ct);
+
+        Assert.Equal((0, message.Count), (result.FromCache, result.LookedUp));
+        Assert.Equal(16, requests.Count("GET"));
+        // The round read is written as before (upserts per partition); the rest is inserted per partition.
+        Assert.Equal(Partitions(message[..16]) + Partitions(message[16..]), requests.Count("batch"));
+        Assert.True(cache.InsertsFirst);
+        Assert.Equal(message.Count, (await StoredAsync(app, message)).Count);
+    }
+
+    [Fact]
     public async Task GetOrAddAsync_NewInstanceWhileTheTableHoldsTheAddresses_ReadsThemWithoutFailedInserts()
     {
         await using var app = await AppHarness.StartAsync(azurite, settings: SixHourTtl);
