@@ -42,6 +42,7 @@ public sealed class SourceProfileCache(StorageClients storage, IOptions<Enrichme
     private const int StoredRatioWindow = 2_000;
 
     private readonly ConcurrentDictionary<string, CachedSource> _memory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<CachedSource>> _resolving = new(StringComparer.Ordinal);
     private readonly Lock _ratioLock = new();
     private long _probed;
     private long _stored;
@@ -68,9 +69,43 @@ public sealed class SourceProfileCache(StorageClients storage, IOptions<Enrichme
             else misses.Add(ip);
         }
 
-        var fromMemory = result.Count;
-        if (misses.Count == 0) return new CachedProfiles(result, fromMemory, 0);
+        if (misses.Count == 0) return new CachedProfiles(result, result.Count, 0);
 
+        // Single flight: an address another call of this instance is resolving right now (a popular source in
+        // several messages in flight) is awaited, not read or inserted a second time; it counts as from the cache.
+        var owned = new Dictionary<string, TaskCompletionSource<CachedSource>>(StringComparer.Ordinal);
+        var awaited = new List<(string Ip, Task<CachedSource> Profile)>();
+        foreach (var ip in misses)
+        {
+            var mine = new TaskCompletionSource<CachedSource>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var resolving = _resolving.GetOrAdd(ip, mine.Task);
+            if (resolving == mine.Task) owned[ip] = mine;
+            else awaited.Add((ip, resolving));
+        }
+
+        var lookedUpCount = 0;
+        try
+        {
+            if (owned.Count > 0) lookedUpCount = await ResolveAsync([.. owned.Keys], result, index, now, cancellationToken).ConfigureAwait(false);
+            foreach (var (ip, mine) in owned) mine.TrySetResult(result[ip]);
+        }
+        catch (Exception ex)
+        {
+            foreach (var mine in owned.Values) mine.TrySetException(ex);
+            throw;
+        }
+        finally
+        {
+            foreach (var (ip, mine) in owned) _resolving.TryRemove(new KeyValuePair<string, Task<CachedSource>>(ip, mine.Task));
+        }
+
+        foreach (var (ip, profile) in awaited) result[ip] = await profile.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new CachedProfiles(result, result.Count - lookedUpCount, lookedUpCount);
+    }
+
+    /// <summary>Resolves addresses missing from memory into <paramref name="result"/>; returns how many were looked up.</summary>
+    private async Task<int> ResolveAsync(List<string> misses, ConcurrentDictionary<string, CachedSource> result, IntelIndex index, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var table = await storage.GetTableAsync(storage.Options.SourceCacheTable, cancellationToken).ConfigureAwait(false);
         var lookedUp = new ConcurrentDictionary<string, CachedSource>(StringComparer.Ordinal);
         var stale = new List<string>();
@@ -110,7 +145,7 @@ public sealed class SourceProfileCache(StorageClients storage, IOptions<Enrichme
 
         foreach (var (ip, profile) in lookedUp) result[ip] = profile;
         foreach (var ip in misses) Remember(ip, result[ip]);
-        return new CachedProfiles(result, result.Count - lookedUp.Count, lookedUp.Count);
+        return lookedUp.Count;
     }
 
     /// <summary>

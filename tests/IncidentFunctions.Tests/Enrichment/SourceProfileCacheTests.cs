@@ -29,11 +29,12 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
     }
 
     /// <summary>A cache of its own (empty memory, as another instance) whose table requests are counted.</summary>
-    private static (SourceProfileCache Cache, RequestCounter Requests) Instance(AppHarness app)
+    private static (SourceProfileCache Cache, RequestCounter Requests) Instance(AppHarness app, HttpPipelinePolicy? policy = null)
     {
         var requests = new RequestCounter();
         var tableOptions = new TableClientOptions();
         tableOptions.AddPolicy(requests, HttpPipelinePosition.PerCall);
+        if (policy is not null) tableOptions.AddPolicy(policy, HttpPipelinePosition.PerCall);
         var shared = app.Get<StorageClients>();
         var storage = new StorageClients(Options.Create(shared.Options), new TableServiceClient(app.ConnectionString, tableOptions), shared.Queues, shared.Blobs,
             app.Services.GetRequiredService<IAzureClientFactory<QueueServiceClient>>());
@@ -53,6 +54,8 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
 
         return stored;
     }
+
+    private static int Partitions(IEnumerable<string> ips) => ips.Select(SourceProfileCache.PartitionKeyOf).Distinct(StringComparer.Ordinal).Count();
 
     private static string Json(CachedSource source) => JsonSerializer.Serialize(source, SourceJsonContext.Default.CachedSource);
 
@@ -125,7 +128,6 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
         var index = await app.Get<IntelSnapshotProvider>().GetAsync(Ct);
         var (cache, requests) = Instance(app);
         var message = Addresses(200, 6);
-        static int Partitions(IEnumerable<string> ips) => ips.Select(SourceProfileCache.PartitionKeyOf).Distinct(StringComparer.Ordinal).Count();
 
         var result = await cache.GetOrAddAsync(message, index, Ct);
 
@@ -179,6 +181,32 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
         Assert.All((await StoredAsync(app, known)).Values, s => Assert.Equal(written.Profiles[s.Profile.Ip].Profile.EnrichedAt, s.Profile.EnrichedAt));
     }
 
+    [Fact]
+    public async Task GetOrAddAsync_AddressesAnotherCallIsResolving_AreAwaitedNotReadOrWrittenAgain()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: SixHourTtl);
+        var index = await app.Get<IntelSnapshotProvider>().GetAsync(Ct);
+        var gate = new GatePolicy();
+        var (cache, requests) = Instance(app, gate);
+        var shared = Addresses(10, 8);
+        gate.Open(); // the table's creation
+        await cache.GetOrAddAsync(Addresses(1, 9), index, Ct);
+        gate.Close();
+        requests.Clear();
+
+        var first = cache.GetOrAddAsync(shared, index, Ct);
+        await gate.Arrived.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var second = cache.GetOrAddAsync(shared, index, Ct);
+        gate.Open();
+        var (a, b) = (await first, await second);
+
+        Assert.Equal((0, shared.Count), (a.FromCache, a.LookedUp));
+        Assert.Equal((shared.Count, 0), (b.FromCache, b.LookedUp));
+        Assert.All(shared, ip => Assert.Equal(Json(a.Profiles[ip]), Json(b.Profiles[ip])));
+        // Only the first call's inserts: no second insert of the same rows, no failed transaction, no reads after it.
+        Assert.Equal((0, Partitions(shared)), (requests.Count("GET"), requests.Count("batch")));
+    }
+
     /// <summary>Counts requests: "GET" (point reads), "batch" (entity-group transactions).</summary>
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
     {
@@ -193,5 +221,28 @@ public sealed class SourceProfileCacheTests(AzuriteFixture azurite)
             var kind = message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) ? "batch" : message.Request.Method.Method;
             _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
         }
+    }
+
+    /// <summary>Holds requests while closed; <see cref="Arrived"/> completes when one is held.</summary>
+    private sealed class GatePolicy : HttpPipelinePolicy
+    {
+        private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Arrived => _arrived.Task;
+
+        public void Open() => _open.TrySetResult();
+
+        public void Close() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            var open = _open.Task;
+            if (!open.IsCompleted) _arrived.TrySetResult();
+            await open.ConfigureAwait(false);
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException("async only");
     }
 }
