@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "report" => ReportRenderBenchmark.Run(args[1..]),
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
     "period-report" => await PeriodBenchmarks.RunReportAsync(args[1..]),
+    "period-report-build" => await PeriodBenchmarks.RunReportBuildAsync(args[1..]),
     "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
     "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),

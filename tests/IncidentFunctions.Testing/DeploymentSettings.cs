@@ -85,6 +85,8 @@ public static class DeploymentSettings
         ["Storage__DigestAlertsTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Digest__Channels"] = "set only for the channels named in DIGEST_CHANNELS (their URLs as Key Vault references); none by default (README, 'Chat digest and alerts')",
         ["Digest__Title"] = Tuning,
+        ["Digest__WeeklyTitle"] = Tuning,
+        ["Digest__MonthlyTitle"] = Tuning,
         ["Digest__CatchUpDays"] = Tuning,
         ["Digest__LinkValidity"] = Tuning,
         ["Digest__TopIncidents"] = Tuning,

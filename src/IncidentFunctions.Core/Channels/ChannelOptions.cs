@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Channels;
@@ -41,6 +42,12 @@ public sealed class ChannelOptions
 
     /// <summary>Receives the daily digest.</summary>
     public bool Digest { get; set; } = true;
+
+    /// <summary>Receives the weekly digest (opt-in): sent once after each ISO week ends, at the digest's local send time on Monday.</summary>
+    public bool Weekly { get; set; }
+
+    /// <summary>Receives the monthly digest (opt-in): sent once after each calendar month ends, at the send time on the 1st.</summary>
+    public bool Monthly { get; set; }
 
     /// <summary>Receives real-time alerts for new incidents (when <c>Digest:Alerts:Enabled</c>).</summary>
     public bool Alerts { get; set; }
@@ -101,6 +108,17 @@ public sealed class DeliveryOptions
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     public IEnumerable<ChannelOptions> ChannelsForDigest() => Channels.Where(c => c.Digest);
+
+    /// <summary>Channels that receive any digest: daily, weekly or monthly.</summary>
+    public IEnumerable<ChannelOptions> ChannelsForAnyDigest() => Channels.Where(c => c.Digest || c.Weekly || c.Monthly);
+
+    /// <summary>The channels that receive the digest of a day, a week or a month.</summary>
+    public IEnumerable<ChannelOptions> ChannelsForDigest(PeriodKind kind) => kind switch
+    {
+        PeriodKind.Day => ChannelsForDigest(),
+        PeriodKind.Week => Channels.Where(c => c.Weekly),
+        _ => Channels.Where(c => c.Monthly),
+    };
 
     /// <summary>Channels that asked for alerts; whether alerts are on at all is <c>Digest:Alerts:Enabled</c>.</summary>
     public IEnumerable<ChannelOptions> ChannelsForAlerts() => Channels.Where(c => c.Alerts);

@@ -64,6 +64,31 @@ public sealed record IncidentSummary
     public string Target => (Domain ?? "") + (Path ?? "");
 }
 
+/// <summary>What a weekly or monthly digest adds to the figures: the trends its PDF shows in full.</summary>
+/// <param name="RecurringAttackers">Source IPs seen on two or more days of the period.</param>
+/// <param name="TopRecurring">The recurring source IPs seen on the most days (then hits), most first.</param>
+/// <param name="NewIssues">Security issues exploited in the period and not in the one before.</param>
+/// <param name="StillExploitedIssues">Security issues exploited in the period and already in the one before.</param>
+/// <param name="BusiestDay">The day with the most incidents; null when there were none.</param>
+/// <param name="Sources">Tor, proxy, cloud and listed shares of the enriched source IPs; null before enrichment ran.</param>
+/// <param name="PreviousSources">The same for the period before.</param>
+public sealed record PeriodTrends(
+    int RecurringAttackers,
+    IReadOnlyList<RecurringSource> TopRecurring,
+    int NewIssues,
+    int StillExploitedIssues,
+    PeriodDayFigures? BusiestDay,
+    SourceMix? Sources,
+    SourceMix? PreviousSources);
+
+/// <summary>A recurring source IP as chat shows it (the IP, country and source type are untrusted text).</summary>
+public sealed record RecurringSource(string Ip, int Days, long Hits, string? Country, string? SourceType);
+
+public sealed record PeriodDayFigures(LocalDate Day, int Incidents, long Hits);
+
+/// <summary>Of <paramref name="Known"/> enriched source IPs, how many are Tor, proxies/VPNs, cloud, or listed malicious.</summary>
+public sealed record SourceMix(int Known, int Tor, int Proxy, int Cloud, int Malicious);
+
 /// <summary>Missing hours of a digest's day, or records that could not be read: the counts are a lower bound.</summary>
 /// <param name="Missing">The gaps in UTC.</param>
 /// <param name="MissingLocal">The same gaps in the report zone, e.g. <c>02:00–05:30</c>.</param>
@@ -76,12 +101,22 @@ public sealed record ReportLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256
 /// <summary>A signed link to the report archive page (every day within retention), valid until <paramref name="ExpiresAt"/>.</summary>
 public sealed record ArchiveLink(Uri Url, DateTimeOffset ExpiresAt);
 
-/// <summary>The daily digest of one report day.</summary>
+/// <summary>The digest of one report day, or (with <see cref="Kind"/> Week or Month) of an ISO week or calendar month.</summary>
 public sealed record DigestMessage : ChatMessage
 {
     public required string Title { get; init; }
 
+    /// <summary>The report day; for a week or month its first day.</summary>
     public required LocalDate Day { get; init; }
+
+    /// <summary>What the digest covers: the day (default), or the week or month starting on <see cref="Day"/>.</summary>
+    public PeriodKind Kind { get; init; } = PeriodKind.Day;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ReportPeriod Period => ReportPeriod.Of(Kind, Day);
+
+    /// <summary>A week's or month's trends (null for a day).</summary>
+    public PeriodTrends? Trends { get; init; }
 
     public required DigestFigures Figures { get; init; }
 

@@ -57,9 +57,9 @@ internal sealed partial class DeliveryOptionsValidator : IValidateOptions<Delive
                 failures.Add($"{at}:Generation (channel '{c.Name}') must not be negative.");
             }
 
-            if (!c.Digest && !c.Alerts)
+            if (!c.Digest && !c.Weekly && !c.Monthly && !c.Alerts)
             {
-                failures.Add($"{at} (channel '{c.Name}') receives neither the digest nor alerts; set Digest or Alerts to true, or remove it.");
+                failures.Add($"{at} (channel '{c.Name}') receives neither a digest nor alerts; set Digest, Weekly, Monthly or Alerts to true, or remove it.");
             }
 
             if (c.Kind == ChannelKind.Email)

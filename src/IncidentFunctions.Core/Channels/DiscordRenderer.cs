@@ -34,17 +34,31 @@ public sealed class DiscordRenderer : ChatRenderer
         var f = m.Figures;
         var p = m.PreviousFigures;
         var description = new StringBuilder()
-            .Append("**").Append(MessageLines.Incidents(f, p)).Append("**\n")
-            .Append(MessageLines.Hits(f, p)).Append('\n')
-            .Append(MessageLines.SourceIps(f, p)).Append('\n')
+            .Append("**").Append(MessageLines.Incidents(m)).Append("**\n")
+            .Append(MessageLines.Hits(m)).Append('\n')
+            .Append(MessageLines.SourceIps(m)).Append('\n')
             .Append(MessageLines.StatusLine(f));
         if (m.Coverage is { } gap) description.Append("\n\n:warning: **").Append(MessageLines.CoverageLine(gap)).Append("**");
-        if (m.PreviousCoverage is { } previousGap) description.Append("\n*").Append(MessageLines.PreviousCoverageLine(previousGap)).Append('*');
+        if (m.PreviousCoverage is { } previousGap) description.Append("\n*").Append(MessageLines.PreviousCoverageLine(previousGap, m)).Append('*');
+        if (m.Trends is { } trends)
+        {
+            description.Append("\n\n**").Append(MessageLines.TrendsHeading).Append("**");
+            foreach (var line in MessageLines.TrendLines(m)) description.Append('\n').Append(line);
+            if (trends.TopRecurring.Count > 0)
+            {
+                description.Append("\n**").Append(MessageLines.RecurringHeading).Append("**");
+                foreach (var r in trends.TopRecurring)
+                {
+                    description.Append('\n').AppendJoin(" · ", MessageLines.RecurringParts(r).Select(p => ChatText.DiscordCode(p.Text, p.Max)).Append(MessageLines.RecurringFigures(r)));
+                }
+            }
+        }
+
         description.Append("\n\n[Open the PDF report](").Append(m.Report.Url.AbsoluteUri).Append(')');
 
         var summary = new JsonObject
         {
-            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {Dates.Day(m.Day)}", MaxTitleChars),
+            ["title"] = ChatText.Bound($"{ChatText.DiscordEscape(m.Title)} — {MessageLines.PeriodName(m)}", MaxTitleChars),
             ["url"] = m.Report.Url.AbsoluteUri,
             ["description"] = ChatText.Bound(description.ToString(), MaxDescriptionChars),
             ["color"] = m.Coverage is null ? Blue : Amber,
@@ -61,7 +75,7 @@ public sealed class DiscordRenderer : ChatRenderer
             embeds.Add(incidents);
         }
 
-        var content = $"**{ChatText.DiscordEscape(m.Title)}** {Dates.Day(m.Day)}: {MessageLines.Incidents(f, p)}"
+        var content = $"**{ChatText.DiscordEscape(m.Title)}** {MessageLines.PeriodName(m)}: {MessageLines.Incidents(m)}"
                       + (m.Coverage is null ? "" : " (data gaps)");
         return Message(content, embeds);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Vocabulary;
 using MimeKit;
 
@@ -73,7 +74,7 @@ public static class EmailRenderer
     public static string Subject(DigestMessage m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        var subject = $"{HeaderText(m.Title, 120)} {Dates.Day(m.Day)}: {Numbers.Count(m.Figures.Incidents, "incident", "incidents")}, {Numbers.Count(m.Figures.Hits, "hit", "hits")}";
+        var subject = $"{HeaderText(m.Title, 120)} {Dates.Period(m.Period)}: {Numbers.Count(m.Figures.Incidents, "incident", "incidents")}, {Numbers.Count(m.Figures.Hits, "hit", "hits")}";
         return m.Coverage is null ? subject : subject + " (data gaps)";
     }
 
@@ -92,10 +93,22 @@ public static class EmailRenderer
         var f = m.Figures;
         var p = m.PreviousFigures;
         var sb = new StringBuilder();
-        sb.Append(HeaderText(m.Title, 120)).Append(" — ").AppendLine(Dates.LongDay(m.Day)).AppendLine(CultureInfo.InvariantCulture, $"Report time zone: {m.TimeZone}").AppendLine();
+        sb.Append(HeaderText(m.Title, 120)).Append(" — ").AppendLine(LongName(m)).AppendLine(CultureInfo.InvariantCulture, $"Report time zone: {m.TimeZone}").AppendLine();
         if (m.Coverage is { } gap) sb.AppendLine("WARNING: " + MessageLines.CoverageLine(gap)).AppendLine();
-        if (m.PreviousCoverage is { } previousGap) sb.AppendLine(MessageLines.PreviousCoverageLine(previousGap)).AppendLine();
-        sb.AppendLine(MessageLines.Incidents(f, p)).AppendLine(MessageLines.Hits(f, p)).AppendLine(MessageLines.SourceIps(f, p)).AppendLine(MessageLines.StatusLine(f)).AppendLine();
+        if (m.PreviousCoverage is { } previousGap) sb.AppendLine(MessageLines.PreviousCoverageLine(previousGap, m)).AppendLine();
+        sb.AppendLine(MessageLines.Incidents(m)).AppendLine(MessageLines.Hits(m)).AppendLine(MessageLines.SourceIps(m)).AppendLine(MessageLines.StatusLine(m.Figures)).AppendLine();
+        if (m.Trends is { } trends)
+        {
+            sb.AppendLine(MessageLines.TrendsHeading).AppendLine();
+            foreach (var line in MessageLines.TrendLines(m)) sb.AppendLine(line);
+            if (trends.TopRecurring.Count > 0)
+            {
+                sb.AppendLine().AppendLine(MessageLines.RecurringHeading);
+                foreach (var r in trends.TopRecurring) sb.Append("- ").AppendJoin(" · ", MessageLines.RecurringParts(r).Select(x => Plain(x.Text, x.Max)).Append(MessageLines.RecurringFigures(r))).AppendLine();
+            }
+
+            sb.AppendLine();
+        }
         if (shown > 0)
         {
             sb.AppendLine("Top incidents").AppendLine();
@@ -143,7 +156,7 @@ public static class EmailRenderer
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;table-layout:fixed;background:#ffffff;border:1px solid #d5dbe5;border-radius:6px">
             <tr><td style="background:#12365c;color:#ffffff;padding:18px 22px;border-radius:6px 6px 0 0">
             <h1 style="margin:0;font-size:21px;font-weight:600">{E(title)}</h1>
-            <p style="margin:4px 0 0;font-size:14px;color:#d7e3f1">{E(Dates.LongDay(m.Day))} · {E(m.TimeZone)}</p>
+            <p style="margin:4px 0 0;font-size:14px;color:#d7e3f1">{E(LongName(m))} · {E(m.TimeZone)}</p>
             </td></tr>
             """);
         if (m.Coverage is { } gap)
@@ -153,21 +166,23 @@ public static class EmailRenderer
 
         if (m.PreviousCoverage is { } previousGap)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"""<tr><td style="padding:10px 22px 0"><p style="margin:0;color:#5a6577;font-size:14px">{E(MessageLines.PreviousCoverageLine(previousGap))}</p></td></tr>""");
+            sb.Append(CultureInfo.InvariantCulture, $"""<tr><td style="padding:10px 22px 0"><p style="margin:0;color:#5a6577;font-size:14px">{E(MessageLines.PreviousCoverageLine(previousGap, m))}</p></td></tr>""");
         }
 
         sb.Append("""
             <tr><td style="padding:16px 22px 4px">
             <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
             """);
-        Figure(sb, "Incidents", f.Incidents, p.Incidents, bold: true);
-        Figure(sb, "Hits", f.Hits, p.Hits, bold: false);
-        Figure(sb, "Unique source IPs", f.UniqueSourceIps, p.UniqueSourceIps, bold: false);
+        Figure(sb, "Incidents", f.Incidents, p.Incidents, MessageLines.Before(m), bold: true);
+        Figure(sb, "Hits", f.Hits, p.Hits, MessageLines.Before(m), bold: false);
+        Figure(sb, "Unique source IPs", f.UniqueSourceIps, p.UniqueSourceIps, MessageLines.Before(m), bold: false);
         sb.Append(CultureInfo.InvariantCulture, $"""
             </table>
             <p style="margin:10px 0 0;color:#39465a">{E(MessageLines.StatusLine(f))}</p>
             </td></tr>
             """);
+
+        if (m.Trends is { } periodTrends) Trends(sb, m, periodTrends);
 
         if (shown > 0)
         {
@@ -180,7 +195,7 @@ public static class EmailRenderer
 
         sb.Append(CultureInfo.InvariantCulture, $"""
             <tr><td style="padding:18px 22px 6px">
-            <a href="{A(m.Report.Url)}" style="display:inline-block;background:#1f5fa8;color:#ffffff;text-decoration:none;font-weight:600;padding:10px 16px;border-radius:4px">Open the PDF report for {E(Dates.Day(m.Day))}</a>
+            <a href="{A(m.Report.Url)}" style="display:inline-block;background:#1f5fa8;color:#ffffff;text-decoration:none;font-weight:600;padding:10px 16px;border-radius:4px">Open the PDF report for {E(Dates.Period(m.Period))}</a>
             <p style="margin:8px 0 0;font-size:13px;color:#5a6577">{E(attached ? "The PDF is attached to this email. The button opens it online through a signed link."
                 : tooLarge ? "The PDF is not attached (too large); the button opens it through a signed link."
                 : "The PDF is not attached (the report was updated after this digest was composed); the button opens the current one through a signed link.")}</p>
@@ -207,10 +222,33 @@ public static class EmailRenderer
         return line.StartsWith(Lead, StringComparison.Ordinal) ? $"<strong>{E(Lead)}</strong>{E(line[Lead.Length..])}" : E(line);
     }
 
-    private static void Figure(StringBuilder sb, string label, long current, long previous, bool bold)
+    private static void Figure(StringBuilder sb, string label, long current, long previous, string before, bool bold)
     {
         var weight = bold ? "font-weight:600;" : "";
-        sb.Append(CultureInfo.InvariantCulture, $"""<tr><th scope="row" align="left" style="padding:5px 0;border-bottom:1px solid #eef1f5;font-weight:normal;color:#39465a">{E(label)}</th><td align="right" style="padding:5px 12px;border-bottom:1px solid #eef1f5;{weight}font-size:17px">{E(Numbers.Number(current))}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f5;color:#5a6577;font-size:13px">{E(Numbers.Change(current, previous))} vs. the day before</td></tr>""");
+        sb.Append(CultureInfo.InvariantCulture, $"""<tr><th scope="row" align="left" style="padding:5px 0;border-bottom:1px solid #eef1f5;font-weight:normal;color:#39465a">{E(label)}</th><td align="right" style="padding:5px 12px;border-bottom:1px solid #eef1f5;{weight}font-size:17px">{E(Numbers.Number(current))}</td><td style="padding:5px 0;border-bottom:1px solid #eef1f5;color:#5a6577;font-size:13px">{E(Numbers.Change(current, previous))} vs. {E(before)}</td></tr>""");
+    }
+
+    /// <summary>"Thursday, 19 November 2026", "Week 2026-W48 (23–29 Nov 2026)", "November 2026".</summary>
+    private static string LongName(DigestMessage m) => m.Kind == PeriodKind.Day ? Dates.LongDay(m.Day) : Dates.PeriodWithDays(m.Period);
+
+    private static void Trends(StringBuilder sb, DigestMessage m, PeriodTrends trends)
+    {
+        const string Code = "font-family:Consolas,'Liberation Mono',Menlo,monospace;font-size:13px;background:#f1f3f7;padding:1px 4px;border-radius:3px;word-break:break-all";
+        sb.Append(CultureInfo.InvariantCulture, $"""<tr><td style="padding:14px 22px 0"><h2 style="margin:0 0 8px;font-size:17px;font-weight:600">{E(MessageLines.TrendsHeading)}</h2><ul style="margin:0;padding-left:20px;color:#39465a">""");
+        foreach (var line in MessageLines.TrendLines(m)) sb.Append("<li>").Append(E(line)).Append("</li>");
+        sb.Append("</ul>");
+        if (trends.TopRecurring.Count > 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"""<h3 style="margin:12px 0 6px;font-size:15px;font-weight:600">{E(MessageLines.RecurringHeading)}</h3><ul style="margin:0;padding-left:20px;font-size:14px">""");
+            foreach (var r in trends.TopRecurring)
+            {
+                sb.Append("<li>").AppendJoin(" · ", MessageLines.RecurringParts(r).Select(x => $"""<code style="{Code}">{U(x.Text, x.Max)}</code>""").Append(E(MessageLines.RecurringFigures(r)))).Append("</li>");
+            }
+
+            sb.Append("</ul>");
+        }
+
+        sb.Append("</td></tr>");
     }
 
     private static void Incident(StringBuilder sb, IncidentSummary i, int rank)

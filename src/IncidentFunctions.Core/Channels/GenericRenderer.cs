@@ -25,33 +25,57 @@ public sealed class GenericRenderer : ChatRenderer
     {
         var incidents = new JsonArray();
         foreach (var i in m.TopIncidents.Take(shown)) incidents.Add(Incident(i));
-        return new JsonObject
+        var body = new JsonObject
         {
             ["schema"] = Schema,
-            ["type"] = "daily_digest",
+            ["type"] = m.Kind switch { PeriodKind.Week => "weekly_digest", PeriodKind.Month => "monthly_digest", _ => "daily_digest" },
             ["deliveryId"] = deliveryId,
             ["generatedAt"] = Instant(m.GeneratedAt),
-            ["day"] = ReportCalendar.IsoDay(m.Day),
-            ["timeZone"] = m.TimeZone,
-            ["title"] = m.Title,
-            ["figures"] = Figures(m.Figures),
-            ["previousFigures"] = Figures(m.PreviousFigures),
-            ["topIncidents"] = incidents,
-            ["incidentsNotListed"] = omitted,
-            ["coverage"] = Coverage(m.Coverage),
-            // The day the previous figures come from; not complete means the changes compare with a partial day.
-            ["previousCoverage"] = Coverage(m.PreviousCoverage),
-            ["sourcesEnriched"] = m.SourcesEnriched,
-            ["report"] = new JsonObject
-            {
-                ["url"] = m.Report.Url.AbsoluteUri,
-                ["expiresAt"] = Instant(m.Report.ExpiresAt),
-                ["sha256"] = m.Report.Sha256,
-                ["bytes"] = m.Report.Bytes,
-                ["pages"] = m.Report.Pages,
-            },
         };
+        if (m.Kind == PeriodKind.Day) body["day"] = ReportCalendar.IsoDay(m.Day);
+        else body["period"] = new JsonObject { ["kind"] = m.Kind == PeriodKind.Week ? "week" : "month", ["key"] = m.Period.Key, ["firstDay"] = ReportCalendar.IsoDay(m.Period.First), ["lastDay"] = ReportCalendar.IsoDay(m.Period.Last) };
+        body["timeZone"] = m.TimeZone;
+        body["title"] = m.Title;
+        body["figures"] = Figures(m.Figures);
+        body["previousFigures"] = Figures(m.PreviousFigures);
+        body["topIncidents"] = incidents;
+        body["incidentsNotListed"] = omitted;
+        body["coverage"] = Coverage(m.Coverage);
+        // The period the previous figures come from; not complete means the changes compare with a partial one.
+        body["previousCoverage"] = Coverage(m.PreviousCoverage);
+        body["sourcesEnriched"] = m.SourcesEnriched;
+        if (m.Trends is { } trends) body["trends"] = Trends(trends);
+        body["report"] = new JsonObject
+        {
+            ["url"] = m.Report.Url.AbsoluteUri,
+            ["expiresAt"] = Instant(m.Report.ExpiresAt),
+            ["sha256"] = m.Report.Sha256,
+            ["bytes"] = m.Report.Bytes,
+            ["pages"] = m.Report.Pages,
+        };
+        return body;
     }
+
+    private static JsonObject Trends(PeriodTrends t) => new()
+    {
+        ["recurringAttackers"] = t.RecurringAttackers,
+        ["topRecurring"] = new JsonArray([.. t.TopRecurring.Select(r => (JsonNode)new JsonObject
+        {
+            ["ip"] = Text(r.Ip, IncidentLines.IpChars),
+            ["days"] = r.Days,
+            ["hits"] = r.Hits,
+            ["country"] = Text(r.Country, IncidentLines.CountryChars),
+            ["sourceType"] = Text(r.SourceType, IncidentLines.SourceTypeChars),
+        })]),
+        ["newSecurityIssues"] = t.NewIssues,
+        ["stillExploitedSecurityIssues"] = t.StillExploitedIssues,
+        ["busiestDay"] = t.BusiestDay is { } b ? new JsonObject { ["day"] = ReportCalendar.IsoDay(b.Day), ["incidents"] = b.Incidents, ["hits"] = b.Hits } : null,
+        ["sources"] = Mix(t.Sources),
+        ["previousSources"] = Mix(t.PreviousSources),
+    };
+
+    /// <summary>Counts, not shares: receivers compute what they need; null before enrichment ran.</summary>
+    private static JsonObject? Mix(SourceMix? s) => s is null ? null : new JsonObject { ["enriched"] = s.Known, ["tor"] = s.Tor, ["proxy"] = s.Proxy, ["cloud"] = s.Cloud, ["malicious"] = s.Malicious };
 
     private protected override JsonObject RenderAlert(AlertMessage m, int shown, int omitted, string deliveryId)
     {

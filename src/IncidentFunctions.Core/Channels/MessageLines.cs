@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Vocabulary;
 using NodaTime;
@@ -11,19 +12,30 @@ namespace IncidentFunctions.Channels;
 /// </summary>
 internal static class MessageLines
 {
+    /// <summary>What the changes compare with: "the day before", "the week before", "the month before".</summary>
+    public static string Before(DigestMessage m) => m.Kind switch
+    {
+        PeriodKind.Week => "the week before",
+        PeriodKind.Month => "the month before",
+        _ => "the day before",
+    };
+
+    /// <summary>The digest's period for a heading: "2026-11-19", "Week 2026-W48 (23–29 Nov 2026)", "November 2026".</summary>
+    public static string PeriodName(DigestMessage m) => Dates.PeriodWithDays(m.Period);
+
     /// <summary>"42 incidents · +5 (+13.5%) vs. the day before".</summary>
-    public static string Figure(long current, long previous, string one, string many)
-        => $"{Numbers.Count(current, one, many)} · {Numbers.Change(current, previous)} vs. the day before";
+    public static string Figure(long current, long previous, string one, string many, DigestMessage m)
+        => $"{Numbers.Count(current, one, many)} · {Numbers.Change(current, previous)} vs. {Before(m)}";
 
     /// <summary>A figure without its noun, for a labelled field: "18,734 · −2,268 (−10.8%) vs. the day before".</summary>
-    public static string FigureValue(long current, long previous)
-        => $"{Numbers.Number(current)} · {Numbers.Change(current, previous)} vs. the day before";
+    public static string FigureValue(long current, long previous, DigestMessage m)
+        => $"{Numbers.Number(current)} · {Numbers.Change(current, previous)} vs. {Before(m)}";
 
-    public static string Incidents(DigestFigures now, DigestFigures before) => Figure(now.Incidents, before.Incidents, "incident", "incidents");
+    public static string Incidents(DigestMessage m) => Figure(m.Figures.Incidents, m.PreviousFigures.Incidents, "incident", "incidents", m);
 
-    public static string Hits(DigestFigures now, DigestFigures before) => Figure(now.Hits, before.Hits, "hit", "hits");
+    public static string Hits(DigestMessage m) => Figure(m.Figures.Hits, m.PreviousFigures.Hits, "hit", "hits", m);
 
-    public static string SourceIps(DigestFigures now, DigestFigures before) => Figure(now.UniqueSourceIps, before.UniqueSourceIps, "unique source IP", "unique source IPs");
+    public static string SourceIps(DigestMessage m) => Figure(m.Figures.UniqueSourceIps, m.PreviousFigures.UniqueSourceIps, "unique source IP", "unique source IPs", m);
 
     /// <summary>"Blocked 30 · Partially blocked 4 · Monitoring 7", plus the unknown ones when there are any.</summary>
     public static string StatusLine(DigestFigures f)
@@ -47,8 +59,61 @@ internal static class MessageLines
         return unreadable is null ? line : line + " " + unreadable;
     }
 
-    public static string PreviousCoverageLine(CoverageGap gap)
-        => $"The day before lacks {Durations.Duration(gap.MissingDuration)} of data: changes compare with a partial day.";
+    public static string PreviousCoverageLine(CoverageGap gap, DigestMessage m)
+    {
+        var before = Before(m);
+        var unit = before["the ".Length..before.IndexOf(' ', "the ".Length)];
+        return $"{char.ToUpperInvariant(before[0])}{before[1..]} lacks {Durations.Duration(gap.MissingDuration)} of data: changes compare with a partial {unit}.";
+    }
+
+    /// <summary>The trends of a week or month as app-built sentences (no untrusted text); empty for a day.</summary>
+    public static IReadOnlyList<string> TrendLines(DigestMessage m)
+    {
+        if (m.Trends is not { } t) return [];
+        var unit = m.Kind == PeriodKind.Week ? "week" : "month";
+        var lines = new List<string>
+        {
+            $"Recurring attackers: {Numbers.Count(t.RecurringAttackers, "source IP", "source IPs")} seen on two or more days",
+            $"Security issues exploited: {Numbers.Number(t.NewIssues)} new this {unit}, {Numbers.Number(t.StillExploitedIssues)} still exploited from before",
+        };
+        if (t.BusiestDay is { } busiest)
+        {
+            lines.Add($"Busiest day: {Dates.Day(busiest.Day)} ({busiest.Day.ToString("ddd", System.Globalization.CultureInfo.InvariantCulture)}), {Numbers.Count(busiest.Incidents, "incident", "incidents")}, {Numbers.Count(busiest.Hits, "hit", "hits")}");
+        }
+
+        if (SourcesLine(t.Sources, t.PreviousSources, m) is { } sources) lines.Add(sources);
+        return lines;
+    }
+
+    /// <summary>"Tor 3.1% · Proxy / VPN 5% · Cloud 40% (+2 pp) · Malicious lists 12% of 1,234 enriched source IPs"; null before enrichment.</summary>
+    private static string? SourcesLine(SourceMix? now, SourceMix? before, DigestMessage m)
+    {
+        if (now is not { Known: > 0 }) return null;
+        string Part(string label, Func<SourceMix, int> part)
+        {
+            var share = (double)part(now) / now.Known;
+            var change = before is { Known: > 0 } b ? $" ({Numbers.ChangePoints(share, (double)part(b) / b.Known)})" : "";
+            return $"{label} {Numbers.Percent(share)}{change}";
+        }
+
+        return $"Sources: {Part("Tor", s => s.Tor)} · {Part("Proxy / VPN", s => s.Proxy)} · {Part("Cloud", s => s.Cloud)} · {Part("Malicious lists", s => s.Malicious)}"
+               + $" of {Numbers.Count(now.Known, "enriched source IP", "enriched source IPs")}{(before is { Known: > 0 } ? $"; changes vs. {Before(m)}" : "")}";
+    }
+
+    /// <summary>The app-built part of a recurring source's line: "5 days · 4,120 hits".</summary>
+    public static string RecurringFigures(RecurringSource r) => $"{Numbers.Count(r.Days, "day", "days")} · {Numbers.Count(r.Hits, "hit", "hits")}";
+
+    /// <summary>The untrusted parts of a recurring source's line, in order: IP, country, source type.</summary>
+    public static IEnumerable<(string Text, int Max)> RecurringParts(RecurringSource r)
+    {
+        if (ChatText.Ip(r.Ip) is { Length: > 0 } ip) yield return (ip, IncidentLines.IpChars);
+        if (!string.IsNullOrWhiteSpace(r.Country)) yield return (r.Country, IncidentLines.CountryChars);
+        if (!string.IsNullOrWhiteSpace(r.SourceType)) yield return (r.SourceType, IncidentLines.SourceTypeChars);
+    }
+
+    public const string TrendsHeading = "Trends";
+
+    public const string RecurringHeading = "Recurring attackers (most days first)";
 
     public static string ReportFooter(DigestMessage m)
         => $"PDF SHA-256 {m.Report.Sha256} · {Numbers.Count(m.Report.Pages, "page", "pages")} · link valid until {Dates.DateTime(m.Report.ExpiresAt, Zone(m))} ({m.TimeZone})";

@@ -25,15 +25,23 @@ public sealed class SlackRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var blocks = new JsonArray
         {
-            Header($"{m.Title} — {Dates.Day(m.Day)}"),
+            Header($"{m.Title} — {MessageLines.PeriodName(m)}"),
             Section(
-                $"*{MessageLines.Incidents(f, p)}*\n"
-                + $"{MessageLines.Hits(f, p)}\n"
-                + $"{MessageLines.SourceIps(f, p)}\n"
+                $"*{MessageLines.Incidents(m)}*\n"
+                + $"{MessageLines.Hits(m)}\n"
+                + $"{MessageLines.SourceIps(m)}\n"
                 + MessageLines.StatusLine(f)),
         };
         if (m.Coverage is { } gap) blocks.Add(Section(":warning: *" + ChatText.SlackEscape(MessageLines.CoverageLine(gap)) + "*"));
-        if (m.PreviousCoverage is { } previousGap) blocks.Add(Section("_" + ChatText.SlackEscape(MessageLines.PreviousCoverageLine(previousGap)) + "_"));
+        if (m.PreviousCoverage is { } previousGap) blocks.Add(Section("_" + ChatText.SlackEscape(MessageLines.PreviousCoverageLine(previousGap, m)) + "_"));
+        if (m.Trends is { } trends)
+        {
+            blocks.Add(Section($"*{MessageLines.TrendsHeading}*\n" + string.Join("\n", MessageLines.TrendLines(m).Select(ChatText.SlackEscape))));
+            if (trends.TopRecurring.Count > 0)
+            {
+                blocks.Add(Section($"*{MessageLines.RecurringHeading}*\n" + string.Join("\n", trends.TopRecurring.Select(Recurring))));
+            }
+        }
         if (shown > 0)
         {
             blocks.Add(new JsonObject { ["type"] = "divider" });
@@ -49,7 +57,7 @@ public sealed class SlackRenderer : ChatRenderer
         });
         blocks.Add(Context(MessageLines.ReportFooter(m)));
 
-        var text = $"{m.Title} {Dates.Day(m.Day)}: {MessageLines.Incidents(f, p)}; {MessageLines.StatusLine(f)}"
+        var text = $"{m.Title} {MessageLines.PeriodName(m)}: {MessageLines.Incidents(m)}; {MessageLines.StatusLine(f)}"
                    + (m.Coverage is null ? "" : " (data gaps: figures are a lower bound)");
         return new JsonObject { ["text"] = ChatText.SlackEscape(text) + ". Report: " + ChatText.SlackLink(m.Report.Url, "PDF"), ["blocks"] = blocks };
     }
@@ -114,6 +122,9 @@ public sealed class SlackRenderer : ChatRenderer
 
         return sb.ToString();
     }
+
+    private static string Recurring(RecurringSource r)
+        => string.Join(" · ", MessageLines.RecurringParts(r).Select(p => ChatText.SlackCode(p.Text, p.Max)).Append(ChatText.SlackEscape(MessageLines.RecurringFigures(r))));
 
     private static JsonObject Header(string text) => new()
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Vocabulary;
 
 namespace IncidentFunctions.Channels;
@@ -22,22 +23,32 @@ public sealed class TeamsRenderer : ChatRenderer
         var p = m.PreviousFigures;
         var body = new JsonArray
         {
-            Rich(Run($"{m.Title} — {Dates.Day(m.Day)}", bold: true, size: "Large")),
-            Block($"Report day in {m.TimeZone}", subtle: true),
+            Rich(Run($"{m.Title} — {MessageLines.PeriodName(m)}", bold: true, size: "Large")),
+            Block($"Report {(m.Kind == PeriodKind.Day ? "day" : m.Kind == PeriodKind.Week ? "week" : "month")} in {m.TimeZone}", subtle: true),
             new JsonObject
             {
                 ["type"] = "FactSet",
                 ["facts"] = new JsonArray
                 {
-                    Fact("Incidents", MessageLines.FigureValue(f.Incidents, p.Incidents)),
-                    Fact("Hits", MessageLines.FigureValue(f.Hits, p.Hits)),
-                    Fact("Unique source IPs", MessageLines.FigureValue(f.UniqueSourceIps, p.UniqueSourceIps)),
+                    Fact("Incidents", MessageLines.FigureValue(f.Incidents, p.Incidents, m)),
+                    Fact("Hits", MessageLines.FigureValue(f.Hits, p.Hits, m)),
+                    Fact("Unique source IPs", MessageLines.FigureValue(f.UniqueSourceIps, p.UniqueSourceIps, m)),
                     Fact("Status", MessageLines.StatusLine(f)),
                 },
             },
         };
         if (m.Coverage is { } gap) body.Add(Block("⚠ " + MessageLines.CoverageLine(gap), color: "Warning", bold: true));
-        if (m.PreviousCoverage is { } previousGap) body.Add(Block(MessageLines.PreviousCoverageLine(previousGap), subtle: true));
+        if (m.PreviousCoverage is { } previousGap) body.Add(Block(MessageLines.PreviousCoverageLine(previousGap, m), subtle: true));
+        if (m.Trends is { } trends)
+        {
+            body.Add(Block(MessageLines.TrendsHeading, bold: true, separator: true));
+            foreach (var line in MessageLines.TrendLines(m)) body.Add(Block(line));
+            if (trends.TopRecurring.Count > 0)
+            {
+                body.Add(Block(MessageLines.RecurringHeading, bold: true));
+                foreach (var r in trends.TopRecurring) body.Add(Recurring(r));
+            }
+        }
         if (shown > 0)
         {
             body.Add(Block("Top incidents", bold: true, separator: true));
@@ -140,6 +151,20 @@ public sealed class TeamsRenderer : ChatRenderer
         }
 
         return new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "Medium", ["items"] = items };
+    }
+
+    /// <summary>A recurring source: its IP, country and source type as TextRuns, then the app-built days and hits.</summary>
+    private static JsonObject Recurring(RecurringSource r)
+    {
+        var runs = new List<JsonObject>();
+        foreach (var (text, max) in MessageLines.RecurringParts(r))
+        {
+            if (runs.Count > 0) runs.Add(Run(" · "));
+            runs.Add(Run(ChatText.TeamsRun(text, max)));
+        }
+
+        runs.Add(Run((runs.Count > 0 ? " · " : "") + MessageLines.RecurringFigures(r), subtle: true));
+        return Rich([.. runs]);
     }
 
     /// <summary>A RichTextBlock: its TextRuns are plain text (no markdown), so untrusted text cannot format or link.</summary>

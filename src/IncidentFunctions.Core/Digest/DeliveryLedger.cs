@@ -27,7 +27,10 @@ public enum DeliveryState
     Expired,
 }
 
-/// <summary>Ledger row: PartitionKey <c>{tenant}-{yyyyMMdd}</c> (the report day), RowKey the channel name.</summary>
+/// <summary>
+/// Ledger row: PartitionKey <c>{tenant}-{yyyyMMdd}</c> for a day's digest, <c>{tenant}-{yyyy-Www}</c> for a week's and
+/// <c>{tenant}-{yyyy-MM}</c> for a month's; RowKey the channel name.
+/// </summary>
 public sealed class DeliveryEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -71,7 +74,7 @@ public sealed class DeliveryEntity : ITableEntity
     public DeliveryState ReadState() => Enum.TryParse<DeliveryState>(State, out var s) ? s : DeliveryState.Unknown;
 }
 
-/// <summary>What <see cref="DeliveryLedger.TryBeginAsync"/> decided.</summary>
+/// <summary>What <see cref="DeliveryLedger.TryBeginAsync(long, ReportPeriod, ChannelOptions, TimeSpan, string?, CancellationToken)"/> decided.</summary>
 public enum ClaimDecision
 {
     /// <summary>Post now, under the claim's delivery id.</summary>
@@ -85,7 +88,11 @@ public enum ClaimDecision
 }
 
 /// <param name="PreviousStartedAt">When <paramref name="Recovered"/>: when the run that stopped mid-post had started it.</param>
-public sealed record DeliveryClaim(ClaimDecision Decision, LocalDate Day, string Channel, DeliveryEntity Row, bool Recovered, DateTimeOffset? PreviousStartedAt = null);
+public sealed record DeliveryClaim(ClaimDecision Decision, ReportPeriod Period, string Channel, DeliveryEntity Row, bool Recovered, DateTimeOffset? PreviousStartedAt = null)
+{
+    /// <summary>The report day of a daily digest (the first day of a week or month).</summary>
+    public LocalDate Day => Period.First;
+}
 
 /// <summary>
 /// The delivery ledger that makes a digest post at most once per day and channel, across retries, concurrent runs and
@@ -119,11 +126,36 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         return rows;
     }
 
+    /// <summary>
+    /// Every row of <paramref name="periods"/> (all of one kind), keyed by each period's first day: one range query for
+    /// days, one partition query per week or month.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetAsync(long tenantId, IReadOnlyList<ReportPeriod> periods, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(periods);
+        if (periods.Count == 0) return new Dictionary<(LocalDate, string), DeliveryEntity>();
+        if (periods[0].Kind == PeriodKind.Day) return await GetRangeAsync(tenantId, periods.Min(p => p.First), periods.Max(p => p.First), cancellationToken).ConfigureAwait(false);
+
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new Dictionary<(LocalDate, string), DeliveryEntity>();
+        foreach (var period in periods)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId, period)}");
+            await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false)) rows[(period.First, row.RowKey)] = row;
+        }
+
+        return rows;
+    }
+
     /// <summary>Decides whether this run posts the digest of <paramref name="day"/> to <paramref name="channel"/>, and if so claims it.</summary>
-    public async Task<DeliveryClaim> TryBeginAsync(long tenantId, LocalDate day, ChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
+    public Task<DeliveryClaim> TryBeginAsync(long tenantId, LocalDate day, ChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
+        => TryBeginAsync(tenantId, ReportPeriod.Day(day), channel, lease, reportSha256, cancellationToken);
+
+    /// <summary>Decides whether this run posts the digest of <paramref name="period"/> to <paramref name="channel"/>, and if so claims it.</summary>
+    public async Task<DeliveryClaim> TryBeginAsync(long tenantId, ReportPeriod period, ChannelOptions channel, TimeSpan lease, string? reportSha256, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = DayPartition.Key(tenantId, day);
+        var partition = Partition(tenantId, period);
         for (var round = 0; round < 3; round++)
         {
             var now = time.GetUtcNow();
@@ -134,14 +166,14 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
                 {
                     PartitionKey = partition,
                     RowKey = channel.Name,
-                    DeliveryId = NewDeliveryId(tenantId, day, channel.Name),
+                    DeliveryId = NewDeliveryId(tenantId, period, channel.Name),
                 };
                 Claim(row, channel, now, lease, reportSha256);
                 try
                 {
                     var added = await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
                     row.ETag = added.Headers.ETag ?? default;
-                    return new DeliveryClaim(ClaimDecision.Send, day, channel.Name, row, Recovered: false);
+                    return new DeliveryClaim(ClaimDecision.Send, period, channel.Name, row, Recovered: false);
                 }
                 catch (RequestFailedException ex) when (ex.Status == 409)
                 {
@@ -156,11 +188,11 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
             switch (state)
             {
                 case DeliveryState.Delivered:
-                    return new DeliveryClaim(ClaimDecision.AlreadyDelivered, day, channel.Name, current, false);
+                    return new DeliveryClaim(ClaimDecision.AlreadyDelivered, period, channel.Name, current, false);
                 case DeliveryState.Expired:
-                    return new DeliveryClaim(ClaimDecision.Expired, day, channel.Name, current, false);
+                    return new DeliveryClaim(ClaimDecision.Expired, period, channel.Name, current, false);
                 case DeliveryState.Attempting when current.LeaseUntil > now:
-                    return new DeliveryClaim(ClaimDecision.InProgressElsewhere, day, channel.Name, current, false);
+                    return new DeliveryClaim(ClaimDecision.InProgressElsewhere, period, channel.Name, current, false);
                 case DeliveryState.Attempting:
                     recovered = true; // the posting run died: whether it posted is unknown
                     if (channel.Kind != ChannelKind.Generic)
@@ -169,25 +201,25 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
                         current.FinishedAt = now;
                         current.Error = "the posting run stopped before recording the answer";
                         if (!await TryUpdateAsync(table, current, cancellationToken).ConfigureAwait(false)) continue;
-                        return new DeliveryClaim(ClaimDecision.OutcomeUnknown, day, channel.Name, current, Recovered: true);
+                        return new DeliveryClaim(ClaimDecision.OutcomeUnknown, period, channel.Name, current, Recovered: true);
                     }
 
                     break;
                 case DeliveryState.Unknown when channel.Kind != ChannelKind.Generic:
-                    return new DeliveryClaim(ClaimDecision.OutcomeUnknown, day, channel.Name, current, false);
+                    return new DeliveryClaim(ClaimDecision.OutcomeUnknown, period, channel.Name, current, false);
             }
 
             // Failed, or a Generic delivery with an unknown outcome: post again under the same delivery id.
             Claim(current, channel, now, lease, reportSha256);
             if (await TryUpdateAsync(table, current, cancellationToken).ConfigureAwait(false))
             {
-                return new DeliveryClaim(ClaimDecision.Send, day, channel.Name, current, recovered, recovered ? previousStart : null);
+                return new DeliveryClaim(ClaimDecision.Send, period, channel.Name, current, recovered, recovered ? previousStart : null);
             }
         }
 
         // Three lost races in a row: some other run is busy with it.
         var last = await table.GetEntityIfExistsAsync<DeliveryEntity>(partition, channel.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new DeliveryClaim(ClaimDecision.InProgressElsewhere, day, channel.Name, last.HasValue ? last.Value! : new DeliveryEntity(), false);
+        return new DeliveryClaim(ClaimDecision.InProgressElsewhere, period, channel.Name, last.HasValue ? last.Value! : new DeliveryEntity(), false);
     }
 
     /// <summary>Records the answer of a claimed delivery. Returns false when another run took the row over meanwhile.</summary>
@@ -217,10 +249,14 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
     }
 
     /// <summary>Marks a never-delivered day as too old to send, so the warning is logged once.</summary>
-    public async Task<bool> ExpireAsync(long tenantId, LocalDate day, ChannelOptions channel, CancellationToken cancellationToken = default)
+    public Task<bool> ExpireAsync(long tenantId, LocalDate day, ChannelOptions channel, CancellationToken cancellationToken = default)
+        => ExpireAsync(tenantId, ReportPeriod.Day(day), channel, cancellationToken);
+
+    /// <summary>Marks a never-delivered period as too old to send, so the warning is logged once.</summary>
+    public async Task<bool> ExpireAsync(long tenantId, ReportPeriod period, ChannelOptions channel, CancellationToken cancellationToken = default)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = DayPartition.Key(tenantId, day);
+        var partition = Partition(tenantId, period);
         var existing = await table.GetEntityIfExistsAsync<DeliveryEntity>(partition, channel.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         if (!existing.HasValue)
@@ -229,7 +265,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
             {
                 PartitionKey = partition,
                 RowKey = channel.Name,
-                DeliveryId = NewDeliveryId(tenantId, day, channel.Name),
+                DeliveryId = NewDeliveryId(tenantId, period, channel.Name),
                 Kind = channel.Kind.ToString(),
                 State = nameof(DeliveryState.Expired),
                 StartedAt = now,
@@ -278,9 +314,27 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         }
     }
 
-    /// <summary>Readable and unique: tenant, day, channel and a random part, e.g. <c>d-42-20261120-team-slack-9f2c4e1a7b3d</c>.</summary>
-    private static string NewDeliveryId(long tenantId, LocalDate day, string channel)
-        => $"d-{tenantId}-{ReportCalendar.DayKey(day)}-{channel}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+    /// <summary>
+    /// Readable and unique: kind, tenant, period, channel and a random part, e.g.
+    /// <c>d-42-20261120-team-slack-9f2c4e1a7b3d</c>, <c>w-42-2026-W47-team-slack-…</c>, <c>m-42-2026-11-team-slack-…</c>.
+    /// </summary>
+    private static string NewDeliveryId(long tenantId, ReportPeriod period, string channel)
+    {
+        var (kind, key) = period.Kind switch
+        {
+            PeriodKind.Day => ("d", ReportCalendar.DayKey(period.First)),
+            PeriodKind.Week => ("w", period.Key),
+            _ => ("m", period.Key),
+        };
+        return $"{kind}-{tenantId}-{key}-{channel}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+    }
+
+    /// <summary>
+    /// A day keeps the partition it always had; a week or month is keyed by its route key. Those contain '-' right after
+    /// the year, which sorts before every digit, so they never fall inside a range of day keys (<see cref="GetRangeAsync"/>).
+    /// </summary>
+    internal static string Partition(long tenantId, ReportPeriod period)
+        => period.Kind == PeriodKind.Day ? DayPartition.Key(tenantId, period.First) : DayPartition.Key(tenantId, period.Key);
 
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) => storage.GetTableAsync(storage.Options.DigestDeliveriesTable, cancellationToken);
 }

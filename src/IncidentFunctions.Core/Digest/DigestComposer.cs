@@ -12,10 +12,21 @@ namespace IncidentFunctions.Digest;
 /// <summary>
 /// Computes the <see cref="DigestMessage"/> of a report day from the day's <see cref="DailyReport"/> model: the same
 /// read, false-positive rule, figures, coverage and enriched incident rows as the PDF it links to, so the two agree.
-/// The digest only adds its own choice of incidents (most hits first) and the local-time form of the gaps.
+/// The digest only adds its own choice of incidents (most hits first) and the local-time form of the gaps. A week's or
+/// month's digest is composed the same way from its <see cref="PeriodReport"/>, with the period's trends.
 /// </summary>
-public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar calendar, IOptions<DigestOptions> options)
+public sealed class DigestComposer(DailyReportBuilder reports, PeriodReportBuilder periodReports, ReportCalendar calendar, IOptions<DigestOptions> options)
 {
+    /// <summary>Recurring source IPs a week's or month's digest names (the PDF lists them all).</summary>
+    internal const int TopRecurring = 3;
+
+    public async Task<DigestMessage> BuildAsync(long tenantId, ReportPeriod period, ReportLink report, CancellationToken cancellationToken = default)
+    {
+        if (period.Kind == PeriodKind.Day) return await BuildAsync(tenantId, period.First, report, cancellationToken).ConfigureAwait(false);
+        var model = await periodReports.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
+        return Compose(model, report, calendar, options.Value);
+    }
+
     public async Task<DigestMessage> BuildAsync(long tenantId, LocalDate day, ReportLink report, CancellationToken cancellationToken = default)
     {
         var model = await reports.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
@@ -27,11 +38,7 @@ public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar ca
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        var top = model.Incidents
-            .OrderByDescending(r => r.Hits).ThenByDescending(r => r.Threat ?? 0).ThenByDescending(r => r.LastSeen).ThenBy(r => r.Id, StringComparer.Ordinal)
-            .Take(options.TopIncidents)
-            .Select(IncidentSummaries.From)
-            .ToList();
+        var top = Top(model.Incidents, options);
 
         return new DigestMessage
         {
@@ -48,6 +55,59 @@ public sealed class DigestComposer(DailyReportBuilder reports, ReportCalendar ca
             SourcesEnriched = model.SourcesEnriched,
         };
     }
+
+    /// <summary>The message of a week or month from its report model (pure): its figures against the period before, trends and top incidents.</summary>
+    public static DigestMessage Compose(PeriodReport model, ReportLink report, ReportCalendar calendar, DigestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(calendar);
+        var reached = model.Days.Where(d => d.Coverage is not null).Select(d => d.Coverage!).ToList();
+        var missing = reached.SelectMany(c => c.Missing.Select(w => (c.Day, Window: w))).ToList();
+        var unreadable = reached.Sum(c => c.UnreadableRecords);
+        var coverage = missing.Count == 0 && unreadable == 0
+            ? null
+            : new CoverageGap(
+                missing.ConvertAll(m => m.Window),
+                missing.ConvertAll(m => $"{Dates.Day(m.Day)} {Dates.Span(m.Window.From, m.Window.To, calendar.Zone, m.Day)}"),
+                missing.Aggregate(TimeSpan.Zero, (sum, m) => sum + m.Window.Duration),
+                unreadable);
+        var busiest = model.BusiestDays.Count > 0 ? model.BusiestDays[0] : null;
+        return new DigestMessage
+        {
+            TimeZone = model.TimeZone,
+            GeneratedAt = model.GeneratedAt,
+            Title = UntrustedText.Sanitize(model.Period.Kind == PeriodKind.Week ? options.WeeklyTitle : options.MonthlyTitle, 120),
+            Day = model.Period.First,
+            Kind = model.Period.Kind,
+            Figures = Figures(model.Figures),
+            PreviousFigures = Figures(model.PreviousFigures),
+            TopIncidents = Top(model.Incidents, options),
+            Coverage = coverage,
+            Report = report,
+            SourcesEnriched = model.SourcesEnriched,
+            Trends = new PeriodTrends(
+                model.RecurringAttackersTotal,
+                model.RecurringAttackers.Take(TopRecurring)
+                    .Select(r => new RecurringSource(r.Ip, r.Days.Count, r.Hits, r.Country, r.SourceType is { } type ? Labels.SourceType(type) : null))
+                    .ToList(),
+                model.NewIssuesTotal,
+                model.IssuesTotal - model.NewIssuesTotal,
+                busiest is null ? null : new PeriodDayFigures(busiest.Day, busiest.Incidents, busiest.Hits),
+                Mix(model.Figures.Shares),
+                Mix(model.PreviousFigures.Shares)),
+        };
+    }
+
+    /// <summary>The incidents a digest names: most hits first.</summary>
+    private static List<IncidentSummary> Top(IEnumerable<IncidentRow> incidents, DigestOptions options)
+        => incidents
+            .OrderByDescending(r => r.Hits).ThenByDescending(r => r.Threat ?? 0).ThenByDescending(r => r.LastSeen).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Take(options.TopIncidents)
+            .Select(IncidentSummaries.From)
+            .ToList();
+
+    private static SourceMix? Mix(SourceShares? s) => s is null ? null : new SourceMix(s.Known, s.Tor, s.Proxy, s.Cloud, s.Malicious);
 
     private static DigestFigures Figures(KeyFigures f)
         => new(f.Incidents, f.Hits, f.UniqueSourceIps, f.Blocked, f.PartiallyBlocked, f.Monitoring, f.UnknownStatus);

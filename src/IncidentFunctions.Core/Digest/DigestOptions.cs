@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace IncidentFunctions.Digest;
 
-/// <summary>The daily digest: what it says and when it is sent. Bound from the <c>Digest</c> section (the channels too: <c>DeliveryOptions</c>).</summary>
+/// <summary>The daily (and the opt-in weekly and monthly) digest: what it says and when it is sent. Bound from the <c>Digest</c> section (the channels too: <c>DeliveryOptions</c>).</summary>
 public sealed class DigestOptions
 {
     public const string SectionName = "Digest";
@@ -11,6 +11,16 @@ public sealed class DigestOptions
     [Required]
     [StringLength(120)]
     public string Title { get; set; } = "Daily incident digest";
+
+    /// <summary>Heading of the weekly digest (channels with <c>Weekly</c>).</summary>
+    [Required]
+    [StringLength(120)]
+    public string WeeklyTitle { get; set; } = "Weekly incident digest";
+
+    /// <summary>Heading of the monthly digest (channels with <c>Monthly</c>).</summary>
+    [Required]
+    [StringLength(120)]
+    public string MonthlyTitle { get; set; } = "Monthly incident digest";
 
     /// <summary>NCRONTAB (6 fields, UTC) of the digest timer; bound from the <c>DAILY_DIGEST_SCHEDULE</c> app setting the trigger reads.</summary>
     public string Schedule { get; set; } = "0 */15 * * * *";

@@ -57,7 +57,7 @@ public sealed class DigestPreview(
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(email);
         Directory.CreateDirectory(outputDirectory);
-        var pdf = await reports.ReadAttachmentAsync(message.Day, message.Report, email.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
+        var pdf = await reports.ReadAttachmentAsync(message.Period, message.Report, email.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
         var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, email, PreviewDeliveryId, now, pdf);
         var eml = Path.Combine(outputDirectory, "email.eml");
         var html = Path.Combine(outputDirectory, "email.html");

@@ -1,3 +1,4 @@
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
@@ -6,11 +7,11 @@ using NodaTime;
 namespace IncidentFunctions.Digest;
 
 /// <summary>
-/// The digest's one dependency on the report feature: generate (or reuse) and store the PDF of a day through
-/// <see cref="DailyReportService.PublishAsync"/>, and get its SHA-256 and a signed link valid for
-/// <see cref="DigestOptions.LinkValidity"/>.
+/// The digest's one dependency on the report feature: generate (or reuse) and store the PDF of a day
+/// (<see cref="DailyReportService"/>) or of a week or month (<see cref="PeriodReportService"/>), and get its SHA-256 and
+/// a signed link valid for <see cref="DigestOptions.LinkValidity"/>.
 /// </summary>
-public sealed class DigestReportPublisher(DailyReportService reports, ReportArchive archive, IOptions<ReportOptions> reportOptions, IOptions<DigestOptions> options)
+public sealed class DigestReportPublisher(DailyReportService reports, PeriodReportService periodReports, ReportArchive archive, IOptions<ReportOptions> reportOptions, IOptions<DigestOptions> options)
 {
     /// <summary>A signed link to the report archive page (<c>reports/shared/archive</c>), valid as long as the report link; null without a public base URL.</summary>
     public ArchiveLink? ArchiveLink()
@@ -20,26 +21,35 @@ public sealed class DigestReportPublisher(DailyReportService reports, ReportArch
         return new ArchiveLink(new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery), expiresAt);
     }
 
-    public async Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default)
+    public Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default) => PublishAsync(ReportPeriod.Day(day), cancellationToken);
+
+    public async Task<ReportLink> PublishAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
-        var shared = await reports.PublishAsync(day, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
+        var shared = period.Kind == PeriodKind.Day
+            ? await reports.PublishAsync(period.First, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false)
+            : await periodReports.PublishAsync(period, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
         // Checked at start-up (DigestReportSettingsValidator); a chat message cannot carry a relative link.
         var url = shared.Url ?? throw new InvalidOperationException("The digest needs absolute report links: set 'Reports__PublicBaseUrl' to the API's public address, e.g. 'https://func-x.azurewebsites.net/api/'.");
         return new ReportLink(url, shared.ExpiresAt, shared.File.Sha256, shared.File.Length, shared.File.Pages);
     }
 
     /// <summary>
-    /// The PDF the digest of <paramref name="day"/> describes, to attach to an email: null when it is larger than
+    /// The PDF the digest of <paramref name="period"/> describes, to attach to an email: null when it is larger than
     /// <paramref name="maxBytes"/>, or when the stored report changed since the message was composed (its SHA-256
     /// would not match the one the message names; the link then serves the newer one).
     /// </summary>
-    public async Task<EmailAttachment?> ReadAttachmentAsync(LocalDate day, ReportLink report, long maxBytes, CancellationToken cancellationToken = default)
+    public async Task<EmailAttachment?> ReadAttachmentAsync(ReportPeriod period, ReportLink report, long maxBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Bytes > maxBytes) return null;
-        var file = await reports.GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+        var day = period.Kind == PeriodKind.Day;
+        var file = day
+            ? await reports.GetOrCreateAsync(period.First, cancellationToken).ConfigureAwait(false)
+            : await periodReports.GetOrCreateAsync(period, cancellationToken).ConfigureAwait(false);
         if (file.Sha256 != report.Sha256 || file.Length > maxBytes) return null;
-        var (current, content) = await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
+        var (current, content) = day
+            ? await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false)
+            : await periodReports.OpenReadAsync(file, period, cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
             if (current.Sha256 != report.Sha256) return null;

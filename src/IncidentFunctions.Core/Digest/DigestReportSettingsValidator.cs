@@ -16,7 +16,7 @@ internal sealed class DigestReportSettingsValidator(IOptions<ReportOptions> repo
         bool anyDigestChannel;
         try
         {
-            anyDigestChannel = delivery.Value.ChannelsForDigest().Any();
+            anyDigestChannel = delivery.Value.ChannelsForAnyDigest().Any();
         }
         catch (OptionsValidationException)
         {

@@ -17,13 +17,13 @@ internal static class DigestServiceCollectionExtensions
         services.TryAddTransient<DeliveryLedger>();
         services.TryAddTransient<DigestComposer>();
         services.TryAddTransient<DigestReportPublisher>();
-        services.TryAddTransient<DailyDigestSender>();
+        services.TryAddTransient<DigestSender>();
         services.TryAddTransient<DigestPreview>();
         services.AddSingleton(new ScheduledJob(
             "SendDailyDigest",
             AppSettingNames.DailyDigestSchedule,
             sp => sp.GetRequiredService<IOptions<DigestOptions>>().Value.Schedule,
-            (sp, ct) => sp.GetRequiredService<DailyDigestSender>().RunAsync(ct)));
+            (sp, ct) => sp.GetRequiredService<DigestSender>().RunAsync(ct)));
         return services;
     }
 }

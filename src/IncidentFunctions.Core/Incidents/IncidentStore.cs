@@ -77,11 +77,15 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
     }
 
     /// <summary>Every incident active on <paramref name="day"/>: one partition query.</summary>
-    public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+        => GetDayAsync(tenantId, day, select: null, cancellationToken);
+
+    /// <summary>The rows of a report day with only the <paramref name="select"/>ed properties (the others keep their defaults); all when null.</summary>
+    public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, IEnumerable<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
         var partitionKey = DayPartition.Key(tenantId, day);
-        await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: 1000, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }

@@ -46,12 +46,20 @@ public sealed class DigestStatusEndpoint(
         var alerts = alertOptions.Value;
         var now = time.GetUtcNow();
 
-        var days = schedule.DueDays(now).Reverse().ToList();
-        IReadOnlyDictionary<(NodaTime.LocalDate Day, string Channel), DeliveryEntity> ledgerRows = new Dictionary<(NodaTime.LocalDate, string), DeliveryEntity>();
-        if (options.ChannelsForDigest().Any())
+        // Newest first: the days of the catch-up window, and for weeks and months the latest due and the one before.
+        var periods = new Dictionary<PeriodKind, IReadOnlyList<ReportPeriod>>
         {
-            var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-            ledgerRows = await ledger.GetRangeAsync(tenantId, days[^1], days[0], cancellationToken).ConfigureAwait(false);
+            [PeriodKind.Day] = schedule.DueDays(now).Reverse().Select(ReportPeriod.Day).ToList(),
+            [PeriodKind.Week] = Recent(PeriodKind.Week, now),
+            [PeriodKind.Month] = Recent(PeriodKind.Month, now),
+        };
+        var ledgerRows = new Dictionary<PeriodKind, IReadOnlyDictionary<(NodaTime.LocalDate Day, string Channel), DeliveryEntity>>();
+        long? tenantId = null;
+        foreach (var (kind, recent) in periods)
+        {
+            if (!options.ChannelsForDigest(kind).Any()) continue;
+            tenantId ??= await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+            ledgerRows[kind] = await ledger.GetAsync(tenantId.Value, recent, cancellationToken).ConfigureAwait(false);
         }
 
         var channels = new JsonArray();
@@ -59,15 +67,16 @@ public sealed class DigestStatusEndpoint(
         {
             var state = await health.GetAsync(channel, cancellationToken).ConfigureAwait(false);
             var deliveries = new JsonArray();
-            if (channel.Digest)
+            foreach (var (kind, recent) in periods)
             {
-                foreach (var day in days)
+                if (!options.ChannelsForDigest(kind).Contains(channel)) continue;
+                foreach (var period in recent)
                 {
-                    var row = ledgerRows.GetValueOrDefault((day, channel.Name));
+                    var row = ledgerRows[kind].GetValueOrDefault((period.First, channel.Name));
                     deliveries.Add(new JsonObject
                     {
-                        ["day"] = ReportCalendar.IsoDay(day),
-                        ["dueAt"] = schedule.DueAt(day),
+                        [kind switch { PeriodKind.Day => "day", PeriodKind.Week => "week", _ => "month" }] = kind == PeriodKind.Day ? ReportCalendar.IsoDay(period.First) : period.Key,
+                        ["dueAt"] = schedule.DueAt(period),
                         ["state"] = row?.State ?? "NotAttempted",
                         ["deliveryId"] = row?.DeliveryId,
                         ["runs"] = row?.Runs,
@@ -87,6 +96,8 @@ public sealed class DigestStatusEndpoint(
                 ["kind"] = channel.Kind.ToString(),
                 ["host"] = channel.ServerHost(),
                 ["digest"] = channel.Digest,
+                ["weekly"] = channel.Weekly,
+                ["monthly"] = channel.Monthly,
                 ["alerts"] = channel.Alerts && alerts.Enabled,
                 ["generation"] = channel.Generation,
                 ["enabled"] = state.Enabled,
@@ -113,6 +124,8 @@ public sealed class DigestStatusEndpoint(
             ["catchUpDays"] = schedule.CatchUpDays,
             ["latestDueDay"] = ReportCalendar.IsoDay(schedule.LatestDueDay(now)),
             ["nextDueAt"] = schedule.NextDueAt(now),
+            ["nextWeeklyDueAt"] = options.ChannelsForDigest(PeriodKind.Week).Any() ? schedule.NextDueAt(PeriodKind.Week, now) : null,
+            ["nextMonthlyDueAt"] = options.ChannelsForDigest(PeriodKind.Month).Any() ? schedule.NextDueAt(PeriodKind.Month, now) : null,
             ["alertsEnabled"] = alerts.Enabled,
             ["autoDisable"] = new JsonObject
             {
@@ -122,5 +135,12 @@ public sealed class DigestStatusEndpoint(
             },
             ["channels"] = channels,
         };
+    }
+
+    /// <summary>The latest due period of <paramref name="kind"/> and the one before it, newest first.</summary>
+    private List<ReportPeriod> Recent(PeriodKind kind, DateTimeOffset now)
+    {
+        var latest = schedule.LatestDuePeriod(kind, now);
+        return [latest, latest.Previous()];
     }
 }

@@ -53,7 +53,14 @@ public sealed record PeriodReport
 
     public required IReadOnlyList<TargetRow> TopTargets { get; init; }
 
+    /// <summary>The security issues exploited in the period, most incidents first (at most 100; the totals count all).</summary>
     public required IReadOnlyList<PeriodIssueRow> Issues { get; init; }
+
+    /// <summary>Distinct security issues exploited in the period.</summary>
+    public int IssuesTotal { get; init; }
+
+    /// <summary>Of <see cref="IssuesTotal"/>, those not exploited in the period before.</summary>
+    public int NewIssuesTotal { get; init; }
 
     public required IReadOnlyList<BusyDay> BusiestDays { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.Calendar;
 using NodaTime;
 
 namespace IncidentFunctions.Vocabulary;
@@ -44,4 +45,16 @@ public static class Dates
     /// <summary>A span within report day <paramref name="day"/>: <c>02:00–05:30</c>.</summary>
     public static string Span(DateTimeOffset from, DateTimeOffset to, DateTimeZone zone, LocalDate day)
         => $"{TimeWithin(from, zone, day)}–{TimeWithin(to, zone, day)}";
+
+    /// <summary>A report period's name: <c>2026-11-19</c>, <c>Week 2026-W48</c> or <c>November 2026</c>.</summary>
+    public static string Period(ReportPeriod period) => period.Kind switch
+    {
+        PeriodKind.Week => $"Week {period.Key}",
+        PeriodKind.Month => period.First.ToString("MMMM yyyy", Invariant),
+        _ => Day(period.First),
+    };
+
+    /// <summary>A period with its days for a heading: <c>Week 2026-W48 (23–29 Nov 2026)</c>; a day or a month is its name.</summary>
+    public static string PeriodWithDays(ReportPeriod period)
+        => period.Kind == PeriodKind.Week ? $"{Period(period)} ({DaySpan(period.First, period.Last)})" : Period(period);
 }

@@ -28,7 +28,7 @@ public sealed partial class ChatRendererTests
             var data = new TheoryData<ChannelKind, string>();
             foreach (var kind in ChatRenderer.ChatKinds)
             {
-                foreach (var message in new[] { "digest", "alert", "rollup" }) data.Add(kind, message);
+                foreach (var message in new[] { "digest", "weekly", "alert", "rollup" }) data.Add(kind, message);
             }
 
             return data;
@@ -47,6 +47,7 @@ public sealed partial class ChatRendererTests
         var (model, deliveryId) = message switch
         {
             "digest" => ((ChatMessage)DigestSamples.Digest(), DeliveryId),
+            "weekly" => (DigestSamples.Weekly(), "w-42-2026-W47-team-chat-0123456789ab"),
             "alert" => (DigestSamples.Alert(), IncidentFunctions.Alerts.AlertDeliveryIds.Alert(42, "team-chat", DigestSamples.Alert().Incidents[0].Id)),
             _ => (DigestSamples.Rollup(), IncidentFunctions.Alerts.AlertDeliveryIds.Rollup(42, "team-chat", DigestSamples.Rollup().RollupInterval!.Value.From)),
         };
@@ -204,6 +205,7 @@ public sealed partial class ChatRendererTests
         foreach (ChatMessage message in new ChatMessage[]
                  {
                      DigestSamples.HostileDigest(incidents: 5, repeat),
+                     DigestSamples.Weekly(hostile: true),
                      DigestSamples.Alert() with { Incidents = [DigestSamples.HostileIncident(1, repeat)] },
                      DigestSamples.Rollup() with { Incidents = [DigestSamples.HostileIncident(1, repeat), DigestSamples.HostileIncident(2, repeat)] },
                  })
@@ -245,6 +247,46 @@ public sealed partial class ChatRendererTests
                 case ChannelKind.Teams: AssertTeamsInert(root); break;
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Render_WeeklyDigest_NamesTheWeekComparesWithTheWeekBeforeAndShowsItsTrends(ChannelKind kind)
+    {
+        var payload = ChatRenderer.For(kind).Render(DigestSamples.Weekly(), "w-42-2026-W47-team-chat-0123456789ab");
+        var root = JsonNode.Parse(payload.Json)!;
+
+        Assert.Empty(PlatformShape.Check(kind, payload.Json));
+        if (kind == ChannelKind.Generic)
+        {
+            Assert.Equal("weekly_digest", root["type"]!.GetValue<string>());
+            Assert.Null(root["day"]);
+            Assert.Equal("2026-W47", root["period"]!["key"]!.GetValue<string>());
+            Assert.Equal("2026-11-16", root["period"]!["firstDay"]!.GetValue<string>());
+            Assert.Equal("2026-11-22", root["period"]!["lastDay"]!.GetValue<string>());
+            Assert.Equal(12, root["trends"]!["recurringAttackers"]!.GetValue<int>());
+            Assert.Equal("198.51.100.23", root["trends"]!["topRecurring"]![0]!["ip"]!.GetValue<string>());
+            Assert.Equal(6, root["trends"]!["topRecurring"]![0]!["days"]!.GetValue<int>());
+            Assert.Equal(3, root["trends"]!["newSecurityIssues"]!.GetValue<int>());
+            Assert.Equal(5, root["trends"]!["stillExploitedSecurityIssues"]!.GetValue<int>());
+            Assert.Equal("2026-11-18", root["trends"]!["busiestDay"]!["day"]!.GetValue<string>());
+            Assert.Equal(290, root["trends"]!["sources"]!["enriched"]!.GetValue<int>());
+            Assert.Equal(DigestSamples.WeeklyReportUrl.AbsoluteUri, root["report"]!["url"]!.GetValue<string>());
+            return;
+        }
+
+        var text = string.Join("\n", PlatformShape.Strings(root).Select(s => s.Value));
+        Assert.Contains("Weekly incident digest — Week 2026-W47 (16–22 Nov 2026)", text.Replace("**", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("vs. the week before", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("the day before", text, StringComparison.Ordinal);
+        Assert.Contains("Recurring attackers: 12 source IPs seen on two or more days", text, StringComparison.Ordinal);
+        Assert.Contains("3 new this week, 5 still exploited from before", text, StringComparison.Ordinal);
+        Assert.Contains("Busiest day: 2026-11-18 (Wed), 61 incidents, 30,112 hits", text, StringComparison.Ordinal);
+        Assert.Contains("Cloud 41.4% (+4.3 pp)", text, StringComparison.Ordinal);
+        Assert.Contains("198.51.100.23", text, StringComparison.Ordinal);
+        Assert.Contains("6 days · 41,200 hits", text, StringComparison.Ordinal);
+        Assert.Contains("2026-11-18 02:00–04:00", text, StringComparison.Ordinal);
+        Assert.Contains(DigestSamples.WeeklyReportUrl.AbsoluteUri, text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -391,7 +433,7 @@ public sealed partial class ChatRendererTests
 
     private static bool IsOurs(string url)
         => url.StartsWith(DigestSamples.ConsoleBase.AbsoluteUri, StringComparison.Ordinal)
-           || url.Replace("&amp;", "&", StringComparison.Ordinal) == DigestSamples.ReportUrl.AbsoluteUri;
+           || url.Replace("&amp;", "&", StringComparison.Ordinal) is var plain && (plain == DigestSamples.ReportUrl.AbsoluteUri || plain == DigestSamples.WeeklyReportUrl.AbsoluteUri);
 
     [GeneratedRegex(@"[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]")]
     private static partial Regex Bidi();

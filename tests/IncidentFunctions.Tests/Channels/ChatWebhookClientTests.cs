@@ -310,7 +310,7 @@ public sealed class ChatWebhookClientTests : IAsyncDisposable
             ["Digest:RetryMaxDelay"] = "00:00:05",
             ["Digest:AttemptTimeout"] = "00:00:00.750",
             ["Digest:TotalTimeout"] = "00:00:20",
-            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:SigningKeys:k1"] = DigestSenderTests.SigningKey,
             ["Reports:ActiveSigningKeyId"] = "k1",
             ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
         };

@@ -77,7 +77,7 @@ public sealed class DeliveryOptionsValidatorTests
         var channel = Channel();
         channel.Digest = false;
 
-        Assert.Contains("receives neither the digest nor alerts", Validate(channel), StringComparison.Ordinal);
+        Assert.Contains("receives neither a digest nor alerts", Validate(channel), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class DeliveryOptionsValidatorTests
             ["Digest:Channels:0:Alerts"] = "true",
             ["Digest:Alerts:Enabled"] = "true",
             [AppSettingNames.DailyDigestSchedule] = "0 */5 * * * *",
-            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:SigningKeys:k1"] = DigestSenderTests.SigningKey,
             ["Reports:ActiveSigningKeyId"] = "k1",
             ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
         });

@@ -52,4 +52,24 @@ public sealed class EmailRendererTests
         Assert.False(payload.Attached);
         Assert.Contains("The PDF is not attached " + reason, payload.Message.HtmlBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_WeeklyDigest_NamesTheWeekAndShowsTrendsWithAttackerTextInert()
+    {
+        var payload = EmailRenderer.Render(DigestSamples.Weekly(hostile: true), Email, "w-1", DateTimeOffset.UnixEpoch, null);
+        var html = payload.Message.HtmlBody!;
+        var text = payload.Message.TextBody!;
+
+        Assert.Equal("Weekly incident digest Week 2026-W47: 214 incidents, 96,410 hits (data gaps)", payload.Message.Subject);
+        Assert.Contains("Week 2026-W47 (16–22 Nov 2026)", text, StringComparison.Ordinal);
+        Assert.Contains("vs. the week before", html, StringComparison.Ordinal);
+        Assert.Contains("Recurring attackers: 12 source IPs seen on two or more days", text, StringComparison.Ordinal);
+        Assert.Contains("<li>Security issues exploited: 3 new this week, 5 still exploited from before</li>", html, StringComparison.Ordinal);
+        Assert.Contains("Open the PDF report for Week 2026-W47", html, StringComparison.Ordinal);
+        // The hostile IP and country of a recurring source: encoded, defanged, never a tag or a link.
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"https://evil", html, StringComparison.Ordinal);
+    }
 }

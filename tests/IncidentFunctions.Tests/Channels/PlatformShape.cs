@@ -139,7 +139,7 @@ internal static class PlatformShape
     {
         if (root["schema"]?.GetValue<string>() != GenericRenderer.Schema) errors.Add("schema missing");
         if (root["deliveryId"]?.GetValue<string>() is not { Length: > 0 }) errors.Add("deliveryId missing");
-        if (root["type"]?.GetValue<string>() is not ("daily_digest" or "incident_alert" or "incident_rollup")) errors.Add("unknown type");
+        if (root["type"]?.GetValue<string>() is not ("daily_digest" or "weekly_digest" or "monthly_digest" or "incident_alert" or "incident_rollup")) errors.Add("unknown type");
     }
 
     private static int Limit(JsonNode? node, int max, string what, List<string> errors)

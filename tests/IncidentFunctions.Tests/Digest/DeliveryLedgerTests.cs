@@ -157,4 +157,31 @@ public sealed class DeliveryLedgerTests
         Assert.True(await Ledger.ExpireAsync(42, Day.PlusDays(-1), Channel(), ct));
         Assert.Equal(ClaimDecision.Expired, (await Ledger.TryBeginAsync(42, Day, Channel(), Lease, null, ct)).Decision);
     }
+
+    [Fact]
+    public async Task TryBeginAsync_WeekMonthAndDayStartingTogether_AreSeparateDeliveries()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var monday = new LocalDate(2026, 6, 1); // a Monday and the 1st: its day, week and month start together
+        var week = IncidentFunctions.Calendar.ReportPeriod.WeekOf(monday);
+        var month = IncidentFunctions.Calendar.ReportPeriod.MonthOf(monday);
+        var day = await Ledger.TryBeginAsync(42, monday, Channel(), Lease, null, ct);
+        await Ledger.CompleteAsync(day, new DeliveryOutcome(DeliveryResult.Delivered, 200, 1, null), "sha", ct);
+
+        var weekly = await Ledger.TryBeginAsync(42, week, Channel(), Lease, null, ct);
+        var monthly = await Ledger.TryBeginAsync(42, month, Channel(), Lease, null, ct);
+        await Ledger.CompleteAsync(weekly, new DeliveryOutcome(DeliveryResult.Delivered, 200, 1, null), "sha", ct);
+        var weeklyAgain = await Ledger.TryBeginAsync(42, week, Channel(), Lease, null, ct);
+
+        Assert.Equal(ClaimDecision.Send, weekly.Decision);
+        Assert.Equal(ClaimDecision.Send, monthly.Decision);
+        Assert.Equal(ClaimDecision.AlreadyDelivered, weeklyAgain.Decision);
+        Assert.StartsWith("w-42-2026-W23-chat-", weekly.Row.DeliveryId, StringComparison.Ordinal);
+        Assert.StartsWith("m-42-2026-06-chat-", monthly.Row.DeliveryId, StringComparison.Ordinal);
+        // The day range never picks up the week's or month's rows, and each period's read finds only its own.
+        var days = await Ledger.GetRangeAsync(42, monday.PlusDays(-40), monday.PlusDays(40), ct);
+        Assert.Equal(day.Row.DeliveryId, Assert.Single(days).Value.DeliveryId);
+        Assert.Equal(DeliveryState.Delivered, (await Ledger.GetAsync(42, [week], ct))[(monday, "chat")].ReadState());
+        Assert.Equal(DeliveryState.Attempting, (await Ledger.GetAsync(42, [month], ct))[(monday, "chat")].ReadState());
+    }
 }

@@ -72,7 +72,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
         {
             ["Ingestion:InitialLookback"] = "2.00:00:00",
-            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Reports:SigningKeys:k1"] = DigestSenderTests.SigningKey,
             ["Reports:ActiveSigningKeyId"] = "k1",
             ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
             ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],

@@ -52,6 +52,36 @@ internal static class DigestSamples
         SourcesEnriched = true,
     };
 
+    public static readonly Uri WeeklyReportUrl = new("https://func-incidents.example.net/api/reports/shared/weekly/2026-W47.pdf?exp=1796342400&kid=k1&sig=c2lnbmF0dXJlLW9mLXRoZS13ZWVr");
+
+    /// <summary>The digest of ISO week 2026-W47 (16–22 Nov), with trends; <paramref name="hostile"/> puts attacker text in the recurring sources.</summary>
+    public static DigestMessage Weekly(bool hostile = false) => Digest(gap: false) with
+    {
+        Title = "Weekly incident digest",
+        Day = new LocalDate(2026, 11, 16),
+        Kind = IncidentFunctions.Calendar.PeriodKind.Week,
+        Figures = new DigestFigures(214, 96_410, 301, 150, 20, 40, 4),
+        PreviousFigures = new DigestFigures(180, 120_033, 280, 130, 15, 35, 0),
+        Coverage = new CoverageGap(
+            [new TimeWindow(new DateTimeOffset(2026, 11, 18, 1, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 18, 3, 0, 0, TimeSpan.Zero))],
+            ["2026-11-18 02:00–04:00"],
+            TimeSpan.FromHours(2),
+            UnreadableRecords: 1),
+        Trends = new PeriodTrends(
+            12,
+            [
+                new RecurringSource(hostile ? Hostile : "198.51.100.23", 6, 41_200, hostile ? Hostile : "Germany", "Tor"),
+                new RecurringSource("2001:db8::7", 4, 9_120, "Netherlands", "Cloud"),
+                new RecurringSource("203.0.113.9", 2, 310, null, null),
+            ],
+            3,
+            5,
+            new PeriodDayFigures(new LocalDate(2026, 11, 18), 61, 30_112),
+            new SourceMix(290, 9, 14, 120, 33),
+            new SourceMix(270, 5, 14, 100, 40)),
+        Report = new ReportLink(WeeklyReportUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero), "5f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a07", 402_113, 14),
+    };
+
     public static AlertMessage Alert() => new()
     {
         TimeZone = Zone,

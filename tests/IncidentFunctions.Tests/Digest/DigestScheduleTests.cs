@@ -113,4 +113,75 @@ public sealed class DigestScheduleTests
         Assert.Equal(Utc(2026, 11, 20, 12, 0), schedule.NextDueAt(Utc(2026, 11, 20, 11, 59)));
         Assert.Equal(Utc(2026, 11, 21, 12, 0), schedule.NextDueAt(Utc(2026, 11, 20, 12, 0)));
     }
+
+    [Theory]
+    // Berlin 08:00, catch-up 3 days. Week 2026-W47 is Mon 16 – Sun 22 Nov; its digest is due Mon 23 Nov 08:00 CET.
+    [InlineData("2026-11-23T06:59:00Z", "")] // W46's catch-up ended Thu 19 Nov; W47 not due yet
+    [InlineData("2026-11-23T07:00:00Z", "2026-W47")]
+    [InlineData("2026-11-26T06:59:00Z", "2026-W47")] // still caught up on
+    [InlineData("2026-11-26T07:00:00Z", "")] // three days late: expired
+    // Week 53 of 2026 runs into 2027 (Mon 28 Dec – Sun 3 Jan); due Mon 4 Jan.
+    [InlineData("2027-01-04T07:00:00Z", "2026-W53")]
+    // The week of the spring-forward Sunday (W13: 23–29 Mar 2026) is due Mon 30 Mar 08:00 CEST = 06:00 UTC.
+    [InlineData("2026-03-30T05:59:00Z", "")]
+    [InlineData("2026-03-30T06:00:00Z", "2026-W13")]
+    public void DuePeriods_Weeks_DueAtTheSendTimeOnMondayAndCaughtUpOnForCatchUpDays(string now, string expected)
+    {
+        var schedule = Schedule("Europe/Berlin", 8, 0);
+
+        var due = schedule.DuePeriods(IncidentFunctions.Calendar.PeriodKind.Week, DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, string.Join(",", due.Select(p => p.Key)));
+    }
+
+    [Theory]
+    [InlineData("2026-12-01T06:59:00Z", "")]
+    [InlineData("2026-12-01T07:00:00Z", "2026-11")] // 30 days
+    [InlineData("2027-01-01T07:00:00Z", "2026-12")] // 31 days, the year's end
+    [InlineData("2028-03-01T07:00:00Z", "2028-02")] // 29 days
+    [InlineData("2027-03-01T07:00:00Z", "2027-02")] // 28 days
+    [InlineData("2026-11-15T12:00:00Z", "")] // mid-month: October's catch-up long over
+    public void DuePeriods_Months_DueAtTheSendTimeOnTheFirst(string now, string expected)
+    {
+        var schedule = Schedule("Europe/Berlin", 8, 0);
+
+        var due = schedule.DuePeriods(IncidentFunctions.Calendar.PeriodKind.Month, DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, string.Join(",", due.Select(p => p.Key)));
+    }
+
+    [Fact]
+    public void DuePeriods_CatchUpLongerThanAWeek_SendsBothMissedWeeksOldestFirst()
+    {
+        var schedule = Schedule("UTC", 8, 0, catchUpDays: 10);
+
+        var due = schedule.DuePeriods(IncidentFunctions.Calendar.PeriodKind.Week, Utc(2026, 12, 1, 9, 0));
+
+        Assert.Equal(["2026-W47", "2026-W48"], due.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void ExpiredPeriods_Weeks_AreTheWeeksWhoseCatchUpEnded()
+    {
+        var schedule = Schedule("UTC", 8, 0);
+
+        var expired = schedule.ExpiredPeriods(IncidentFunctions.Calendar.PeriodKind.Week, Utc(2026, 11, 26, 8, 0), 2);
+
+        Assert.Equal(["2026-W46", "2026-W47"], expired.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void DuePeriods_Days_AreTheDueDaysAtEveryQuarterHourAcrossBothDstChanges()
+    {
+        foreach (var (zone, from) in new[] { ("Europe/Berlin", Utc(2026, 3, 27, 0, 0)), ("Europe/Berlin", Utc(2026, 10, 23, 0, 0)), ("America/New_York", Utc(2026, 3, 6, 0, 0)) })
+        {
+            var schedule = Schedule(zone, 2, 30);
+            for (var now = from; now < from.AddDays(4); now = now.AddMinutes(15))
+            {
+                var periods = schedule.DuePeriods(IncidentFunctions.Calendar.PeriodKind.Day, now);
+                Assert.Equal(schedule.DueDays(now), periods.Select(p => p.First));
+                Assert.Equal(schedule.FirstExpiredDay(now), schedule.ExpiredPeriods(IncidentFunctions.Calendar.PeriodKind.Day, now, 1)[0].First);
+            }
+        }
+    }
 }

@@ -188,22 +188,22 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
         Assert.Equal("Set Digest:Channels:0:Generation to 1", channel["reEnable"]!.GetValue<string>());
     }
 
-    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DailyDigestSender>().RunAsync(Ct);
+    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DigestSender>().RunAsync(Ct);
 
     private static async Task SeedAsync(AppHarness app)
     {
-        var hostile = DailyDigestSenderTests.Incident("a:2", Utc(2026, 11, 19, 13, 0), hits: 12, status: IncidentStatus.Monitoring) with { Path = HostilePath, Domain = "evil.example" };
-        await app.Get<IncidentStore>().UpsertAsync([DailyDigestSenderTests.Incident("a:1", Utc(2026, 11, 19, 9, 0), hits: 40), hostile], app.Clock.GetUtcNow(), Ct);
+        var hostile = DigestSenderTests.Incident("a:2", Utc(2026, 11, 19, 13, 0), hits: 12, status: IncidentStatus.Monitoring) with { Path = HostilePath, Domain = "evil.example" };
+        await app.Get<IncidentStore>().UpsertAsync([DigestSenderTests.Incident("a:1", Utc(2026, 11, 19, 9, 0), hits: 40), hostile], app.Clock.GetUtcNow(), Ct);
         // Both days pulled whole, so the subject carries no "(data gaps)".
-        await app.Get<CoverageLog>().RecordAsync(DailyDigestSenderTests.Tenant, new TimeWindow(Utc(2026, 11, 18, 0, 0), Utc(2026, 11, 20, 0, 0)), "seed", 2, 0, app.Clock.GetUtcNow(), Ct);
+        await app.Get<CoverageLog>().RecordAsync(DigestSenderTests.Tenant, new TimeWindow(Utc(2026, 11, 18, 0, 0), Utc(2026, 11, 20, 0, 0)), "seed", 2, 0, app.Clock.GetUtcNow(), Ct);
     }
 
     private async Task<AppHarness> StartAsync(int smtpPort, Dictionary<string, string?>? settings = null)
     {
         var configuration = new Dictionary<string, string?>
         {
-            ["Wallarm:ClientId"] = DailyDigestSenderTests.Tenant.ToString(CultureInfo.InvariantCulture),
-            ["Reports:SigningKeys:k1"] = DailyDigestSenderTests.SigningKey,
+            ["Wallarm:ClientId"] = DigestSenderTests.Tenant.ToString(CultureInfo.InvariantCulture),
+            ["Reports:SigningKeys:k1"] = DigestSenderTests.SigningKey,
             ["Reports:ActiveSigningKeyId"] = "k1",
             ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
             ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
@@ -222,7 +222,7 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
             ["Digest:Channels:0:Email:Timeout"] = "00:00:05",
         };
         foreach (var (key, value) in settings ?? []) configuration[key] = value;
-        var app = await AppHarness.StartAsync(azurite, o => o.ClientId = DailyDigestSenderTests.Tenant, configuration, new ManualClock(Utc(2026, 11, 20, 8, 0)));
+        var app = await AppHarness.StartAsync(azurite, o => o.ClientId = DigestSenderTests.Tenant, configuration, new ManualClock(Utc(2026, 11, 20, 8, 0)));
         _disposables.Add(app);
         return app;
     }

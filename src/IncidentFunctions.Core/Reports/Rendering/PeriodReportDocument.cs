@@ -23,7 +23,7 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
         var flow = new PageFlow(geometry);
         var context = new PeriodSectionContext(report, flow, text, zone);
         PeriodSections.Compose(context);
-        var name = Name(report.Period);
+        var name = Dates.Period(report.Period);
         var left = string.Join(" · ", new[] { report.Title, $"{name} ({report.TimeZone})", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));
         var chrome = new PageChrome(geometry, text, left, $"Generated {Dates.DateTime(report.GeneratedAt, zone)} by {DailyReportDocument.Creator}", report.Attributions).Prepare(flow.Pages.Count);
         text.PruneFaces();
@@ -41,12 +41,4 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
         };
         return ReportPdf.Write(geometry, flow, chrome, metadata, observer);
     }
-
-    /// <summary><c>Week 2026-W48</c> or <c>November 2026</c>.</summary>
-    public static string Name(ReportPeriod period) => period.Kind switch
-    {
-        PeriodKind.Week => $"Week {period.Key}",
-        PeriodKind.Month => period.First.ToString("MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture),
-        _ => Dates.Day(period.First),
-    };
 }

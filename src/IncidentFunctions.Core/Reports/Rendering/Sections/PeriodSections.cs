@@ -22,7 +22,7 @@ internal static class PeriodSections
         Header(context);
         var report = context.Report;
         KeyFiguresSection.Render(context.Flow, context.Text, report.Figures, report.PreviousFigures,
-            PeriodReportDocument.Name(report.Period) + (report.Partial ? " (so far)" : ""), PeriodReportDocument.Name(report.Period.Previous()), "Change");
+            Dates.Period(report.Period) + (report.Partial ? " (so far)" : ""), Dates.Period(report.Period.Previous()), "Change");
         if (report.IsEmpty)
         {
             Paragraph(context, "Incidents", "incidents", "No incidents: no attack exploiting a security issue was recorded in the pulled hours of this period.");
@@ -51,7 +51,7 @@ internal static class PeriodSections
         var period = report.Period;
         var lines = new List<string>();
         if (report.CompanyName is { } company) lines.Add(company);
-        lines.Add($"{PeriodReportDocument.Name(period)}: {Dates.LongDay(period.First)} to {Dates.LongDay(period.Last)} · time zone {report.TimeZone} · {Dates.DateTime(report.Window.From, context.Zone)} to {Dates.DateTime(report.Window.To, context.Zone)} ({Durations.Duration(report.Window.Duration)})");
+        lines.Add($"{Dates.Period(period)}: {Dates.LongDay(period.First)} to {Dates.LongDay(period.Last)} · time zone {report.TimeZone} · {Dates.DateTime(report.Window.From, context.Zone)} to {Dates.DateTime(report.Window.To, context.Zone)} ({Durations.Duration(report.Window.Duration)})");
         lines.Add($"Generated {Dates.DateTime(report.GeneratedAt, context.Zone)} · tenant {report.TenantId.ToString(CultureInfo.InvariantCulture)}");
         var reached = report.Days.Where(d => d.Reached).ToList();
         lines.Add($"Coverage: {Numbers.Number(reached.Count(d => d.Coverage!.IsComplete))} of {Numbers.Count(report.Days.Count, "day", "days")} fully pulled (missing hours by day under Coverage).");

@@ -17,7 +17,7 @@ namespace IncidentFunctions.Tests.Digest;
 /// Slack, Teams, Discord and generic receivers, and a manual clock stepping through send times, DST changes and outages.
 /// </summary>
 [Trait("Category", TestCategories.Integration)]
-public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
+public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     internal const long Tenant = 77;
     internal const string GenericSecret = "digest-secret-0123456789-abcdefghijklmnop";
@@ -270,6 +270,119 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
     }
 
     [Fact]
+    public async Task RunAsync_WeeklyChannels_PostTheClosedWeekOnceWithItsTrendsAndASignedLinkToItsPdf()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Slack, Teams and Generic take only the weekly digest; Discord only the daily one.
+        var settings = new Dictionary<string, string?>();
+        foreach (var i in new[] { 0, 1, 3 })
+        {
+            settings[$"Digest:Channels:{i}:Digest"] = "false";
+            settings[$"Digest:Channels:{i}:Weekly"] = "true";
+        }
+
+        var app = await StartAsync(Utc(2026, 11, 23, 6, 30), zone: "Europe/Berlin", settings: settings); // Mon 07:30 CET
+        const string Returning = "203.0.113.9";
+        await SeedAsync(
+            app,
+            Incident("p:1", Utc(2026, 11, 12, 10, 0), ip: "198.51.100.1"), // week 46: issue 11 was exploited before
+            Incident("a:1", Utc(2026, 11, 16, 10, 0), hits: 40, ip: Returning),
+            Incident("a:2", Utc(2026, 11, 18, 10, 0), hits: 30, ip: Returning) with { VulnerabilityId = 12 },
+            Incident("a:3", Utc(2026, 11, 17, 10, 0), hits: 5, ip: "198.51.100.7"));
+
+        await RunAsync(app);
+        var before = _platforms.Values.Sum(p => p.Received.Count);
+        app.Clock.Set(Utc(2026, 11, 23, 7, 0)); // Mon 08:00 CET: the week is due
+        var due = await RunAsync(app);
+        app.Clock.Set(Utc(2026, 11, 23, 7, 15));
+        var again = await RunAsync(app);
+
+        Assert.Equal(0, before);
+        Assert.Equal(
+            ["2026-11-22/discord", "2026-W47/generic", "2026-W47/slack", "2026-W47/teams"],
+            due.Deliveries.Where(d => d.Status == DigestDeliveryStatus.Delivered).Select(d => $"{d.Period.Key}/{d.Channel}").Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(again.Deliveries, d => d.Status == DigestDeliveryStatus.Delivered);
+        Assert.All(_platforms.Values, p => Assert.Single(p.Received));
+        Assert.All(_platforms.Values, p => Assert.Empty(p.Received[0].ShapeErrors));
+        Assert.DoesNotContain("2026-W47", _platforms[ChannelKind.Discord].Received[0].Body, StringComparison.Ordinal);
+        Assert.Contains("Week 2026-W47 (16–22 Nov 2026)", _platforms[ChannelKind.Slack].Received[0].Body, StringComparison.Ordinal);
+
+        var generic = JsonNode.Parse(_platforms[ChannelKind.Generic].Received[0].Body)!;
+        Assert.Equal("weekly_digest", generic["type"]!.GetValue<string>());
+        Assert.Equal("2026-W47", generic["period"]!["key"]!.GetValue<string>());
+        Assert.StartsWith("w-77-2026-W47-generic-", generic["deliveryId"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(3, generic["figures"]!["incidents"]!.GetValue<int>());
+        Assert.Equal(75, generic["figures"]!["hits"]!.GetValue<long>());
+        Assert.Equal(1, generic["previousFigures"]!["incidents"]!.GetValue<int>());
+        var trends = generic["trends"]!;
+        Assert.Equal(1, trends["recurringAttackers"]!.GetValue<int>());
+        Assert.Equal(Returning, trends["topRecurring"]![0]!["ip"]!.GetValue<string>());
+        Assert.Equal(2, trends["topRecurring"]![0]!["days"]!.GetValue<int>());
+        Assert.Equal(70, trends["topRecurring"]![0]!["hits"]!.GetValue<long>());
+        Assert.Equal(1, trends["newSecurityIssues"]!.GetValue<int>()); // 12
+        Assert.Equal(1, trends["stillExploitedSecurityIssues"]!.GetValue<int>()); // 11
+        Assert.Equal("2026-11-16", trends["busiestDay"]!["day"]!.GetValue<string>());
+
+        // The link is to the week's PDF, as stored, and its signature verifies.
+        var url = new Uri(generic["report"]!["url"]!.GetValue<string>());
+        Assert.StartsWith("https://func.example.test/api/reports/shared/weekly/2026-W47.pdf?exp=", url.AbsoluteUri, StringComparison.Ordinal);
+        var stored = await app.Services.CreateScope().ServiceProvider.GetRequiredService<IncidentFunctions.Reports.PeriodReportService>()
+            .GetOrCreateAsync(IncidentFunctions.Calendar.ReportPeriod.Week(2026, 47), ct);
+        Assert.Equal(stored.Sha256, generic["report"]!["sha256"]!.GetValue<string>());
+        var query = new Microsoft.AspNetCore.Http.QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query));
+        Assert.Equal(IncidentFunctions.Reports.SignatureCheck.Valid, app.Get<IncidentFunctions.Reports.ReportLinkSigner>().Verify(IncidentFunctions.Reports.PeriodReportEndpoint.PathFor("weekly", "2026-W47"), query));
+    }
+
+    [Fact]
+    public async Task RunAsync_MonthlyDigestFailingOnce_IsPostedOnceByTheNextRun()
+    {
+        var settings = new Dictionary<string, string?> { ["Digest:Channels:0:Digest"] = "false", ["Digest:Channels:0:Monthly"] = "true" };
+        var app = await StartAsync(Utc(2026, 11, 30, 12, 0), only: ChannelKind.Generic, settings: settings);
+        await SeedAsync(app, Incident("m:1", Utc(2026, 11, 3, 10, 0)), Incident("m:2", Utc(2026, 11, 27, 10, 0), ip: "198.51.100.4"));
+        var down = true;
+        _platforms[ChannelKind.Generic].DownWhile(() => down, 500);
+
+        await RunAsync(app);
+        app.Clock.Set(Utc(2026, 12, 1, 8, 0));
+        await Assert.ThrowsAsync<DigestDeliveryException>(() => RunAsync(app));
+        down = false;
+        app.Clock.Set(Utc(2026, 12, 1, 8, 15));
+        var retried = await RunAsync(app);
+        app.Clock.Set(Utc(2026, 12, 2, 8, 15));
+        var later = await RunAsync(app);
+
+        var delivered = Assert.Single(retried.Deliveries);
+        Assert.Equal(("2026-11", DigestDeliveryStatus.Delivered), (delivered.Period.Key, delivered.Status));
+        Assert.DoesNotContain(later.Deliveries, d => d.Status == DigestDeliveryStatus.Delivered);
+        var posts = _platforms[ChannelKind.Generic].Received.Where(p => p.Body.Contains("monthly_digest", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, posts.Count); // two attempts in the failing run (Digest:MaxRetries 1), then the delivery: one delivery id
+        Assert.Single(posts.Select(p => JsonNode.Parse(p.Body)!["deliveryId"]!.GetValue<string>()).Distinct());
+        Assert.Equal(2, JsonNode.Parse(posts[^1].Body)!["figures"]!["incidents"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task RunAsync_MonthlyDigestFailingPastTheCatchUpDays_ExpiresOnceWithAWarning()
+    {
+        var settings = new Dictionary<string, string?> { ["Digest:Channels:0:Digest"] = "false", ["Digest:Channels:0:Monthly"] = "true" };
+        var app = await StartAsync(Utc(2026, 11, 30, 12, 0), only: ChannelKind.Generic, settings: settings);
+        _platforms[ChannelKind.Generic].DownWhile(() => true, 500);
+
+        app.Clock.Set(Utc(2026, 12, 1, 8, 0));
+        await Assert.ThrowsAsync<DigestDeliveryException>(() => RunAsync(app));
+        app.Clock.Set(Utc(2026, 12, 3, 8, 0));
+        await Assert.ThrowsAsync<DigestDeliveryException>(() => RunAsync(app));
+        app.Clock.Set(Utc(2026, 12, 4, 8, 0)); // three days after it was due
+        var expired = await RunAsync(app);
+        app.Clock.Set(Utc(2026, 12, 5, 8, 0));
+        var after = await RunAsync(app);
+
+        var record = Assert.Single(expired.Deliveries);
+        Assert.Equal(("2026-11", DigestDeliveryStatus.Expired), (record.Period.Key, record.Status));
+        Assert.Empty(after.Deliveries);
+        Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1509);
+    }
+
+    [Fact]
     public async Task RunAsync_NoChannels_DoesNothing()
     {
         var app = await StartAsync(Utc(2026, 11, 20, 9, 0), only: (ChannelKind)(-1));
@@ -307,13 +420,13 @@ public sealed class DailyDigestSenderTests(AzuriteFixture azurite) : IAsyncDispo
     private static async Task SeedAsync(AppHarness app, params Incident[] incidents)
         => await app.Get<IncidentStore>().UpsertAsync(incidents, app.Clock.GetUtcNow(), TestContext.Current.CancellationToken);
 
-    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DailyDigestSender>().RunAsync(TestContext.Current.CancellationToken);
+    private static Task<DigestRunResult> RunAsync(AppHarness app) => app.Get<DigestSender>().RunAsync(TestContext.Current.CancellationToken);
 
     /// <summary>A run that is killed (host shutdown, crash) when <paramref name="crash"/> fires.</summary>
     private static async Task<DigestRunResult> RunKilledByAsync(AppHarness app, CancellationTokenSource crash)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(crash.Token, TestContext.Current.CancellationToken);
-        return await app.Get<DailyDigestSender>().RunAsync(linked.Token);
+        return await app.Get<DigestSender>().RunAsync(linked.Token);
     }
 
     /// <summary>The report day a posted body is about, whatever the platform.</summary>
