@@ -17,6 +17,7 @@ return args.FirstOrDefault() switch
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
     "enrich-listener" => await EnrichListenerBenchmark.RunAsync(args[1..]),
     "index-memory" => IndexMemory.Run(args[1..]),
+    "azurite-costs" => await AzuriteCosts.RunAsync(),
     _ => Run(args),
 };
 
