@@ -55,6 +55,7 @@ public sealed class DiscordRenderer : ChatRenderer
         }
 
         description.Append("\n\n[Open the PDF report](").Append(m.Report.Url.AbsoluteUri).Append(')');
+        if (m.Archive is { } archive) description.Append(" · [").Append(MessageLines.ArchiveLabel).Append("](").Append(archive.Url.AbsoluteUri).Append(')');
 
         var summary = new JsonObject
         {

@@ -53,6 +53,7 @@ public sealed class GenericRenderer : ChatRenderer
             ["bytes"] = m.Report.Bytes,
             ["pages"] = m.Report.Pages,
         };
+        if (m.Archive is { } archive) body["archive"] = new JsonObject { ["url"] = archive.Url.AbsoluteUri, ["expiresAt"] = Instant(archive.ExpiresAt) };
         return body;
     }
 

@@ -113,6 +113,9 @@ internal static class MessageLines
 
     public const string TrendsHeading = "Trends";
 
+    /// <summary>The link to the report archive page (every report within retention).</summary>
+    public const string ArchiveLabel = "All reports";
+
     public const string RecurringHeading = "Recurring attackers (most days first)";
 
     public static string ReportFooter(DigestMessage m)

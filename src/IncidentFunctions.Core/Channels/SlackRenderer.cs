@@ -53,7 +53,9 @@ public sealed class SlackRenderer : ChatRenderer
         blocks.Add(new JsonObject
         {
             ["type"] = "actions",
-            ["elements"] = new JsonArray { Button("Open the PDF report", m.Report.Url, "primary") },
+            ["elements"] = m.Archive is { } archive
+                ? new JsonArray { Button("Open the PDF report", m.Report.Url, "primary"), Button(MessageLines.ArchiveLabel, archive.Url, null) }
+                : new JsonArray { Button("Open the PDF report", m.Report.Url, "primary") },
         });
         blocks.Add(Context(MessageLines.ReportFooter(m)));
 

@@ -57,7 +57,9 @@ public sealed class TeamsRenderer : ChatRenderer
 
         if (omitted > 0) body.Add(Block(MessageLines.MoreInReport(omitted), subtle: true));
         body.Add(Block(MessageLines.ReportFooter(m), subtle: true, small: true, separator: true));
-        return Envelope(body, new JsonArray { OpenUrl("Open the PDF report", m.Report.Url) });
+        var actions = new JsonArray { OpenUrl("Open the PDF report", m.Report.Url) };
+        if (m.Archive is { } archive) actions.Add(OpenUrl(MessageLines.ArchiveLabel, archive.Url));
+        return Envelope(body, actions);
     }
 
     private protected override JsonObject RenderAlert(AlertMessage m, int shown, int omitted, string deliveryId)

@@ -45,7 +45,8 @@ public sealed class DigestPreview(
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         var report = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
-        return await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
+        var message = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
+        return message with { Archive = reports.ArchiveLink() };
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class DigestPreview(
         ArgumentNullException.ThrowIfNull(email);
         Directory.CreateDirectory(outputDirectory);
         var pdf = await reports.ReadAttachmentAsync(message.Period, message.Report, email.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
-        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, email, PreviewDeliveryId, now, pdf);
+        var payload = EmailRenderer.Render(message, email, PreviewDeliveryId, now, pdf);
         var eml = Path.Combine(outputDirectory, "email.eml");
         var html = Path.Combine(outputDirectory, "email.html");
         await payload.Message.WriteToAsync(eml, cancellationToken).ConfigureAwait(false);

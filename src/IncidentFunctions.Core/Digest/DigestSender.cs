@@ -156,7 +156,8 @@ public sealed class DigestSender(
             var dueAt = schedule.DueAt(period);
             DigestLog.PeriodDue(logger, period.Key, dueAt, pending.Count);
             var report = await reports.PublishAsync(period, cancellationToken).ConfigureAwait(false);
-            messages[period] = await composer.BuildAsync(tenantId, period, report, cancellationToken).ConfigureAwait(false);
+            var message = await composer.BuildAsync(tenantId, period, report, cancellationToken).ConfigureAwait(false);
+            messages[period] = message with { Archive = reports.ArchiveLink() };
         }
 
         // Each channel on its own, all at once: a receiver that hangs until its timeouts delays only itself. Within a
@@ -251,7 +252,7 @@ public sealed class DigestSender(
     {
         var settings = channel.Email!;
         var pdf = await reports.ReadAttachmentAsync(period, message.Report, settings.MaxAttachmentBytes, cancellationToken).ConfigureAwait(false);
-        var payload = EmailRenderer.Render(message with { Archive = reports.ArchiveLink() }, settings, deliveryId, time.GetUtcNow(), pdf);
+        var payload = EmailRenderer.Render(message, settings, deliveryId, time.GetUtcNow(), pdf);
         var outcome = await email.SendAsync(channel, payload, cancellationToken).ConfigureAwait(false);
         // After sending: the SMTP client chose the transfer encodings, so these are the bytes the server got.
         using var bytes = new MemoryStream();

@@ -272,6 +272,7 @@ public sealed partial class ChatRendererTests
             Assert.Equal("2026-11-18", root["trends"]!["busiestDay"]!["day"]!.GetValue<string>());
             Assert.Equal(290, root["trends"]!["sources"]!["enriched"]!.GetValue<int>());
             Assert.Equal(DigestSamples.WeeklyReportUrl.AbsoluteUri, root["report"]!["url"]!.GetValue<string>());
+            Assert.Equal(DigestSamples.ArchiveUrl.AbsoluteUri, root["archive"]!["url"]!.GetValue<string>());
             return;
         }
 
@@ -287,6 +288,7 @@ public sealed partial class ChatRendererTests
         Assert.Contains("6 days · 41,200 hits", text, StringComparison.Ordinal);
         Assert.Contains("2026-11-18 02:00–04:00", text, StringComparison.Ordinal);
         Assert.Contains(DigestSamples.WeeklyReportUrl.AbsoluteUri, text, StringComparison.Ordinal);
+        Assert.Contains(DigestSamples.ArchiveUrl.AbsoluteUri, text.Replace("&amp;", "&", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -433,7 +435,7 @@ public sealed partial class ChatRendererTests
 
     private static bool IsOurs(string url)
         => url.StartsWith(DigestSamples.ConsoleBase.AbsoluteUri, StringComparison.Ordinal)
-           || url.Replace("&amp;", "&", StringComparison.Ordinal) is var plain && (plain == DigestSamples.ReportUrl.AbsoluteUri || plain == DigestSamples.WeeklyReportUrl.AbsoluteUri);
+           || url.Replace("&amp;", "&", StringComparison.Ordinal) is var plain && (plain == DigestSamples.ReportUrl.AbsoluteUri || plain == DigestSamples.WeeklyReportUrl.AbsoluteUri || plain == DigestSamples.ArchiveUrl.AbsoluteUri);
 
     [GeneratedRegex(@"[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]")]
     private static partial Regex Bidi();

@@ -80,7 +80,10 @@ internal static class DigestSamples
             new SourceMix(290, 9, 14, 120, 33),
             new SourceMix(270, 5, 14, 100, 40)),
         Report = new ReportLink(WeeklyReportUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero), "5f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a07", 402_113, 14),
+        Archive = new ArchiveLink(ArchiveUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero)),
     };
+
+    public static readonly Uri ArchiveUrl = new("https://func-incidents.example.net/api/reports/shared/archive?exp=1796342400&kid=k1&sig=c2lnbmF0dXJlLW9mLXRoZS1hcmNoaXZl");
 
     public static AlertMessage Alert() => new()
     {

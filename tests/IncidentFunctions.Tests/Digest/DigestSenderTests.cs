@@ -322,6 +322,8 @@ public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(1, trends["newSecurityIssues"]!.GetValue<int>()); // 12
         Assert.Equal(1, trends["stillExploitedSecurityIssues"]!.GetValue<int>()); // 11
         Assert.Equal("2026-11-16", trends["busiestDay"]!["day"]!.GetValue<string>());
+        Assert.StartsWith("https://func.example.test/api/reports/shared/archive?", generic["archive"]!["url"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("All reports", _platforms[ChannelKind.Slack].Received[0].Body, StringComparison.Ordinal);
 
         // The link is to the week's PDF, as stored, and its signature verifies.
         var url = new Uri(generic["report"]!["url"]!.GetValue<string>());
