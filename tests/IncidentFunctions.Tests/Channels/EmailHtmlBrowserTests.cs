@@ -29,7 +29,7 @@ public sealed class EmailHtmlBrowserTests(BrowserFixture browser, MailDevFixture
         var message = (weekly ? DigestSamples.Weekly(hostile: true) : DigestSamples.Digest()) with
         {
             TopIncidents = [.. DigestSamples.Digest().TopIncidents.Take(3), DigestSamples.HostileIncident(4)],
-            Archive = new ArchiveLink(new Uri("https://func-incidents.example.net/api/reports/shared/archive?exp=1795737600&kid=k1&sig=c2lnbmF0dXJl"), new DateTimeOffset(2026, 11, 27, 7, 0, 0, TimeSpan.Zero)),
+            Archive = new ArchiveLink(new Uri("https://func-incidents.example.net/api/reports/shared/archive?exp=1795737600&kid=k1&sig=EXAMPLE-not-a-signature"), new DateTimeOffset(2026, 11, 27, 7, 0, 0, TimeSpan.Zero)),
         };
         var channel = new ChannelOptions
         {

@@ -8,7 +8,7 @@ namespace IncidentFunctions.Tests.Digest;
 /// <summary>Fixed messages for golden files and limit tests. Change them only together with the golden files.</summary>
 internal static class DigestSamples
 {
-    public static readonly Uri ReportUrl = new("https://func-incidents.example.net/api/reports/shared/daily/2026-11-19.pdf?exp=1795737600&kid=k1&sig=c2lnbmF0dXJlLW9mLXRoZS1saW5r");
+    public static readonly Uri ReportUrl = new("https://func-incidents.example.net/api/reports/shared/daily/2026-11-19.pdf?exp=1795737600&kid=k1&sig=EXAMPLE-not-a-signature-day");
     public static readonly Uri ConsoleBase = new("https://my.wallarm.com/");
     public const string Zone = "Europe/Berlin";
     private static readonly DateTimeOffset Morning = new(2026, 11, 20, 7, 0, 12, TimeSpan.Zero);
@@ -52,7 +52,7 @@ internal static class DigestSamples
         SourcesEnriched = true,
     };
 
-    public static readonly Uri WeeklyReportUrl = new("https://func-incidents.example.net/api/reports/shared/weekly/2026-W47.pdf?exp=1796342400&kid=k1&sig=c2lnbmF0dXJlLW9mLXRoZS13ZWVr");
+    public static readonly Uri WeeklyReportUrl = new("https://func-incidents.example.net/api/reports/shared/weekly/2026-W47.pdf?exp=1796342400&kid=k1&sig=EXAMPLE-not-a-signature-week");
 
     /// <summary>The digest of ISO week 2026-W47 (16–22 Nov), with trends; <paramref name="hostile"/> puts attacker text in the recurring sources.</summary>
     public static DigestMessage Weekly(bool hostile = false) => Digest(gap: false) with
@@ -83,7 +83,7 @@ internal static class DigestSamples
         Archive = new ArchiveLink(ArchiveUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero)),
     };
 
-    public static readonly Uri ArchiveUrl = new("https://func-incidents.example.net/api/reports/shared/archive?exp=1796342400&kid=k1&sig=c2lnbmF0dXJlLW9mLXRoZS1hcmNoaXZl");
+    public static readonly Uri ArchiveUrl = new("https://func-incidents.example.net/api/reports/shared/archive?exp=1796342400&kid=k1&sig=EXAMPLE-not-a-signature-archive");
 
     public static AlertMessage Alert() => new()
     {
