@@ -1,9 +1,6 @@
-using System.Globalization;
 using IncidentFunctions.AppModel;
-using IncidentFunctions.Calendar;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Reports;
 
@@ -14,7 +11,7 @@ namespace IncidentFunctions.Reports;
 /// yet is served as stored so far, marked partial in the PDF and with <c>X-Report-Partial: true</c>.
 /// </summary>
 /// <remarks>The daily route's literal <c>daily</c> segment takes precedence over <c>{kind}</c> in both hosts' routing.</remarks>
-public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<PeriodReportEndpoint> logger) : IHttpRoute
+public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeriods periods, ILogger<PeriodReportEndpoint> logger) : IHttpRoute
 {
     public const string FunctionName = "GetPeriodReport";
     public const string Template = "reports/{" + ReportCsvEndpoint.KindRouteValue + "}/{" + ReportCsvEndpoint.PeriodRouteValue + "}.pdf";
@@ -30,26 +27,9 @@ public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeri
     public async Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ReportPeriods.TryParseSegment(kind, out var periodKind) || periodKind == PeriodKind.Day)
+        if (periods.Resolve(kind, period, servesDays: false, "report", "Period reports exist for weekly and monthly periods (daily: reports/daily/{yyyy-MM-dd}.pdf).", logger, out var parsed) is { } problem)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such report", detail: "Period reports exist for weekly and monthly periods (daily: reports/daily/{yyyy-MM-dd}.pdf).");
-        }
-
-        if (!periods.TryParse(periodKind, period, out var parsed))
-        {
-            ReportsLog.BadDate(logger, period.Length);
-            return Results.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "Invalid report period",
-                detail: $"The period must be {ReportPeriods.FormatHint(periodKind)} or 'latest'.");
-        }
-
-        if (!periods.IsAvailable(parsed))
-        {
-            return Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "No report for this period",
-                detail: $"Reports exist for periods that start today or within the {options.Value.RetentionDays.ToString(CultureInfo.InvariantCulture)} days before it.");
+            return problem;
         }
 
         try

@@ -1,8 +1,6 @@
-using System.Globalization;
 using IncidentFunctions.AppModel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Reports;
 
@@ -12,7 +10,7 @@ namespace IncidentFunctions.Reports;
 /// streamed as CSV (<see cref="IncidentCsv"/>). 404 for another kind, outside the retention or in the future; 400
 /// (problem+json) for a malformed period; 503 with <c>Retry-After</c> when storage fails before the first byte.
 /// </summary>
-public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<ReportCsvEndpoint> logger) : IHttpRoute
+public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods periods, ILogger<ReportCsvEndpoint> logger) : IHttpRoute
 {
     public const string FunctionName = "GetReportCsv";
     public const string KindRouteValue = "kind";
@@ -31,26 +29,9 @@ public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods pe
     public async Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ReportPeriods.TryParseSegment(kind, out var periodKind))
+        if (periods.Resolve(kind, period, servesDays: true, "export", "Exports exist for daily, weekly and monthly periods.", logger, out var parsed) is { } problem)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such export", detail: "Exports exist for daily, weekly and monthly periods.");
-        }
-
-        if (!periods.TryParse(periodKind, period, out var parsed))
-        {
-            ReportsLog.BadDate(logger, period.Length);
-            return Results.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "Invalid report period",
-                detail: $"The period must be {ReportPeriods.FormatHint(periodKind)} or 'latest'.");
-        }
-
-        if (!periods.IsAvailable(parsed))
-        {
-            return Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "No export for this period",
-                detail: $"Exports exist for periods that start today or within the {options.Value.RetentionDays.ToString(CultureInfo.InvariantCulture)} days before it.");
+            return problem;
         }
 
         try

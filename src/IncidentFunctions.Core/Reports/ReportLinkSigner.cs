@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -54,6 +55,19 @@ public sealed class ReportLinkSigner(IOptions<ReportOptions> options, TimeProvid
         var exp = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var sig = Base64Url.EncodeToString(Mac(key, resourcePath, exp, kid));
         return new SignedQuery($"{ExpiresParameter}={exp}&{KeyIdParameter}={Uri.EscapeDataString(kid)}&{SignatureParameter}={sig}", DateTimeOffset.FromUnixTimeSeconds(long.Parse(exp, CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// The gate of a route behind a signed link: null when the request's link signs <paramref name="resourcePath"/>,
+    /// otherwise the 403 (no body) to answer, logged with the reason.
+    /// </summary>
+    public IResult? Refuse(HttpRequest request, string resourcePath, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var check = Verify(resourcePath, request.Query);
+        if (check == SignatureCheck.Valid) return null;
+        ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
+        return Results.StatusCode(StatusCodes.Status403Forbidden);
     }
 
     /// <summary>Checks a request's link parameters (each must be given exactly once) against <paramref name="resourcePath"/>.</summary>

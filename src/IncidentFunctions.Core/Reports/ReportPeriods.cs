@@ -1,4 +1,7 @@
+using System.Globalization;
 using IncidentFunctions.Calendar;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -38,6 +41,40 @@ public sealed class ReportPeriods(ReportCalendar calendar, IOptions<ReportOption
         }
 
         return ReportPeriod.TryParse(kind, segment, out period);
+    }
+
+    /// <summary>
+    /// Resolves the kind and period segments of a request to a route that serves <paramref name="what"/> (<c>report</c>,
+    /// <c>export</c>): null and the period, or the problem to answer instead: 404 for a kind the route does not serve
+    /// (<paramref name="kindsServed"/> says which it does), 400 for a malformed period, 404 outside the retention or in
+    /// the future.
+    /// </summary>
+    public IResult? Resolve(string kind, string period, bool servesDays, string what, string kindsServed, ILogger logger, out ReportPeriod parsed)
+    {
+        parsed = default;
+        if (!TryParseSegment(kind, out var periodKind) || (periodKind == PeriodKind.Day && !servesDays))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {what}", detail: kindsServed);
+        }
+
+        if (!TryParse(periodKind, period, out parsed))
+        {
+            ReportsLog.BadDate(logger, period.Length);
+            return Results.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid report period",
+                detail: $"The period must be {FormatHint(periodKind)} or 'latest'.");
+        }
+
+        if (!IsAvailable(parsed))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: $"No {what} for this period",
+                detail: $"{char.ToUpperInvariant(what[0])}{what[1..]}s exist for periods that start today or within the {options.Value.RetentionDays.ToString(CultureInfo.InvariantCulture)} days before it.");
+        }
+
+        return null;
     }
 
     /// <summary>The route segment of a kind: <c>daily</c>, <c>weekly</c>, <c>monthly</c>.</summary>

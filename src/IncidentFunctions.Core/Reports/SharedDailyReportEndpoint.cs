@@ -23,15 +23,5 @@ public sealed class SharedDailyReportEndpoint(ReportLinkSigner signer, DailyRepo
         => HandleAsync(request, HttpRouteRegistration.RouteValue(request, DailyReportEndpoint.DateRouteValue), cancellationToken);
 
     public Task<IResult> HandleAsync(HttpRequest request, string date, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var check = signer.Verify(DailyReportEndpoint.PathFor(date), request.Query);
-        if (check != SignatureCheck.Valid)
-        {
-            ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
-            return Task.FromResult(Results.StatusCode(StatusCodes.Status403Forbidden));
-        }
-
-        return daily.HandleAsync(request, date, cancellationToken);
-    }
+        => signer.Refuse(request, DailyReportEndpoint.PathFor(date), logger) is { } refused ? Task.FromResult(refused) : daily.HandleAsync(request, date, cancellationToken);
 }

@@ -23,15 +23,5 @@ public sealed class SharedPeriodReportEndpoint(ReportLinkSigner signer, PeriodRe
         => HandleAsync(request, HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.KindRouteValue), HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.PeriodRouteValue), cancellationToken);
 
     public Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var check = signer.Verify(PeriodReportEndpoint.PathFor(kind, period), request.Query);
-        if (check != SignatureCheck.Valid)
-        {
-            ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
-            return Task.FromResult(Results.StatusCode(StatusCodes.Status403Forbidden));
-        }
-
-        return report.HandleAsync(request, kind, period, cancellationToken);
-    }
+        => signer.Refuse(request, PeriodReportEndpoint.PathFor(kind, period), logger) is { } refused ? Task.FromResult(refused) : report.HandleAsync(request, kind, period, cancellationToken);
 }

@@ -23,15 +23,5 @@ public sealed class SharedReportCsvEndpoint(ReportLinkSigner signer, ReportCsvEn
         => HandleAsync(request, HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.KindRouteValue), HttpRouteRegistration.RouteValue(request, ReportCsvEndpoint.PeriodRouteValue), cancellationToken);
 
     public Task<IResult> HandleAsync(HttpRequest request, string kind, string period, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var check = signer.Verify(ReportCsvEndpoint.PathFor(kind, period), request.Query);
-        if (check != SignatureCheck.Valid)
-        {
-            ReportsLog.SignedLinkRefused(logger, request.Path.Value ?? "", check);
-            return Task.FromResult(Results.StatusCode(StatusCodes.Status403Forbidden));
-        }
-
-        return csv.HandleAsync(request, kind, period, cancellationToken);
-    }
+        => signer.Refuse(request, ReportCsvEndpoint.PathFor(kind, period), logger) is { } refused ? Task.FromResult(refused) : csv.HandleAsync(request, kind, period, cancellationToken);
 }
