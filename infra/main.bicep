@@ -307,6 +307,7 @@ var appTables = [
   'digestdeliveries'
   'digestchannels'
   'digestalerts'
+  'changemarks'
 ]
 var appContainers = [
   'reports'

@@ -37,6 +37,7 @@ public static class DeploymentSettings
         ["Storage__QuarantineTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__SourcesTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__SourceCacheTable"] = "default name; infra/main.bicep creates the tables under their default names",
+        ["Storage__ChangeMarksTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__ReportsContainer"] = "default name; infra/main.bicep creates the containers under their default names",
         ["Enrichment__SnapshotContainer"] = "default name; infra/main.bicep creates the containers under their default names",
         ["Enrichment__UseDefaultSources"] = "the npm data files; absent from a deployed package and skipped (optional), the public feeds replace them",

@@ -14,7 +14,7 @@ namespace IncidentFunctions.Enrichment;
 /// Enrichment never rewrites incident rows, so it cannot race ingestion's upserts. Written by
 /// <see cref="SourceEnricher"/>; read by reports and alerts.
 /// </summary>
-public sealed class SourceProfileStore(StorageClients storage)
+public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks marks)
 {
     /// <summary>RowKey of the row holding the day's attribution lines; sorts after every IP.</summary>
     public const string AttributionsRowKey = "~attributions";
@@ -22,6 +22,7 @@ public sealed class SourceProfileStore(StorageClients storage)
     /// <summary>
     /// Writes the day's profiles (replacing earlier rows of the same addresses) and adds <paramref name="attributions"/>
     /// to the lines the day already has: the day keeps the attribution of every source that enriched any of its rows.
+    /// Then bumps the day's change mark (profiles are CSV columns; see <see cref="DayChangeMarks"/>).
     /// </summary>
     public async Task UpsertAsync(long tenantId, LocalDate day, IReadOnlyCollection<SourceProfile> profiles, IReadOnlyCollection<string> attributions, CancellationToken cancellationToken = default)
     {
@@ -36,6 +37,7 @@ public sealed class SourceProfileStore(StorageClients storage)
 
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Replace, 4, cancellationToken).ConfigureAwait(false);
         if (attributions.Count > 0) await MergeAttributionsAsync(table, partition, attributions, cancellationToken).ConfigureAwait(false);
+        await marks.BumpAsync(tenantId, [day], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The stored form of a profile (camelCase JSON).</summary>

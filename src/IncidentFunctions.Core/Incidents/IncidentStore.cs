@@ -9,37 +9,44 @@ using NodaTime;
 namespace IncidentFunctions.Incidents;
 
 /// <summary>Incidents filed under each report day they were active on (see <see cref="IncidentEntity"/>).</summary>
-public sealed class IncidentStore(StorageClients storage, ReportCalendar calendar, IOptions<IngestionOptions> options, ILogger<IncidentStore> logger)
+public sealed class IncidentStore(StorageClients storage, ReportCalendar calendar, DayChangeMarks marks, IOptions<IngestionOptions> options, ILogger<IncidentStore> logger)
 {
     private readonly IngestionOptions _options = options.Value;
 
-    /// <summary>Upserts every incident under each of its days. Returns the number of rows written.</summary>
+    /// <summary>
+    /// Upserts every incident under each of its days, then bumps the change mark of each day written (one request per
+    /// tenant and 100 days, after the rows are stored: see <see cref="DayChangeMarks"/>). Returns the number of rows written.
+    /// </summary>
     public async Task<int> UpsertAsync(IReadOnlyCollection<Incident> incidents, DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
     {
         if (incidents.Count == 0) return 0;
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
         var rows = new List<IncidentEntity>(incidents.Count + incidents.Count / 4);
+        var days = new HashSet<(long Tenant, LocalDate Day)>();
         foreach (var incident in incidents)
         {
-            rows.AddRange(ToRows(incident, pulledAt));
+            foreach (var day in DaysOf(incident))
+            {
+                rows.Add(Row(incident, day, pulledAt));
+                days.Add((incident.TenantId, day));
+            }
         }
 
-        return await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Merge, _options.WriteParallelism, cancellationToken).ConfigureAwait(false);
+        var written = await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Merge, _options.WriteParallelism, cancellationToken).ConfigureAwait(false);
+        foreach (var tenant in days.GroupBy(d => d.Tenant))
+        {
+            await marks.BumpAsync(tenant.Key, tenant.Select(d => d.Day), cancellationToken).ConfigureAwait(false);
+        }
+
+        return written;
     }
 
     /// <summary>The rows an incident is stored as: one per report day between its first and last hit.</summary>
     public IEnumerable<IncidentEntity> ToRows(Incident incident, DateTimeOffset pulledAt)
-    {
-        foreach (var day in DaysOf(incident))
-        {
-            yield return IncidentEntity.From(
-                incident,
-                DayPartition.Key(incident.TenantId, day),
-                ReportCalendar.IsoDay(day),
-                calendar.ZoneId,
-                pulledAt);
-        }
-    }
+        => DaysOf(incident).Select(day => Row(incident, day, pulledAt));
+
+    private IncidentEntity Row(Incident incident, LocalDate day, DateTimeOffset pulledAt)
+        => IncidentEntity.From(incident, DayPartition.Key(incident.TenantId, day), ReportCalendar.IsoDay(day), calendar.ZoneId, pulledAt);
 
     /// <summary>The report days an incident is filed under, oldest first (the latest <see cref="IngestionOptions.MaxDaysPerIncident"/>).</summary>
     public IReadOnlyList<LocalDate> DaysOf(Incident incident)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -37,6 +38,39 @@ public static class IncidentCsv
 
     /// <summary>The header record, CRLF-terminated.</summary>
     public static string Header { get; } = string.Join(',', Columns) + "\r\n";
+
+    /// <summary>Bump when how a record is written changes without a column change (a cell's format, the guard), so stored snapshots of the old form are not served.</summary>
+    internal const int RecordVersion = 1;
+
+    /// <summary>
+    /// Identifies everything besides the stored rows that shapes a record: <see cref="RecordVersion"/>, the columns and
+    /// the Console address of the links. Part of every CSV snapshot's tag (<see cref="CsvSnapshotTag"/>).
+    /// </summary>
+    public static string FormatTag(Uri? consoleBase)
+        => Hash(string.Create(CultureInfo.InvariantCulture, $"{RecordVersion}\u0001{Header}\u0001{consoleBase?.AbsoluteUri}"));
+
+    /// <summary>
+    /// Identifies what the records show of the security-issue catalogue: every entry's title, type, status and threat
+    /// (the fields <see cref="AppendRecord"/> reads). An entry with none of them prints like an unknown id and is left
+    /// out, so pending lookups and unchanged refreshes keep the tag; a changed title changes it.
+    /// </summary>
+    public static string CatalogTag(IReadOnlyDictionary<long, VulnerabilityEntity> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var text = new StringBuilder();
+        foreach (var (id, v) in catalog.OrderBy(e => e.Key))
+        {
+            if (v.Title is null && v.Type is null && v.Status is null && v.Threat is null) continue;
+            // Length-prefixed: stored text is Wallarm's and may hold any separator.
+            text.Append(CultureInfo.InvariantCulture, $"{id}|{v.Threat}");
+            foreach (var field in new[] { v.Title, v.Type, v.Status }) text.Append(CultureInfo.InvariantCulture, $"|{field?.Length ?? -1}:{field}");
+            text.Append('\n');
+        }
+
+        return Hash(text.ToString());
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 
     /// <summary>Appends one record (CRLF-terminated) for <paramref name="row"/>.</summary>
     /// <param name="profile">Enrichment of the row's top IP on the row's day, when known.</param>

@@ -38,4 +38,10 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be read; the day is exported from the table")]
+    public static partial void CsvSnapshotUnreadable(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1413, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be saved; the export goes on from the table and the next one reads the table again")]
+    public static partial void CsvSnapshotNotSaved(ILogger logger, Exception exception, string day);
 }

@@ -18,6 +18,7 @@ internal static class ReportsServiceCollectionExtensions
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
         services.TryAddTransient<ReportPeriods>();
+        services.TryAddSingleton<CsvSnapshotStore>();
         services.TryAddTransient<IncidentCsvExport>();
         services.AddHttpRoute<ReportCsvEndpoint>();
         services.AddHttpRoute<SharedReportCsvEndpoint>();

@@ -52,6 +52,9 @@ public sealed class StorageOptions
     /// <summary>Per-IP enrichment cache with a TTL (see <c>SourceProfileCache</c>).</summary>
     public string SourceCacheTable { get; set; } = "sourcecache";
 
+    /// <summary>Per-day change marks of the data the CSV export shows (see <c>DayChangeMarks</c>).</summary>
+    public string ChangeMarksTable { get; set; } = "changemarks";
+
     /// <summary>Queue of sources to enrich; bound from the <c>ENRICHMENT_QUEUE_NAME</c> app setting that the trigger also reads.</summary>
     public string EnrichmentQueueName { get; set; } = "enrich-sources";
 

@@ -15,7 +15,7 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
             failures.Add("Storage is not configured. Set 'Storage__ConnectionString' (local/Azurite), or all of 'Storage__TableServiceUri', 'Storage__QueueServiceUri' and 'Storage__BlobServiceUri' (Azure, with a managed identity).");
         }
 
-        foreach (var table in new[] { options.IncidentsTable, options.CheckpointsTable, options.CoverageTable, options.VulnerabilitiesTable, options.QuarantineTable, options.SourcesTable, options.SourceCacheTable, options.DigestDeliveriesTable, options.DigestChannelsTable, options.DigestAlertsTable })
+        foreach (var table in new[] { options.IncidentsTable, options.CheckpointsTable, options.CoverageTable, options.VulnerabilitiesTable, options.QuarantineTable, options.SourcesTable, options.SourceCacheTable, options.DigestDeliveriesTable, options.DigestChannelsTable, options.DigestAlertsTable, options.ChangeMarksTable })
         {
             var full = options.FullTableName(table);
             if (!TableName().IsMatch(full))

@@ -55,6 +55,7 @@ internal static class StorageServiceCollectionExtensions
         // code as exceptions and are logged by it.
         services.AddLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error).AddFilter("Azure.", LogLevel.Warning));
         services.TryAddSingleton<StorageClients>();
+        services.TryAddSingleton<DayChangeMarks>();
         return services;
     }
 
