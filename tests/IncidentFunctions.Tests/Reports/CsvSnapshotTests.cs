@@ -41,7 +41,7 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
             ["Reports:TimeZone"] = "UTC",
         }, clock: new ManualClock(Now));
 
-    private Incident Incident(string id, DateTimeOffset first, long hits = 5, string ip = "203.0.113.9") => new()
+    private Incident Incident(string id, DateTimeOffset first, long hits = 5, string ip = "203.0.113.9", string path = "/api/orders") => new()
     {
         TenantId = _tenant,
         Id = id,
@@ -49,7 +49,7 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
         LastSeen = first + TimeSpan.FromMinutes(5),
         AttackType = "sqli",
         Domain = "shop.example.com",
-        Path = "/api/orders",
+        Path = path,
         Hits = hits,
         IpCount = 1,
         TopIps = [new IncidentSourceIp(ip, hits, "NL")],
@@ -263,7 +263,11 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     public async Task Daily_SnapshotWriteFails_TheExportIsStillComplete()
     {
         await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday, count: 5);
+        // More than one snapshot block (4 MiB): the first block is staged while the day is still being sent.
+        const int count = 1_200;
+        var longPath = "/" + new string('p', 3_999);
+        await app.Get<IncidentStore>().UpsertAsync(
+            Enumerable.Range(0, count).Select(i => Incident(string.Create(CultureInfo.InvariantCulture, $"big:{i:D4}"), At(Yesterday, 1), path: longPath)).ToList(), Now, Ct);
         var blob = await SnapshotBlobAsync(app, Yesterday);
         await blob.UploadAsync(new BinaryData([]), cancellationToken: Ct);
         var lease = blob.GetBlobLeaseClient();
@@ -271,7 +275,8 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
 
         var body = await ExportDayAsync(app, Yesterday);
 
-        Assert.Equal(5, Parse(body).Count);
+        Assert.True(body.Length > CsvSnapshotStore.BlockSize, $"{body.Length} bytes");
+        Assert.Equal(count, Parse(body).Count);
         Assert.Contains(app.Logs.GetSnapshot(), r => r.Id.Name == "CsvSnapshotNotSaved");
         BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: Ct);
         Assert.False(properties.Metadata.ContainsKey("daymark"));
