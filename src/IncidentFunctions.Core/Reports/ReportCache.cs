@@ -33,6 +33,9 @@ public sealed record ReportFile(
 {
     /// <summary>The download name: <c>incident-report-2026-11-20.pdf</c>, for a period e.g. <c>incident-report-2026-W47.pdf</c>.</summary>
     public string FileName => DownloadName ?? $"incident-report-{ReportCalendar.IsoDay(Day)}.pdf";
+
+    /// <summary>The file's "ongoing" labels have run out: it is regenerated even when storage has not changed.</summary>
+    public bool IsStaleAt(DateTimeOffset now) => StaleAfter is { } s && now >= s;
 }
 
 /// <summary>
