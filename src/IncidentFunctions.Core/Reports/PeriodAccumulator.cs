@@ -351,13 +351,14 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
         private void Update(IncidentState incident, LocalDate day, IncidentEntity row, int[] ips, IncidentStatus status)
         {
             incident.LatestDay = day;
-            incident.RowKey = row.RowKey;
             incident.Hits = row.Hits;
             incident.IpCount = row.IpCount;
             incident.Status = status;
             incident.VulnerabilityId = row.VulnerabilityId;
             incident.Ips = ips;
             if (!_detail) return;
+            // Most ids need no escaping: share the id's string instead of holding a second copy per incident.
+            incident.RowKey = string.Equals(row.RowKey, incident.Id, StringComparison.Ordinal) ? incident.Id : row.RowKey;
             incident.Threat = row.Threat;
             incident.LastSeen = row.LastSeen;
             incident.Type = TypeOf(row.AttackType);

@@ -27,7 +27,7 @@ public sealed class PeriodAccumulatorTests
         [12] = new() { Title = "Stored XSS", Threat = 70 },
     };
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new LocalDateJson() } };
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new LocalDateJson() } };
 
     private static IncidentEntity Row(LocalDate day, string id, long hits, (string Ip, long Hits, string? Country)[] ips, long vulnerability = 0, IncidentStatus status = IncidentStatus.Blocked, string type = "sqli", string path = "/a", string? state = null, long ipCount = 0)
     {
@@ -121,7 +121,7 @@ public sealed class PeriodAccumulatorTests
         return fold.ToReport(rows, inputs.TenantId, inputs.Vulnerabilities, inputs.Now, inputs.Partial, Utc, options ?? new ReportOptions(), new Uri("https://my.wallarm.com/"));
     }
 
-    private static string Serialize(PeriodReport report) => JsonSerializer.Serialize(report, Json);
+    internal static string Serialize(PeriodReport report) => JsonSerializer.Serialize(report, Json);
 
     [Fact]
     public void Fold_WeekInAnyDayOrder_CountsEachIncidentOnceWithItsLatestDayAndEachIpWithItsLatestProfile()
