@@ -52,6 +52,12 @@ param alertsSchedule string = '5 * * * * *'
 @description('Channels that receive the daily digest, comma-separated: any of slack, teams, discord, generic, email. Each chat channel needs its webhook URL parameter (and generic its signing secret), email its SMTP host, sender and recipients (and a password when a user name is set); provisioning fails otherwise.')
 param digestChannels string = ''
 
+@description('Channels of DIGEST_CHANNELS that also receive the weekly digest (Mondays, the ISO week before), comma-separated; empty for none.')
+param digestWeekly string = ''
+
+@description('Channels of DIGEST_CHANNELS that also receive the monthly digest (on the 1st, the month before), comma-separated; empty for none.')
+param digestMonthly string = ''
+
 @secure()
 @description('Slack incoming-webhook URL for the daily digest. Stored in Key Vault only.')
 param slackWebhookUrl string = ''
@@ -204,6 +210,9 @@ var previousSigningKeySecrets = map(previousSigningKeyIds, id => {
 // accept an empty secret, and the app would only fail on start).
 var channelNames = filter(map(split(toLower(digestChannels), ','), n => trim(n)), n => !empty(n))
 var unknownChannelNames = filter(channelNames, n => !contains(['slack', 'teams', 'discord', 'generic', 'email'], n))
+var weeklyNames = filter(map(split(toLower(digestWeekly), ','), n => trim(n)), n => !empty(n))
+var monthlyNames = filter(map(split(toLower(digestMonthly), ','), n => trim(n)), n => !empty(n))
+var periodNamesNotListed = filter(union(weeklyNames, monthlyNames), n => !contains(channelNames, n))
 var emailProblems = contains(channelNames, 'email')
   ? concat(
       empty(trim(smtpHost)) ? ['SMTP_HOST (smtpHost)'] : [],
@@ -213,6 +222,8 @@ var emailProblems = contains(channelNames, 'email')
   : []
 var chatChannels = !empty(unknownChannelNames)
   ? fail('DIGEST_CHANNELS (digestChannels) lists unknown channel(s) \'${join(unknownChannelNames, '\', \'')}\': use slack, teams, discord, generic or email')
+  : !empty(periodNamesNotListed)
+  ? fail('DIGEST_WEEKLY (digestWeekly) or DIGEST_MONTHLY (digestMonthly) names channel(s) \'${join(periodNamesNotListed, '\', \'')}\' that DIGEST_CHANNELS does not list: add them there or remove them')
   : !empty(emailProblems)
   ? fail('DIGEST_CHANNELS (digestChannels) lists \'email\' but ${join(emailProblems, ', ')} ${length(emailProblems) == 1 ? 'is' : 'are'} empty: set ${length(emailProblems) == 1 ? 'it' : 'them'} (azd env set) or remove email from DIGEST_CHANNELS')
   : filter([
@@ -250,7 +261,11 @@ var chatChannels = !empty(unknownChannelNames)
 var chatChannelSettings = reduce(range(0, length(chatChannels)), {}, (acc, i) => union(acc, {
   'Digest__Channels__${i}__Name': chatChannels[i].name
   'Digest__Channels__${i}__Kind': chatChannels[i].kind
-}, chatChannels[i].kind == 'Email' ? {
+}, contains(weeklyNames, chatChannels[i].name) ? {
+  'Digest__Channels__${i}__Weekly': 'true'
+} : {}, contains(monthlyNames, chatChannels[i].name) ? {
+  'Digest__Channels__${i}__Monthly': 'true'
+} : {}, chatChannels[i].kind == 'Email' ? {
   'Digest__Channels__${i}__Email__To': emailTo
   'Digest__Channels__${i}__Email__Cc': emailCc
   'Digest__Channels__${i}__Email__Bcc': emailBcc

@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "report" => ReportRenderBenchmark.Run(args[1..]),
+    "report-loop" => ReportRenderBenchmark.Loop(args[1..]),
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
     "period-report" => await PeriodBenchmarks.RunReportAsync(args[1..]),
     "period-report-build" => await PeriodBenchmarks.RunReportBuildAsync(args[1..]),

@@ -16,9 +16,9 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
     /// <summary>A signed link to the report archive page (<c>reports/shared/archive</c>), valid as long as the report link; null without a public base URL.</summary>
     public ArchiveLink? ArchiveLink()
     {
-        if (reportOptions.Value.PublicBaseUrl is not { } b) return null;
+        if (reportOptions.Value.PublicBaseUrl is null) return null;
         var (pathAndQuery, expiresAt) = archive.SharedLink(options.Value.LinkValidity);
-        return new ArchiveLink(new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery), expiresAt);
+        return new ArchiveLink(reportOptions.Value.PublicLink(pathAndQuery)!, expiresAt);
     }
 
     public Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default) => PublishAsync(ReportPeriod.Day(day), cancellationToken);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering;
@@ -14,14 +13,6 @@ namespace IncidentFunctions.Reports;
 /// <param name="PathAndQuery">The link relative to the API base (route prefix excluded), e.g. <c>reports/shared/daily/2026-11-20.pdf?exp=…</c>.</param>
 public sealed record SharedReport(ReportFile File, Uri? Url, string PathAndQuery, DateTimeOffset ExpiresAt);
 
-/// <summary>Per-process memory of which stored file is current for a day, and when that was last checked.</summary>
-public sealed class ReportFreshness
-{
-    internal ConcurrentDictionary<(long Tenant, LocalDate Day), (ReportFile File, DateTimeOffset CheckedAt)> Checked { get; } = new();
-
-    internal ConcurrentDictionary<(long Tenant, LocalDate Day), SemaphoreSlim> Gates { get; } = new();
-}
-
 /// <summary>
 /// Generates (or reuses) the PDF of a report day, keeps it in Blob storage, and issues signed links to it. A stored
 /// file is reused while the storage revision it was generated from is unchanged; the check runs at most once per
@@ -31,7 +22,7 @@ public sealed class ReportFreshness
 public sealed class DailyReportService(
     DailyReportBuilder builder,
     ReportCache cache,
-    ReportFreshness freshness,
+    ReportFreshness<(long Tenant, LocalDate Day)> freshness,
     ReportLinkSigner signer,
     ReportCalendar calendar,
     WallarmTenant tenant,
@@ -59,41 +50,18 @@ public sealed class DailyReportService(
     public async Task<ReportFile> GetOrCreateAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var key = (tenantId, day);
-        var now = time.GetUtcNow();
-        if (freshness.Checked.TryGetValue(key, out var known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now))
+        return await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            return known.File;
-        }
-
-        var gate = freshness.Gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            now = time.GetUtcNow();
-            if (freshness.Checked.TryGetValue(key, out known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now))
-            {
-                return known.File;
-            }
-
-            var revision = await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
-            var stored = await cache.GetAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
-            if (stored is not null && stored.Revision == revision && !IsStale(stored, now))
+            var revision = await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), ct).ConfigureAwait(false);
+            var stored = await cache.GetAsync(tenantId, day, ct).ConfigureAwait(false);
+            if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now))
             {
                 ReportsLog.ServedFromCache(logger, day, stored.GeneratedAt);
-            }
-            else
-            {
-                stored = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", cancellationToken).ConfigureAwait(false);
+                return stored;
             }
 
-            freshness.Checked[key] = (stored, time.GetUtcNow());
-            return stored;
-        }
-        finally
-        {
-            gate.Release();
-        }
+            return await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -107,8 +75,7 @@ public sealed class DailyReportService(
         var iso = ReportCalendar.IsoDay(day);
         var signed = signer.Sign(DailyReportEndpoint.PathFor(iso), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedDailyReportEndpoint.PathFor(iso)}?{signed.Query}";
-        var url = _options.PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
-        return new SharedReport(file, url, pathAndQuery, signed.ExpiresAt);
+        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
@@ -117,7 +84,7 @@ public sealed class DailyReportService(
         for (var attempt = 0; attempt < 3; attempt++)
         {
             if (await cache.OpenReadAsync(file, cancellationToken).ConfigureAwait(false) is { } stream) return (file, stream);
-            freshness.Checked.TryRemove((file.TenantId, file.Day), out _);
+            freshness.Forget((file.TenantId, file.Day));
             file = await GetOrCreateAsync(file.Day, cancellationToken).ConfigureAwait(false);
         }
 
@@ -134,8 +101,6 @@ public sealed class DailyReportService(
         ReportsLog.Generated(logger, day, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
         return file;
     }
-
-    private static bool IsStale(ReportFile file, DateTimeOffset now) => file.StaleAfter is { } s && now >= s;
 
     /// <summary>Settings that change the PDF without changing storage.</summary>
     private string SettingsFingerprint()

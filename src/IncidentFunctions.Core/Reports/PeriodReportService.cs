@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering;
@@ -9,14 +8,6 @@ using NodaTime;
 
 namespace IncidentFunctions.Reports;
 
-/// <summary>Per-process memory of which stored file is current for a week or month (kept apart from the days': a Monday is both).</summary>
-public sealed class PeriodReportFreshness
-{
-    internal ConcurrentDictionary<(long Tenant, PeriodKind Kind, LocalDate First), (ReportFile File, DateTimeOffset CheckedAt)> Checked { get; } = new();
-
-    internal ConcurrentDictionary<(long Tenant, PeriodKind Kind, LocalDate First), SemaphoreSlim> Gates { get; } = new();
-}
-
 /// <summary>
 /// Generates (or reuses) the PDF of a week or month and keeps it in Blob storage, as <see cref="DailyReportService"/>
 /// does for a day: reused while the revision over all the period's partitions is unchanged, checked at most once per
@@ -25,7 +16,7 @@ public sealed class PeriodReportFreshness
 public sealed class PeriodReportService(
     PeriodReportBuilder builder,
     ReportCache cache,
-    PeriodReportFreshness freshness,
+    ReportFreshness<(long Tenant, PeriodKind Kind, LocalDate First)> freshness,
     ReportLinkSigner signer,
     ReportCalendar calendar,
     WallarmTenant tenant,
@@ -40,31 +31,14 @@ public sealed class PeriodReportService(
     public async Task<ReportFile> GetOrCreateAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var key = (tenantId, period.Kind, period.First);
-        var now = time.GetUtcNow();
-        if (freshness.Checked.TryGetValue(key, out var known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now)) return known.File;
-
-        var gate = freshness.Gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            now = time.GetUtcNow();
-            if (freshness.Checked.TryGetValue(key, out known) && now - known.CheckedAt < _options.CacheRevalidateAfter && !IsStale(known.File, now)) return known.File;
-
-            var revision = await cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), cancellationToken).ConfigureAwait(false);
-            var stored = await cache.GetAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
-            if (stored is null || stored.Revision != revision || IsStale(stored, now))
-            {
-                stored = await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", cancellationToken).ConfigureAwait(false);
-            }
-
-            freshness.Checked[key] = (stored, time.GetUtcNow());
-            return stored;
-        }
-        finally
-        {
-            gate.Release();
-        }
+            var revision = await cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), ct).ConfigureAwait(false);
+            var stored = await cache.GetAsync(tenantId, period, ct).ConfigureAwait(false);
+            return stored is not null && stored.Revision == revision && !stored.IsStaleAt(now)
+                ? stored
+                : await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>For the period digests: the stored PDF and a link that works without a function key until it expires.</summary>
@@ -74,8 +48,7 @@ public sealed class PeriodReportService(
         var kind = ReportPeriods.Segment(period.Kind);
         var signed = signer.Sign(PeriodReportEndpoint.PathFor(kind, period.Key), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedPeriodReportEndpoint.PathFor(kind, period.Key)}?{signed.Query}";
-        var url = _options.PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
-        return new SharedReport(file, url, pathAndQuery, signed.ExpiresAt);
+        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
@@ -84,7 +57,7 @@ public sealed class PeriodReportService(
         for (var attempt = 0; attempt < 3; attempt++)
         {
             if (await cache.OpenReadAsync(file, cancellationToken).ConfigureAwait(false) is { } stream) return (file, stream);
-            freshness.Checked.TryRemove((file.TenantId, period.Kind, period.First), out _);
+            freshness.Forget((file.TenantId, period.Kind, period.First));
             file = await GetOrCreateAsync(period, cancellationToken).ConfigureAwait(false);
         }
 
@@ -101,8 +74,6 @@ public sealed class PeriodReportService(
         ReportsLog.GeneratedPeriod(logger, period.Key, reason, report.IncidentsTotal, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
         return file;
     }
-
-    private static bool IsStale(ReportFile file, DateTimeOffset now) => file.StaleAfter is { } s && now >= s;
 
     /// <summary>Settings that change the PDF without changing storage; for a period not ended, also today (days "not reached yet").</summary>
     private string SettingsFingerprint(ReportPeriod period, DateTimeOffset now)

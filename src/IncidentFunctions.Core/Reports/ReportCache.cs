@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using NodaTime;
 
@@ -32,6 +33,9 @@ public sealed record ReportFile(
 {
     /// <summary>The download name: <c>incident-report-2026-11-20.pdf</c>, for a period e.g. <c>incident-report-2026-W47.pdf</c>.</summary>
     public string FileName => DownloadName ?? $"incident-report-{ReportCalendar.IsoDay(Day)}.pdf";
+
+    /// <summary>The file's "ongoing" labels have run out: it is regenerated even when storage has not changed.</summary>
+    public bool IsStaleAt(DateTimeOffset now) => StaleAfter is { } s && now >= s;
 }
 
 /// <summary>
@@ -45,7 +49,9 @@ public sealed record ReportFile(
 /// late enrichment), so it cannot be skewed by a client clock or missed by a writer that forgets a marker, and it
 /// needs no change to ingestion. A per-day marker row would be one read instead of a key scan, but every writer
 /// would have to maintain it; the scan costs one request per 1,000 rows and runs at most once per
-/// <see cref="ReportOptions.CacheRevalidateAfter"/> per day and instance.
+/// <see cref="ReportOptions.CacheRevalidateAfter"/> per day and instance. The tenant's security-issue catalog, which
+/// every report's issue titles come from, joins the revision by the content the reports show (see
+/// <c>ProbeCatalogAsync</c>).
 /// </remarks>
 public sealed class ReportCache(StorageClients storage)
 {
@@ -143,7 +149,8 @@ public sealed class ReportCache(StorageClients storage)
             ProbeAsync(o.IncidentsTable, previousKey, cancellationToken),
             ProbeAsync(o.CoverageTable, dayKey, cancellationToken),
             ProbeAsync(o.SourcesTable, dayKey, cancellationToken),
-            ProbeAsync(o.SourcesTable, previousKey, cancellationToken)).ConfigureAwait(false);
+            ProbeAsync(o.SourcesTable, previousKey, cancellationToken),
+            ProbeCatalogAsync(tenantId, cancellationToken)).ConfigureAwait(false);
         var text = $"r{RendererVersion}|{settingsFingerprint}|{string.Join('|', parts)}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
     }
@@ -158,11 +165,34 @@ public sealed class ReportCache(StorageClients storage)
         var probes = period.Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.CoverageTable, d), (o.SourcesTable, d) })
             .Concat(period.Previous().Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.SourcesTable, d) }))
             .ToList();
-        var parts = new string[probes.Count];
+        var parts = new string[probes.Count + 1];
+        var catalog = ProbeCatalogAsync(tenantId, cancellationToken);
         await Parallel.ForEachAsync(Enumerable.Range(0, probes.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
             parts[i] = await ProbeAsync(probes[i].Item1, DayPartition.Key(tenantId, probes[i].Item2), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        parts[^1] = await catalog.ConfigureAwait(false);
         var text = $"r{RendererVersion}|{period.Key}|{settingsFingerprint}|{string.Join('|', parts)}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    /// <summary>
+    /// What the reports show of the tenant's security issues (title, type, severity, status), hashed: a title fetched
+    /// after the day's report was cached changes the revision, while the catalog's own bookkeeping (fetch times, retry
+    /// counts, a refresh that brings the same text) does not, so it does not regenerate every cached report.
+    /// </summary>
+    private async Task<string> ProbeCatalogAsync(long tenantId, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(storage.Options.VulnerabilitiesTable, cancellationToken).ConfigureAwait(false);
+        var partition = tenantId.ToString(CultureInfo.InvariantCulture);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        string[] shown = [nameof(VulnerabilityEntity.RowKey), nameof(VulnerabilityEntity.Title), nameof(VulnerabilityEntity.Type), nameof(VulnerabilityEntity.Threat), nameof(VulnerabilityEntity.Status)];
+        await foreach (var row in table.QueryAsync<VulnerabilityEntity>(filter, maxPerPage: 1000, select: shown, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            // Unit and record separators keep "ab"+"c" and "a"+"bc" apart.
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{row.RowKey}\u001f{row.Title}\u001f{row.Type}\u001f{row.Threat}\u001f{row.Status}\u001e")));
+        }
+
+        return "catalog:" + Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
     }
 
     private async Task<string> ProbeAsync(string tableName, string partitionKey, CancellationToken cancellationToken)

@@ -85,4 +85,8 @@ public sealed class ReportOptions
 
     /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
     public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary><paramref name="pathAndQuery"/> (relative to the API base) under <see cref="PublicBaseUrl"/>; null when none is set.</summary>
+    public Uri? PublicLink(string pathAndQuery)
+        => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
 }

@@ -1,7 +1,9 @@
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
 
 namespace IncidentFunctions.Reports;
 
@@ -11,7 +13,7 @@ internal static class ReportsServiceCollectionExtensions
     {
         services.AddValidatedOptions<ReportOptions, ReportOptionsAttributes, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
         services.TryAddSingleton<ReportCache>();
-        services.TryAddSingleton<ReportFreshness>();
+        services.TryAddSingleton<ReportFreshness<(long Tenant, LocalDate Day)>>();
         services.TryAddSingleton<ReportLinkSigner>();
         services.TryAddTransient<DailyReportBuilder>();
         services.TryAddTransient<DailyReportService>();
@@ -21,7 +23,7 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<IncidentCsvExport>();
         services.AddHttpRoute<ReportCsvEndpoint>();
         services.AddHttpRoute<SharedReportCsvEndpoint>();
-        services.TryAddSingleton<PeriodReportFreshness>();
+        services.TryAddSingleton<ReportFreshness<(long Tenant, PeriodKind Kind, LocalDate First)>>();
         services.TryAddTransient<PeriodReportBuilder>();
         services.TryAddTransient<PeriodReportService>();
         services.AddHttpRoute<PeriodReportEndpoint>();

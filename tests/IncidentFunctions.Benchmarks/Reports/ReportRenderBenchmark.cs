@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
@@ -142,6 +144,82 @@ internal static class ReportRenderBenchmark
         Console.WriteLine($"Times: medians of {string.Join(" / ", sizes.Select(n => n <= 1_000 ? 7 : 3))} interleaved repetitions. Allocated and peak working set: one render per row in a first pass without baselines, "
             + (peakIsPerRender ? "peak reset just before it (/proc/self/clear_refs)." : "process peak so far (could not reset it)."));
         return 0;
+    }
+
+    /// <summary>
+    /// Verb <c>report-loop N REPS [--replay] [--hostile] [--alloc]</c>: renders one day of N incidents (or replays its
+    /// glyphs) until the tiered JIT compiles no more, then REPS times more, and prints the time per render with the
+    /// garbage collections, their pause and the allocations of those REPS; <c>--alloc</c> adds the sampled allocations
+    /// by type (the runtime's AllocationTick events). A process to attach <c>perf record -p</c> or dotnet-trace to.
+    /// </summary>
+    public static int Loop(string[] args)
+    {
+        var n = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var reps = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var replay = args.Contains("--replay");
+        var day = new LocalDate(2026, 11, 20);
+        var calendar = new ReportCalendar("UTC");
+        var options = new ReportOptions { CompanyName = "Example Corp" };
+        var console = new Uri("https://my.wallarm.com/");
+        var inputs = ReportPreviewData.Create(n, day, hostile: args.Contains("--hostile"));
+        using var trace = Trace(inputs, calendar, options, console);
+        void Once()
+        {
+            if (replay) ReplayGlyphs(trace);
+            else Render(inputs, calendar, options, console);
+        }
+
+        var rounds = 0;
+        long compiled;
+        do
+        {
+            compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            for (var i = 0; i < 3; i++) Once();
+            Thread.Sleep(300); // lets the tiered JIT's background promotion run before the next count
+            rounds++;
+        }
+        while (rounds < 5 || System.Runtime.JitInfo.GetCompiledMethodCount() > compiled);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Warm after {rounds} rounds ({System.Runtime.JitInfo.GetCompiledMethodCount():N0} methods compiled); load {File.ReadAllText("/proc/loadavg").Trim()}"));
+        using var listener = args.Contains("--alloc") ? new AllocationSampler() : null;
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pause = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < reps; i++) Once();
+        var elapsed = stopwatch.Elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(replay ? "glyph replay" : "report")}: {elapsed.TotalMilliseconds / reps:F1} ms per render; per render {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0 / reps:F1} MB allocated, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / reps:F1} ms GC pause; collections over {reps}: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}"));
+        listener?.Print();
+        return 0;
+    }
+
+    /// <summary>Sums the runtime's allocation samples (one per ~100 KB allocated) by heap and type.</summary>
+    private sealed class AllocationSampler : EventListener
+    {
+        private readonly ConcurrentDictionary<string, long> _bytes = new(StringComparer.Ordinal);
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(eventSource, EventLevel.Verbose, (EventKeywords)0x1); // GC keyword
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName is not "GCAllocationTick_V4" || eventData.Payload is null || eventData.PayloadNames is null) return;
+            var kind = Convert.ToInt32(eventData.Payload[eventData.PayloadNames.IndexOf("AllocationKind")], CultureInfo.InvariantCulture);
+            var type = (string?)eventData.Payload[eventData.PayloadNames.IndexOf("TypeName")];
+            var amount = Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("AllocationAmount64")], CultureInfo.InvariantCulture);
+            _bytes.AddOrUpdate($"{(kind == 1 ? "large" : kind == 2 ? "pinned" : "small")} {type}", amount, (_, total) => total + amount);
+        }
+
+        public void Print()
+        {
+            foreach (var (what, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(30))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0,8:F1} MB  {what}"));
+            }
+        }
     }
 
     private static double CpuMs()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using IncidentFunctions.Tests.Infra;
 
@@ -6,7 +7,8 @@ namespace IncidentFunctions.Tests.FunctionApp;
 
 /// <summary>
 /// `dotnet publish` of the Functions app is what azd zips and deploys: the host needs host.json and functions.metadata
-/// at the package root, beside the worker.
+/// at the package root, beside the worker, and the assemblies precompiled (ReadyToRun) so a new instance does not
+/// JIT-compile its first requests.
 /// </summary>
 [Trait("Category", TestCategories.Integration)]
 public sealed class PublishPackageTests
@@ -37,6 +39,11 @@ public sealed class PublishPackageTests
             var names = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
             Assert.Contains("PullIncidents", names);
             Assert.Contains("Status", names);
+            foreach (var assembly in new[] { "IncidentFunctions.Core.dll", "IncidentFunctions.FunctionApp.dll", "Azure.Data.Tables.dll", "SkiaSharp.dll" })
+            {
+                Assert.True(IsReadyToRun(Path.Combine(output, assembly)), $"{assembly} is not a ReadyToRun image");
+            }
+
             using var host = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "host.json"), TestContext.Current.CancellationToken));
             Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());
         }
@@ -44,5 +51,13 @@ public sealed class PublishPackageTests
         {
             Directory.Delete(output, recursive: true);
         }
+    }
+
+    /// <summary>A ReadyToRun image carries a managed native header (IL-only assemblies have none).</summary>
+    private static bool IsReadyToRun(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new PEReader(stream);
+        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 }

@@ -107,6 +107,24 @@ public sealed partial class InfraSnapshotTests
     }
 
     [Fact]
+    public async Task DigestChannels_WeeklyAndMonthly_AreSwitchedOnForTheNamedChannelsOnly()
+    {
+        var snapshot = await InfraSnapshot.CreateAsync(new Dictionary<string, string>
+        {
+            ["DIGEST_WEEKLY"] = " Generic ",
+            ["DIGEST_MONTHLY"] = "slack,generic",
+        }, InfraSnapshot.SignedInUser);
+        var settings = snapshot.AppSettings();
+
+        // DIGEST_CHANNELS="slack, generic" in the sample environment: slack is channel 0, generic channel 1.
+        Assert.False(settings.ContainsKey("Digest__Channels__0__Weekly"));
+        Assert.Equal("true", settings["Digest__Channels__1__Weekly"]);
+        Assert.Equal("true", settings["Digest__Channels__0__Monthly"]);
+        Assert.Equal("true", settings["Digest__Channels__1__Monthly"]);
+        Assert.DoesNotContain(settings.Keys, k => k.EndsWith("__Weekly", StringComparison.Ordinal) && k != "Digest__Channels__1__Weekly");
+    }
+
+    [Fact]
     public async Task DigestChannels_Email_GetsPlainSmtpSettingsAndTheKeyVaultPassword()
     {
         const string Password = "sample-smtp-password-0123456789";

@@ -13,6 +13,8 @@ public sealed class ProvisioningChecksTests
     [InlineData("GENERIC_WEBHOOK_SECRET", "", "DIGEST_CHANNELS (digestChannels) lists 'generic' but GENERIC_WEBHOOK_SECRET (genericWebhookSecret, at least 32 characters) is empty")]
     [InlineData("DIGEST_CHANNELS", "Slack, slak", "DIGEST_CHANNELS (digestChannels) lists unknown channel(s) 'slak': use slack, teams, discord, generic or email")]
     [InlineData("DIGEST_CHANNELS", "slack, email", "DIGEST_CHANNELS (digestChannels) lists 'email' but SMTP_HOST (smtpHost), EMAIL_FROM (emailFrom), EMAIL_TO (emailTo) are empty")]
+    [InlineData("DIGEST_WEEKLY", "slack, teams", "DIGEST_WEEKLY (digestWeekly) or DIGEST_MONTHLY (digestMonthly) names channel(s) 'teams' that DIGEST_CHANNELS does not list")]
+    [InlineData("DIGEST_MONTHLY", "email", "DIGEST_WEEKLY (digestWeekly) or DIGEST_MONTHLY (digestMonthly) names channel(s) 'email' that DIGEST_CHANNELS does not list")]
     [InlineData("REPORT_SIGNING_KEY_ID", "k_1", "REPORT_SIGNING_KEY_ID (reportSigningKeyId) 'k_1' must be 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k-0", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists 'k-0': a key id is 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k0, k1", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id 'k1'")]

@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering.Sections;
+using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
@@ -114,6 +116,42 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1400));
         Assert.NotEqual(first.Headers.ETag.ToString(), third.Headers.ETag.ToString());
         Assert.Contains("late:2", string.Concat(PdfText.Pages(third.Body)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Daily_IssueTitleFetchedAfterCaching_RegeneratesOnce_AndCatalogBookkeepingDoesNot()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
+        var first = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+        Assert.Contains("Security issue 11", string.Concat(PdfText.Pages(first.Body)), StringComparison.Ordinal);
+
+        // The catalog fetches the title later (no incident row of the day changes).
+        var table = await app.Get<StorageClients>().GetTableAsync(app.Get<StorageClients>().Options.VulnerabilitiesTable, TestContext.Current.CancellationToken);
+        var issue = new VulnerabilityEntity
+        {
+            PartitionKey = Tenant.ToString(CultureInfo.InvariantCulture),
+            RowKey = VulnerabilityEntity.RowKeyFor(11),
+            VulnerabilityId = 11,
+            Found = true,
+            Title = "Order export leaks invoices",
+            Status = "open",
+            FetchedAt = Now,
+        };
+        await table.UpsertEntityAsync(issue, TableUpdateMode.Replace, TestContext.Current.CancellationToken);
+        var second = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+
+        Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1400));
+        Assert.Contains("Order export leaks invoices", string.Concat(PdfText.Pages(second.Body)), StringComparison.Ordinal);
+
+        // A refresh that brings the same text only moves the catalog's bookkeeping: the stored PDF stays.
+        issue.FetchedAt = Now.AddHours(1);
+        issue.Attempts = 0;
+        await table.UpsertEntityAsync(issue, TableUpdateMode.Replace, TestContext.Current.CancellationToken);
+        var third = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
+
+        Assert.Equal(2, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1400));
+        Assert.Equal(second.Headers.ETag.ToString(), third.Headers.ETag.ToString());
     }
 
     [Fact]
