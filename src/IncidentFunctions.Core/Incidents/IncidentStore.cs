@@ -97,6 +97,14 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
             yield return row;
         }
     }
+
+    /// <summary>One stored row of a report day by its RowKey, with only the <paramref name="select"/>ed properties; null when there is none.</summary>
+    public async Task<IncidentEntity?> GetAsync(long tenantId, LocalDate day, string rowKey, IEnumerable<string>? select, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<IncidentEntity>(DayPartition.Key(tenantId, day), rowKey, select, cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
+    }
 }
 
 /// <summary>A stored incident whose last hit is recent enough to be re-read by id (see <see cref="IngestionOptions.OngoingHorizon"/>).</summary>

@@ -217,7 +217,7 @@ public sealed class DailyReportBuilder(
         }).ToList();
     }
 
-    internal static List<NamedCount> Count(List<IncidentEntity> rows, Func<IncidentEntity, string> key, int top)
+    internal static List<NamedCount> Count<T>(IEnumerable<T> rows, Func<T, string> key, int top)
     {
         var groups = rows.GroupBy(key, StringComparer.Ordinal)
             .Select(g => new NamedCount(g.Key, g.Count()))
@@ -275,10 +275,14 @@ public sealed class DailyReportBuilder(
     }
 
     internal static List<TargetRow> TopTargets(List<IncidentEntity> rows, int top)
+        => TopTargets(rows.Select(r => (r.Domain ?? "", r.Path ?? "", r.Hits)), top);
+
+    /// <param name="rows">Per incident its domain and path ("" when none) and hits, in the order ties keep.</param>
+    internal static List<TargetRow> TopTargets(IEnumerable<(string Domain, string Path, long Hits)> rows, int top)
     {
         // Ranked by the figures first; only the groups that can make the top (ties at the cut included, since their
         // cleaned text breaks ties) are sanitised, not every distinct path of the day.
-        var groups = rows.GroupBy(r => (Domain: r.Domain ?? "", Path: r.Path ?? ""))
+        var groups = rows.GroupBy(r => (r.Domain, r.Path))
             .Select(g => (g.Key.Domain, g.Key.Path, Incidents: g.Count(), Hits: g.Sum(r => r.Hits)))
             .OrderByDescending(t => t.Incidents).ThenByDescending(t => t.Hits)
             .ToList();
