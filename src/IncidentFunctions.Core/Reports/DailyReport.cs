@@ -95,6 +95,14 @@ public sealed record IssueCount(long VulnerabilityId, string Title, int Incident
 public sealed record SourceShares(int Known, int Tor, int Proxy, int Cloud, int Malicious)
 {
     public static double Share(int part, int whole) => whole == 0 ? 0 : (double)part / whole;
+
+    /// <summary>The shares among <paramref name="known"/>, the profiles of the unique sources that enrichment knows.</summary>
+    public static SourceShares Of(IReadOnlyCollection<SourceProfile> known) => new(
+        known.Count,
+        known.Count(p => p.SourceType == SourceType.Tor),
+        known.Count(p => p.SourceType is SourceType.PublicProxy or SourceType.WebProxy or SourceType.Vpn),
+        known.Count(p => p.SourceType == SourceType.CloudPlatform),
+        known.Count(p => p.IsMalicious));
 }
 
 public sealed record HourBucket(string Label, int Incidents, long Hits);

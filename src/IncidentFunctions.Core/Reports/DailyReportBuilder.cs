@@ -169,13 +169,7 @@ public sealed class DailyReportBuilder(
         SourceShares? shares = null;
         if (sources.Profiles.Count > 0)
         {
-            var known = ips.Select(ip => sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList();
-            shares = new SourceShares(
-                known.Count,
-                known.Count(p => p.SourceType == SourceType.Tor),
-                known.Count(p => p.SourceType is SourceType.PublicProxy or SourceType.WebProxy or SourceType.Vpn),
-                known.Count(p => p.SourceType == SourceType.CloudPlatform),
-                known.Count(p => p.IsMalicious));
+            shares = SourceShares.Of(ips.Select(ip => sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList());
         }
 
         return new KeyFigures(rows.Count, rows.Sum(r => r.Hits), ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);

@@ -484,13 +484,7 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
             SourceShares? shares = null;
             if (ProfiledIps > 0)
             {
-                var known = ips.Select(i => _ips[i].Profile).OfType<SourceProfile>().ToList();
-                shares = new SourceShares(
-                    known.Count,
-                    known.Count(p => p.SourceType == SourceType.Tor),
-                    known.Count(p => p.SourceType is SourceType.PublicProxy or SourceType.WebProxy or SourceType.Vpn),
-                    known.Count(p => p.SourceType == SourceType.CloudPlatform),
-                    known.Count(p => p.IsMalicious));
+                shares = SourceShares.Of(ips.Select(i => _ips[i].Profile).OfType<SourceProfile>().ToList());
             }
 
             return new KeyFigures(Incidents.Count, hits, ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);
