@@ -12,10 +12,10 @@ namespace IncidentFunctions.Tests.Operations;
 public sealed class LogRedactionTests
 {
     private const string Token = "wallarm-token-0123456789abcdef";
-    private const string SigningKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    private const string SigningKey = "FAKEsigningKEYforTESTSonlyNOTaSECRET00000000";
     private const string WebhookUrl = "https://hooks.slack.com/services/T0001/B0002/hook-secret-part";
     private const string GenericSecret = "generic-hmac-secret-0123456789abcdef";
-    private const string AccountKey = "c2VjcmV0LWFjY291bnQta2V5LTAxMjM0NTY3ODk=";
+    private const string AccountKey = "FAKEaccountKEYforTESTSonlyNOTaSECRET0000";
 
     private static IHost Build()
     {
@@ -35,7 +35,7 @@ public sealed class LogRedactionTests
 
     [Theory]
     [InlineData("GET http://127.0.0.1:7071/api/reports/daily/2026-11-20.pdf?code=abcdefghijklmnop123 - 200", "abcdefghijklmnop123")]
-    [InlineData("GET /api/reports/shared/daily/2026-11-20.pdf?exp=1796000000&kid=k1&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5")]
+    [InlineData("GET /api/reports/shared/daily/2026-11-20.pdf?exp=1796000000&kid=k1&sig=EXAMPLE-not-a-signature-0123456789", "EXAMPLE-not-a-signature-0123456789")]
     [InlineData("download https://x.example/GeoLite2.tar.gz?edition_id=City&license_key=LICENSEKEY42", "LICENSEKEY42")]
     [InlineData("x-functions-key: a-key-in-a-header-line", "a-key-in-a-header-line")]
     [InlineData("Sending with X-WallarmAPI-Token: tokenvalue123456", "tokenvalue123456")]
