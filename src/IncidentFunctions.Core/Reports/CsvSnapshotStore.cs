@@ -12,7 +12,7 @@ namespace IncidentFunctions.Reports;
 
 /// <summary>
 /// What a day's CSV snapshot was made from: the CSV format (<see cref="IncidentCsv.FormatTag"/>), the security-issue
-/// catalogue (<see cref="IncidentCsv.CatalogTag"/>) and the day's change mark (<see cref="DayChangeMarks"/>), all read
+/// catalogue (<see cref="Incidents.VulnerabilityCatalog.ShownContentTag"/>) and the day's change mark (<see cref="DayChangeMarks"/>), all read
 /// before the day's rows. A snapshot is served only when all three are still what they are now.
 /// </summary>
 public sealed record CsvSnapshotTag(string Format, string Catalog, string DayMark);

@@ -49,27 +49,6 @@ public static class IncidentCsv
     public static string FormatTag(Uri? consoleBase)
         => Hash(string.Create(CultureInfo.InvariantCulture, $"{RecordVersion}\u0001{Header}\u0001{consoleBase?.AbsoluteUri}"));
 
-    /// <summary>
-    /// Identifies what the records show of the security-issue catalogue: every entry's title, type, status and threat
-    /// (the fields <see cref="AppendRecord"/> reads). An entry with none of them prints like an unknown id and is left
-    /// out, so pending lookups and unchanged refreshes keep the tag; a changed title changes it.
-    /// </summary>
-    public static string CatalogTag(IReadOnlyDictionary<long, VulnerabilityEntity> catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var text = new StringBuilder();
-        foreach (var (id, v) in catalog.OrderBy(e => e.Key))
-        {
-            if (v.Title is null && v.Type is null && v.Status is null && v.Threat is null) continue;
-            // Length-prefixed: stored text is Wallarm's and may hold any separator.
-            text.Append(CultureInfo.InvariantCulture, $"{id}|{v.Threat}");
-            foreach (var field in new[] { v.Title, v.Type, v.Status }) text.Append(CultureInfo.InvariantCulture, $"|{field?.Length ?? -1}:{field}");
-            text.Append('\n');
-        }
-
-        return Hash(text.ToString());
-    }
-
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 
     /// <summary>Appends one record (CRLF-terminated) for <paramref name="row"/>.</summary>

@@ -15,7 +15,7 @@ namespace IncidentFunctions.Reports;
 
 /// <summary>What an export needs before its first byte is sent: read up front so a storage outage can still be answered 503.</summary>
 /// <param name="DayMarks">The change marks of the period's complete days (read before any of their rows): the days that may be served from or saved as snapshots.</param>
-/// <param name="CatalogTag">What the records show of <paramref name="Vulnerabilities"/> (<see cref="IncidentCsv.CatalogTag"/>).</param>
+/// <param name="CatalogTag">What the records show of <paramref name="Vulnerabilities"/> (<see cref="VulnerabilityCatalog.ShownContentTag"/>).</param>
 public sealed record CsvExportScope(
     long TenantId,
     ReportPeriod Period,
@@ -65,7 +65,7 @@ public sealed class IncidentCsvExport(
             ? new Dictionary<LocalDate, string>()
             : (await marks.GetAsync(tenantId, period.First, period.Last, complete, cancellationToken).ConfigureAwait(false))
                 .Where(m => m.Key < today && m.Value.Length > 0).ToDictionary();
-        return new CsvExportScope(tenantId, period, catalog, dayMarks, IncidentCsv.CatalogTag(catalog));
+        return new CsvExportScope(tenantId, period, catalog, dayMarks, VulnerabilityCatalog.ShownContentTag(catalog));
     }
 
     /// <summary>Writes the header and every row of the scope's period; returns the number of rows written.</summary>

@@ -53,7 +53,7 @@ public sealed record ReportFile(
 /// every report's issue titles come from, joins the revision by the content the reports show (see
 /// <c>ProbeCatalogAsync</c>).
 /// </remarks>
-public sealed class ReportCache(StorageClients storage)
+public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog catalog)
 {
     /// <summary>Bump when the layout changes, so cached files of the old layout are regenerated.</summary>
     public const string RendererVersion = "1";
@@ -175,25 +175,11 @@ public sealed class ReportCache(StorageClients storage)
     }
 
     /// <summary>
-    /// What the reports show of the tenant's security issues (title, type, severity, status), hashed: a title fetched
-    /// after the day's report was cached changes the revision, while the catalog's own bookkeeping (fetch times, retry
-    /// counts, a refresh that brings the same text) does not, so it does not regenerate every cached report.
+    /// What the reports show of the tenant's security issues (<see cref="VulnerabilityCatalog.ShownContentTag"/>): a
+    /// title fetched after a report was cached changes the revision; the catalogue's bookkeeping does not.
     /// </summary>
     private async Task<string> ProbeCatalogAsync(long tenantId, CancellationToken cancellationToken)
-    {
-        var table = await storage.GetTableAsync(storage.Options.VulnerabilitiesTable, cancellationToken).ConfigureAwait(false);
-        var partition = tenantId.ToString(CultureInfo.InvariantCulture);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-        string[] shown = [nameof(VulnerabilityEntity.RowKey), nameof(VulnerabilityEntity.Title), nameof(VulnerabilityEntity.Type), nameof(VulnerabilityEntity.Threat), nameof(VulnerabilityEntity.Status)];
-        await foreach (var row in table.QueryAsync<VulnerabilityEntity>(filter, maxPerPage: 1000, select: shown, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            // Unit and record separators keep "ab"+"c" and "a"+"bc" apart.
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{row.RowKey}\u001f{row.Title}\u001f{row.Type}\u001f{row.Threat}\u001f{row.Status}\u001e")));
-        }
-
-        return "catalog:" + Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
-    }
+        => "catalog:" + VulnerabilityCatalog.ShownContentTag(await catalog.GetAllAsync(tenantId, cancellationToken).ConfigureAwait(false));
 
     private async Task<string> ProbeAsync(string tableName, string partitionKey, CancellationToken cancellationToken)
     {
