@@ -37,6 +37,13 @@ internal static class Table
     private static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
 
     public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null, TextStyle? headerStyle = null)
+        => Render(flow, text, columns, rows, static row => row, continuedCaption, headerStyle);
+
+    /// <summary>
+    /// A row per item, made by <paramref name="row"/> when the row is laid out and again when it is drawn: a long table
+    /// (every incident of a day) then keeps only its items, already held by the report, until its pages are drawn.
+    /// </summary>
+    public static void Render<T>(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<T> items, Func<T, TableCell[]> row, string? continuedCaption = null, TextStyle? headerStyle = null)
     {
         var totalWeight = columns.Sum(c => c.Weight);
         var widths = columns.Select(c => flow.Width * c.Weight / totalWeight).ToArray();
@@ -66,27 +73,9 @@ internal static class Table
         }
 
         var index = 0;
-        foreach (var row in rows)
+        foreach (var item in items)
         {
-            var laid = new (CellPart Part, IReadOnlyList<TextLine> Lines)[columns.Count][];
-            var height = 0f;
-            for (var i = 0; i < columns.Count; i++)
-            {
-                var parts = i < row.Length ? row[i].Parts : [];
-                var cell = new (CellPart Part, IReadOnlyList<TextLine> Lines)[parts.Count];
-                var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
-                for (var p = 0; p < parts.Count; p++)
-                {
-                    var part = parts[p];
-                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique));
-                    cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
-                }
-
-                laid[i] = cell;
-                height = Math.Max(height, (float)cellHeight);
-            }
-
-            height += 2 * PadY;
+            var height = LayOut(text, row(item), widths, out _) + (2 * PadY);
             if (index == 0)
             {
                 flow.EnsureSpace(headerHeight + height);
@@ -98,32 +87,11 @@ internal static class Table
                 PlaceHeader(true);
             }
 
+            // The page keeps the row, not its laid-out lines: they are laid out again when the page is drawn (the same
+            // lines: layout is deterministic, and the document's cache answers the repeated texts), so a long table
+            // holds a few objects per row until drawing instead of every glyph run it draws.
             var zebra = index % 2 == 1;
-            flow.Place(height, (c, box) =>
-            {
-                if (zebra) c.DrawRect(box, ZebraFillPaint);
-
-                var x = box.Left;
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    var y = box.Top + PadY;
-                    foreach (var (part, lines) in laid[i])
-                    {
-                        var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
-                        if (part.Link is not null && lines.Count > 0)
-                        {
-                            var w = lines.Max(l => l.Width) * part.Style.Size;
-                            c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
-                        }
-
-                        y += used;
-                    }
-
-                    x += widths[i];
-                }
-
-                c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
-            });
+            flow.Place(height, (c, box) => DrawRow(c, box, text, columns, widths, row(item), zebra));
             index++;
         }
 
@@ -132,5 +100,56 @@ internal static class Table
             flow.EnsureSpace(headerHeight);
             PlaceHeader(false);
         }
+    }
+
+    /// <summary>Lays out every cell of <paramref name="row"/>; returns the tallest cell's height (padding aside).</summary>
+    private static float LayOut(TextEngine text, TableCell[] row, float[] widths, out (CellPart Part, IReadOnlyList<TextLine> Lines)[][] laid)
+    {
+        laid = new (CellPart Part, IReadOnlyList<TextLine> Lines)[widths.Length][];
+        var height = 0f;
+        for (var i = 0; i < widths.Length; i++)
+        {
+            var parts = i < row.Length ? row[i].Parts : [];
+            var cell = new (CellPart Part, IReadOnlyList<TextLine> Lines)[parts.Count];
+            var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
+            for (var p = 0; p < parts.Count; p++)
+            {
+                var part = parts[p];
+                cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique));
+                cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
+            }
+
+            laid[i] = cell;
+            height = Math.Max(height, (float)cellHeight);
+        }
+
+        return height;
+    }
+
+    private static void DrawRow(SKCanvas c, SKRect box, TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, bool zebra)
+    {
+        if (zebra) c.DrawRect(box, ZebraFillPaint);
+
+        LayOut(text, row, widths, out var laid);
+        var x = box.Left;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var y = box.Top + PadY;
+            foreach (var (part, lines) in laid[i])
+            {
+                var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
+                if (part.Link is not null && lines.Count > 0)
+                {
+                    var w = lines.Max(l => l.Width) * part.Style.Size;
+                    c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
+                }
+
+                y += used;
+            }
+
+            x += widths[i];
+        }
+
+        c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
     }
 }
