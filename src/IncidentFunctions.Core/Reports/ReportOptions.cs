@@ -83,10 +83,28 @@ public sealed class ReportOptions
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 
+    /// <summary>Snapshots of closed days' CSV written ahead of their first export (<c>Reports:CsvSnapshots</c>).</summary>
+    public CsvSnapshotOptions CsvSnapshots { get; set; } = new();
+
     /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
     /// <summary><paramref name="pathAndQuery"/> (relative to the API base) under <see cref="PublicBaseUrl"/>; null when none is set.</summary>
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
+}
+
+/// <summary>
+/// The <c>SnapshotCsvDays</c> timer (<see cref="CsvSnapshotJob"/>): how often it runs and how many closed days back it
+/// keeps snapshotted, so the first CSV export of a closed day is served from its blob instead of its table partition.
+/// </summary>
+public sealed class CsvSnapshotOptions
+{
+    public const string DefaultSchedule = "0 20 * * * *";
+
+    /// <summary>6-field NCRONTAB, UTC (app setting <c>CSV_SNAPSHOTS_SCHEDULE</c>); hourly by default, so late enrichment of yesterday is caught within the hour.</summary>
+    public string Schedule { get; set; } = DefaultSchedule;
+
+    /// <summary>Closed days before today (report zone) kept snapshotted; 0 turns the job off. At most <see cref="ReportOptions.RetentionDays"/>.</summary>
+    public int LookBackDays { get; set; } = 7;
 }
