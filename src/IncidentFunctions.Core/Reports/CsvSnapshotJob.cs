@@ -10,7 +10,7 @@ namespace IncidentFunctions.Reports;
 public sealed record CsvSnapshotRunResult(int Written, int UpToDate, int Failed, int Unmarked);
 
 /// <summary>
-/// Writes the CSV snapshots of the closed days of the last <see cref="CsvSnapshotOptions.LookBackDays"/> ahead of their
+/// Writes the CSV snapshots of the closed days of the last <see cref="ReportOptions.CsvSnapshotLookBackDays"/> ahead of their
 /// first export, so that export is served from the blob instead of the day's table partition. A day is rewritten when
 /// its snapshot is missing or no longer carries the day's change mark, the catalogue's tag and the format's (the
 /// export's own check), so late writes (enrichment of yesterday after midnight) are caught by the next run. The marks
@@ -24,7 +24,7 @@ public sealed class CsvSnapshotJob(IncidentCsvExport export, ReportPeriods perio
 
     public async Task<CsvSnapshotRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        var lookBack = options.Value.CsvSnapshots.LookBackDays;
+        var lookBack = options.Value.CsvSnapshotLookBackDays;
         if (lookBack <= 0)
         {
             ReportsLog.CsvSnapshotsOff(logger);

@@ -83,8 +83,16 @@ public sealed class ReportOptions
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 
-    /// <summary>Snapshots of closed days' CSV written ahead of their first export (<c>Reports:CsvSnapshots</c>).</summary>
-    public CsvSnapshotOptions CsvSnapshots { get; set; } = new();
+    public const string DefaultCsvSnapshotSchedule = "0 20 * * * *";
+
+    /// <summary>
+    /// NCRONTAB (6 fields, UTC; app setting <c>CSV_SNAPSHOTS_SCHEDULE</c>) of <see cref="CsvSnapshotJob"/>, which writes
+    /// closed days' CSV snapshots ahead of their first export. Hourly, so late enrichment of yesterday is caught within the hour.
+    /// </summary>
+    public string CsvSnapshotSchedule { get; set; } = DefaultCsvSnapshotSchedule;
+
+    /// <summary>Closed days before today (report zone) that <see cref="CsvSnapshotJob"/> keeps snapshotted; 0 turns it off. At most <see cref="RetentionDays"/>.</summary>
+    public int CsvSnapshotLookBackDays { get; set; } = 7;
 
     /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
     public Uri? PublicBaseUrl { get; set; }
@@ -94,17 +102,3 @@ public sealed class ReportOptions
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
 }
 
-/// <summary>
-/// The <c>SnapshotCsvDays</c> timer (<see cref="CsvSnapshotJob"/>): how often it runs and how many closed days back it
-/// keeps snapshotted, so the first CSV export of a closed day is served from its blob instead of its table partition.
-/// </summary>
-public sealed class CsvSnapshotOptions
-{
-    public const string DefaultSchedule = "0 20 * * * *";
-
-    /// <summary>6-field NCRONTAB, UTC (app setting <c>CSV_SNAPSHOTS_SCHEDULE</c>); hourly by default, so late enrichment of yesterday is caught within the hour.</summary>
-    public string Schedule { get; set; } = DefaultSchedule;
-
-    /// <summary>Closed days before today (report zone) kept snapshotted; 0 turns the job off. At most <see cref="ReportOptions.RetentionDays"/>.</summary>
-    public int LookBackDays { get; set; } = 7;
-}

@@ -49,14 +49,14 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
             failures.Add($"Reports:PublicBaseUrl must be an absolute http(s) URL ending with the route prefix, e.g. 'https://func-x.azurewebsites.net/api/'; got '{url}'.");
         }
 
-        if (CrontabSchedule.TryParse(options.CsvSnapshots.Schedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        if (CrontabSchedule.TryParse(options.CsvSnapshotSchedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
-            failures.Add($"{AppSettingNames.CsvSnapshotsSchedule} '{options.CsvSnapshots.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '{CsvSnapshotOptions.DefaultSchedule}'.");
+            failures.Add($"{AppSettingNames.CsvSnapshotsSchedule} '{options.CsvSnapshotSchedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '{ReportOptions.DefaultCsvSnapshotSchedule}'.");
         }
 
-        if (options.CsvSnapshots.LookBackDays < 0 || options.CsvSnapshots.LookBackDays > options.RetentionDays)
+        if (options.CsvSnapshotLookBackDays < 0 || options.CsvSnapshotLookBackDays > options.RetentionDays)
         {
-            failures.Add($"Reports:CsvSnapshots:LookBackDays must be from 0 (off) to Reports:RetentionDays ({options.RetentionDays}); got {options.CsvSnapshots.LookBackDays}.");
+            failures.Add($"Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays ({options.RetentionDays}); got {options.CsvSnapshotLookBackDays}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -54,6 +54,6 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "CSV snapshots of {First} to {Last}: {Written} written, {UpToDate} up to date, {Failed} failed, {Unmarked} never written (nothing to snapshot)")]
     public static partial void CsvSnapshotRun(ILogger logger, string first, string last, int written, int upToDate, int failed, int unmarked);
 
-    [LoggerMessage(EventId = 1417, Level = LogLevel.Debug, Message = "CSV snapshots ahead of export are off (Reports:CsvSnapshots:LookBackDays is 0)")]
+    [LoggerMessage(EventId = 1417, Level = LogLevel.Debug, Message = "CSV snapshots ahead of export are off (Reports:CsvSnapshotLookBackDays is 0)")]
     public static partial void CsvSnapshotsOff(ILogger logger);
 }

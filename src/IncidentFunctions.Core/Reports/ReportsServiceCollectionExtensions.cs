@@ -13,7 +13,7 @@ internal static class ReportsServiceCollectionExtensions
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ReportOptions, ReportOptionsAttributes, ReportOptionsValidator>(configuration, ReportOptions.SectionName)
-            .Configure(o => o.CsvSnapshots.Schedule = configuration[AppSettingNames.CsvSnapshotsSchedule] is { Length: > 0 } s ? s : o.CsvSnapshots.Schedule);
+            .Configure(o => o.CsvSnapshotSchedule = configuration[AppSettingNames.CsvSnapshotsSchedule] is { Length: > 0 } s ? s : o.CsvSnapshotSchedule);
         services.TryAddSingleton<ReportCache>();
         services.TryAddSingleton<ReportFreshness<(long Tenant, LocalDate Day)>>();
         services.TryAddSingleton<ReportLinkSigner>();
@@ -28,7 +28,7 @@ internal static class ReportsServiceCollectionExtensions
         services.AddSingleton(new ScheduledJob(
             CsvSnapshotJob.FunctionName,
             AppSettingNames.CsvSnapshotsSchedule,
-            sp => sp.GetRequiredService<IOptions<ReportOptions>>().Value.CsvSnapshots.Schedule,
+            sp => sp.GetRequiredService<IOptions<ReportOptions>>().Value.CsvSnapshotSchedule,
             (sp, ct) => sp.GetRequiredService<CsvSnapshotJob>().RunAsync(ct)));
         services.AddHttpRoute<ReportCsvEndpoint>();
         services.AddHttpRoute<SharedReportCsvEndpoint>();

@@ -43,7 +43,7 @@ public sealed class CsvSnapshotJobTests(AzuriteFixture azurite)
             ["Wallarm:ClientId"] = _tenant.ToString(CultureInfo.InvariantCulture),
             ["Reports:TimeZone"] = "UTC",
         };
-        if (lookBackDays is { } days) settings["Reports:CsvSnapshots:LookBackDays"] = days.ToString(CultureInfo.InvariantCulture);
+        if (lookBackDays is { } days) settings["Reports:CsvSnapshotLookBackDays"] = days.ToString(CultureInfo.InvariantCulture);
         return AppHarness.StartAsync(azurite, o => { o.ClientId = _tenant; o.HostileTextShare = 0; }, settings, new ManualClock(Now));
     }
 
