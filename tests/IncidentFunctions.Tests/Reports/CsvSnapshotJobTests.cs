@@ -236,6 +236,24 @@ public sealed class CsvSnapshotJobTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_DayWithARowTheExportCannotRead_FailsThatDayOnly()
+    {
+        await using var app = await StartAsync();
+        await SeedAsync(app, Yesterday);
+        await SeedAsync(app, TwoDaysAgo);
+        // A row whose Hits is text: the typed table read of the day fails, as the export's own read of it would.
+        var storage = app.Get<StorageClients>();
+        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, Ct);
+        await table.UpdateEntityAsync(new TableEntity(DayPartition.Key(_tenant, TwoDaysAgo), TableKeys.Escape(Id(TwoDaysAgo, 1))) { ["Hits"] = "many" }, ETag.All, TableUpdateMode.Merge, Ct);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal(new CsvSnapshotRunResult(Written: 1, UpToDate: 0, Failed: 1, Unmarked: 5), run);
+        Assert.False(await (await SnapshotBlobAsync(app, TwoDaysAgo)).ExistsAsync(Ct));
+        Assert.True(await (await SnapshotBlobAsync(app, Yesterday)).ExistsAsync(Ct));
+    }
+
+    [Fact]
     public async Task RunAsync_LookBackZero_DoesNothing()
     {
         await using var app = await StartAsync(lookBackDays: 0);
