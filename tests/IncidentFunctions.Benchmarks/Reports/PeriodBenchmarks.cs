@@ -179,7 +179,7 @@ internal static class PeriodBenchmarks
             {job}  {(afterJob ? "first (job's snapshot)" : "cold (table)")}:    {cold.Describe()}
               snapshot blob:   {snapshot.Value.ContentLength / 1048576.0:F1} MB, {snapshot.Value.Metadata["rows"]} rows
             {string.Join("\n", warm.Select((w, i) => $"  warm {i + 1} (blob):   {w.Describe()}"))}
-              raw table read of the same partition: {rawRows:N0} rows in {rawElapsed.TotalSeconds:F2} s = {rawRows / rawElapsed.TotalSeconds:N0} rows/s (cold export / raw: {cold.Elapsed.TotalSeconds / rawElapsed.TotalSeconds:F2}×)
+              raw table read of the same partition: {rawRows:N0} rows in {rawElapsed.TotalSeconds:F2} s = {rawRows / rawElapsed.TotalSeconds:N0} rows/s ({(afterJob ? "first export" : "cold export")} / raw: {cold.Elapsed.TotalSeconds / rawElapsed.TotalSeconds:F2}×)
             """));
 
         if (weekPerDay <= 0) return 0;
