@@ -122,6 +122,9 @@ param digestSendTime string = '08:00'
 @description('NCRONTAB (6 fields, UTC) of the intel list refresh.')
 param refreshIntelSchedule string = '0 30 3 * * *'
 
+@description('NCRONTAB (6 fields, UTC) of the job that writes closed days\' CSV snapshots ahead of their first export.')
+param csvSnapshotsSchedule string = '0 20 * * * *'
+
 @description('Download the public intel feeds (ip-location-db from jsDelivr, Tor, cloud ranges, Spamhaus, FireHOL): a deployed app has no bundled npm data. Needs outbound HTTPS.')
 param usePublicIntelFeeds bool = true
 
@@ -457,6 +460,7 @@ module functionApp 'app/function-app.bicep' = {
     digestSendTime: digestSendTime
     enrichmentQueueName: enrichmentQueueName
     refreshIntelSchedule: refreshIntelSchedule
+    csvSnapshotsSchedule: csvSnapshotsSchedule
     usePublicIntelFeeds: usePublicIntelFeeds
     reportCompanyName: reportCompanyName
     reportSigningKeyId: activeSigningKeyId

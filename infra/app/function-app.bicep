@@ -44,6 +44,7 @@ param alertsSchedule string
 param digestSendTime string
 param enrichmentQueueName string
 param refreshIntelSchedule string
+param csvSnapshotsSchedule string
 param usePublicIntelFeeds bool
 param reportCompanyName string
 param reportSigningKeyId string
@@ -79,6 +80,7 @@ var identityAppSettings = {
   PULL_INCIDENTS_SCHEDULE: pullIncidentsSchedule
   DAILY_DIGEST_SCHEDULE: dailyDigestSchedule
   ALERTS_SCHEDULE: alertsSchedule
+  CSV_SNAPSHOTS_SCHEDULE: csvSnapshotsSchedule
   ENRICHMENT_QUEUE_NAME: enrichmentQueueName
 
   Wallarm__Cloud: wallarmCloud

@@ -63,6 +63,7 @@ public static class DeploymentSettings
         ["Reports__SignedLinkLifetime"] = Tuning,
         ["Reports__MaxSignedLinkLifetime"] = Tuning,
         ["Reports__WarmUpOnStart"] = Tuning,
+        ["Reports__CsvSnapshotLookBackDays"] = Tuning,
         ["Wallarm__ConsoleUrl"] = "derived from Wallarm__Cloud for US and EU; set by hand only with a custom API URL",
         ["Wallarm__Paging"] = Tuning,
         ["Wallarm__PageSize"] = Tuning,

@@ -11,6 +11,7 @@ public static class AppSettingNames
     public const string DailyDigestSchedule = "DAILY_DIGEST_SCHEDULE";
     public const string RefreshIntelSchedule = "REFRESH_INTEL_SCHEDULE";
     public const string AlertsSchedule = "ALERTS_SCHEDULE";
+    public const string CsvSnapshotsSchedule = "CSV_SNAPSHOTS_SCHEDULE";
 
     /// <summary>The host's storage connection; used by the app too when nothing more specific is configured.</summary>
     public const string AzureWebJobsStorage = "AzureWebJobsStorage";

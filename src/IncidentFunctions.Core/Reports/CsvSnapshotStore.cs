@@ -62,19 +62,41 @@ public sealed class CsvSnapshotStore(StorageClients storage)
         }
 
         var details = download.Details;
-        var metadata = details.Metadata;
-        if (metadata.TryGetValue(FormatKey, out var format) && format == tag.Format
-            && metadata.TryGetValue(CatalogKey, out var catalog) && catalog == tag.Catalog
-            && metadata.TryGetValue(DayMarkKey, out var mark) && mark == tag.DayMark
-            && metadata.TryGetValue(RowsKey, out var rowsText) && long.TryParse(rowsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
-            && metadata.TryGetValue(BytesKey, out var bytesText) && long.TryParse(bytesText, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes)
-            && bytes == details.ContentLength)
+        if (Matches(details.Metadata, details.ContentLength, tag, out var rows))
         {
-            return new CsvSnapshot(download.Content, rows, bytes);
+            return new CsvSnapshot(download.Content, rows, details.ContentLength);
         }
 
         download.Dispose();
         return null;
+    }
+
+    /// <summary>Whether the day's stored snapshot carries exactly <paramref name="tag"/> (one properties request, no content read); false when there is none.</summary>
+    public async Task<bool> IsCurrentAsync(long tenantId, LocalDate day, CsvSnapshotTag tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        var blob = await BlobAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Matches(properties.Metadata, properties.ContentLength, tag, out _);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The tag is <paramref name="tag"/> and the row and byte counts are readable, the latter equal to the blob's length.</summary>
+    private static bool Matches(IDictionary<string, string> metadata, long contentLength, CsvSnapshotTag tag, out long rows)
+    {
+        rows = 0;
+        return metadata.TryGetValue(FormatKey, out var format) && format == tag.Format
+            && metadata.TryGetValue(CatalogKey, out var catalog) && catalog == tag.Catalog
+            && metadata.TryGetValue(DayMarkKey, out var mark) && mark == tag.DayMark
+            && metadata.TryGetValue(RowsKey, out var rowsText) && long.TryParse(rowsText, NumberStyles.None, CultureInfo.InvariantCulture, out rows)
+            && metadata.TryGetValue(BytesKey, out var bytesText) && long.TryParse(bytesText, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes)
+            && bytes == contentLength;
     }
 
     /// <summary>Starts writing the day's snapshot; nothing is visible until <see cref="CsvSnapshotWriter.CommitAsync"/>.</summary>

@@ -23,6 +23,15 @@ public sealed record CsvExportScope(
     IReadOnlyDictionary<LocalDate, string> DayMarks,
     string CatalogTag);
 
+/// <summary>What a run of <see cref="CsvSnapshotJob"/> needs, read once: the tenant, the catalogue and its tag, the CSV format's tag.</summary>
+/// <param name="DayMarks">The change marks of the complete days asked for that have one (none is created: a day never written has nothing to snapshot).</param>
+public sealed record CsvSnapshotScope(
+    long TenantId,
+    IReadOnlyDictionary<long, VulnerabilityEntity> Vulnerabilities,
+    string CatalogTag,
+    string Format,
+    IReadOnlyDictionary<LocalDate, string> DayMarks);
+
 /// <summary>
 /// Streams the stored incident rows of a period as CSV (<see cref="IncidentCsv"/>), day by day, oldest first, with no
 /// row cap and without holding the file. A complete day whose snapshot (<see cref="CsvSnapshotStore"/>) still carries
@@ -30,6 +39,8 @@ public sealed record CsvExportScope(
 /// read from its table partition, its rows formatted into a small text buffer that is encoded into the output pipe
 /// every <see cref="FlushChars"/> characters, and, when the day is complete, the same bytes are saved as the day's new
 /// snapshot. Up to <see cref="DaysInFlight"/> days are opened ahead of the writer, so memory stays flat whatever the size.
+/// <see cref="CsvSnapshotJob"/> writes the snapshots of closed days ahead of their first export through the same
+/// day-writing path (<see cref="WriteSnapshotAsync"/>), with no output but the snapshot.
 /// </summary>
 public sealed class IncidentCsvExport(
     IncidentStore incidents,
@@ -68,6 +79,57 @@ public sealed class IncidentCsvExport(
         return new CsvExportScope(tenantId, period, catalog, dayMarks, VulnerabilityCatalog.ShownContentTag(catalog));
     }
 
+    /// <summary>
+    /// For <see cref="CsvSnapshotJob"/>: the catalogue, the format and the change marks of the complete days from
+    /// <paramref name="first"/> to <paramref name="last"/> (today and later are left out), read before any of their rows.
+    /// </summary>
+    public async Task<CsvSnapshotScope> PrepareSnapshotsAsync(LocalDate first, LocalDate last, CancellationToken cancellationToken = default)
+    {
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var catalog = await vulnerabilities.GetAllAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var today = periods.Today();
+        var lastComplete = last < today ? last : today.PlusDays(-1);
+        IReadOnlyDictionary<LocalDate, string> dayMarks = first > lastComplete
+            ? new Dictionary<LocalDate, string>()
+            : (await marks.GetAsync(tenantId, first, lastComplete, [], cancellationToken).ConfigureAwait(false))
+                .Where(m => m.Key < today && m.Value.Length > 0).ToDictionary();
+        var format = IncidentCsv.FormatTag(wallarmOptions.Value.ResolveConsoleAddress());
+        return new CsvSnapshotScope(tenantId, catalog, VulnerabilityCatalog.ShownContentTag(catalog), format, dayMarks);
+    }
+
+    /// <summary>Whether the day's stored snapshot was made from <paramref name="mark"/> and the scope's catalogue and format (one blob properties read).</summary>
+    public Task<bool> IsSnapshotCurrentAsync(CsvSnapshotScope scope, LocalDate day, string mark, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return snapshots.IsCurrentAsync(scope.TenantId, day, new CsvSnapshotTag(scope.Format, scope.CatalogTag, mark), cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the day from its table and saves it as its snapshot tagged with <paramref name="mark"/>, which must have
+    /// been read before this call (<see cref="PrepareSnapshotsAsync"/>) so a write racing the read leaves a snapshot no
+    /// export trusts. Returns the rows written; throws when the snapshot could not be saved.
+    /// </summary>
+    public async Task<long> WriteSnapshotAsync(CsvSnapshotScope scope, LocalDate day, string mark, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var consoleBase = wallarmOptions.Value.ResolveConsoleAddress();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var source = OpenTableDay(scope.TenantId, day, new CsvSnapshotTag(scope.Format, scope.CatalogTag, mark), stop.Token);
+        try
+        {
+            var written = await WriteTableDayAsync(new Utf8Text(null), scope.TenantId, scope.Vulnerabilities, source, consoleBase, stop.Token).ConfigureAwait(false);
+            return written.SnapshotFailure is { } failure
+                ? throw new IOException($"The CSV snapshot of {ReportCalendar.IsoDay(day)} could not be saved: {failure.Message}", failure)
+                : written.Rows;
+        }
+        finally
+        {
+            // A failed write must stop the day's reader (it may be waiting for room in its buffer) before it is released.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Writes the header and every row of the scope's period; returns the number of rows written.</summary>
     public async Task<long> WriteAsync(PipeWriter output, CsvExportScope scope, CancellationToken cancellationToken = default)
     {
@@ -103,7 +165,9 @@ public sealed class IncidentCsvExport(
                     }
                     else
                     {
-                        rows += await WriteTableDayAsync(text, scope, day, consoleBase, stop.Token).ConfigureAwait(false);
+                        var written = await WriteTableDayAsync(text, scope.TenantId, scope.Vulnerabilities, day, consoleBase, stop.Token).ConfigureAwait(false);
+                        if (written.SnapshotFailure is { } failure) ReportsLog.CsvSnapshotNotSaved(logger, failure, ReportCalendar.IsoDay(day.Day));
+                        rows += written.Rows;
                     }
                 }
                 catch
@@ -175,9 +239,15 @@ public sealed class IncidentCsvExport(
             }
         }
 
+        return OpenTableDay(scope.TenantId, day, tag, cancellationToken);
+    }
+
+    /// <summary>Starts reading the day's rows and source profiles from their tables.</summary>
+    private DaySource OpenTableDay(long tenantId, LocalDate day, CsvSnapshotTag? tag, CancellationToken cancellationToken)
+    {
         var rows = Channel.CreateBounded<IncidentEntity>(new BoundedChannelOptions(DayBuffer) { SingleReader = true, SingleWriter = true });
-        var sourcesTask = sources.GetDayAsync(scope.TenantId, day, cancellationToken);
-        return new DaySource(day, null, rows.Reader, ReadDayAsync(rows.Writer, scope.TenantId, day, cancellationToken), sourcesTask, tag);
+        var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
+        return new DaySource(day, null, rows.Reader, ReadDayAsync(rows.Writer, tenantId, day, cancellationToken), sourcesTask, tag);
     }
 
     private async Task ReadDayAsync(ChannelWriter<IncidentEntity> rows, long tenantId, LocalDate day, CancellationToken cancellationToken)
@@ -201,15 +271,30 @@ public sealed class IncidentCsvExport(
         }
     }
 
-    /// <summary>Formats a day's table rows into the output; a complete day's bytes also become its snapshot, committed only once the whole day was read.</summary>
-    private async Task<long> WriteTableDayAsync(Utf8Text text, CsvExportScope scope, DaySource day, Uri? consoleBase, CancellationToken cancellationToken)
+    /// <summary>A table day written: its rows, and why its snapshot was not saved (null when it was, or when none was due).</summary>
+    private readonly record struct TableDay(long Rows, Exception? SnapshotFailure);
+
+    /// <summary>
+    /// Formats a day's table rows into the output; a complete day's bytes also become its snapshot, committed only once
+    /// the whole day was read. A snapshot that cannot be started, take the bytes or be committed is dropped and its
+    /// failure returned: the output still gets every row. The one path by which both the export and the job write a day.
+    /// </summary>
+    private async Task<TableDay> WriteTableDayAsync(Utf8Text text, long tenantId, IReadOnlyDictionary<long, VulnerabilityEntity> catalog, DaySource day, Uri? consoleBase, CancellationToken cancellationToken)
     {
         var daySources = await day.Sources!.ConfigureAwait(false);
         CsvSnapshotWriter? snapshot = null;
+        Exception? notSaved = null;
         if (day.Tag is { } tag)
         {
             await text.FlushAsync(null, cancellationToken).ConfigureAwait(false); // the header or earlier days are not this day's
-            snapshot = await StartSnapshotAsync(scope.TenantId, day.Day, tag, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                snapshot = await snapshots.StartAsync(tenantId, day.Day, tag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                notSaved = ex;
+            }
         }
 
         try
@@ -218,19 +303,19 @@ public sealed class IncidentCsvExport(
             await foreach (var row in day.Rows!.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var profile = row.TopIp is { } ip ? daySources.Profiles.GetValueOrDefault(ip) : null;
-                IncidentCsv.AppendRecord(text.Chars, row, profile, scope.Vulnerabilities.GetValueOrDefault(row.VulnerabilityId), consoleBase);
+                IncidentCsv.AppendRecord(text.Chars, row, profile, catalog.GetValueOrDefault(row.VulnerabilityId), consoleBase);
                 rows++;
-                if (text.Chars.Length >= FlushChars) snapshot = await FlushAsync(text, snapshot, day.Day, cancellationToken).ConfigureAwait(false);
+                if (text.Chars.Length >= FlushChars) (snapshot, notSaved) = await FlushAsync(text, snapshot, notSaved, cancellationToken).ConfigureAwait(false);
             }
 
             await day.Reading!.ConfigureAwait(false);
             if (snapshot is not null)
             {
-                snapshot = await FlushAsync(text, snapshot, day.Day, cancellationToken).ConfigureAwait(false);
-                if (snapshot is not null) await CommitSnapshotAsync(snapshot, rows, day.Day, cancellationToken).ConfigureAwait(false);
+                (snapshot, notSaved) = await FlushAsync(text, snapshot, notSaved, cancellationToken).ConfigureAwait(false);
+                if (snapshot is not null) notSaved = await CommitSnapshotAsync(snapshot, rows, cancellationToken).ConfigureAwait(false);
             }
 
-            return rows;
+            return new TableDay(rows, notSaved);
         }
         finally
         {
@@ -238,44 +323,31 @@ public sealed class IncidentCsvExport(
         }
     }
 
-    private async Task<CsvSnapshotWriter?> StartSnapshotAsync(long tenantId, LocalDate day, CsvSnapshotTag tag, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await snapshots.StartAsync(tenantId, day, tag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            ReportsLog.CsvSnapshotNotSaved(logger, ex, ReportCalendar.IsoDay(day));
-            return null;
-        }
-    }
-
-    /// <summary>Flushes the text; a snapshot that cannot take the bytes is dropped (logged) and the export goes on without it.</summary>
-    private async Task<CsvSnapshotWriter?> FlushAsync(Utf8Text text, CsvSnapshotWriter? snapshot, LocalDate day, CancellationToken cancellationToken)
+    /// <summary>Flushes the text; a snapshot that cannot take the bytes is dropped (its failure returned) and the output goes on without it.</summary>
+    private static async Task<(CsvSnapshotWriter? Snapshot, Exception? NotSaved)> FlushAsync(Utf8Text text, CsvSnapshotWriter? snapshot, Exception? notSaved, CancellationToken cancellationToken)
     {
         try
         {
             await text.FlushAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            return snapshot;
+            return (snapshot, notSaved);
         }
         catch (SnapshotWriteException ex)
         {
-            ReportsLog.CsvSnapshotNotSaved(logger, ex.InnerException!, ReportCalendar.IsoDay(day));
             snapshot!.Dispose();
-            return null;
+            return (null, ex.InnerException!);
         }
     }
 
-    private async Task CommitSnapshotAsync(CsvSnapshotWriter snapshot, long rows, LocalDate day, CancellationToken cancellationToken)
+    private static async Task<Exception?> CommitSnapshotAsync(CsvSnapshotWriter snapshot, long rows, CancellationToken cancellationToken)
     {
         try
         {
             await snapshot.CommitAsync(rows, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            ReportsLog.CsvSnapshotNotSaved(logger, ex, ReportCalendar.IsoDay(day));
+            return ex;
         }
     }
 
@@ -300,8 +372,8 @@ public sealed class IncidentCsvExport(
     /// <summary>A snapshot's storage failed while the export's own write went on.</summary>
     private sealed class SnapshotWriteException(Exception inner) : Exception(inner.Message, inner);
 
-    /// <summary>The text buffer and its UTF-8 encoding into the output (and into a snapshot being written).</summary>
-    private sealed class Utf8Text(PipeWriter output)
+    /// <summary>The text buffer and its UTF-8 encoding into the output, if any (and into a snapshot being written).</summary>
+    private sealed class Utf8Text(PipeWriter? output)
     {
         private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
         private readonly ArrayBufferWriter<byte> _bytes = new(FlushChars * 3 / 2);
@@ -322,7 +394,7 @@ public sealed class IncidentCsvExport(
             }
 
             Chars.Clear();
-            output.Write(_bytes.WrittenSpan);
+            output?.Write(_bytes.WrittenSpan);
             if (snapshot is not null)
             {
                 try
@@ -343,6 +415,7 @@ public sealed class IncidentCsvExport(
 
         private async ValueTask SendAsync(CancellationToken cancellationToken)
         {
+            if (output is null) return; // writing a snapshot only
             var result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (result.IsCanceled || result.IsCompleted) throw new OperationCanceledException("The client stopped reading the export.");
         }

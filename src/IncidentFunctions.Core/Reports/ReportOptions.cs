@@ -83,6 +83,17 @@ public sealed class ReportOptions
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 
+    public const string DefaultCsvSnapshotSchedule = "0 20 * * * *";
+
+    /// <summary>
+    /// NCRONTAB (6 fields, UTC; app setting <c>CSV_SNAPSHOTS_SCHEDULE</c>) of <see cref="CsvSnapshotJob"/>, which writes
+    /// closed days' CSV snapshots ahead of their first export. Hourly, so late enrichment of yesterday is caught within the hour.
+    /// </summary>
+    public string CsvSnapshotSchedule { get; set; } = DefaultCsvSnapshotSchedule;
+
+    /// <summary>Closed days before today (report zone) that <see cref="CsvSnapshotJob"/> keeps snapshotted; 0 turns it off. At most <see cref="RetentionDays"/>.</summary>
+    public int CsvSnapshotLookBackDays { get; set; } = 7;
+
     /// <summary>Public base address of the HTTP API including the route prefix, e.g. <c>https://func-x.azurewebsites.net/api/</c>; needed for absolute shared links.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
@@ -90,3 +101,4 @@ public sealed class ReportOptions
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
 }
+

@@ -1,9 +1,11 @@
 using System.Text.RegularExpressions;
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
+using NCrontab;
 
 namespace IncidentFunctions.Reports;
 
-/// <summary>Signing keys, link lifetimes against each other, the public address and the non-negative spans; lengths and ranges are attributes (<see cref="ReportOptionsAttributes"/>).</summary>
+/// <summary>Signing keys, link lifetimes against each other, the public address, the non-negative spans and the CSV snapshot job's schedule and look-back; lengths and ranges are attributes (<see cref="ReportOptionsAttributes"/>).</summary>
 internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReportOptions options)
@@ -45,6 +47,16 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
         if (options.PublicBaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
         {
             failures.Add($"Reports:PublicBaseUrl must be an absolute http(s) URL ending with the route prefix, e.g. 'https://func-x.azurewebsites.net/api/'; got '{url}'.");
+        }
+
+        if (CrontabSchedule.TryParse(options.CsvSnapshotSchedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        {
+            failures.Add($"{AppSettingNames.CsvSnapshotsSchedule} '{options.CsvSnapshotSchedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '{ReportOptions.DefaultCsvSnapshotSchedule}'.");
+        }
+
+        if (options.CsvSnapshotLookBackDays < 0 || options.CsvSnapshotLookBackDays > options.RetentionDays)
+        {
+            failures.Add($"Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays ({options.RetentionDays}); got {options.CsvSnapshotLookBackDays}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

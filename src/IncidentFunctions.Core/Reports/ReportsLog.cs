@@ -44,4 +44,16 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1413, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be saved; the export goes on from the table and the next one reads the table again")]
     public static partial void CsvSnapshotNotSaved(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1414, Level = LogLevel.Information, Message = "Wrote the CSV snapshot of {Day} ahead of its export: {Rows} row(s) in {ElapsedMs} ms")]
+    public static partial void CsvSnapshotWritten(ILogger logger, string day, long rows, long elapsedMs);
+
+    [LoggerMessage(EventId = 1415, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be written ahead of its export; its next export reads the table and the next run tries again")]
+    public static partial void CsvSnapshotDayFailed(ILogger logger, Exception exception, string day);
+
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "CSV snapshots of {First} to {Last}: {Written} written, {UpToDate} up to date, {Failed} failed, {Unmarked} never written (nothing to snapshot)")]
+    public static partial void CsvSnapshotRun(ILogger logger, string first, string last, int written, int upToDate, int failed, int unmarked);
+
+    [LoggerMessage(EventId = 1417, Level = LogLevel.Debug, Message = "CSV snapshots ahead of export are off (Reports:CsvSnapshotLookBackDays is 0)")]
+    public static partial void CsvSnapshotsOff(ILogger logger);
 }

@@ -3,6 +3,7 @@ using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace IncidentFunctions.Reports;
@@ -11,7 +12,8 @@ internal static class ReportsServiceCollectionExtensions
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<ReportOptions, ReportOptionsAttributes, ReportOptionsValidator>(configuration, ReportOptions.SectionName);
+        services.AddValidatedOptions<ReportOptions, ReportOptionsAttributes, ReportOptionsValidator>(configuration, ReportOptions.SectionName)
+            .Configure(o => o.CsvSnapshotSchedule = configuration[AppSettingNames.CsvSnapshotsSchedule] is { Length: > 0 } s ? s : o.CsvSnapshotSchedule);
         services.TryAddSingleton<ReportCache>();
         services.TryAddSingleton<ReportFreshness<(long Tenant, LocalDate Day)>>();
         services.TryAddSingleton<ReportLinkSigner>();
@@ -22,6 +24,12 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddTransient<ReportPeriods>();
         services.TryAddSingleton<CsvSnapshotStore>();
         services.TryAddTransient<IncidentCsvExport>();
+        services.TryAddTransient<CsvSnapshotJob>();
+        services.AddSingleton(new ScheduledJob(
+            CsvSnapshotJob.FunctionName,
+            AppSettingNames.CsvSnapshotsSchedule,
+            sp => sp.GetRequiredService<IOptions<ReportOptions>>().Value.CsvSnapshotSchedule,
+            (sp, ct) => sp.GetRequiredService<CsvSnapshotJob>().RunAsync(ct)));
         services.AddHttpRoute<ReportCsvEndpoint>();
         services.AddHttpRoute<SharedReportCsvEndpoint>();
         services.TryAddSingleton<ReportFreshness<(long Tenant, PeriodKind Kind, LocalDate First)>>();

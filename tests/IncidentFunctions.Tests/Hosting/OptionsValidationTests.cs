@@ -71,6 +71,10 @@ public sealed class OptionsValidationTests
     [InlineData("Digest:Alerts:MaxPerInterval", "0", "Digest:Alerts:MaxPerInterval (app setting Digest__Alerts__MaxPerInterval) must be between 1 and 100")]
     [InlineData("Digest:Alerts:Interval", "00:00:10", "Digest:Alerts:Interval (app setting Digest__Alerts__Interval) must be between 00:01:00 and 1.00:00:00")]
     [InlineData("ALERTS_SCHEDULE", "* * * * *", "ALERTS_SCHEDULE")]
+    [InlineData("CSV_SNAPSHOTS_SCHEDULE", "0 20 * * *", "CSV_SNAPSHOTS_SCHEDULE")]
+    [InlineData("Reports:CsvSnapshotSchedule", "hourly", "CSV_SNAPSHOTS_SCHEDULE 'hourly'")]
+    [InlineData("Reports:CsvSnapshotLookBackDays", "-1", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got -1")]
+    [InlineData("Reports:CsvSnapshotLookBackDays", "91", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got 91")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)
     {
         var message = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
