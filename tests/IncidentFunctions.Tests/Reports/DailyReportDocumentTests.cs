@@ -123,6 +123,24 @@ public sealed class DailyReportDocumentTests
         Assert.Equal(Render(inputs).Pdf.Pdf, Render(inputs).Pdf.Pdf);
     }
 
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_RowsBeyondTheLaidOutRowBudget_DrawTheSameBytesAsRowsKeptLaidOut(ReportLayout layout)
+    {
+        // Rows beyond the budget are laid out a second time when drawn; that must give exactly the lines they were
+        // measured with, for every script and cut, or rows would overlap or change between sizes.
+        var inputs = ReportPreviewData.Create(150, Day);
+        var report = DailyReportBuilder.Build(inputs, new ReportCalendar("UTC"), new ReportOptions { CompanyName = "Example Corp", Layout = layout }, Console);
+
+        var kept = new DailyReportDocument(report, PageGeometry.A4Landscape) { LaidOutRowBudget = int.MaxValue }.Render().Pdf;
+        var relaidOut = new DailyReportDocument(report, PageGeometry.A4Landscape) { LaidOutRowBudget = 0 }.Render().Pdf;
+        var mixed = new DailyReportDocument(report, PageGeometry.A4Landscape) { LaidOutRowBudget = 60 }.Render().Pdf;
+
+        Assert.Equal(kept, relaidOut);
+        Assert.Equal(kept, mixed);
+    }
+
     [Fact]
     public void Render_WithARenderTrace_RecordsEveryPageAndRunAndDrawsTheSameDocument()
     {

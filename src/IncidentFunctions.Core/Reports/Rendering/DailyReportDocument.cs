@@ -20,6 +20,9 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
     public static PageGeometry GeometryFor(ReportPageSize size) => size == ReportPageSize.Letter ? PageGeometry.LetterLandscape : PageGeometry.A4Landscape;
 
+    /// <summary>See <see cref="PageFlow.LaidOutRowBudget"/> (tests set it to compare both ways of drawing a row).</summary>
+    internal int LaidOutRowBudget { get; init; } = PageFlow.DefaultLaidOutRowBudget;
+
     public RenderedReport Render() => Render(null);
 
     /// <summary>Renders; an <paramref name="observer"/> (measuring tools) is told what every page draws.</summary>
@@ -28,7 +31,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         var zone = DateTimeZoneProviders.Tzdb[report.TimeZone];
         var format = new ReportFormat(zone, report.Day);
         using var text = new TextEngine(ReportFonts.Shared) { Observer = observer };
-        var flow = new PageFlow(geometry);
+        var flow = new PageFlow(geometry, LaidOutRowBudget);
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
         var left = string.Join(" · ", new[] { report.Title, Dates.Day(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));

@@ -41,16 +41,26 @@ internal sealed class LaidOutPage(int index)
 /// </summary>
 internal sealed class PageFlow
 {
+    internal const int DefaultLaidOutRowBudget = 2_000;
+
     private readonly List<LaidOutPage> _pages = [];
     private float _y;
+    private int _laidOutRows;
 
-    public PageFlow(PageGeometry geometry)
+    public PageFlow(PageGeometry geometry, int laidOutRowBudget = DefaultLaidOutRowBudget)
     {
         Geometry = geometry;
+        LaidOutRowBudget = laidOutRowBudget;
         NewPage();
     }
 
     public PageGeometry Geometry { get; }
+
+    /// <summary>
+    /// Table rows per document that keep their laid-out lines until drawing; beyond it rows are laid out again when
+    /// drawn. A day of a thousand or so incidents pays layout once; a far bigger one holds no more lines than this.
+    /// </summary>
+    public int LaidOutRowBudget { get; }
 
     public IReadOnlyList<LaidOutPage> Pages => _pages;
 
@@ -91,6 +101,9 @@ internal sealed class PageFlow
 
     /// <summary>Places a block beside others on the same row without moving down (callers advance with <see cref="Gap"/>).</summary>
     public void PlaceAt(SKRect box, Action<SKCanvas, SKRect> draw) => Current.Items.Add(new PlacedItem(box, draw));
+
+    /// <summary>True while the document's <see cref="LaidOutRowBudget"/> lasts (and counts the row).</summary>
+    public bool TryKeepLaidOutRow() => _laidOutRows < LaidOutRowBudget && ++_laidOutRows > 0;
 
     public void Gap(float height)
     {

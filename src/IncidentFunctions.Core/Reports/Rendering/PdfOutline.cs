@@ -18,11 +18,9 @@ internal static partial class PdfOutline
     {
         if (entries.Count == 0) return;
         var latin1 = Encoding.Latin1;
-        var pdf = output.Written;
 
         // The trailer sits in the last few hundred bytes.
-        var tailStart = Math.Max(0, pdf.Length - 2048);
-        var tail = latin1.GetString(pdf[tailStart..]);
+        var tail = latin1.GetString(output.Read(Math.Max(0, output.Length - 2048), 2048));
         var startXref = StartXref().Matches(tail) is { Count: > 0 } sx ? long.Parse(sx[^1].Groups[1].Value, CultureInfo.InvariantCulture) : throw Malformed("startxref");
         var trailerIndex = tail.LastIndexOf("trailer", StringComparison.Ordinal);
         if (trailerIndex < 0) throw Malformed("trailer");
@@ -31,7 +29,7 @@ internal static partial class PdfOutline
         var root = int.Parse(RootEntry().Match(trailer) is { Success: true } r ? r.Groups[1].Value : throw Malformed("/Root"), CultureInfo.InvariantCulture);
         var info = InfoEntry().Match(trailer) is { Success: true } i ? i.Groups[1].Value : null;
 
-        var catalog = ReadObject(pdf, startXref, root);
+        var catalog = ReadObject(output, startXref, root);
         var close = catalog.LastIndexOf(">>", StringComparison.Ordinal);
         if (close < 0 || catalog.Contains("/Outlines", StringComparison.Ordinal)) throw Malformed("catalog");
 
@@ -80,17 +78,18 @@ internal static partial class PdfOutline
     }
 
     /// <summary>Reads object <paramref name="id"/>'s dictionary using the classic xref table Skia writes.</summary>
-    private static string ReadObject(ReadOnlySpan<byte> pdf, long xrefOffset, int id)
+    private static string ReadObject(PdfBuffer pdf, long xrefOffset, int id)
     {
         var latin1 = Encoding.Latin1;
-        var head = latin1.GetString(pdf.Slice((int)xrefOffset, (int)Math.Min(64, pdf.Length - xrefOffset)));
+        var head = latin1.GetString(pdf.Read(xrefOffset, 64));
         var header = XrefHeader().Match(head);
         if (!header.Success) throw Malformed("xref");
         var first = int.Parse(header.Groups[1].Value, CultureInfo.InvariantCulture);
         var entryStart = xrefOffset + header.Length;
-        var entry = latin1.GetString(pdf.Slice((int)(entryStart + ((id - first) * 20)), 20));
-        var offset = int.Parse(entry.AsSpan(0, 10), CultureInfo.InvariantCulture);
-        var end = latin1.GetString(pdf.Slice(offset, Math.Min(4096, pdf.Length - offset)));
+        var entry = latin1.GetString(pdf.Read(entryStart + ((id - first) * 20), 20));
+        if (entry.Length < 10) throw Malformed("xref entry");
+        var offset = long.Parse(entry.AsSpan(0, 10), CultureInfo.InvariantCulture);
+        var end = latin1.GetString(pdf.Read(offset, 4096));
         var start = end.IndexOf("obj", StringComparison.Ordinal) + 3;
         var stop = end.IndexOf("endobj", start, StringComparison.Ordinal);
         if (start < 3 || stop < 0) throw Malformed("catalog object");

@@ -37,6 +37,13 @@ internal static class Table
     private static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
 
     public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null, TextStyle? headerStyle = null)
+        => Render(flow, text, columns, rows, static row => row, continuedCaption, headerStyle);
+
+    /// <summary>
+    /// A row per item, made by <paramref name="row"/> when the row is laid out and again when it is drawn: a long table
+    /// (every incident of a day) then keeps only its items, already held by the report, until its pages are drawn.
+    /// </summary>
+    public static void Render<T>(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<T> items, Func<T, TableCell[]> row, string? continuedCaption = null, TextStyle? headerStyle = null)
     {
         var totalWeight = columns.Sum(c => c.Weight);
         var widths = columns.Select(c => flow.Width * c.Weight / totalWeight).ToArray();
@@ -66,27 +73,14 @@ internal static class Table
         }
 
         var index = 0;
-        foreach (var row in rows)
+        foreach (var item in items)
         {
-            var laid = new (CellPart Part, IReadOnlyList<TextLine> Lines)[columns.Count][];
-            var height = 0f;
-            for (var i = 0; i < columns.Count; i++)
-            {
-                var parts = i < row.Length ? row[i].Parts : [];
-                var cell = new (CellPart Part, IReadOnlyList<TextLine> Lines)[parts.Count];
-                var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
-                for (var p = 0; p < parts.Count; p++)
-                {
-                    var part = parts[p];
-                    cell[p] = (part, text.Wrap(part.Text, part.Style, widths[i] - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique));
-                    cellHeight += cell[p].Lines.Count * part.Style.LineHeight;
-                }
-
-                laid[i] = cell;
-                height = Math.Max(height, (float)cellHeight);
-            }
-
-            height += 2 * PadY;
+            // Within the document's budget a row keeps its laid-out lines until drawing; beyond it the page keeps only
+            // the item, and the row is made and laid out again when drawn (the same lines: layout is deterministic and
+            // the document's cache answers repeated texts). A day of any size then holds at most the budget's lines.
+            var cells = row(item);
+            var laid = flow.TryKeepLaidOutRow() ? LayOut(text, cells, widths) : null;
+            var height = (laid is null ? Measure(text, cells, widths) : Height(cells, laid)) + (2 * PadY);
             if (index == 0)
             {
                 flow.EnsureSpace(headerHeight + height);
@@ -99,31 +93,7 @@ internal static class Table
             }
 
             var zebra = index % 2 == 1;
-            flow.Place(height, (c, box) =>
-            {
-                if (zebra) c.DrawRect(box, ZebraFillPaint);
-
-                var x = box.Left;
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    var y = box.Top + PadY;
-                    foreach (var (part, lines) in laid[i])
-                    {
-                        var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
-                        if (part.Link is not null && lines.Count > 0)
-                        {
-                            var w = lines.Max(l => l.Width) * part.Style.Size;
-                            c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
-                        }
-
-                        y += used;
-                    }
-
-                    x += widths[i];
-                }
-
-                c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
-            });
+            flow.Place(height, laid is null ? Deferred(text, columns, widths, item, row, zebra) : Kept(text, columns, widths, cells, laid, zebra));
             index++;
         }
 
@@ -133,4 +103,87 @@ internal static class Table
             PlaceHeader(false);
         }
     }
+
+    // Each drawing closes over only what it draws from (a closure in the loop would share one capture of both).
+    private static Action<SKCanvas, SKRect> Deferred<T>(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, T item, Func<T, TableCell[]> row, bool zebra)
+        => (c, box) => DrawRow(c, box, text, columns, widths, row(item), null, zebra);
+
+    private static Action<SKCanvas, SKRect> Kept(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] cells, IReadOnlyList<TextLine>[][] laid, bool zebra)
+        => (c, box) => DrawRow(c, box, text, columns, widths, cells, laid, zebra);
+
+    /// <summary>The height of <paramref name="row"/>'s tallest cell (padding aside), as laid out.</summary>
+    private static float Measure(TextEngine text, TableCell[] row, float[] widths)
+    {
+        var height = 0f;
+        for (var i = 0; i < widths.Length; i++)
+        {
+            var parts = i < row.Length ? row[i].Parts : [];
+            var cellHeight = 0d; // summed in double, as Enumerable.Sum does for floats: same layout to the last bit
+            for (var p = 0; p < parts.Count; p++) cellHeight += Lines(text, parts[p], widths[i]).Count * parts[p].Style.LineHeight;
+            height = Math.Max(height, (float)cellHeight);
+        }
+
+        return height;
+    }
+
+    /// <summary>Every part's lines, per cell.</summary>
+    private static IReadOnlyList<TextLine>[][] LayOut(TextEngine text, TableCell[] row, float[] widths)
+    {
+        var laid = new IReadOnlyList<TextLine>[widths.Length][];
+        for (var i = 0; i < widths.Length; i++)
+        {
+            var parts = i < row.Length ? row[i].Parts : [];
+            laid[i] = new IReadOnlyList<TextLine>[parts.Count];
+            for (var p = 0; p < parts.Count; p++) laid[i][p] = Lines(text, parts[p], widths[i]);
+        }
+
+        return laid;
+    }
+
+    /// <summary>As <see cref="Measure"/>, from lines already laid out.</summary>
+    private static float Height(TableCell[] row, IReadOnlyList<TextLine>[][] laid)
+    {
+        var height = 0f;
+        for (var i = 0; i < laid.Length; i++)
+        {
+            var cellHeight = 0d;
+            for (var p = 0; p < laid[i].Length; p++) cellHeight += laid[i][p].Count * row[i].Parts[p].Style.LineHeight;
+            height = Math.Max(height, (float)cellHeight);
+        }
+
+        return height;
+    }
+
+    /// <summary>Draws <paramref name="row"/> cell by cell, from <paramref name="laid"/> or laid out again (the lines it was measured with).</summary>
+    private static void DrawRow(SKCanvas c, SKRect box, TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, IReadOnlyList<TextLine>[][]? laid, bool zebra)
+    {
+        if (zebra) c.DrawRect(box, ZebraFillPaint);
+
+        var x = box.Left;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var y = box.Top + PadY;
+            var parts = i < row.Length ? row[i].Parts : [];
+            for (var p = 0; p < parts.Count; p++)
+            {
+                var part = parts[p];
+                var lines = laid?[i][p] ?? Lines(text, part, widths[i]);
+                var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
+                if (part.Link is not null && lines.Count > 0)
+                {
+                    var w = lines.Max(l => l.Width) * part.Style.Size;
+                    c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
+                }
+
+                y += used;
+            }
+
+            x += widths[i];
+        }
+
+        c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
+    }
+
+    private static IReadOnlyList<TextLine> Lines(TextEngine text, CellPart part, float width)
+        => text.Wrap(part.Text, part.Style, width - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique);
 }

@@ -23,11 +23,11 @@ internal sealed class IncidentsSection : IReportSection
         SectionHeading.Place(context, $"Incidents ({Numbers.Number(report.Incidents.Count)}, by {order}, newest first)", "incidents");
         if (report.Layout == ReportLayout.Detailed)
         {
-            Table.Render(context.Flow, context.Text, DetailedColumns(report), report.Incidents.Select(i => DetailedRow(i, format)), "Incidents (continued)");
+            Table.Render(context.Flow, context.Text, DetailedColumns(report), report.Incidents, i => DetailedRow(i, format), "Incidents (continued)");
         }
         else
         {
-            Table.Render(context.Flow, context.Text, CompactColumns(report.TimeZone), report.Incidents.Select(i => CompactRow(i, format)), "Incidents (continued)", Typography.CompactBold);
+            Table.Render(context.Flow, context.Text, CompactColumns(report.TimeZone), report.Incidents, i => CompactRow(i, format), "Incidents (continued)", Typography.CompactBold);
         }
     }
 

@@ -242,11 +242,11 @@ internal static class PeriodSections
             ? $"Incidents: the {Numbers.Number(report.Incidents.Count)} with the most hits of {Numbers.Number(report.IncidentsTotal)} (all of them: daily reports and the CSV export)"
             : $"Incidents ({Numbers.Number(report.IncidentsTotal)})";
         SectionHeading.Place(flow, text, title, "incidents");
-        Table.Render(flow, text, IncidentsSection.CompactColumns(report.TimeZone), report.Incidents.Select(i =>
+        Table.Render(flow, text, IncidentsSection.CompactColumns(report.TimeZone), report.Incidents, i =>
         {
             var day = Instant.FromDateTimeOffset(i.FirstSeen).InZone(context.Zone).Date;
             return IncidentsSection.CompactRow(i, new ReportFormat(context.Zone, day), day.ToString("ddd d MMM", CultureInfo.InvariantCulture));
-        }), "Incidents (continued)", Typography.CompactBold);
+        }, "Incidents (continued)", Typography.CompactBold);
     }
 
     private static void Attributions(PeriodSectionContext context)
