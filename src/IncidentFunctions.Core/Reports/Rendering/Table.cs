@@ -40,8 +40,9 @@ internal static class Table
         => Render(flow, text, columns, rows, static row => row, continuedCaption, headerStyle);
 
     /// <summary>
-    /// A row per item, made by <paramref name="row"/> when the row is laid out and again when it is drawn: a long table
-    /// (every incident of a day) then keeps only its items, already held by the report, until its pages are drawn.
+    /// A row per item, made by <paramref name="row"/> when the row is laid out, and made again when it is drawn if it
+    /// lies beyond the document's <see cref="PageFlow.LaidOutRowBudget"/>: a long table (every incident of a busy day)
+    /// then keeps only its items, already held by the report, until its pages are drawn.
     /// </summary>
     public static void Render<T>(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<T> items, Func<T, TableCell[]> row, string? continuedCaption = null, TextStyle? headerStyle = null)
     {
