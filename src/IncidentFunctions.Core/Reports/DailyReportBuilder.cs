@@ -74,7 +74,7 @@ public sealed class DailyReportBuilder(
         // Top IPs are stored as JSON: read each row's once, for the figures and the top sources alike.
         var topIps = rows.ConvertAll(r => r.ReadTopIps());
 
-        var memo = new TextMemo(inputs.Vulnerabilities);
+        var memo = new TextMemo(inputs.Vulnerabilities, consoleBase);
         var incidentRows = rows.Select(r => ToIncidentRow(r, profiles, inputs.Vulnerabilities, consoleBase, inputs.Now, options.OngoingWindow, memo));
         var ordered = options.IncidentOrder switch
         {
@@ -312,7 +312,7 @@ public sealed class DailyReportBuilder(
             .ToList();
 
     /// <summary>One stored incident as reports and chat show it (<paramref name="now"/> and <paramref name="ongoingWindow"/> only set <see cref="IncidentRow.Ongoing"/>).</summary>
-    /// <param name="memo">Within one report: values that repeat across rows (attack types, domains, methods, issue titles) cleaned once.</param>
+    /// <param name="memo">Within one report: values that repeat across rows (attack types, domains, methods, issue titles, Console links) made once; its Console address is then the one used.</param>
     internal static IncidentRow ToIncidentRow(IncidentEntity r, IReadOnlyDictionary<string, SourceProfile> profiles, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase, DateTimeOffset now, TimeSpan ongoingWindow, TextMemo? memo = null)
     {
         var profile = r.TopIp is { } ip ? profiles.GetValueOrDefault(ip) : null;
@@ -340,7 +340,7 @@ public sealed class DailyReportBuilder(
             VulnerabilityId = r.VulnerabilityId,
             VulnerabilityTitle = r.VulnerabilityId > 0 ? memo?.IssueTitle(r.VulnerabilityId) ?? IssueTitle(r.VulnerabilityId, vulnerabilities) : null,
             Threat = r.Threat,
-            ConsoleLink = ConsoleLinkFor(consoleBase, r.VulnerabilityId),
+            ConsoleLink = memo is null ? ConsoleLinkFor(consoleBase, r.VulnerabilityId) : memo.ConsoleLink(r.VulnerabilityId),
         };
     }
 }
@@ -349,10 +349,11 @@ public sealed class DailyReportBuilder(
 /// Cleaned forms of values that repeat across one report's rows, each computed once: cleaning is a pure function of
 /// the value and its bounds, so a remembered result is the result. Per report, so it is bounded by the day's rows.
 /// </summary>
-internal sealed class TextMemo(IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+internal sealed class TextMemo(IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities, Uri? consoleBase)
 {
     private readonly Dictionary<(string Value, int MaxChars), string> _inert = [];
     private readonly Dictionary<long, string> _titles = [];
+    private readonly Dictionary<long, Uri?> _links = [];
 
     /// <summary>As <see cref="UntrustedText.Inert"/> (no cut count, no substitution).</summary>
     public string Inert(string value, int maxChars)
@@ -368,6 +369,14 @@ internal sealed class TextMemo(IReadOnlyDictionary<long, VulnerabilityEntity> vu
         if (value is null) return DailyReportBuilder.Short(value, fallback);
         var clean = Inert(value, DailyReportBuilder.MaxShortChars);
         return clean.Length == 0 ? fallback : clean;
+    }
+
+    /// <summary>As <see cref="DailyReportBuilder.ConsoleLinkFor"/> with the report's Console address (a new <see cref="Uri"/> per row was a parse per row).</summary>
+    public Uri? ConsoleLink(long vulnerabilityId)
+    {
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_links, vulnerabilityId, out var exists);
+        if (!exists) known = DailyReportBuilder.ConsoleLinkFor(consoleBase, vulnerabilityId);
+        return known;
     }
 
     /// <summary>As <see cref="DailyReportBuilder.IssueTitle"/>.</summary>

@@ -23,7 +23,7 @@ public sealed class DailyReportBuilderShortcutTests
     [InlineData("a@evil.example", 5)]
     public void Inert_RepeatedValue_EqualsAFreshCleaning(string value, int maxChars)
     {
-        var memo = new TextMemo(new Dictionary<long, VulnerabilityEntity>());
+        var memo = new TextMemo(new Dictionary<long, VulnerabilityEntity>(), consoleBase: null);
 
         Assert.Equal(UntrustedText.Inert(value, maxChars), memo.Inert(value, maxChars));
         Assert.Equal(UntrustedText.Inert(value, maxChars), memo.Inert(value, maxChars));
@@ -37,10 +37,26 @@ public sealed class DailyReportBuilderShortcutTests
     [InlineData("xss")]
     public void Short_AnyValue_EqualsTheBuilders(string? value)
     {
-        var memo = new TextMemo(new Dictionary<long, VulnerabilityEntity>());
+        var memo = new TextMemo(new Dictionary<long, VulnerabilityEntity>(), consoleBase: null);
 
         Assert.Equal(DailyReportBuilder.Short(value, "unknown"), memo.Short(value, "unknown"));
         Assert.Equal(DailyReportBuilder.Short(value, "unknown"), memo.Short(value, "unknown"));
+    }
+
+    [Theory]
+    [InlineData("https://my.wallarm.com/")]
+    [InlineData(null)]
+    public void ConsoleLink_RepeatedIssues_EqualTheBuilders(string? console)
+    {
+        var consoleBase = console is null ? null : new Uri(console);
+        var memo = new TextMemo(new Dictionary<long, VulnerabilityEntity>(), consoleBase);
+
+        foreach (var id in new long[] { 7, 0, -1, 8, 7 })
+        {
+            Assert.Equal(DailyReportBuilder.ConsoleLinkFor(consoleBase, id), memo.ConsoleLink(id));
+        }
+
+        Assert.Same(memo.ConsoleLink(7), memo.ConsoleLink(7));
     }
 
     [Fact]
@@ -51,7 +67,7 @@ public sealed class DailyReportBuilderShortcutTests
             [7] = new() { Title = "Open redirect to https://evil.example" },
             [8] = new() { Title = "  " },
         };
-        var memo = new TextMemo(vulnerabilities);
+        var memo = new TextMemo(vulnerabilities, consoleBase: null);
 
         foreach (var id in new long[] { 7, 8, 9, 7 })
         {

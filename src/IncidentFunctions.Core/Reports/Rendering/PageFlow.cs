@@ -32,6 +32,12 @@ internal sealed class LaidOutPage(int index)
     public List<PlacedItem> Items { get; } = [];
 
     public List<OutlineEntry> Anchors { get; } = [];
+
+    /// <summary>Table zebra stripes: filled as one path before the page's items (the PDF backend's cost is per draw).</summary>
+    public List<SKRect> Stripes { get; } = [];
+
+    /// <summary>Table row rules (y, from x, to x): stroked as one path after the page's items.</summary>
+    public List<(float Y, float Left, float Right)> Rules { get; } = [];
 }
 
 /// <summary>

@@ -40,7 +40,25 @@ internal static class ReportPdf
     private static void DrawPage(SKCanvas canvas, PageChrome chrome, LaidOutPage page)
     {
         chrome.Draw(canvas, page.Index + 1);
+        if (page.Stripes.Count > 0)
+        {
+            using var stripes = new SKPath();
+            foreach (var stripe in page.Stripes) stripes.AddRect(stripe);
+            canvas.DrawPath(stripes, Table.ZebraFillPaint);
+        }
+
         foreach (var item in page.Items) item.Draw(canvas, item.Box);
+        if (page.Rules.Count > 0)
+        {
+            using var rules = new SKPath();
+            foreach (var (y, left, right) in page.Rules)
+            {
+                rules.MoveTo(left, y);
+                rules.LineTo(right, y);
+            }
+
+            canvas.DrawPath(rules, Table.RulePaint);
+        }
     }
 }
 

@@ -31,10 +31,10 @@ internal static class Table
     private const float PadX = 3.5f;
     private const float PadY = 2.5f;
 
-    // Shared and never changed: drawing only reads a paint, and a table draws one fill and one rule per row.
+    // Shared and never changed: drawing only reads a paint. A page draws its tables' stripes and rules (ReportPdf).
     private static readonly SKPaint HeaderFillPaint = new() { Color = Typography.HeaderFill };
-    private static readonly SKPaint ZebraFillPaint = new() { Color = Typography.ZebraFill };
-    private static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
+    internal static readonly SKPaint ZebraFillPaint = new() { Color = Typography.ZebraFill };
+    internal static readonly SKPaint RulePaint = new() { Color = Typography.Rule, StrokeWidth = 0.4f, IsStroke = true };
 
     public static void Render(PageFlow flow, TextEngine text, IReadOnlyList<TableColumn> columns, IEnumerable<TableCell[]> rows, string? continuedCaption = null, TextStyle? headerStyle = null)
         => Render(flow, text, columns, rows, static row => row, continuedCaption, headerStyle);
@@ -94,7 +94,9 @@ internal static class Table
             }
 
             var zebra = index % 2 == 1;
-            flow.Place(height, laid is null ? Deferred(text, columns, widths, item, row, zebra) : Kept(text, columns, widths, cells, laid, zebra));
+            var box = flow.Place(height, laid is null ? Deferred(text, columns, widths, item, row) : Kept(text, columns, widths, cells, laid));
+            if (zebra) flow.Current.Stripes.Add(box);
+            flow.Current.Rules.Add((box.Bottom, box.Left, box.Right));
             index++;
         }
 
@@ -106,11 +108,11 @@ internal static class Table
     }
 
     // Each drawing closes over only what it draws from (a closure in the loop would share one capture of both).
-    private static Action<SKCanvas, SKRect> Deferred<T>(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, T item, Func<T, TableCell[]> row, bool zebra)
-        => (c, box) => DrawRow(c, box, text, columns, widths, row(item), null, zebra);
+    private static Action<SKCanvas, SKRect> Deferred<T>(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, T item, Func<T, TableCell[]> row)
+        => (c, box) => DrawRow(c, box, text, columns, widths, row(item), null);
 
-    private static Action<SKCanvas, SKRect> Kept(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] cells, IReadOnlyList<TextLine>[][] laid, bool zebra)
-        => (c, box) => DrawRow(c, box, text, columns, widths, cells, laid, zebra);
+    private static Action<SKCanvas, SKRect> Kept(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] cells, IReadOnlyList<TextLine>[][] laid)
+        => (c, box) => DrawRow(c, box, text, columns, widths, cells, laid);
 
     /// <summary>The height of <paramref name="row"/>'s tallest cell (padding aside), as laid out.</summary>
     private static float Measure(TextEngine text, TableCell[] row, float[] widths)
@@ -156,10 +158,8 @@ internal static class Table
     }
 
     /// <summary>Draws <paramref name="row"/> cell by cell, from <paramref name="laid"/> or laid out again (the lines it was measured with).</summary>
-    private static void DrawRow(SKCanvas c, SKRect box, TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, IReadOnlyList<TextLine>[][]? laid, bool zebra)
+    private static void DrawRow(SKCanvas c, SKRect box, TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, IReadOnlyList<TextLine>[][]? laid)
     {
-        if (zebra) c.DrawRect(box, ZebraFillPaint);
-
         var x = box.Left;
         for (var i = 0; i < columns.Count; i++)
         {
@@ -181,8 +181,6 @@ internal static class Table
 
             x += widths[i];
         }
-
-        c.DrawLine(box.Left, box.Bottom, box.Right, box.Bottom, RulePaint);
     }
 
     private static IReadOnlyList<TextLine> Lines(TextEngine text, CellPart part, float width)
