@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using IncidentFunctions.Calendar;
@@ -11,10 +10,10 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using nietras.SeparatedValues;
 using NodaTime;
+
+using static IncidentFunctions.Tests.Reports.CsvSnapshotTenant;
 
 namespace IncidentFunctions.Tests.Reports;
 
@@ -25,59 +24,12 @@ namespace IncidentFunctions.Tests.Reports;
 [Trait("Category", TestCategories.Integration)]
 public sealed class CsvSnapshotTests(AzuriteFixture azurite)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero); // Wednesday of 2026-W48
     private static readonly LocalDate Yesterday = new(2026, 11, 24);
     private static readonly LocalDate Today = new(2026, 11, 25);
 
-    // The reports container is shared by every harness on the fixture's Azurite: a tenant of its own keeps the blobs apart.
-    private readonly long _tenant = Random.Shared.NextInt64(1_000_000, int.MaxValue);
+    private readonly CsvSnapshotTenant _snapshots = new(azurite);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private Task<AppHarness> StartAsync()
-        => AppHarness.StartAsync(azurite, o => { o.ClientId = _tenant; o.HostileTextShare = 0; }, settings: new Dictionary<string, string?>
-        {
-            ["Wallarm:ClientId"] = _tenant.ToString(CultureInfo.InvariantCulture),
-            ["Reports:TimeZone"] = "UTC",
-        }, clock: new ManualClock(Now));
-
-    private Incident Incident(string id, DateTimeOffset first, long hits = 5, string ip = "203.0.113.9", string path = "/api/orders") => new()
-    {
-        TenantId = _tenant,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + TimeSpan.FromMinutes(5),
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = path,
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp(ip, hits, "NL")],
-        VulnerabilityId = 11,
-        Status = IncidentStatus.Blocked,
-    };
-
-    private static DateTimeOffset At(LocalDate day, int hour) => new(day.Year, day.Month, day.Day, hour, 0, 0, TimeSpan.Zero);
-
-    private async Task SeedAsync(AppHarness app, LocalDate day, int count = 3)
-        => await app.Get<IncidentStore>().UpsertAsync(
-            Enumerable.Range(0, count).Select(i => Incident(string.Create(CultureInfo.InvariantCulture, $"{ReportCalendar.DayKey(day)}:{i}"), At(day, 1 + i), hits: 5 + i, ip: $"203.0.113.{10 + i}")).ToList(),
-            Now, Ct);
-
-    private static async Task<byte[]> ExportAsync(AppHarness app, string kind, string period)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "GET";
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        var result = await scope.ServiceProvider.GetRequiredService<ReportCsvEndpoint>().HandleAsync(context.Request, kind, period, Ct);
-        await result.ExecuteAsync(context);
-        Assert.Equal(200, context.Response.StatusCode);
-        return body.ToArray();
-    }
-
-    private static Task<byte[]> ExportDayAsync(AppHarness app, LocalDate day) => ExportAsync(app, "daily", ReportCalendar.IsoDay(day));
 
     private static List<Dictionary<string, string>> Parse(byte[] body)
     {
@@ -86,31 +38,14 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
         return CsvReading.Records(reader);
     }
 
-    private async Task<BlobClient> SnapshotBlobAsync(AppHarness app, LocalDate day)
-    {
-        var storage = app.Get<StorageClients>();
-        var container = await storage.GetContainerAsync(storage.Options.ReportsContainer, Ct);
-        return container.GetBlobClient(CsvSnapshotStore.BlobNameFor(_tenant, day));
-    }
-
-    /// <summary>Changes a stored row behind the change mark's back, as no writer of the app does.</summary>
-    private async Task SetHitsWithoutBumpAsync(AppHarness app, LocalDate day, string incidentId, long hits)
-    {
-        var storage = app.Get<StorageClients>();
-        var table = await storage.GetTableAsync(storage.Options.IncidentsTable, Ct);
-        await table.UpdateEntityAsync(new TableEntity(DayPartition.Key(_tenant, day), TableKeys.Escape(incidentId)) { ["Hits"] = hits }, ETag.All, TableUpdateMode.Merge, Ct);
-    }
-
-    private static string HitsOf(byte[] body, string incidentId) => Parse(body).Single(r => r["incident_id"] == incidentId)["hits"];
-
     [Fact]
     public async Task Daily_SecondExportOfCompleteDay_IsServedFromTheSnapshotByteIdentical()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
 
         var cold = await ExportDayAsync(app, Yesterday);
-        var blob = await SnapshotBlobAsync(app, Yesterday);
+        var blob = await _snapshots.SnapshotBlobAsync(app, Yesterday);
         BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: Ct);
         Assert.Equal("3", properties.Metadata["rows"]);
         Assert.Equal(cold.Length - Encoding.UTF8.GetByteCount(IncidentCsv.Header), properties.ContentLength); // records only, no header
@@ -118,25 +53,25 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
 
         // A row changed without a bump is not seen: the second export is the snapshot.
         var id = ReportCalendar.DayKey(Yesterday) + ":0";
-        await SetHitsWithoutBumpAsync(app, Yesterday, id, 999);
+        await _snapshots.SetHitsWithoutBumpAsync(app, Yesterday, id, 999);
         var warm = await ExportDayAsync(app, Yesterday);
         Assert.Equal(cold, warm);
         Assert.Equal("5", HitsOf(warm, id));
 
         // Bumping the day's mark makes the next export read the table.
-        await app.Get<DayChangeMarks>().BumpAsync(_tenant, [Yesterday], Ct);
+        await app.Get<DayChangeMarks>().BumpAsync(_snapshots.Id, [Yesterday], Ct);
         Assert.Equal("999", HitsOf(await ExportDayAsync(app, Yesterday), id));
     }
 
     [Fact]
     public async Task Daily_IngestUpsertOfTheDay_MakesTheNextExportReadTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var id = ReportCalendar.DayKey(Yesterday) + ":1";
         await ExportDayAsync(app, Yesterday);
 
-        await app.Get<IncidentStore>().UpsertAsync([Incident(id, At(Yesterday, 2), hits: 77, ip: "203.0.113.11")], Now, Ct);
+        await app.Get<IncidentStore>().UpsertAsync([_snapshots.Incident(id, At(Yesterday, 2), hits: 77, ip: "203.0.113.11")], Now, Ct);
 
         Assert.Equal("77", HitsOf(await ExportDayAsync(app, Yesterday), id));
     }
@@ -144,12 +79,12 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_EnrichmentWriteOfTheDay_MakesTheNextExportReadTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var first = Parse(await ExportDayAsync(app, Yesterday));
         Assert.All(first, r => Assert.Equal("", r["country_name"]));
 
-        await app.Get<SourceProfileStore>().UpsertAsync(_tenant, Yesterday, [new SourceProfile { Ip = "203.0.113.10", CountryCode = "NL", CountryName = "Netherlands" }], [], Ct);
+        await app.Get<SourceProfileStore>().UpsertAsync(_snapshots.Id, Yesterday, [new SourceProfile { Ip = "203.0.113.10", CountryCode = "NL", CountryName = "Netherlands" }], [], Ct);
 
         var record = Parse(await ExportDayAsync(app, Yesterday)).Single(r => r["top_ip"] == "203.0.113.10");
         Assert.Equal("Netherlands", record["country_name"]);
@@ -158,13 +93,13 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_SecurityIssueTitleChange_MakesTheNextExportReadTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var storage = app.Get<StorageClients>();
         var vulnerabilities = await storage.GetTableAsync(storage.Options.VulnerabilitiesTable, Ct);
         VulnerabilityEntity Issue(string title) => new()
         {
-            PartitionKey = _tenant.ToString(CultureInfo.InvariantCulture),
+            PartitionKey = _snapshots.Id.ToString(CultureInfo.InvariantCulture),
             RowKey = VulnerabilityEntity.RowKeyFor(11),
             VulnerabilityId = 11,
             Found = true,
@@ -183,23 +118,23 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_WriteAfterTheExporterReadTheMark_MakesTheNextExportReadTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var export = app.Get<IncidentCsvExport>();
         var scope = await export.PrepareAsync(ReportPeriod.Day(Yesterday), Ct); // the mark is read here
 
         // A write lands between the mark's read and the rows' read: the export sees it, its snapshot carries the old mark.
         var late = ReportCalendar.DayKey(Yesterday) + ":late";
-        await app.Get<IncidentStore>().UpsertAsync([Incident(late, At(Yesterday, 20))], Now, Ct);
+        await app.Get<IncidentStore>().UpsertAsync([_snapshots.Incident(late, At(Yesterday, 20))], Now, Ct);
         var pipe = new MemoryStream();
         var writer = System.IO.Pipelines.PipeWriter.Create(pipe);
         Assert.Equal(4, await export.WriteAsync(writer, scope, Ct));
         await writer.CompleteAsync();
-        Assert.True(await (await SnapshotBlobAsync(app, Yesterday)).ExistsAsync(Ct));
+        Assert.True(await (await _snapshots.SnapshotBlobAsync(app, Yesterday)).ExistsAsync(Ct));
 
         // A later change without a bump shows: the snapshot (with the mark read before the write) is not served.
         var id = ReportCalendar.DayKey(Yesterday) + ":2";
-        await SetHitsWithoutBumpAsync(app, Yesterday, id, 4242);
+        await _snapshots.SetHitsWithoutBumpAsync(app, Yesterday, id, 4242);
         var next = await ExportDayAsync(app, Yesterday);
         Assert.Equal("4242", HitsOf(next, id));
         Assert.Contains(Parse(next), r => r["incident_id"] == late);
@@ -208,25 +143,25 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_Today_IsNeverSnapshotted()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Today);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Today);
         var id = ReportCalendar.DayKey(Today) + ":0";
 
         await ExportDayAsync(app, Today);
-        await SetHitsWithoutBumpAsync(app, Today, id, 31);
+        await _snapshots.SetHitsWithoutBumpAsync(app, Today, id, 31);
         var second = await ExportDayAsync(app, Today);
 
         Assert.Equal("31", HitsOf(second, id));
-        Assert.False(await (await SnapshotBlobAsync(app, Today)).ExistsAsync(Ct));
+        Assert.False(await (await _snapshots.SnapshotBlobAsync(app, Today)).ExistsAsync(Ct));
     }
 
     [Fact]
     public async Task Daily_SnapshotShorterThanItsMetadataSays_FallsBackToTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var cold = await ExportDayAsync(app, Yesterday);
-        var blob = await SnapshotBlobAsync(app, Yesterday);
+        var blob = await _snapshots.SnapshotBlobAsync(app, Yesterday);
         BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: Ct);
 
         // Same tag, cut content: not served.
@@ -240,21 +175,21 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_SnapshotWithUnreadableMetadataOrMissing_FallsBackToTheTable()
     {
-        await using var app = await StartAsync();
-        await SeedAsync(app, Yesterday);
+        await using var app = await _snapshots.StartAsync();
+        await _snapshots.SeedAsync(app, Yesterday);
         var cold = await ExportDayAsync(app, Yesterday);
-        var blob = await SnapshotBlobAsync(app, Yesterday);
+        var blob = await _snapshots.SnapshotBlobAsync(app, Yesterday);
         BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: Ct);
         var id = ReportCalendar.DayKey(Yesterday) + ":0";
 
         var bad = new Dictionary<string, string>(properties.Metadata) { ["rows"] = "many" };
         BlobDownloadResult content = await blob.DownloadContentAsync(Ct);
         await blob.UploadAsync(content.Content, new BlobUploadOptions { Metadata = bad }, Ct);
-        await SetHitsWithoutBumpAsync(app, Yesterday, id, 8);
+        await _snapshots.SetHitsWithoutBumpAsync(app, Yesterday, id, 8);
         Assert.Equal("8", HitsOf(await ExportDayAsync(app, Yesterday), id));
 
         await blob.DeleteAsync(cancellationToken: Ct);
-        await SetHitsWithoutBumpAsync(app, Yesterday, id, 5);
+        await _snapshots.SetHitsWithoutBumpAsync(app, Yesterday, id, 5);
         Assert.Equal(cold, await ExportDayAsync(app, Yesterday));
         Assert.True(await blob.ExistsAsync(Ct));
     }
@@ -262,13 +197,13 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Daily_SnapshotWriteFails_TheExportIsStillComplete()
     {
-        await using var app = await StartAsync();
+        await using var app = await _snapshots.StartAsync();
         // More than one snapshot block (4 MiB): the first block is staged while the day is still being sent.
         const int count = 1_200;
         var longPath = "/" + new string('p', 3_999);
         await app.Get<IncidentStore>().UpsertAsync(
-            Enumerable.Range(0, count).Select(i => Incident(string.Create(CultureInfo.InvariantCulture, $"big:{i:D4}"), At(Yesterday, 1), path: longPath)).ToList(), Now, Ct);
-        var blob = await SnapshotBlobAsync(app, Yesterday);
+            Enumerable.Range(0, count).Select(i => _snapshots.Incident(string.Create(CultureInfo.InvariantCulture, $"big:{i:D4}"), At(Yesterday, 1), path: longPath)).ToList(), Now, Ct);
+        var blob = await _snapshots.SnapshotBlobAsync(app, Yesterday);
         await blob.UploadAsync(new BinaryData([]), cancellationToken: Ct);
         var lease = blob.GetBlobLeaseClient();
         await lease.AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: Ct); // the blob cannot be written without the lease id
@@ -287,19 +222,19 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task Weekly_MixOfSnapshotAndTableDays_IsTheHeaderOnceAndTheDaysInOrderByteIdentical()
     {
-        await using var app = await StartAsync();
+        await using var app = await _snapshots.StartAsync();
         var monday = new LocalDate(2026, 11, 16);
         var week = Enumerable.Range(0, 7).Select(monday.PlusDays).ToList();
-        foreach (var day in week.Where(d => d.DayOfWeek != IsoDayOfWeek.Wednesday)) await SeedAsync(app, day, count: 2); // Wednesday stays empty
+        foreach (var day in week.Where(d => d.DayOfWeek != IsoDayOfWeek.Wednesday)) await _snapshots.SeedAsync(app, day, count: 2); // Wednesday stays empty
 
         var cold = await ExportAsync(app, "weekly", "2026-W47");
-        var tuesday = await SnapshotBlobAsync(app, week[1]);
-        var friday = await SnapshotBlobAsync(app, week[4]);
+        var tuesday = await _snapshots.SnapshotBlobAsync(app, week[1]);
+        var friday = await _snapshots.SnapshotBlobAsync(app, week[4]);
         var monday0 = ReportCalendar.DayKey(monday) + ":0";
-        ETag mondayETag = (await (await SnapshotBlobAsync(app, monday)).GetPropertiesAsync(cancellationToken: Ct)).Value.ETag;
+        ETag mondayETag = (await (await _snapshots.SnapshotBlobAsync(app, monday)).GetPropertiesAsync(cancellationToken: Ct)).Value.ETag;
         await tuesday.DeleteAsync(cancellationToken: Ct);
         await friday.DeleteAsync(cancellationToken: Ct);
-        await SetHitsWithoutBumpAsync(app, monday, monday0, 600); // Monday comes from its snapshot
+        await _snapshots.SetHitsWithoutBumpAsync(app, monday, monday0, 600); // Monday comes from its snapshot
 
         var warm = await ExportAsync(app, "weekly", "2026-W47");
 
@@ -312,7 +247,7 @@ public sealed class CsvSnapshotTests(AzuriteFixture azurite)
         Assert.Equal(days.Order(StringComparer.Ordinal), days);
         Assert.True(await tuesday.ExistsAsync(Ct));
         Assert.True(await friday.ExistsAsync(Ct));
-        Assert.Equal(mondayETag, (await (await SnapshotBlobAsync(app, monday)).GetPropertiesAsync(cancellationToken: Ct)).Value.ETag);
-        Assert.Equal(0, (await (await SnapshotBlobAsync(app, week[2])).GetPropertiesAsync(cancellationToken: Ct)).Value.ContentLength);
+        Assert.Equal(mondayETag, (await (await _snapshots.SnapshotBlobAsync(app, monday)).GetPropertiesAsync(cancellationToken: Ct)).Value.ETag);
+        Assert.Equal(0, (await (await _snapshots.SnapshotBlobAsync(app, week[2])).GetPropertiesAsync(cancellationToken: Ct)).Value.ContentLength);
     }
 }
