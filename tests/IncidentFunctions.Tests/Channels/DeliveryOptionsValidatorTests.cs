@@ -13,7 +13,7 @@ namespace IncidentFunctions.Tests.Channels;
 [Trait("Category", TestCategories.Unit)]
 public sealed class DeliveryOptionsValidatorTests
 {
-    private const string SecretUrl = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
+    private const string SecretUrl = "https://hooks.slack.com/services/T000/B000/FAKE-url-secret";
 
     private static string Validate(params ChannelOptions[] channels)
     {
@@ -50,15 +50,15 @@ public sealed class DeliveryOptionsValidatorTests
     [Theory]
     [InlineData(null, "Digest__Channels__0__Url")]
     [InlineData("/relative/hook", "Digest:Channels:0:Url")]
-    [InlineData("http://hooks.example.com/services/T/B/XXXXsecretXXXX", "must use https")]
-    [InlineData("ftp://hooks.example.com/XXXXsecretXXXX", "must use https")]
-    [InlineData("https://user:XXXXsecretXXXX@hooks.example.com/x", "user:password")]
+    [InlineData("http://hooks.example.com/services/T/B/FAKE-url-secret", "must use https")]
+    [InlineData("ftp://hooks.example.com/FAKE-url-secret", "must use https")]
+    [InlineData("https://user:FAKE-url-secret@hooks.example.com/x", "user:password")]
     public void Validate_BadUrl_SaysWhatIsWrongWithoutShowingIt(string? url, string expected)
     {
         var message = Validate(Channel(url: url));
 
         Assert.Contains(expected, message, StringComparison.Ordinal);
-        Assert.DoesNotContain("XXXXsecretXXXX", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAKE-url-secret", message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -133,6 +133,6 @@ public sealed class DeliveryOptionsValidatorTests
         Assert.Contains("Reports__SigningKeys__<id>", error.Message, StringComparison.Ordinal);
         Assert.Contains("Reports__PublicBaseUrl", error.Message, StringComparison.Ordinal);
         Assert.Contains("Digest:LinkValidity (10.00:00:00) is longer than Reports:MaxSignedLinkLifetime", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("XXXXsecretXXXX", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAKE-url-secret", error.Message, StringComparison.Ordinal);
     }
 }

@@ -48,7 +48,7 @@ internal static class DigestSamples
                 ["02:00–05:30"],
                 TimeSpan.FromHours(3.5))
             : null,
-        Report = new ReportLink(ReportUrl, new DateTimeOffset(2026, 11, 27, 7, 0, 12, TimeSpan.Zero), "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 184_213, 6),
+        Report = new ReportLink(ReportUrl, new DateTimeOffset(2026, 11, 27, 7, 0, 12, TimeSpan.Zero), "00000000000000000000000000000000000000000000000000000000000000a1", 184_213, 6),
         SourcesEnriched = true,
     };
 
@@ -79,7 +79,7 @@ internal static class DigestSamples
             new PeriodDayFigures(new LocalDate(2026, 11, 18), 61, 30_112),
             new SourceMix(290, 9, 14, 120, 33),
             new SourceMix(270, 5, 14, 100, 40)),
-        Report = new ReportLink(WeeklyReportUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero), "5f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a07", 402_113, 14),
+        Report = new ReportLink(WeeklyReportUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero), "00000000000000000000000000000000000000000000000000000000000000b2", 402_113, 14),
         Archive = new ArchiveLink(ArchiveUrl, new DateTimeOffset(2026, 11, 30, 7, 0, 12, TimeSpan.Zero)),
     };
 

@@ -130,7 +130,7 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
     [Fact]
     public async Task DigestStatus_EmailChannel_ShowsTheSmtpHostAndNeverThePassword()
     {
-        const string Password = "smtp-password-that-must-not-show-0123";
+        const string Password = "FAKE-smtp-password-must-not-show";
         var app = await StartAsync(maildev.SmtpPort, new()
         {
             ["Digest:Channels:0:Email:UserName"] = "digest-user",

@@ -127,7 +127,7 @@ public sealed partial class InfraSnapshotTests
     [Fact]
     public async Task DigestChannels_Email_GetsPlainSmtpSettingsAndTheKeyVaultPassword()
     {
-        const string Password = "sample-smtp-password-0123456789";
+        const string Password = "FAKE-sample-smtp-password";
         var snapshot = await InfraSnapshot.CreateAsync(new Dictionary<string, string>
         {
             ["DIGEST_CHANNELS"] = "email, slack",

@@ -11,9 +11,9 @@ namespace IncidentFunctions.Tests.Operations;
 [Trait("Category", TestCategories.Unit)]
 public sealed class LogRedactionTests
 {
-    private const string Token = "wallarm-token-0123456789abcdef";
+    private const string Token = "FAKE-wallarm-token-NOT-A-SECRET";
     private const string SigningKey = "FAKEsigningKEYforTESTSonlyNOTaSECRET00000000";
-    private const string WebhookUrl = "https://hooks.slack.com/services/T0001/B0002/hook-secret-part";
+    private const string WebhookUrl = "https://hooks.slack.com/services/T0001/B0002/FAKE-hook-part";
     private const string GenericSecret = "generic-hmac-secret-0123456789abcdef";
     private const string AccountKey = "FAKEaccountKEYforTESTSonlyNOTaSECRET0000";
 
@@ -39,8 +39,8 @@ public sealed class LogRedactionTests
     [InlineData("download https://x.example/GeoLite2.tar.gz?edition_id=City&license_key=LICENSEKEY42", "LICENSEKEY42")]
     [InlineData("x-functions-key: a-key-in-a-header-line", "a-key-in-a-header-line")]
     [InlineData("Sending with X-WallarmAPI-Token: tokenvalue123456", "tokenvalue123456")]
-    [InlineData("failed for " + WebhookUrl, "hook-secret-part")]
-    [InlineData("POST /services/T0001/B0002/hook-secret-part failed", "hook-secret-part")]
+    [InlineData("failed for " + WebhookUrl, "FAKE-hook-part")]
+    [InlineData("POST /services/T0001/B0002/FAKE-hook-part failed", "FAKE-hook-part")]
     [InlineData("the token " + Token + " was refused", Token)]
     [InlineData("hmac key " + GenericSecret, GenericSecret)]
     [InlineData("signing with " + SigningKey, SigningKey)]
@@ -72,7 +72,7 @@ public sealed class LogRedactionTests
 
         var record = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot());
         var everything = record.Message + string.Join('|', record.StructuredState!.Select(v => v.Value)) + record.Exception;
-        Assert.DoesNotContain("hook-secret-part", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAKE-hook-part", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("structured-key-123", everything, StringComparison.Ordinal);
         Assert.Equal("500", record.GetStructuredStateValue("Status"));
         Assert.Equal("Delivery to {Url} with {Query} failed ({Status})", record.GetStructuredStateValue("{OriginalFormat}"));

@@ -146,7 +146,7 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
     public async Task Status_WrongTokenFromTheFirstRun_Is503FailingWithTheReasonAndTheSetting(string? clientId)
     {
         // Without a configured tenant the run fails on /v1/user, before any checkpoint exists.
-        const string wrongToken = "wrong-token-2f9c1e";
+        const string wrongToken = "FAKE-wrong-token";
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = wrongToken, ["Wallarm:ClientId"] = clientId });
         await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmAuthenticationException>(() => app.PullAsync(Ct));
 

@@ -134,7 +134,7 @@ public sealed class TelemetryTests
     }
 
     [Theory]
-    [InlineData("https://hooks.slack.com/services/T000/B000/SECRETSECRET", "https://hooks.slack.com/")]
+    [InlineData("https://hooks.slack.com/services/T000/B000/FAKE-NOT-A-SECRET", "https://hooks.slack.com/")]
     [InlineData("https://download.example/geo.mmdb?license_key=SECRET", "https://download.example/")]
     [InlineData("http://127.0.0.1:8080/v1/objects/attack", "http://127.0.0.1:8080/")]
     public void TelemetryUrls_Redact_KeepsOnlyTheOrigin(string url, string expected)

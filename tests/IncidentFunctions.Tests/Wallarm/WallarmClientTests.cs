@@ -115,7 +115,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
     [Fact]
     public async Task PostAsync_WrongToken_ThrowsAuthenticationErrorNamingTheSettingWithoutRetry()
     {
-        const string wrongToken = "wrong-token-value-1234";
+        const string wrongToken = "FAKE-wrong-token";
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = wrongToken });
 
         var error = await Assert.ThrowsAsync<WallarmAuthenticationException>(() => app.Get<WallarmClient>().CountIncidentsAsync(5, LastHours(app, 1), Ct));
