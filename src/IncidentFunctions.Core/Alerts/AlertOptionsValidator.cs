@@ -1,6 +1,5 @@
 using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
-using NCrontab;
 
 namespace IncidentFunctions.Alerts;
 
@@ -10,10 +9,7 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
     public ValidateOptionsResult Validate(string? name, AlertOptions options)
     {
         var failures = new List<string>();
-        if (CrontabSchedule.TryParse(options.Schedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"{AppSettingNames.AlertsSchedule} '{options.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '5 * * * * *'.");
-        }
+        if (TimerSchedule.Problem(AppSettingNames.AlertsSchedule, options.Schedule, "5 * * * * *") is { } schedule) failures.Add(schedule);
 
         if (options.MaxAge <= TimeSpan.Zero)
         {

@@ -1,6 +1,5 @@
 using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
-using NCrontab;
 using NodaTime;
 using NodaTime.Text;
 
@@ -15,10 +14,7 @@ internal sealed class DigestOptionsValidator : IValidateOptions<DigestOptions>
     public ValidateOptionsResult Validate(string? name, DigestOptions options)
     {
         var failures = new List<string>();
-        if (CrontabSchedule.TryParse(options.Schedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"{AppSettingNames.DailyDigestSchedule} '{options.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '0 */15 * * * *'.");
-        }
+        if (TimerSchedule.Problem(AppSettingNames.DailyDigestSchedule, options.Schedule, "0 */15 * * * *") is { } schedule) failures.Add(schedule);
 
         if (!TryParseSendTime(options.SendTime, out _))
         {

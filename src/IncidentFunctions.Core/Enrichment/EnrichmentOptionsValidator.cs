@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment.Intel;
 using Microsoft.Extensions.Options;
-using NCrontab;
 
 namespace IncidentFunctions.Enrichment;
 
@@ -15,10 +14,7 @@ internal sealed partial class EnrichmentOptionsValidator : IValidateOptions<Enri
         if (options.CacheTtl <= TimeSpan.Zero) failures.Add($"Enrichment:CacheTtl must be positive; got {options.CacheTtl}.");
         if (options.TorTolerance < TimeSpan.Zero) failures.Add($"Enrichment:TorTolerance must not be negative; got {options.TorTolerance}.");
         if (options.TorHistory < TimeSpan.Zero) failures.Add($"Enrichment:TorHistory must not be negative; got {options.TorHistory}.");
-        if (CrontabSchedule.TryParse(options.RefreshSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"{AppSettingNames.RefreshIntelSchedule} '{options.RefreshSchedule}' is not a six-field NCRONTAB expression (seconds first), e.g. '{EnrichmentOptions.DefaultRefreshSchedule}'.");
-        }
+        if (TimerSchedule.Problem(AppSettingNames.RefreshIntelSchedule, options.RefreshSchedule, EnrichmentOptions.DefaultRefreshSchedule) is { } schedule) failures.Add(schedule);
 
         if (!ContainerName().IsMatch(options.SnapshotContainer) || options.SnapshotContainer.Contains("--", StringComparison.Ordinal))
         {

@@ -1,5 +1,5 @@
+using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
-using NCrontab;
 
 namespace IncidentFunctions.Incidents;
 
@@ -9,10 +9,7 @@ internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOpti
     public ValidateOptionsResult Validate(string? name, IngestionOptions options)
     {
         var failures = new List<string>();
-        if (CrontabSchedule.TryParse(options.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"PULL_INCIDENTS_SCHEDULE '{options.Schedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '0 */5 * * * *'.");
-        }
+        if (TimerSchedule.Problem(AppSettingNames.PullIncidentsSchedule, options.Schedule, "0 */5 * * * *") is { } schedule) failures.Add(schedule);
 
         if (options.InitialLookback <= TimeSpan.Zero || options.InitialLookback > options.MaxCatchUp)
             failures.Add($"Ingestion:InitialLookback must be positive and no longer than Ingestion:MaxCatchUp ({options.MaxCatchUp}); got {options.InitialLookback}.");

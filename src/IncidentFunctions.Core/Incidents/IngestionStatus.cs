@@ -1,9 +1,9 @@
+using IncidentFunctions.AppModel;
 using Azure;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Options;
 using System.Text.Json.Serialization;
-using NCrontab;
 
 namespace IncidentFunctions.Incidents;
 
@@ -153,7 +153,7 @@ public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvi
     /// </summary>
     internal static TimeSpan HealthyLag(IngestionOptions options, DateTimeOffset now)
     {
-        var schedule = CrontabSchedule.TryParse(options.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+        var schedule = TimerSchedule.TryParse(options.Schedule);
         var interval = TimeSpan.FromHours(1);
         if (schedule is not null)
         {

@@ -101,4 +101,3 @@ public sealed class ReportOptions
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
 }
-

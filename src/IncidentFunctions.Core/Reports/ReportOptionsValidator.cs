@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Options;
-using NCrontab;
 
 namespace IncidentFunctions.Reports;
 
@@ -49,10 +48,7 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
             failures.Add($"Reports:PublicBaseUrl must be an absolute http(s) URL ending with the route prefix, e.g. 'https://func-x.azurewebsites.net/api/'; got '{url}'.");
         }
 
-        if (CrontabSchedule.TryParse(options.CsvSnapshotSchedule ?? "", new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"{AppSettingNames.CsvSnapshotsSchedule} '{options.CsvSnapshotSchedule}' is not a 6-field NCRONTAB expression (seconds first, UTC), e.g. '{ReportOptions.DefaultCsvSnapshotSchedule}'.");
-        }
+        if (TimerSchedule.Problem(AppSettingNames.CsvSnapshotsSchedule, options.CsvSnapshotSchedule, ReportOptions.DefaultCsvSnapshotSchedule) is { } schedule) failures.Add(schedule);
 
         if (options.CsvSnapshotLookBackDays < 0 || options.CsvSnapshotLookBackDays > options.RetentionDays)
         {

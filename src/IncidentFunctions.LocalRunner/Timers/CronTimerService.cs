@@ -19,7 +19,6 @@ internal sealed class CronTimerService(
     TimeProvider time,
     ILogger<CronTimerService> logger) : BackgroundService
 {
-    private static readonly CrontabSchedule.ParseOptions ParseOptions = new() { IncludingSeconds = true };
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
     private List<(ScheduledJob Job, string Expression, CrontabSchedule Schedule)> _schedules = [];
@@ -47,7 +46,7 @@ internal sealed class CronTimerService(
     private (ScheduledJob Job, string Expression, CrontabSchedule Schedule) Parse(ScheduledJob job)
     {
         var expression = job.Schedule(services);
-        return CrontabSchedule.TryParse(expression, ParseOptions) is { } schedule
+        return TimerSchedule.TryParse(expression) is { } schedule
             ? (job, expression, schedule)
             : throw new InvalidOperationException(
                 $"Timer '{job.FunctionName}': setting '{job.ScheduleSetting}' is '{expression}', which is not a 6-field NCRONTAB expression " +
