@@ -43,11 +43,21 @@ public sealed class DailyReportBuilder(
     internal const int MaxCountryCodePoints = 8;
     private const string FalsePositive = "falsepositive";
 
+    /// <summary>
+    /// What the change column needs of the previous day's rows (see <see cref="Figures"/>), the only properties read
+    /// of them: a big day's previous day without its paths, parameters and ids is a fraction of the report's memory.
+    /// </summary>
+    internal static readonly string[] PreviousDayColumns =
+    [
+        nameof(IncidentEntity.State), nameof(IncidentEntity.Hits), nameof(IncidentEntity.IpCount), nameof(IncidentEntity.TopIpsJson),
+        nameof(IncidentEntity.Status), nameof(IncidentEntity.VulnerabilityId),
+    ];
+
     public async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var rows = ReadAsync(tenantId, day, cancellationToken);
-        var previousRows = ReadAsync(tenantId, day.PlusDays(-1), cancellationToken);
+        var previousRows = ReadAsync(incidents.GetDayAsync(tenantId, day.PlusDays(-1), PreviousDayColumns, cancellationToken));
         var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
         // The change column compares with the day before; a partly pulled day before must be said, not hidden.
         var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);

@@ -95,6 +95,7 @@ public sealed class DailyReportService(
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        ReportMemory.ReleaseInputs(report.Incidents.Count);
         var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);

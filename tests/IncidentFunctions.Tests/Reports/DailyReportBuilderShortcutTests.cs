@@ -9,11 +9,33 @@ namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>
 /// The model's shortcuts give what the plain computation gives: values cleaned once per report
-/// (<see cref="TextMemo"/>), and top targets ranked before only their candidates are cleaned.
+/// (<see cref="TextMemo"/>), top targets ranked before only their candidates are cleaned, and the previous day read
+/// without the columns its figures do not use.
 /// </summary>
 [Trait("Category", TestCategories.Unit)]
 public sealed class DailyReportBuilderShortcutTests
 {
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Build_PreviousRowsWithOnlyThePreviousDayColumns_GiveTheFiguresOfTheWholeRows(bool hostile)
+    {
+        var day = new LocalDate(2026, 11, 20);
+        var whole = ReportPreviewData.Create(300, day, hostile: hostile, previousAsRead: false);
+        // False positives are left out of the figures: the column that says so must be read too.
+        for (var i = 0; i < whole.PreviousRows.Count; i += 7) whole.PreviousRows[i].State = "falsepositive";
+        var asRead = whole with { PreviousRows = whole.PreviousRows.Select(ReportPreviewData.AsPreviousDayRow).ToList() };
+        var calendar = new ReportCalendar("UTC");
+        var console = new Uri("https://console.example/");
+
+        var expected = DailyReportBuilder.Build(whole, calendar, new ReportOptions(), console).PreviousFigures;
+        var actual = DailyReportBuilder.Build(asRead, calendar, new ReportOptions(), console).PreviousFigures;
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(whole.PreviousRows.Count - ((whole.PreviousRows.Count + 6) / 7), actual.Incidents);
+        Assert.All(asRead.PreviousRows, r => Assert.Null(r.Path));
+    }
+
     [Theory]
     [InlineData("sqli", 60)]
     [InlineData("https://evil.example/login?x=1", 120)]

@@ -360,6 +360,25 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task BuildAsync_PreviousDayReadWithItsColumnsOnly_HasTheFiguresOfItsWholeRows()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), hostileShare: 0.5);
+        await app.PullAsync(cancellationToken);
+        var previousDay = new LocalDate(2026, 11, 18);
+        var whole = new List<IncidentEntity>();
+        await foreach (var r in app.Get<IncidentStore>().GetDayAsync(Tenant, previousDay, cancellationToken)) whole.Add(r);
+        var counted = whole.Where(r => !DailyReportBuilder.IsFalsePositive(r)).ToList();
+        var vulnerabilities = await app.Get<VulnerabilityCatalog>().GetAllAsync(Tenant, cancellationToken);
+        var sources = await app.Get<IncidentFunctions.Enrichment.SourceProfileStore>().GetDayAsync(Tenant, previousDay, cancellationToken);
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 11, 19), cancellationToken);
+
+        Assert.NotEmpty(counted);
+        Assert.Equal(DailyReportBuilder.Figures(counted, counted.ConvertAll(r => r.ReadTopIps()), sources, vulnerabilities), report.PreviousFigures);
+    }
+
+    [Fact]
     public async Task Report_FromTheSimulatorsPull_RendersWithoutEnrichment()
     {
         await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), hostileShare: 0.5);
