@@ -30,6 +30,7 @@ public sealed class DailyReportService(
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
+    ReportDemand demand,
     ILogger<DailyReportService> logger)
 {
     private readonly ReportOptions _options = options.Value;
@@ -49,6 +50,7 @@ public sealed class DailyReportService(
     /// <summary>The stored PDF of <paramref name="day"/>, generated first when missing or out of date.</summary>
     public async Task<ReportFile> GetOrCreateAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
+        demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         return await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {

@@ -20,10 +20,10 @@ public sealed class ReportWarmupTests
     }
 
     [Fact]
-    public async Task StartAsync_WarmUpOn_RendersOnceInTheBackground()
+    public async Task StartAsync_WarmUpOnAndNoReportAsked_RendersRepeatedlyInTheBackground()
     {
         var logs = new FakeLogCollector();
-        using var warmup = new ReportWarmup(Options.Create(new ReportOptions()), new FakeLogger<ReportWarmup>(logs));
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions()), new ReportDemand(), new FakeLogger<ReportWarmup>(logs));
 
         await warmup.StartAsync(CancellationToken.None);
         await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
@@ -31,13 +31,28 @@ public sealed class ReportWarmupTests
         var record = Assert.Single(logs.GetSnapshot());
         Assert.Equal(1410, record.Id.Id);
         Assert.Equal(LogLevel.Debug, record.Level);
+        Assert.Equal((1 + ReportWarmup.Repeats).ToString(System.Globalization.CultureInfo.InvariantCulture), record.GetStructuredStateValue("Renders"));
+    }
+
+    [Fact]
+    public async Task StartAsync_ReportAlreadyAsked_RendersOnceAndLeavesTheRestToTheRequest()
+    {
+        var logs = new FakeLogCollector();
+        var demand = new ReportDemand();
+        demand.Requested();
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions()), demand, new FakeLogger<ReportWarmup>(logs));
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal("1", Assert.Single(logs.GetSnapshot()).GetStructuredStateValue("Renders"));
     }
 
     [Fact]
     public async Task StartAsync_WarmUpOff_RendersNothing()
     {
         var logs = new FakeLogCollector();
-        using var warmup = new ReportWarmup(Options.Create(new ReportOptions { WarmUpOnStart = false }), new FakeLogger<ReportWarmup>(logs));
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions { WarmUpOnStart = false }), new ReportDemand(), new FakeLogger<ReportWarmup>(logs));
 
         await warmup.StartAsync(CancellationToken.None);
         await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
