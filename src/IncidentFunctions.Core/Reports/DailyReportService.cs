@@ -67,6 +67,19 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
+    /// What a request for the latest day does before it would generate — the tenant, the revision probes, the cache
+    /// lookup — and nothing more: read-only, so an instance warming up at start opens its storage connections and runs
+    /// that code once without writing anything or counting as a request.
+    /// </summary>
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var day = LatestDay();
+        await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+        await cache.GetAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// For the digest: generates (or reuses) and stores the PDF of <paramref name="day"/> and returns it with a link
     /// that works without a function key until it expires.
     /// </summary>

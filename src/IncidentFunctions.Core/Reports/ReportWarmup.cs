@@ -4,6 +4,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports.Rendering;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,12 @@ namespace IncidentFunctions.Reports;
 /// initialisation — here instead of on the first report request. One render leaves most of the code at the JIT's
 /// first tier (a method is recompiled optimised after 30 calls and a quiet 100 ms), so a first real day still rendered
 /// at about three times its later cost; the render is repeated a few times, pausing for the JIT between, unless a
-/// report has been asked for meanwhile (that request does the rest of the warming and should have the cores). Nothing
-/// is read or stored; a failure is logged and changes nothing else.
+/// report has been asked for meanwhile (that request does the rest of the warming and should have the cores).
+/// Meanwhile, when a service provider is given, the latest day's checks run read-only against storage
+/// (<see cref="DailyReportService.WarmUpAsync"/>): the storage clients' first calls cost a first request several
+/// hundred milliseconds. Nothing is stored; a failure is logged and changes nothing else.
 /// </summary>
-internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger) : BackgroundService
+internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger, IServiceScopeFactory? scopes = null) : BackgroundService
 {
     private const int Incidents = 24;
 
@@ -35,6 +38,7 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         if (!options.Value.WarmUpOnStart) return;
         // Off the host's start: StartAsync returns at once and the render runs on the thread pool.
         await Task.Yield();
+        var storage = WarmUpStorageAsync(stoppingToken);
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -54,6 +58,22 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             ReportsLog.WarmUpFailed(logger, ex);
+        }
+
+        await storage.ConfigureAwait(false);
+    }
+
+    private async Task WarmUpStorageAsync(CancellationToken cancellationToken)
+    {
+        if (scopes is null) return;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DailyReportService>().WarmUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ReportsLog.StorageWarmUpFailed(logger, ex);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
@@ -15,6 +16,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
@@ -357,6 +359,25 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
         Assert.Contains("00:30", text, StringComparison.Ordinal);
         Assert.Contains("23:50", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WarmUp_WithStorage_ChecksTheLatestDayAndStoresNoReport()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync();
+        await app.PullAsync(cancellationToken);
+        var logs = new FakeLogCollector();
+        // The harness turns the warm-up off for its own host; this one is on.
+        using var warmup = new ReportWarmup(Microsoft.Extensions.Options.Options.Create(new ReportOptions()), app.Get<ReportDemand>(), new FakeLogger<ReportWarmup>(logs), app.Get<IServiceScopeFactory>());
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+
+        Assert.Equal([1410], logs.GetSnapshot().Select(r => r.Id.Id));
+        Assert.Null(await app.Get<ReportCache>().GetAsync(Tenant, app.Get<DailyReportService>().LatestDay(), cancellationToken));
+        var (status, _, _) = await SendAsync<DailyReportEndpoint>(app, ReportCalendar.IsoDay(app.Get<DailyReportService>().LatestDay()));
+        Assert.Equal(200, status);
     }
 
     [Fact]

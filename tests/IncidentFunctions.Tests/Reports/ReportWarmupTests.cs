@@ -1,4 +1,5 @@
 using IncidentFunctions.Reports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,21 @@ public sealed class ReportWarmupTests
         await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
 
         Assert.Equal("1", Assert.Single(logs.GetSnapshot()).GetStructuredStateValue("Renders"));
+    }
+
+    [Fact]
+    public async Task StartAsync_StorageCheckFails_LogsItAndStillRenders()
+    {
+        var logs = new FakeLogCollector();
+        // No storage registered: resolving the report service fails as an unreachable account would.
+        await using var services = new ServiceCollection().BuildServiceProvider();
+        using var warmup = new ReportWarmup(Options.Create(new ReportOptions()), new ReportDemand(), new FakeLogger<ReportWarmup>(logs), services.GetRequiredService<IServiceScopeFactory>());
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal([1410, 1418], logs.GetSnapshot().Select(r => r.Id.Id).Order());
+        Assert.Equal(LogLevel.Warning, logs.GetSnapshot().Single(r => r.Id.Id == 1418).Level);
     }
 
     [Fact]
