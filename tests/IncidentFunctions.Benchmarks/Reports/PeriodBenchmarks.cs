@@ -101,7 +101,7 @@ internal static class PeriodBenchmarks
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
         await using var host = await Host.StartAsync(DailyMemoryNow);
         var seeding = Stopwatch.StartNew();
-        var inputs = ReportPreviewData.Create(count, DailyMemoryDay, hostile: true, tenantId: Tenant, previousAsRead: false);
+        var inputs = ReportPreviewData.Create(count, DailyMemoryDay, hostile: true, tenantId: Tenant);
         var window = new ReportCalendar("UTC").WindowOf(DailyMemoryDay.PlusDays(-1));
         var rows = await host.SeedAsync(
             [
