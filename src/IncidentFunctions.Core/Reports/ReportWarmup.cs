@@ -13,19 +13,20 @@ using NodaTime;
 namespace IncidentFunctions.Reports;
 
 /// <summary>
-/// Renders a small made-up report in the background when the host has started (<c>Reports:WarmUpOnStart</c>): a fresh
-/// process pays its one-time costs — JIT of the model, layout, shaping and chart code, font and Skia PDF
+/// Renders a made-up day of 240 incidents in the background when the host has started (<c>Reports:WarmUpOnStart</c>):
+/// a fresh process pays its one-time costs — JIT of the model, layout, shaping and chart code, font and Skia PDF
 /// initialisation — here instead of on the first report request. One render leaves most of the code at the JIT's
 /// first tier (a method is recompiled optimised after 30 calls and a quiet 100 ms), so a first real day still rendered
-/// at about three times its later cost; the render is repeated a few times, pausing for the JIT between, unless a
-/// report has been asked for meanwhile (that request does the rest of the warming and should have the cores).
-/// Meanwhile, when a service provider is given, the latest day's checks run read-only against storage
-/// (<see cref="DailyReportService.WarmUpAsync"/>): the storage clients' first calls cost a first request several
-/// hundred milliseconds. Nothing is stored; a failure is logged and changes nothing else.
+/// at about three times its later cost; the render is repeated a few times (per-page code then has its 30 calls),
+/// pausing for the JIT between, unless a report has been asked for meanwhile (that request does the rest of the
+/// warming and should have the cores). Meanwhile, when a service provider is given, the latest day's checks run
+/// read-only against storage (<see cref="DailyReportService.WarmUpAsync"/>): the storage clients' first calls cost a
+/// first request several hundred milliseconds. Nothing is stored; a failure is logged and changes nothing else.
 /// </summary>
 internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger, IServiceScopeFactory? scopes = null) : BackgroundService
 {
-    private const int Incidents = 24;
+    /// <summary>A day long enough for the incident table to run over many pages, so per-page code is warmed as well.</summary>
+    private const int Incidents = 240;
 
     /// <summary>Renders after the first, while no report has been asked for.</summary>
     internal const int Repeats = 4;
@@ -86,7 +87,7 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         var rows = new List<IncidentEntity>(Incidents);
         for (var n = 0; n < Incidents; n++)
         {
-            var first = window.From.AddMinutes(n * 53);
+            var first = window.From.AddMinutes(n * 53 % 1_380);
             var ip = string.Create(CultureInfo.InvariantCulture, $"192.0.2.{n + 1}");
             var incident = new Incident
             {
