@@ -13,6 +13,8 @@ return args.FirstOrDefault() switch
     "report-http" => await ReportHttpBenchmark.RunAsync(args[1..]),
     "period-report" => await PeriodBenchmarks.RunReportAsync(args[1..]),
     "period-report-build" => await PeriodBenchmarks.RunReportBuildAsync(args[1..]),
+    "daily-report-memory" => await PeriodBenchmarks.RunDailyMemoryAsync(args[1..]),
+    "daily-report-memory-build" => await PeriodBenchmarks.RunDailyMemoryBuildAsync(args[1..]),
     "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
     "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),

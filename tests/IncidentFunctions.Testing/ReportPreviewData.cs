@@ -45,7 +45,8 @@ public static class ReportPreviewData
         "로그인 페이지 인증 우회", "登录页面的身份验证绕过", "Обход аутентификации на странице входа", "Login bypass via https://evil.example/login (see www.evil.example, a@evil.example)",
     ];
 
-    public static DailyReportInputs Create(int incidents, LocalDate day, string timeZone = "UTC", bool enriched = true, int seed = 7, long tenantId = 4242, bool hostile = true)
+    /// <param name="asRead">The rows as the report reads them (<see cref="ReportColumns.Listed"/>, the previous day <see cref="ReportColumns.Figures"/>; see <see cref="AsRead"/>); otherwise whole.</param>
+    public static DailyReportInputs Create(int incidents, LocalDate day, string timeZone = "UTC", bool enriched = true, int seed = 7, long tenantId = 4242, bool hostile = true, bool asRead = false)
     {
         var calendar = new ReportCalendar(timeZone);
         var window = calendar.WindowOf(day);
@@ -65,10 +66,23 @@ public static class ReportPreviewData
             Status = i % 5 == 0 ? "closed" : "open",
         });
         var coverage = new DayCoverage(day, window, [window], []);
-        return new DailyReportInputs(tenantId, day, rows, previous, coverage, vulnerabilities,
+        return new DailyReportInputs(tenantId, day, asRead ? rows.ConvertAll(r => AsRead(r, ReportColumns.Listed)) : rows, asRead ? previous.ConvertAll(r => AsRead(r, ReportColumns.Figures)) : previous, coverage, vulnerabilities,
             enriched ? Sources(rows, random) : SourceDay.Empty,
             enriched ? Sources(previous, random) : SourceDay.Empty,
             window.To.AddHours(6));
+    }
+
+    /// <summary>A row with only <paramref name="columns"/> set, as a table query selecting them returns it.</summary>
+    public static IncidentEntity AsRead(IncidentEntity whole, IEnumerable<string> columns)
+    {
+        var row = new IncidentEntity();
+        foreach (var column in columns)
+        {
+            var property = typeof(IncidentEntity).GetProperty(column) ?? throw new InvalidOperationException($"{column} is not an incident property.");
+            property.SetValue(row, property.GetValue(whole));
+        }
+
+        return row;
     }
 
     /// <summary>

@@ -46,8 +46,9 @@ public sealed class DailyReportBuilder(
     public async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var rows = ReadAsync(tenantId, day, cancellationToken);
-        var previousRows = ReadAsync(tenantId, day.PlusDays(-1), cancellationToken);
+        // Only what the report shows: a busy day's rows are most of its memory.
+        var rows = ReadAsync(incidents.GetDayAsync(tenantId, day, ReportColumns.Listed, cancellationToken));
+        var previousRows = ReadAsync(incidents.GetDayAsync(tenantId, day.PlusDays(-1), ReportColumns.Figures, cancellationToken));
         var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
         // The change column compares with the day before; a partly pulled day before must be said, not hidden.
         var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);
@@ -122,9 +123,6 @@ public sealed class DailyReportBuilder(
         await foreach (var row in source.ConfigureAwait(false)) list.Add(row);
         return list;
     }
-
-    private Task<IReadOnlyList<IncidentEntity>> ReadAsync(long tenantId, LocalDate day, CancellationToken cancellationToken)
-        => ReadAsync(incidents.GetDayAsync(tenantId, day, cancellationToken));
 
     /// <summary>Marked false positive in the Console: left out of every report figure, digest and alert.</summary>
     internal static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);

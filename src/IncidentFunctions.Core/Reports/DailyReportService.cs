@@ -30,6 +30,7 @@ public sealed class DailyReportService(
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
+    ReportDemand demand,
     ILogger<DailyReportService> logger)
 {
     private readonly ReportOptions _options = options.Value;
@@ -49,6 +50,7 @@ public sealed class DailyReportService(
     /// <summary>The stored PDF of <paramref name="day"/>, generated first when missing or out of date.</summary>
     public async Task<ReportFile> GetOrCreateAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
+        demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         return await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
@@ -62,6 +64,19 @@ public sealed class DailyReportService(
 
             return await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a request for the latest day does before it would generate — the tenant, the revision probes, the cache
+    /// lookup — and nothing more: read-only, so an instance warming up at start opens its storage connections and runs
+    /// that code once without writing anything or counting as a request.
+    /// </summary>
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var day = LatestDay();
+        await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+        await cache.GetAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -95,6 +110,7 @@ public sealed class DailyReportService(
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        ReportMemory.ReleaseInputs(report.Incidents.Count);
         var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);

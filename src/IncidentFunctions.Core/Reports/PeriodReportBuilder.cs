@@ -57,50 +57,15 @@ public sealed class PeriodReportBuilder(
         var catalog = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
         // One queue for both periods' days, so the previous period does not double the partitions in flight.
         var work = period.Days.Select(d => (Day: d, Previous: false)).Concat(period.Previous().Days.Select(d => (Day: d, Previous: true))).ToList();
-        var days = FoldDaysAsync(tenantId, work, today, now, period.Kind == PeriodKind.Month ? MonthScanColumns : PeriodColumns, fold, cancellationToken);
+        var days = FoldDaysAsync(tenantId, work, today, now, period.Kind == PeriodKind.Month ? ReportColumns.MonthScan : ReportColumns.Listed, fold, cancellationToken);
         await Task.WhenAll(catalog, days).ConfigureAwait(false);
         var listed = await ReadListedAsync(tenantId, fold.RowsToRead(), cancellationToken).ConfigureAwait(false);
         return fold.ToReport(listed, tenantId, catalog.Result, now, !calendar.IsComplete(period, now), calendar, options.Value, wallarm.Value.ResolveConsoleAddress());
     }
 
     /// <summary>
-    /// What the previous period is read for: its key figures (statuses, hits, unique IPs), its security issues and the
-    /// false-positive rule. Reading only these keeps a month's comparison from holding a second month of full rows.
-    /// </summary>
-    internal static readonly string[] PreviousPeriodColumns =
-    [
-        nameof(IncidentEntity.PartitionKey), nameof(IncidentEntity.RowKey), nameof(IncidentEntity.IncidentId), nameof(IncidentEntity.Hits),
-        nameof(IncidentEntity.IpCount), nameof(IncidentEntity.TopIpsJson), nameof(IncidentEntity.Status), nameof(IncidentEntity.VulnerabilityId),
-        nameof(IncidentEntity.State),
-    ];
-
-    /// <summary>
-    /// What the period's own rows are read for: the figures and tables of the period report and the incident rows it
-    /// lists (<see cref="DailyReportBuilder.ToIncidentRow"/>). Left out: what only the daily report, the CSV or
-    /// ingestion use (target, point, status codes, block status, read notes, pull time), which a month would otherwise
-    /// hold 31,000 times.
-    /// </summary>
-    internal static readonly string[] PeriodColumns =
-    [
-        .. PreviousPeriodColumns,
-        nameof(IncidentEntity.FirstSeen), nameof(IncidentEntity.LastSeen), nameof(IncidentEntity.AttackType), nameof(IncidentEntity.Domain),
-        nameof(IncidentEntity.Path), nameof(IncidentEntity.Method), nameof(IncidentEntity.Parameter), nameof(IncidentEntity.ApplicationId),
-        nameof(IncidentEntity.PayloadCount), nameof(IncidentEntity.Threat), nameof(IncidentEntity.TopIp), nameof(IncidentEntity.TopIpCountry),
-    ];
-
-    /// <summary>
-    /// What a month's days are scanned for: the fold's figures and tables. Its hundred listed rows are read again with
-    /// <see cref="PeriodColumns"/>; a week lists every incident, so it scans with those.
-    /// </summary>
-    internal static readonly string[] MonthScanColumns =
-    [
-        .. PreviousPeriodColumns,
-        nameof(IncidentEntity.LastSeen), nameof(IncidentEntity.AttackType), nameof(IncidentEntity.Domain), nameof(IncidentEntity.Path), nameof(IncidentEntity.Threat),
-    ];
-
-    /// <summary>
     /// Reads the days (<see cref="ScanParallelism"/> at a time) and folds each as soon as it is read, so a day's rows
-    /// are garbage once folded. The previous period's days are read with <see cref="PreviousPeriodColumns"/> and
+    /// are garbage once folded. The previous period's days are read with <see cref="ReportColumns.Figures"/> and
     /// without coverage (nothing shows it).
     /// </summary>
     private async Task FoldDaysAsync(long tenantId, List<(LocalDate Day, bool Previous)> days, LocalDate today, DateTimeOffset now, string[] select, PeriodAccumulator fold, CancellationToken cancellationToken)
@@ -117,7 +82,7 @@ public sealed class PeriodReportBuilder(
             var rows = new List<IncidentEntity>();
             var daySources = sources.GetDayAsync(tenantId, day, ct);
             var dayCoverage = previous ? null : coverage.GetDayAsync(tenantId, day, now, ct);
-            await foreach (var row in incidents.GetDayAsync(tenantId, day, previous ? PreviousPeriodColumns : select, ct).ConfigureAwait(false)) rows.Add(row);
+            await foreach (var row in incidents.GetDayAsync(tenantId, day, previous ? ReportColumns.Figures : select, ct).ConfigureAwait(false)) rows.Add(row);
             if (previous) fold.AddPrevious(day, rows, await daySources.ConfigureAwait(false));
             else fold.Add(day, rows, await daySources.ConfigureAwait(false), await dayCoverage!.ConfigureAwait(false));
         }).ConfigureAwait(false);
@@ -131,7 +96,7 @@ public sealed class PeriodReportBuilder(
         if (keys.Count == 0) return [];
         var rows = new IncidentEntity?[keys.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = PointReadParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
-            rows[i] = await incidents.GetAsync(tenantId, keys[i].Day, keys[i].RowKey, PeriodColumns, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            rows[i] = await incidents.GetAsync(tenantId, keys[i].Day, keys[i].RowKey, ReportColumns.Listed, ct).ConfigureAwait(false)).ConfigureAwait(false);
         return rows.OfType<IncidentEntity>().ToList();
     }
 

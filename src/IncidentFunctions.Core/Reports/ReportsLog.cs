@@ -33,11 +33,14 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "The report archive could not be served: storage is unavailable; answered 503")]
     public static partial void ArchiveStorageUnavailable(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Report warm-up rendered {Pages} page(s) in {ElapsedMs} ms")]
-    public static partial void WarmedUp(ILogger logger, int pages, long elapsedMs);
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Report warm-up rendered {Pages} page(s) {Renders} time(s) in {ElapsedMs} ms")]
+    public static partial void WarmedUp(ILogger logger, int pages, int renders, long elapsedMs);
 
     [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1418, Level = LogLevel.Warning, Message = "Report storage warm-up failed (tenant, revision or cache lookup of the latest day); the first report request opens the connections instead")]
+    public static partial void StorageWarmUpFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be read; the day is exported from the table")]
     public static partial void CsvSnapshotUnreadable(ILogger logger, Exception exception, string day);

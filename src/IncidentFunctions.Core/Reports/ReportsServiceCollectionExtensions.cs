@@ -19,6 +19,7 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddSingleton<ReportLinkSigner>();
         services.TryAddTransient<DailyReportBuilder>();
         services.TryAddTransient<DailyReportService>();
+        services.TryAddSingleton<ReportDemand>();
         services.AddHttpRoute<DailyReportEndpoint>();
         services.AddHttpRoute<SharedDailyReportEndpoint>();
         services.TryAddTransient<ReportPeriods>();

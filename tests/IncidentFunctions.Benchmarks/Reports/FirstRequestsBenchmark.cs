@@ -20,7 +20,10 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// off, queues on) is started and timed from <c>Process.Start</c> to the first 200 on <c>/api/health</c>, then the
 /// first request for the uncached day's PDF (each run gets its own reports container, so nothing is cached).
 /// Each run starts a runner with <c>Reports:WarmUpOnStart</c> off and one with it on; the request is sent as soon as
-/// health answers, so a warm-up still running competes with it. Verb: <c>first-requests [runs]</c> (default 3).
+/// health answers, so a warm-up still running competes with it. Verb: <c>first-requests [runs] [--after-warm-up]</c>
+/// (default 3). With <c>--after-warm-up</c> every runner warms up and the request waits until the runner has logged
+/// that its warm-up is done: an instance that started before its first report was asked for (the local runner serving,
+/// an always-ready instance), rather than one started by the request.
 /// </summary>
 internal static class FirstRequestsBenchmark
 {
@@ -29,6 +32,8 @@ internal static class FirstRequestsBenchmark
         var runnerAt = Array.IndexOf(args, "--runner");
         var runnerPath = runnerAt >= 0 && runnerAt + 1 < args.Length ? args[runnerAt + 1] : null;
         var positional = args.Where((_, i) => runnerAt < 0 || (i != runnerAt && i != runnerAt + 1)).ToArray();
+        var afterWarmUp = positional.Contains("--after-warm-up");
+        positional = [.. positional.Where(a => a != "--after-warm-up")];
         var runs = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 3;
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
         // --runner: a published runner (e.g. ReadyToRun, as deployments are published) instead of the Release build.
@@ -72,7 +77,7 @@ internal static class FirstRequestsBenchmark
         for (var n = 0; n < runs * 2; n++)
         {
             var run = n + 1;
-            var warmUp = n % 2 == 1;
+            var warmUp = afterWarmUp || n % 2 == 1;
             var port = AzuriteProcess.FreePorts(1)[0];
             var start = new ProcessStartInfo(runner)
             {
@@ -94,6 +99,7 @@ internal static class FirstRequestsBenchmark
                 "--LocalRunner:EnableTimers=false",
                 "--Logging:LogLevel:Default=Warning",
                 $"--Reports:WarmUpOnStart={warmUp}",
+                "--Logging:LogLevel:IncidentFunctions.Reports.ReportWarmup=Debug",
             })
             {
                 start.ArgumentList.Add(argument);
@@ -102,7 +108,8 @@ internal static class FirstRequestsBenchmark
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/"), Timeout = TimeSpan.FromSeconds(60) };
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException("The runner did not start.");
-            process.OutputDataReceived += (_, _) => { };
+            var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("Report warm-up rendered", StringComparison.Ordinal) == true) warmedUp.TrySetResult(); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("runner: " + e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -125,6 +132,13 @@ internal static class FirstRequestsBenchmark
                 }
 
                 var started = watch.Elapsed;
+                var waited = "";
+                if (afterWarmUp)
+                {
+                    await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                    waited = string.Create(CultureInfo.InvariantCulture, $"warm-up done {(watch.Elapsed - started).TotalMilliseconds:F0} ms after health; ");
+                }
+
                 process.Refresh();
                 var startCpu = process.TotalProcessorTime;
                 var startLoad = File.ReadAllText("/proc/loadavg").Trim();
@@ -144,7 +158,7 @@ internal static class FirstRequestsBenchmark
                 _ = await secondResponse.Content.ReadAsByteArrayAsync();
                 var next = watch.Elapsed;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {run} (warm-up {(warmUp ? "on" : "off")}): start → health 200 {started.TotalMilliseconds:F0} ms (runner CPU {startCpu.TotalMilliseconds:F0} ms, load {startLoad}); first request (uncached day, {bytes / 1024} KB) {first.TotalMilliseconds:F0} ms (runner CPU {firstCpu.TotalMilliseconds:F0} ms); next uncached day {next.TotalMilliseconds:F0} ms; peak WS {process.PeakWorkingSet64 / 1048576} MB; load after {File.ReadAllText("/proc/loadavg").Trim()}"));
+                    $"run {run} (warm-up {(warmUp ? "on" : "off")}): start → health 200 {started.TotalMilliseconds:F0} ms (runner CPU {startCpu.TotalMilliseconds:F0} ms, load {startLoad}); {waited}first request (uncached day, {bytes / 1024} KB) {first.TotalMilliseconds:F0} ms (runner CPU {firstCpu.TotalMilliseconds:F0} ms); next uncached day {next.TotalMilliseconds:F0} ms; peak WS {process.PeakWorkingSet64 / 1048576} MB; load after {File.ReadAllText("/proc/loadavg").Trim()}"));
             }
             finally
             {

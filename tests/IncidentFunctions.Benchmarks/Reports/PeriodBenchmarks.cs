@@ -33,6 +33,10 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// before it); with <c>--after-job</c> the CSV snapshot job runs (timed) before the first request, which is then served
 /// from the snapshot it wrote (the first export of a closed day once the hourly job has run). Then the other five days of that ISO week get <c>weekRowsPerDay</c> rows each (default 20,000; 0
 /// skips) and the week is exported cold and warm.</item>
+/// <item><c>daily-report-memory [incidents]</c> (issue 14): a day of <c>incidents</c> (default 10,000, 1/7 hostile) and
+/// the day before it (nine tenths as many) stored with enriched sources; then, in a fresh process against the same
+/// Azurite, the day's PDF through <see cref="DailyReportService"/> (read, model, render, upload), timed, with the
+/// whole process's peak working set.</item>
 /// </list>
 /// </summary>
 internal static class PeriodBenchmarks
@@ -92,6 +96,48 @@ internal static class PeriodBenchmarks
         return 0;
     }
 
+    public static async Task<int> RunDailyMemoryAsync(string[] args)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        await using var host = await Host.StartAsync(DailyMemoryNow);
+        var seeding = Stopwatch.StartNew();
+        var inputs = ReportPreviewData.Create(count, DailyMemoryDay, hostile: true, tenantId: Tenant);
+        var window = new ReportCalendar("UTC").WindowOf(DailyMemoryDay.PlusDays(-1));
+        var rows = await host.SeedAsync(
+            [
+                new PeriodDayInputs(DailyMemoryDay, inputs.Rows, inputs.Sources, inputs.Coverage),
+                new PeriodDayInputs(DailyMemoryDay.PlusDays(-1), inputs.PreviousRows, inputs.PreviousSources, new DayCoverage(DailyMemoryDay.PlusDays(-1), window, [window], [])),
+            ]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Seeded {rows:N0} rows ({count:N0} on {DailyMemoryDay}, the rest the day before) in {seeding.Elapsed.TotalSeconds:F1} s"));
+        inputs = null;
+        for (var run = 1; run <= 3; run++)
+        {
+            // Each child gets a reports container of its own, so each generates the PDF.
+            var child = await RunChildAsync("daily-report-memory-build", host.AzuriteConnectionString, $"daily{run}{Guid.NewGuid():N}"[..20]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fresh process {run}:\n{child}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The child of <see cref="RunDailyMemoryAsync"/>: the day's PDF through the service, and the process's figures.</summary>
+    public static async Task<int> RunDailyMemoryBuildAsync(string[] args)
+    {
+        await using var host = await Host.StartAsync(DailyMemoryNow, args[0], args[1]);
+        Collect();
+        var before = Process.GetCurrentProcess().WorkingSet64;
+        var stopwatch = Stopwatch.StartNew();
+        var file = await host.App.Services.GetRequiredService<DailyReportService>().GetOrCreateAsync(DailyMemoryDay);
+        var elapsed = stopwatch.Elapsed;
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  read, model, render, upload: {elapsed.TotalSeconds:F2} s, {file.Pages} pages, {file.Length / 1024.0:F0} KB\n  peak working set of the whole process: {process.PeakWorkingSet64 / 1048576.0:F0} MB (goal ≤ 180 MB; {before / 1048576.0:F0} MB after the host started); allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections"));
+        return 0;
+    }
+
+    private static readonly NodaTime.LocalDate DailyMemoryDay = new(2026, 11, 20);
+    private static readonly DateTimeOffset DailyMemoryNow = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+
     /// <summary>The timed part: the month's model from storage, then its PDF.</summary>
     private static async Task<(PeriodReport Report, RenderedReport Rendered, TimeSpan Built, TimeSpan Total)> BuildMonthAsync(Host host, ReportPeriod month)
     {
@@ -102,14 +148,19 @@ internal static class PeriodBenchmarks
         return (report, rendered, built, stopwatch.Elapsed);
     }
 
-    private static async Task<string> RunBuildInChildAsync(string azurite, string variant = "")
+    private static Task<string> RunBuildInChildAsync(string azurite, string variant = "")
+        => RunChildAsync("period-report-build", azurite, variant: variant);
+
+    /// <summary>Runs this benchmark's <paramref name="verb"/> in a fresh process; returns what it printed.</summary>
+    private static async Task<string> RunChildAsync(string verb, string azurite, string? reportsContainer = null, string variant = "")
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var pair in variant.Split(',', StringSplitOptions.RemoveEmptyEntries)) start.Environment[pair.Split('=')[0]] = pair.Split('=')[1];
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(PeriodBenchmarks).Assembly.Location);
-        start.ArgumentList.Add("period-report-build");
+        start.ArgumentList.Add(verb);
         start.ArgumentList.Add(azurite);
+        if (reportsContainer is not null) start.ArgumentList.Add(reportsContainer);
         using var child = Process.Start(start)!;
         var output = child.StandardOutput.ReadToEndAsync();
         var errors = child.StandardError.ReadToEndAsync();
@@ -299,7 +350,8 @@ internal static class PeriodBenchmarks
         public string AzuriteConnectionString { get; private set; } = "";
 
         /// <param name="azurite">An Azurite to use (a child's); null starts one.</param>
-        public static async Task<Host> StartAsync(DateTimeOffset now, string? azurite = null)
+        /// <param name="reportsContainer">The blob container for PDFs; null for the default.</param>
+        public static async Task<Host> StartAsync(DateTimeOffset now, string? azurite = null, string? reportsContainer = null)
         {
             var host = new Host();
             var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
@@ -322,6 +374,7 @@ internal static class PeriodBenchmarks
                 ["LocalRunner:EnableTimers"] = "false",
                 ["LocalRunner:EnableQueues"] = "false",
             });
+            if (reportsContainer is not null) builder.Configuration["Storage:ReportsContainer"] = reportsContainer;
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton<TimeProvider>(clock);
             builder.AddIncidentFunctions();

@@ -1,6 +1,7 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
+using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Testing;
 using IncidentFunctions.Text;
 using NodaTime;
@@ -9,11 +10,42 @@ namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>
 /// The model's shortcuts give what the plain computation gives: values cleaned once per report
-/// (<see cref="TextMemo"/>), and top targets ranked before only their candidates are cleaned.
+/// (<see cref="TextMemo"/>), top targets ranked before only their candidates are cleaned, and rows read with only the
+/// columns the report uses (<see cref="ReportColumns"/>).
 /// </summary>
 [Trait("Category", TestCategories.Unit)]
 public sealed class DailyReportBuilderShortcutTests
 {
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Render_RowsWithOnlyTheColumnsTheReportReads_GiveTheSamePdfAsWholeRows(bool hostile)
+    {
+        var day = new LocalDate(2026, 11, 20);
+        var whole = ReportPreviewData.Create(300, day, hostile: hostile);
+        // False positives are left out of every figure: the column that says so must be read on both days.
+        for (var i = 0; i < whole.Rows.Count; i += 11) whole.Rows[i].State = "falsepositive";
+        for (var i = 0; i < whole.PreviousRows.Count; i += 7) whole.PreviousRows[i].State = "falsepositive";
+        var asRead = whole with
+        {
+            Rows = whole.Rows.Select(r => ReportPreviewData.AsRead(r, ReportColumns.Listed)).ToList(),
+            PreviousRows = whole.PreviousRows.Select(r => ReportPreviewData.AsRead(r, ReportColumns.Figures)).ToList(),
+        };
+        var calendar = new ReportCalendar("UTC");
+        var console = new Uri("https://console.example/");
+
+        var expected = DailyReportBuilder.Build(whole, calendar, new ReportOptions(), console);
+        var actual = DailyReportBuilder.Build(asRead, calendar, new ReportOptions(), console);
+
+        Assert.Equal(expected.PreviousFigures, actual.PreviousFigures);
+        Assert.Equal(whole.PreviousRows.Count - ((whole.PreviousRows.Count + 6) / 7), actual.PreviousFigures.Incidents);
+        Assert.Equal(Pdf(expected), Pdf(actual));
+        Assert.All(asRead.PreviousRows, r => Assert.Null(r.Path));
+        Assert.All(asRead.Rows, r => Assert.Equal("", r.Day));
+    }
+
+    private static byte[] Pdf(DailyReport report) => new DailyReportDocument(report, PageGeometry.A4Landscape).Render().Pdf;
+
     [Theory]
     [InlineData("sqli", 60)]
     [InlineData("https://evil.example/login?x=1", 120)]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
@@ -15,6 +16,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
@@ -357,6 +359,44 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
         Assert.Contains("00:30", text, StringComparison.Ordinal);
         Assert.Contains("23:50", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WarmUp_WithStorage_ChecksTheLatestDayAndStoresNoReport()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync();
+        await app.PullAsync(cancellationToken);
+        var logs = new FakeLogCollector();
+        // The harness turns the warm-up off for its own host; this one is on.
+        using var warmup = new ReportWarmup(Microsoft.Extensions.Options.Options.Create(new ReportOptions()), app.Get<ReportDemand>(), new FakeLogger<ReportWarmup>(logs), app.Get<IServiceScopeFactory>());
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+
+        Assert.Equal([1410], logs.GetSnapshot().Select(r => r.Id.Id));
+        Assert.Null(await app.Get<ReportCache>().GetAsync(Tenant, app.Get<DailyReportService>().LatestDay(), cancellationToken));
+        var (status, _, _) = await SendAsync<DailyReportEndpoint>(app, ReportCalendar.IsoDay(app.Get<DailyReportService>().LatestDay()));
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task BuildAsync_PreviousDayReadWithItsColumnsOnly_HasTheFiguresOfItsWholeRows()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), hostileShare: 0.5);
+        await app.PullAsync(cancellationToken);
+        var previousDay = new LocalDate(2026, 11, 18);
+        var whole = new List<IncidentEntity>();
+        await foreach (var r in app.Get<IncidentStore>().GetDayAsync(Tenant, previousDay, cancellationToken)) whole.Add(r);
+        var counted = whole.Where(r => !DailyReportBuilder.IsFalsePositive(r)).ToList();
+        var vulnerabilities = await app.Get<VulnerabilityCatalog>().GetAllAsync(Tenant, cancellationToken);
+        var sources = await app.Get<IncidentFunctions.Enrichment.SourceProfileStore>().GetDayAsync(Tenant, previousDay, cancellationToken);
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 11, 19), cancellationToken);
+
+        Assert.NotEmpty(counted);
+        Assert.Equal(DailyReportBuilder.Figures(counted, counted.ConvertAll(r => r.ReadTopIps()), sources, vulnerabilities), report.PreviousFigures);
     }
 
     [Fact]
