@@ -21,7 +21,7 @@ namespace IncidentFunctions.Tests.Alerts;
 [Trait("Category", TestCategories.Integration)]
 public sealed class AlertDeliveryTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    private const string Secret = "alerts-secret-0123456789-abcdefghijklmnop";
+    private const string Secret = "FAKE-alerts-secret-NOT-A-SECRET-000000000";
     private const string Channel = "chat";
     private readonly List<IAsyncDisposable> _disposables = [];
 

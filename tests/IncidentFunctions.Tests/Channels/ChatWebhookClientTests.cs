@@ -19,7 +19,7 @@ namespace IncidentFunctions.Tests.Channels;
 [Trait("Category", TestCategories.Integration)]
 public sealed class ChatWebhookClientTests : IAsyncDisposable
 {
-    private const string GenericSecret = "generic-secret-0123456789-abcdefghijklmnop";
+    private const string GenericSecret = "FAKE-generic-secret-NOT-A-SECRET-00000000";
     private readonly List<IAsyncDisposable> _disposables = [];
     private IHost? _host;
 

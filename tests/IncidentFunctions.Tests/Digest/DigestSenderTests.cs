@@ -20,7 +20,7 @@ namespace IncidentFunctions.Tests.Digest;
 public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
 {
     internal const long Tenant = 77;
-    internal const string GenericSecret = "digest-secret-0123456789-abcdefghijklmnop";
+    internal const string GenericSecret = "FAKE-digest-secret-NOT-A-SECRET-000000000";
     internal static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(3, 32).Select(i => (byte)i).ToArray());
     private readonly List<IAsyncDisposable> _disposables = [];
     private readonly Dictionary<ChannelKind, FakeChatPlatform> _platforms = [];

@@ -14,7 +14,7 @@ public sealed class LogRedactionTests
     private const string Token = "FAKE-wallarm-token-NOT-A-SECRET";
     private const string SigningKey = "FAKEsigningKEYforTESTSonlyNOTaSECRET00000000";
     private const string WebhookUrl = "https://hooks.slack.com/services/T0001/B0002/FAKE-hook-part";
-    private const string GenericSecret = "generic-hmac-secret-0123456789abcdef";
+    private const string GenericSecret = "FAKE-generic-hmac-secret-NOT-A-SECRET";
     private const string AccountKey = "FAKEaccountKEYforTESTSonlyNOTaSECRET0000";
 
     private static IHost Build()

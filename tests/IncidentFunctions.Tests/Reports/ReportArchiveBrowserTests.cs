@@ -21,7 +21,7 @@ namespace IncidentFunctions.Tests.Reports;
 [Trait("Category", TestCategories.Integration)]
 public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFixture browser) : IAsyncDisposable
 {
-    private const string FunctionKey = "archive-browser-test-key-0123456789";
+    private const string FunctionKey = "FAKE-archive-browser-test-key-0000";
     private static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(11, 32).Select(i => (byte)i).ToArray());
     private readonly List<IAsyncDisposable> _disposables = [];
     private readonly List<IDisposable> _files = [];

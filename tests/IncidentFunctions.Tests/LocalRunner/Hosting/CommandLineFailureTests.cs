@@ -12,7 +12,7 @@ public sealed partial class CommandLineFailureTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     /// <summary>A configured key, so no run creates the key file in the repository.</summary>
-    private const string KeySetting = "--LocalRunner:FunctionKeys:0=cli-test-function-key";
+    private const string KeySetting = "--LocalRunner:FunctionKeys:0=FAKE-cli-test-function-key";
 
     [Theory]
     [InlineData("serve", "--Reports:TimeZone=Mars/Olympus", "Reports:TimeZone", "is not an IANA time zone id")]
@@ -27,7 +27,7 @@ public sealed partial class CommandLineFailureTests
     public async Task Runner_BadSetting_PrintsOneLineNamingItAndExitsNonZero(string mode, string setting, string name, string problem)
     {
         await using var runner = await RunnerProcess.RunAsync(
-            [mode, $"--Storage:ConnectionString={RunnerProcess.UnreachableStorage()}", "--Wallarm:ApiToken=cli-test-token", "--LocalRunner:Urls=http://127.0.0.1:0", KeySetting, setting],
+            [mode, $"--Storage:ConnectionString={RunnerProcess.UnreachableStorage()}", "--Wallarm:ApiToken=FAKE-cli-test-token", "--LocalRunner:Urls=http://127.0.0.1:0", KeySetting, setting],
             Timeout);
 
         AssertOneLineFailure(runner, name, problem);
@@ -39,7 +39,7 @@ public sealed partial class CommandLineFailureTests
         using var hostJson = new TestHostJson("""{ "version": "2.0", "extensions": { "queues": { "batchSize": 0 } } }""");
 
         await using var runner = await RunnerProcess.RunAsync(
-            ["serve", $"--Storage:ConnectionString={RunnerProcess.UnreachableStorage()}", "--Wallarm:ApiToken=cli-test-token", KeySetting, $"--LocalRunner:HostJsonPath={hostJson.Path}"],
+            ["serve", $"--Storage:ConnectionString={RunnerProcess.UnreachableStorage()}", "--Wallarm:ApiToken=FAKE-cli-test-token", KeySetting, $"--LocalRunner:HostJsonPath={hostJson.Path}"],
             Timeout);
 
         AssertOneLineFailure(runner, "extensions.queues.batchSize", "must be between 1 and 32");

@@ -15,7 +15,7 @@ namespace IncidentFunctions.Tests.LocalRunner.Http;
 [Trait("Category", TestCategories.Integration)]
 public sealed class HttpRouteEndpointsTests : IAsyncDisposable
 {
-    private const string Key = "test-function-key-0123456789";
+    private const string Key = "FAKE-test-function-key-000000";
     private const string HostJson = """{ "version": "2.0", "extensions": { "http": { "routePrefix": "runner" } } }""";
 
     private readonly List<IDisposable> _disposables = [];
@@ -66,10 +66,10 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     }
 
     [Theory]
-    [InlineData("test-function-key-012345678", null)]
+    [InlineData("FAKE-test-function-key-00000", null)]
     [InlineData(Key + "0", null)]
-    [InlineData("TEST-FUNCTION-KEY-0123456789", null)]
-    [InlineData(null, "test-function-key-012345678")]
+    [InlineData("fake-TEST-FUNCTION-KEY-000000", null)]
+    [InlineData(null, "FAKE-test-function-key-00000")]
     [InlineData(null, Key + "x")]
     [InlineData("", "")]
     public async Task FunctionRoute_KeyNotExactlyAConfiguredOne_Returns401WithoutRunningTheHandler(string? header, string? code)
