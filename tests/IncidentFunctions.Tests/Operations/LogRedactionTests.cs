@@ -34,11 +34,11 @@ public sealed class LogRedactionTests
     }
 
     [Theory]
-    [InlineData("GET http://127.0.0.1:7071/api/reports/daily/2026-11-20.pdf?code=abcdefghijklmnop123 - 200", "abcdefghijklmnop123")]
+    [InlineData("GET http://127.0.0.1:7071/api/reports/daily/2026-11-20.pdf?code=FAKE-code-value-123 - 200", "FAKE-code-value-123")]
     [InlineData("GET /api/reports/shared/daily/2026-11-20.pdf?exp=1796000000&kid=k1&sig=EXAMPLE-not-a-signature-0123456789", "EXAMPLE-not-a-signature-0123456789")]
-    [InlineData("download https://x.example/GeoLite2.tar.gz?edition_id=City&license_key=LICENSEKEY42", "LICENSEKEY42")]
-    [InlineData("x-functions-key: a-key-in-a-header-line", "a-key-in-a-header-line")]
-    [InlineData("Sending with X-WallarmAPI-Token: tokenvalue123456", "tokenvalue123456")]
+    [InlineData("download https://x.example/GeoLite2.tar.gz?edition_id=City&license_key=FAKE-LICENSE-KEY42", "FAKE-LICENSE-KEY42")]
+    [InlineData("x-functions-key: FAKE-key-in-a-header-line", "FAKE-key-in-a-header-line")]
+    [InlineData("Sending with X-WallarmAPI-Token: FAKE-token-value-1", "FAKE-token-value-1")]
     [InlineData("failed for " + WebhookUrl, "FAKE-hook-part")]
     [InlineData("POST /services/T0001/B0002/FAKE-hook-part failed", "FAKE-hook-part")]
     [InlineData("the token " + Token + " was refused", Token)]
