@@ -400,22 +400,8 @@ public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
         foreach (var p in _platforms.Values) await p.DisposeAsync();
     }
 
-    internal static Incident Incident(string id, DateTimeOffset first, long hits = 5, IncidentStatus status = IncidentStatus.Blocked, string ip = "203.0.113.9") => new()
-    {
-        TenantId = Tenant,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + TimeSpan.FromMinutes(20),
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = "/api/orders",
-        Method = "POST",
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp(ip, hits, "NL")],
-        VulnerabilityId = 11,
-        Status = status,
-    };
+    internal static Incident Incident(string id, DateTimeOffset first, long hits = 5, IncidentStatus status = IncidentStatus.Blocked, string ip = "203.0.113.9")
+        => TestIncidents.Sqli(Tenant, id, first, TimeSpan.FromMinutes(20), hits, ip, method: "POST", status: status);
 
     private static string ReportCalendarDay(LocalDate day) => IncidentFunctions.Calendar.ReportCalendar.IsoDay(day);
 

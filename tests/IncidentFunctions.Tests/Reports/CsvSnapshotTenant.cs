@@ -42,21 +42,8 @@ internal sealed class CsvSnapshotTenant(AzuriteFixture azurite)
         return AppHarness.StartAsync(azurite, o => { o.ClientId = Id; o.HostileTextShare = 0; }, settings, new ManualClock(Now));
     }
 
-    public Incident Incident(string id, DateTimeOffset first, long hits = 5, string ip = "203.0.113.9", string path = "/api/orders") => new()
-    {
-        TenantId = Id,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + TimeSpan.FromMinutes(5),
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = path,
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp(ip, hits, "NL")],
-        VulnerabilityId = 11,
-        Status = IncidentStatus.Blocked,
-    };
+    public Incident Incident(string id, DateTimeOffset first, long hits = 5, string ip = "203.0.113.9", string path = "/api/orders")
+        => TestIncidents.Sqli(Id, id, first, TimeSpan.FromMinutes(5), hits, ip, path);
 
     public static DateTimeOffset At(LocalDate day, int hour) => new(day.Year, day.Month, day.Day, hour, 0, 0, TimeSpan.Zero);
 

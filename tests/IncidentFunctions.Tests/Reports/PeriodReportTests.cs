@@ -33,21 +33,8 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
             ["Storage:ReportsContainer"] = "p" + Guid.NewGuid().ToString("N")[..20],
         }, clock: new ManualClock(now ?? Now));
 
-    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, string ip, long hits, long vulnerability = 11, IncidentStatus status = IncidentStatus.Blocked) => new()
-    {
-        TenantId = Tenant,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + duration,
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = "/api/orders",
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp(ip, hits, "NL")],
-        VulnerabilityId = vulnerability,
-        Status = status,
-    };
+    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, string ip, long hits, long vulnerability = 11, IncidentStatus status = IncidentStatus.Blocked)
+        => TestIncidents.Sqli(Tenant, id, first, duration, hits, ip, vulnerability: vulnerability, status: status);
 
     private static DateTimeOffset At(LocalDate day, int hour) => new(day.Year, day.Month, day.Day, hour, 0, 0, TimeSpan.Zero);
 

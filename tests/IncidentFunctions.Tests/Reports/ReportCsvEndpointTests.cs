@@ -26,21 +26,8 @@ public sealed class ReportCsvEndpointTests(AzuriteFixture azurite)
             ["Reports:ActiveSigningKeyId"] = "k1",
         }, clock: new ManualClock(now ?? Now));
 
-    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, string path = "/api/orders", long hits = 5) => new()
-    {
-        TenantId = Tenant,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + duration,
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = path,
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp("203.0.113.9", hits, "NL")],
-        VulnerabilityId = 11,
-        Status = IncidentStatus.Blocked,
-    };
+    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, string path = "/api/orders", long hits = 5)
+        => TestIncidents.Sqli(Tenant, id, first, duration, hits, path: path);
 
     private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(
         AppHarness app, string kind, string period, string method = "GET", string? query = null, Stream? body = null)

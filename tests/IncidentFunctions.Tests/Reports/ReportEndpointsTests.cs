@@ -46,21 +46,8 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         return AppHarness.StartAsync(azurite, o => { o.ClientId = Tenant; o.HostileTextShare = hostileShare; }, settings: settings, clock: new ManualClock(now ?? Now));
     }
 
-    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, long hits = 5) => new()
-    {
-        TenantId = Tenant,
-        Id = id,
-        FirstSeen = first,
-        LastSeen = first + duration,
-        AttackType = "sqli",
-        Domain = "shop.example.com",
-        Path = "/api/orders",
-        Hits = hits,
-        IpCount = 1,
-        TopIps = [new IncidentSourceIp("203.0.113.9", hits, "NL")],
-        VulnerabilityId = 11,
-        Status = IncidentStatus.Blocked,
-    };
+    private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, long hits = 5)
+        => TestIncidents.Sqli(Tenant, id, first, duration, hits);
 
     /// <summary>One request through the endpoint class resolved from a request scope, as either host resolves it.</summary>
     private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
