@@ -3,9 +3,9 @@ namespace IncidentFunctions.Reports;
 /// <summary>Whether this process has been asked for a report yet: the start-up warm-up stops once real work has begun.</summary>
 public sealed class ReportDemand
 {
-    private int _requests;
+    private volatile bool _requested;
 
-    public bool AnyRequested => Volatile.Read(ref _requests) > 0;
+    public bool AnyRequested => _requested;
 
-    public void Requested() => Interlocked.Increment(ref _requests);
+    public void Requested() => _requested = true;
 }
