@@ -11,12 +11,14 @@ using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
@@ -384,6 +386,42 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
 
         Assert.NotEmpty(counted);
         Assert.Equal(DailyReportBuilder.Figures(counted, counted.ConvertAll(r => r.ReadTopIps()), sources, vulnerabilities), report.PreviousFigures);
+    }
+
+    [Fact]
+    public async Task BuildAsync_DaysFoldedAsRead_GiveTheModelOfTheirStoredRows()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), hostileShare: 0.5);
+        await app.PullAsync(cancellationToken);
+        var (day, now) = (new LocalDate(2026, 11, 19), app.Get<TimeProvider>().GetUtcNow());
+        var sources = app.Get<IncidentFunctions.Enrichment.SourceProfileStore>();
+        var coverage = app.Get<CoverageLog>();
+        var inputs = new DailyReportInputs(
+            Tenant,
+            day,
+            await ReadDayAsync(app, day, cancellationToken),
+            await ReadDayAsync(app, day.PlusDays(-1), cancellationToken),
+            await coverage.GetDayAsync(Tenant, day, now, cancellationToken),
+            await app.Get<VulnerabilityCatalog>().GetAllAsync(Tenant, cancellationToken),
+            await sources.GetDayAsync(Tenant, day, cancellationToken),
+            await sources.GetDayAsync(Tenant, day.PlusDays(-1), cancellationToken),
+            now,
+            await coverage.GetDayAsync(Tenant, day.PlusDays(-1), now, cancellationToken));
+        var expected = DailyReportBuilder.Build(inputs, app.Get<ReportCalendar>(), app.Get<IOptions<ReportOptions>>().Value, app.Get<IOptions<WallarmOptions>>().Value.ResolveConsoleAddress());
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, day, cancellationToken);
+
+        Assert.NotEmpty(inputs.Rows);
+        Assert.NotEmpty(inputs.PreviousRows);
+        Assert.Equal(JsonSerializer.Serialize(expected), JsonSerializer.Serialize(report));
+    }
+
+    private static async Task<List<IncidentEntity>> ReadDayAsync(AppHarness app, LocalDate day, CancellationToken cancellationToken)
+    {
+        var rows = new List<IncidentEntity>();
+        await foreach (var r in app.Get<IncidentStore>().GetDayAsync(Tenant, day, cancellationToken)) rows.Add(r);
+        return rows;
     }
 
     [Fact]
