@@ -110,7 +110,7 @@ public sealed class DailyReportService(
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
-        ReportMemory.ReleaseInputs(report.Incidents.Count);
+        await ReportMemory.ReleaseInputsAsync(report.Incidents.Count).ConfigureAwait(false);
         var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);

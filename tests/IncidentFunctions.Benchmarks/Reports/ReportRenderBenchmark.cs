@@ -81,7 +81,7 @@ internal static class ReportRenderBenchmark
                 Collect();
                 peakIsPerRender &= ResetPeakWorkingSet();
                 var (report, modelMs, modelAllocated) = Model(inputs, calendar, options, console);
-                ReportMemory.ReleaseInputs(report.Incidents.Count);
+                ReportMemory.ReleaseInputsAsync(report.Incidents.Count).GetAwaiter().GetResult();
                 var before = GC.GetTotalAllocatedBytes(precise: true);
                 var stopwatch = Stopwatch.StartNew();
                 new DailyReportDocument(report, PageGeometry.A4Landscape).Render();
