@@ -88,15 +88,23 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
         => GetDayAsync(tenantId, day, select: null, cancellationToken);
 
     /// <summary>The rows of a report day with only the <paramref name="select"/>ed properties (the others keep their defaults); all when null.</summary>
-    public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, IEnumerable<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, IEnumerable<string>? select, CancellationToken cancellationToken = default)
+        => GetDayAsync(tenantId, day, select, MaxPageSize, cancellationToken);
+
+    /// <summary>As <see cref="GetDayAsync(long, LocalDate, IEnumerable{string}?, CancellationToken)"/>, <paramref name="pageSize"/> rows per request.</summary>
+    /// <param name="pageSize">At most the service's 1,000. A page (its buffered response and every entity in it) is held while it is consumed: smaller pages hold less memory at once, and cost a request each.</param>
+    public async IAsyncEnumerable<IncidentEntity> GetDayAsync(long tenantId, LocalDate day, IEnumerable<string>? select, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
         var partitionKey = DayPartition.Key(tenantId, day);
-        await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: 1000, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<IncidentEntity>(e => e.PartitionKey == partitionKey, maxPerPage: pageSize, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }
     }
+
+    /// <summary>The most rows Table storage returns in one response.</summary>
+    public const int MaxPageSize = 1000;
 
     /// <summary>One stored row of a report day by its RowKey, with only the <paramref name="select"/>ed properties; null when there is none.</summary>
     public async Task<IncidentEntity?> GetAsync(long tenantId, LocalDate day, string rowKey, IEnumerable<string>? select, CancellationToken cancellationToken = default)

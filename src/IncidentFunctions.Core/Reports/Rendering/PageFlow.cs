@@ -47,7 +47,11 @@ internal sealed class LaidOutPage(int index)
 /// </summary>
 internal sealed class PageFlow
 {
-    internal const int DefaultLaidOutRowBudget = 2_000;
+    /// <summary>
+    /// A thousand: a day of that many incidents is laid out once. With 2,000, a 10,000-incident day's render held up to
+    /// 20 MB more (<c>daily-report-memory</c>: 187-207 MB against 180-185 MB in three runs each).
+    /// </summary>
+    internal const int DefaultLaidOutRowBudget = 1_000;
 
     private readonly List<LaidOutPage> _pages = [];
     private float _y;
