@@ -34,6 +34,14 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
     /// <summary>Longer than the runtime's tiering delay (100 ms without new first-tier code) so promotions happen between renders.</summary>
     private static readonly TimeSpan PauseBetweenRenders = TimeSpan.FromMilliseconds(150);
 
+    private static readonly string[] Domains = ["example.com", "shop.example.com", "пример.испытание", "api.example.org"];
+
+    private static readonly string[] Countries = ["NL", "US", "DE", "CN", "BR"];
+
+    private static readonly string[] IssueTitles = ["SQL injection in the search API", "حقن SQL في واجهة البحث", "搜索接口的 SQL 注入", "검색 API의 SQL 삽입 🔥"];
+
+    private static readonly Uri WarmUpConsole = new("https://my.wallarm.com/");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.WarmUpOnStart) return;
@@ -79,6 +87,11 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
     }
 
     /// <summary>Builds and renders the made-up day; returns its page count.</summary>
+    /// <remarks>
+    /// The day carries what real days do, so their code is warmed as well: security issues with titles in several
+    /// scripts and Console links (the issue table, shaping, bidi, fallback fonts), several countries and source types,
+    /// reputation lists, an internationalised domain, an attacker URL (defanging) and a bidi control (escapes).
+    /// </remarks>
     internal static int Render(ReportOptions options)
     {
         var calendar = new ReportCalendar("UTC");
@@ -96,14 +109,20 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
                 FirstSeen = first,
                 LastSeen = first.AddMinutes(7),
                 AttackType = (n % 3) switch { 0 => "sqli", 1 => "xss", _ => "ptrav" },
-                Domain = "example.com",
-                Path = string.Create(CultureInfo.InvariantCulture, $"/api/v1/items/{n}"),
-                Method = "GET",
-                Parameter = "get.id",
+                Domain = Domains[n % Domains.Length],
+                Path = (n % 7) switch
+                {
+                    0 => "/login?next=https://evil.example/account",
+                    1 => "/files/report\u202Etxt.exe",
+                    2 => "/search/हमला",
+                    _ => string.Create(CultureInfo.InvariantCulture, $"/api/v1/items/{n}"),
+                },
+                Method = n % 4 == 0 ? "POST" : "GET",
+                Parameter = n % 5 == 0 ? "post.query" : "get.id",
                 Hits = 10 + n,
                 IpCount = 1,
-                TopIps = [new IncidentSourceIp(ip, 10 + n, "NL")],
-                VulnerabilityId = 0,
+                TopIps = [new IncidentSourceIp(ip, 10 + n, Countries[n % Countries.Length])],
+                VulnerabilityId = n % 5 == 0 ? 0 : 1_000 + (n % IssueTitles.Length),
                 Threat = 50,
                 Status = n % 2 == 0 ? IncidentStatus.Blocked : IncidentStatus.Monitoring,
             };
@@ -111,11 +130,22 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         }
 
         var sources = new SourceDay(
-            rows.Select((r, n) => new SourceProfile { Ip = r.ReadTopIps()[0].Ip, CountryCode = "NL", Asn = 64496, AsOrganization = "Example", SourceType = n % 4 == 0 ? SourceType.Tor : SourceType.Unknown })
-                .ToDictionary(p => p.Ip, StringComparer.Ordinal),
+            rows.Select((r, n) => new SourceProfile
+            {
+                Ip = r.ReadTopIps()[0].Ip,
+                CountryCode = Countries[n % Countries.Length],
+                Asn = 64496,
+                AsOrganization = "Example",
+                SourceType = (n % 4) switch { 0 => SourceType.Tor, 1 => SourceType.CloudPlatform, 2 => SourceType.Vpn, _ => SourceType.Unknown },
+                CloudProvider = n % 4 == 1 ? "AWS" : null,
+                MaliciousLists = n % 6 == 0 ? ["FireHOL level 1"] : [],
+            }).ToDictionary(p => p.Ip, StringComparer.Ordinal),
             []);
-        var inputs = new DailyReportInputs(1, day, rows, rows, new DayCoverage(day, window, [window], []), new Dictionary<long, VulnerabilityEntity>(), sources, SourceDay.Empty, window.To.AddHours(1));
-        var model = DailyReportBuilder.Build(inputs, calendar, options, consoleBase: null);
+        var issues = Enumerable.Range(0, IssueTitles.Length).ToDictionary(
+            i => 1_000L + i,
+            i => new VulnerabilityEntity { VulnerabilityId = 1_000 + i, Found = true, Title = IssueTitles[i], Type = "sqli" });
+        var inputs = new DailyReportInputs(1, day, rows, rows, new DayCoverage(day, window, [window], []), issues, sources, SourceDay.Empty, window.To.AddHours(1));
+        var model = DailyReportBuilder.Build(inputs, calendar, options, WarmUpConsole);
         return new DailyReportDocument(model, DailyReportDocument.GeometryFor(options.PageSize)).Render().Pages;
     }
 }
