@@ -78,9 +78,7 @@ public sealed class DailyReportBuilder(
     {
         var fold = new DailyReportFold(inputs.Day, calendar, options, inputs.Vulnerabilities, inputs.Sources, consoleBase, inputs.Now);
         foreach (var row in inputs.Rows) fold.Add(row);
-        var previous = new DayFigures();
-        foreach (var row in inputs.PreviousRows) Count(previous, row);
-        return fold.ToReport(inputs.TenantId, previous.ToFigures(inputs.PreviousSources, inputs.Vulnerabilities), inputs.Coverage, inputs.PreviousCoverage);
+        return fold.ToReport(inputs.TenantId, Figures(inputs.PreviousRows, inputs.PreviousSources, inputs.Vulnerabilities), inputs.Coverage, inputs.PreviousCoverage);
     }
 
     public static Uri? ConsoleLinkFor(Uri? consoleBase, long vulnerabilityId)
@@ -146,11 +144,11 @@ public sealed class DailyReportBuilder(
         return string.IsNullOrWhiteSpace(code) ? null : UntrustedText.ShortField(code, MaxCountryCodePoints).ToUpperInvariant();
     }
 
-    /// <summary>The key figures of <paramref name="rows"/> (none marked false positive), each with its parsed top IPs.</summary>
-    internal static KeyFigures Figures(List<IncidentEntity> rows, List<IReadOnlyList<IncidentSourceIp>> topIps, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
+    /// <summary>The key figures of a day's <paramref name="rows"/> (those marked false positive left out).</summary>
+    internal static KeyFigures Figures(IEnumerable<IncidentEntity> rows, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
         var figures = new DayFigures();
-        for (var i = 0; i < rows.Count; i++) figures.Add(rows[i], topIps[i], rows[i].ReadStatus());
+        foreach (var row in rows) Count(figures, row);
         return figures.ToFigures(sources, vulnerabilities);
     }
 

@@ -80,7 +80,7 @@ public sealed class ReportOptions
     /// <summary>
     /// Render a small made-up report a few times in the background once the host has started, and run the latest
     /// day's storage checks read-only, so a new instance's first report request does not also pay the process's
-    /// one-time costs (JIT, fonts, PDF backend, storage connections). Costs about a second of CPU per start.
+    /// one-time costs (JIT, fonts, PDF backend, storage connections). Costs one to two seconds of CPU per start.
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 
