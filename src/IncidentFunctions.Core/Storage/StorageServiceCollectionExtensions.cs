@@ -39,7 +39,8 @@ internal static class StorageServiceCollectionExtensions
             clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
             clients.AddClient<TableServiceClient, TableClientOptions>((o, credential, sp) => ConnectionString(sp) is { } cs
                 ? new TableServiceClient(cs, o)
-                : new TableServiceClient(Storage(sp).TableServiceUri!, credential, o));
+                : new TableServiceClient(Storage(sp).TableServiceUri!, credential, o))
+                .ConfigureOptions(o => o.AddPolicy(new ChunkedResponseBodyPolicy(), HttpPipelinePosition.BeforeTransport));
             clients.AddClient<QueueServiceClient, QueueClientOptions>(Queues)
                 .ConfigureOptions(o => o.MessageEncoding = QueueMessageEncoding.Base64);
             clients.AddClient<QueueServiceClient, QueueClientOptions>(Queues)

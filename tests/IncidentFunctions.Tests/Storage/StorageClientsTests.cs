@@ -88,6 +88,43 @@ public sealed class StorageClientsTests(AzuriteFixture azurite)
         await clients.Queues.DeleteQueueAsync(queue, Ct);
     }
 
+    /// <summary>Notes the type of each response body as the SDK's own policies see it.</summary>
+    private sealed class BodySpy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public List<Type?> Bodies { get; } = [];
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            lock (Bodies) Bodies.Add(message.Response.ContentStream?.GetType());
+        }
+    }
+
+    [Fact]
+    public async Task Tables_PagesBeyondTheLargeObjectThreshold_ReadInChunksAndIntact()
+    {
+        var spy = new BodySpy();
+        var services = new ServiceCollection();
+        services.AddStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString }).Build());
+        services.Configure<TableClientOptions>("Default", o => o.AddPolicy(spy, HttpPipelinePosition.PerRetry));
+        await using var provider = services.BuildServiceProvider();
+        var table = await provider.GetRequiredService<StorageClients>().GetTableAsync("t" + Guid.NewGuid().ToString("N")[..12], Ct);
+        var rows = Enumerable.Range(0, 600).Select(i => new TableEntity("p", i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)) { ["Text"] = new string((char)('a' + (i % 26)), 2_000) }).ToList();
+        foreach (var batch in rows.Chunk(100)) await table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), Ct);
+        spy.Bodies.Clear();
+
+        var read = await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p", cancellationToken: Ct).ToListAsync(Ct);
+        var readSynchronously = table.Query<TableEntity>(e => e.PartitionKey == "p", cancellationToken: Ct).ToList();
+        var missing = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => table.GetEntityAsync<TableEntity>("p", "none", cancellationToken: Ct));
+
+        Assert.Equal(rows.Select(r => (r.RowKey, r.GetString("Text"))), read.Select(r => (r.RowKey, r.GetString("Text"))));
+        Assert.Equal(rows.Select(r => (r.RowKey, r.GetString("Text"))), readSynchronously.Select(r => (r.RowKey, r.GetString("Text"))));
+        Assert.Equal(404, missing.Status);
+        Assert.Equal("ResourceNotFound", missing.ErrorCode);
+        Assert.NotEmpty(spy.Bodies);
+        Assert.All(spy.Bodies, body => Assert.Equal(typeof(ChunkedMemoryStream), body));
+        await table.DeleteAsync(Ct);
+    }
+
     [Fact]
     public async Task AddStorage_ServiceUris_EveryClientAuthenticatesWithTheOneCredential()
     {
