@@ -63,7 +63,9 @@ public sealed class DailyReportBuilder(
         var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), cancellationToken);
         // Both days are folded as they are read (only the columns the report shows): a busy day's stored rows were
         // most of a report's memory.
-        var previousTask = CountAsync(incidents.GetDayAsync(tenantId, day.PlusDays(-1), ReportColumns.Figures, PageSize, cancellationToken));
+        var previousTask = CountAsync(
+            incidents.GetDayAsync(tenantId, day.PlusDays(-1), ReportColumns.Figures, PageSize, cancellationToken),
+            new DayFigures(() => previousSourcesTask.IsCompletedSuccessfully ? previousSourcesTask.Result.Profiles : null));
         var foldTask = FoldAsync(
             incidents.GetDayAsync(tenantId, day, ReportColumns.Listed, PageSize, cancellationToken),
             Task.WhenAll(vulnerabilitiesTask, sourcesTask),
@@ -116,9 +118,8 @@ public sealed class DailyReportBuilder(
         }
     }
 
-    private static async Task<DayFigures> CountAsync(IAsyncEnumerable<IncidentEntity> rows)
+    private static async Task<DayFigures> CountAsync(IAsyncEnumerable<IncidentEntity> rows, DayFigures figures)
     {
-        var figures = new DayFigures();
         await foreach (var row in rows.ConfigureAwait(false)) Count(figures, row);
         return figures;
     }
@@ -147,7 +148,7 @@ public sealed class DailyReportBuilder(
     /// <summary>The key figures of a day's <paramref name="rows"/> (those marked false positive left out).</summary>
     internal static KeyFigures Figures(IEnumerable<IncidentEntity> rows, SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
     {
-        var figures = new DayFigures();
+        var figures = new DayFigures(() => sources.Profiles);
         foreach (var row in rows) Count(figures, row);
         return figures.ToFigures(sources, vulnerabilities);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
@@ -13,14 +14,24 @@ namespace IncidentFunctions.Reports;
 /// The key figures of one day, counted row by row, so the rows need not be held (a day's figures are what the
 /// previous day contributes to a report). Rows marked false positive are the caller's to leave out.
 /// </summary>
-internal sealed class DayFigures
+/// <remarks>
+/// A busy day has tens of thousands of source IPs, each parsed afresh from every row that names it. The tally keeps
+/// one string per IP and per country: the profile's own IP string once the day's profiles are known
+/// (<paramref name="knownSources"/>, asked for each new IP), and one instance of each country code, so the copies
+/// parsed from the rows die young.
+/// </remarks>
+internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>?>? knownSources = null)
 {
     private readonly Dictionary<string, (long Hits, int Incidents, string? Country)> _ips = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _countries = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (int Incidents, long? Threat)> _issues = [];
     private bool _lowerBound;
     private int _blocked, _partial, _monitoring, _unknown;
 
     public int Incidents { get; private set; }
+
+    /// <summary>The strings the tally holds, per IP (tests: which instances are kept).</summary>
+    internal IEnumerable<(string Ip, string? Country)> Tally => _ips.Select(kv => (kv.Key, kv.Value.Country));
 
     public long Hits { get; private set; }
 
@@ -34,8 +45,9 @@ internal sealed class DayFigures
         for (var k = 0; k < topIps.Count; k++)
         {
             var ip = topIps[k];
-            ref var current = ref CollectionsMarshal.GetValueRefOrAddDefault(_ips, ip.Ip, out _);
-            current = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? ip.Country);
+            ref var current = ref CollectionsMarshal.GetValueRefOrNullRef(_ips, ip.Ip);
+            if (Unsafe.IsNullRef(ref current)) _ips.Add(Known(ip.Ip), (ip.Hits, 1, Country(ip.Country)));
+            else current = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? Country(ip.Country));
         }
 
         if (row.IpCount > topIps.Count) _lowerBound = true;
@@ -52,6 +64,17 @@ internal sealed class DayFigures
             ref var issue = ref CollectionsMarshal.GetValueRefOrAddDefault(_issues, row.VulnerabilityId, out _);
             issue = (issue.Incidents + 1, Max(issue.Threat, row.Threat));
         }
+    }
+
+    private string Known(string ip)
+        => knownSources?.Invoke() is { } known && known.TryGetValue(ip, out var profile) && string.Equals(profile.Ip, ip, StringComparison.Ordinal) ? profile.Ip : ip;
+
+    private string? Country(string? country)
+    {
+        if (country is null) return null;
+        if (_countries.TryGetValue(country, out var shared)) return shared;
+        _countries.Add(country);
+        return country;
     }
 
     public KeyFigures ToFigures(SourceDay sources, IReadOnlyDictionary<long, VulnerabilityEntity> vulnerabilities)
@@ -134,7 +157,7 @@ internal sealed class DailyReportFold
     private readonly Uri? _consoleBase;
     private readonly DateTimeOffset _now;
     private readonly TextMemo _memo;
-    private readonly DayFigures _figures = new();
+    private readonly DayFigures _figures;
     private readonly int[] _hourIncidents;
     private readonly long[] _hourHits;
     private readonly Dictionary<string, int> _attackTypes = new(StringComparer.Ordinal);
@@ -156,6 +179,7 @@ internal sealed class DailyReportFold
         _consoleBase = consoleBase;
         _now = now;
         _memo = new TextMemo(vulnerabilities, consoleBase);
+        _figures = new DayFigures(() => sources.Profiles);
         var hours = (int)Math.Ceiling(_window.Duration.TotalHours);
         _hourIncidents = new int[hours];
         _hourHits = new long[hours];

@@ -44,6 +44,34 @@ public sealed class DailyReportFoldTests
     }
 
     [Fact]
+    public void Add_RowsNamingTheSameIpsAndCountries_KeepsTheProfilesIpAndOneStringPerCountry()
+    {
+        // Strings built at run time, as parsing each row makes them: equal, never the same instance.
+        static string Fresh(string value) => new(value.AsSpan());
+        var profile = new IncidentFunctions.Enrichment.SourceProfile { Ip = Fresh("203.0.113.7") };
+        IReadOnlyDictionary<string, IncidentFunctions.Enrichment.SourceProfile>? known = null;
+        var figures = new DayFigures(() => known);
+
+        figures.Add(new IncidentEntity { Hits = 3 }, [new(Fresh("198.51.100.1"), 1, Fresh("DE")), new(Fresh("203.0.113.7"), 2, Fresh("DE"))], IncidentStatus.Blocked);
+        known = new Dictionary<string, IncidentFunctions.Enrichment.SourceProfile>(StringComparer.Ordinal) { [profile.Ip] = profile };
+        figures.Add(new IncidentEntity { Hits = 4 }, [new(Fresh("198.51.100.2"), 4, Fresh("DE"))], IncidentStatus.Blocked);
+        figures.Add(new IncidentEntity { Hits = 5 }, [new(Fresh("203.0.113.8"), 5, null), new(Fresh("203.0.113.8"), 1, Fresh("FR"))], IncidentStatus.Blocked);
+
+        var tally = figures.Tally.ToDictionary(t => t.Ip, t => t.Country, StringComparer.Ordinal);
+        Assert.Equal(["198.51.100.1", "198.51.100.2", "203.0.113.7", "203.0.113.8"], tally.Keys.Order(StringComparer.Ordinal));
+        Assert.NotSame(profile.Ip, figures.Tally.Single(t => t.Ip == "203.0.113.7").Ip);
+        Assert.Same(tally["198.51.100.1"], tally["198.51.100.2"]);
+        Assert.Same(tally["198.51.100.1"], tally["203.0.113.7"]);
+        Assert.Equal("FR", tally["203.0.113.8"]);
+        Assert.Equal(12, figures.Hits);
+        Assert.Equal(3, figures.Incidents);
+
+        var later = new DayFigures(() => known);
+        later.Add(new IncidentEntity { Hits = 2 }, [new(Fresh("203.0.113.7"), 2, null)], IncidentStatus.Blocked);
+        Assert.Same(profile.Ip, later.Tally.Single().Ip);
+    }
+
+    [Fact]
     public async Task FoldAsync_ProfilesFail_Throws()
     {
         var inputs = ReportPreviewData.Create(5, Day);
