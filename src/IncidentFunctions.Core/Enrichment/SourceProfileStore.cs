@@ -19,6 +19,8 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
     /// <summary>RowKey of the row holding the day's attribution lines; sorts after every IP.</summary>
     public const string AttributionsRowKey = "~attributions";
 
+    private static readonly string[] DayColumns = ["RowKey", "Profile", "Lines"];
+
     /// <summary>
     /// Writes the day's profiles (replacing earlier rows of the same addresses) and adds <paramref name="attributions"/>
     /// to the lines the day already has: the day keeps the attribution of every source that enriched any of its rows.
@@ -85,7 +87,8 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
         var partition = DayPartition.Key(tenantId, day);
         var profiles = new Dictionary<string, SourceProfile>(StringComparer.Ordinal);
         var attributions = new List<string>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        // Only what is read back: the stored SourceType and Malicious columns are for people browsing the table.
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: DayColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             try
             {
