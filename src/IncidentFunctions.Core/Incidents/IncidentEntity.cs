@@ -167,7 +167,7 @@ public sealed class IncidentEntity : ITableEntity
         {
             var reader = new Utf8JsonReader(utf8);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
-            var result = new List<IncidentSourceIp>();
+            var result = new List<IncidentSourceIp>(json.AsSpan().Count('{')); // one object per IP: no regrowing
             while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
                 string? ip = null, country = null;

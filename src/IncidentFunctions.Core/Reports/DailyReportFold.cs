@@ -46,7 +46,7 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
         {
             var ip = topIps[k];
             ref var current = ref CollectionsMarshal.GetValueRefOrNullRef(_ips, ip.Ip);
-            if (Unsafe.IsNullRef(ref current)) _ips.Add(Known(ip.Ip), (ip.Hits, 1, Country(ip.Country)));
+            if (Unsafe.IsNullRef(ref current)) Add(ip);
             else current = (current.Hits + ip.Hits, current.Incidents + 1, current.Country ?? Country(ip.Country));
         }
 
@@ -66,8 +66,15 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
         }
     }
 
-    private string Known(string ip)
-        => knownSources?.Invoke() is { } known && known.TryGetValue(ip, out var profile) && string.Equals(profile.Ip, ip, StringComparison.Ordinal) ? profile.Ip : ip;
+    private void Add(IncidentSourceIp ip)
+    {
+        var known = knownSources?.Invoke();
+        // The day's profiles are about one per source IP: sized once for them, the tally skips the doublings (each
+        // past the first few thousand IPs a large-object array, which only a full collection frees).
+        if (_ips.Count == 0 && known is not null) _ips.EnsureCapacity(known.Count);
+        var key = known is not null && known.TryGetValue(ip.Ip, out var profile) && string.Equals(profile.Ip, ip.Ip, StringComparison.Ordinal) ? profile.Ip : ip.Ip;
+        _ips.Add(key, (ip.Hits, 1, Country(ip.Country)));
+    }
 
     private string? Country(string? country)
     {
@@ -93,7 +100,7 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
         SourceShares? shares = null;
         if (sources.Profiles.Count > 0)
         {
-            shares = SourceShares.Of(_ips.Keys.Select(ip => sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>().ToList());
+            shares = SourceShares.Of(_ips.Keys.Select(ip => sources.Profiles.GetValueOrDefault(ip)).OfType<SourceProfile>());
         }
 
         return new KeyFigures(Incidents, Hits, _ips.Count, _lowerBound, _blocked, _partial, _monitoring, _unknown, mostExploited, shares);
@@ -120,8 +127,7 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
 
     /// <summary>The day's source IPs with the most hits (then incidents, then IP), as the report shows them.</summary>
     public List<SourceRow> TopSources(IReadOnlyDictionary<string, SourceProfile> profiles, int top)
-        => _ips.OrderByDescending(kv => kv.Value.Hits).ThenByDescending(kv => kv.Value.Incidents).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Take(top)
+        => Top(_ips, top, TopSourceOrder.Instance)
             .Select(kv =>
             {
                 var profile = profiles.GetValueOrDefault(kv.Key);
@@ -138,6 +144,40 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
                     kv.Value.Incidents);
             })
             .ToList();
+
+    /// <summary>
+    /// The <paramref name="top"/> first of <paramref name="items"/> in <paramref name="order"/>, kept in a bounded heap:
+    /// sorting a busy day's tens of thousands of IPs for ten of them copied them all into one large array.
+    /// </summary>
+    internal static List<T> Top<T>(IEnumerable<T> items, int top, IComparer<T> order)
+    {
+        if (top <= 0) return [];
+        // A max-heap in the report's order: its root is the worst kept, replaced by anything better.
+        var kept = new PriorityQueue<T, T>(top + 1, Comparer<T>.Create((a, b) => order.Compare(b, a)));
+        foreach (var item in items)
+        {
+            if (kept.Count < top) kept.Enqueue(item, item);
+            else if (order.Compare(item, kept.Peek()) < 0) kept.EnqueueDequeue(item, item);
+        }
+
+        var result = new List<T>(kept.Count);
+        while (kept.TryDequeue(out var item, out _)) result.Add(item);
+        result.Reverse();
+        return result;
+    }
+
+    /// <summary>Most hits first, then most incidents, then the IP in ordinal order.</summary>
+    private sealed class TopSourceOrder : IComparer<KeyValuePair<string, (long Hits, int Incidents, string? Country)>>
+    {
+        public static readonly TopSourceOrder Instance = new();
+
+        public int Compare(KeyValuePair<string, (long Hits, int Incidents, string? Country)> x, KeyValuePair<string, (long Hits, int Incidents, string? Country)> y)
+        {
+            var c = y.Value.Hits.CompareTo(x.Value.Hits);
+            if (c == 0) c = y.Value.Incidents.CompareTo(x.Value.Incidents);
+            return c != 0 ? c : string.CompareOrdinal(x.Key, y.Key);
+        }
+    }
 
     private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 }

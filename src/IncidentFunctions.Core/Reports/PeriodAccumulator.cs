@@ -484,7 +484,7 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
             SourceShares? shares = null;
             if (ProfiledIps > 0)
             {
-                shares = SourceShares.Of(ips.Select(i => _ips[i].Profile).OfType<SourceProfile>().ToList());
+                shares = SourceShares.Of(ips.Select(i => _ips[i].Profile).OfType<SourceProfile>());
             }
 
             return new KeyFigures(Incidents.Count, hits, ips.Count, lowerBound, blocked, partial, monitoring, unknown, mostExploited, shares);

@@ -71,6 +71,51 @@ public sealed class DailyReportFoldTests
         Assert.Same(profile.Ip, later.Tally.Single().Ip);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(600)]
+    public void TopSources_ManyIpsWithTiedHitsAndIncidents_AreTheFirstInHitsIncidentsIpOrder(int top)
+    {
+        // 500 IPs whose hits and incident counts repeat, so every tie-break decides some place.
+        var random = new Random(7);
+        var figures = new DayFigures();
+        var expected = new Dictionary<string, (long Hits, int Incidents)>(StringComparer.Ordinal);
+        for (var row = 0; row < 2_000; row++)
+        {
+            var ip = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"198.51.{random.Next(2)}.{random.Next(250)}");
+            var hits = random.Next(1, 4);
+            figures.Add(new IncidentEntity { Hits = hits }, [new(ip, hits, null)], IncidentStatus.Blocked);
+            expected[ip] = expected.TryGetValue(ip, out var sum) ? (sum.Hits + hits, sum.Incidents + 1) : (hits, 1);
+        }
+
+        var actual = figures.TopSources(new Dictionary<string, IncidentFunctions.Enrichment.SourceProfile>(), top);
+
+        var order = expected.OrderByDescending(kv => kv.Value.Hits).ThenByDescending(kv => kv.Value.Incidents).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(top).ToList();
+        Assert.Equal(order.Select(kv => (kv.Key, kv.Value.Hits, kv.Value.Incidents)), actual.Select(r => (r.Ip, r.Hits, r.Incidents)));
+        Assert.Equal(Math.Min(top, expected.Count), actual.Count);
+    }
+
+    [Fact]
+    public void SourceSharesOf_OneOfEachKind_CountsEachKindAndTheMalicious()
+    {
+        static IncidentFunctions.Enrichment.SourceProfile Profile(IncidentFunctions.Enrichment.SourceType type, bool malicious = false)
+            => new() { Ip = "192.0.2.1", SourceType = type, MaliciousLists = malicious ? ["list"] : [] };
+        IncidentFunctions.Enrichment.SourceProfile[] profiles =
+        [
+            Profile(IncidentFunctions.Enrichment.SourceType.Tor, malicious: true),
+            Profile(IncidentFunctions.Enrichment.SourceType.PublicProxy),
+            Profile(IncidentFunctions.Enrichment.SourceType.WebProxy),
+            Profile(IncidentFunctions.Enrichment.SourceType.Vpn, malicious: true),
+            Profile(IncidentFunctions.Enrichment.SourceType.CloudPlatform),
+            Profile(IncidentFunctions.Enrichment.SourceType.Datacenter, malicious: true),
+            Profile(IncidentFunctions.Enrichment.SourceType.Unknown),
+        ];
+
+        Assert.Equal(new SourceShares(7, 1, 3, 1, 3), SourceShares.Of(profiles.Where(_ => true)));
+    }
+
     [Fact]
     public async Task FoldAsync_ProfilesFail_Throws()
     {
