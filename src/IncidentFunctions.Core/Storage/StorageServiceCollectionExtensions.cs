@@ -36,7 +36,8 @@ internal static class StorageServiceCollectionExtensions
         // string after composition (DevStorage).
         services.AddAzureClients(clients =>
         {
-            clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+            // The client factory asks for a credential for every client, even one built from a connection string.
+            clients.UseCredential(sp => new DeferredTokenCredential(() => sp.GetRequiredService<TokenCredential>()));
             clients.AddClient<TableServiceClient, TableClientOptions>((o, credential, sp) => ConnectionString(sp) is { } cs
                 ? new TableServiceClient(cs, o)
                 : new TableServiceClient(Storage(sp).TableServiceUri!, credential, o))

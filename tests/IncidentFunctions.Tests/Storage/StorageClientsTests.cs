@@ -55,7 +55,15 @@ public sealed class StorageClientsTests(AzuriteFixture azurite)
     public async Task AddStorage_ConnectionString_UsesTheAccountWithoutACredential()
     {
         var credential = new RefusingCredential();
-        await using var services = Services(new() { ["Storage:ConnectionString"] = azurite.ConnectionString }, credential);
+        var built = 0;
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TokenCredential>(_ =>
+        {
+            Interlocked.Increment(ref built);
+            return credential;
+        });
+        collection.AddStorage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = azurite.ConnectionString }).Build());
+        await using var services = collection.BuildServiceProvider();
         var clients = services.GetRequiredService<StorageClients>();
         var queue = UniqueNames.Queue("plain");
 
@@ -66,6 +74,7 @@ public sealed class StorageClientsTests(AzuriteFixture azurite)
         Assert.Equal(AzuriteProcess.AccountName, clients.Tables.AccountName);
         Assert.Equal(AzuriteProcess.AccountName, clients.Blobs.AccountName);
         Assert.Empty(credential.Scopes);
+        Assert.Equal(0, built); // a connection string never needs it: DefaultAzureCredential would load MSAL for nothing
         Assert.Same(clients.Tables, services.GetRequiredService<TableServiceClient>());
         await table.DeleteAsync(Ct);
         await clients.Queues.DeleteQueueAsync(queue, Ct);
