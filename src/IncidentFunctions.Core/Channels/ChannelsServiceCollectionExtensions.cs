@@ -24,11 +24,12 @@ internal static class ChannelsServiceCollectionExtensions
 
     private static void AddWebhookClient(IServiceCollection services)
     {
-        var client = services.AddHttpClient<ChatWebhookClient>(ChatWebhookClient.HttpClientName, http =>
+        var client = services.AddHttpClient(ChatWebhookClient.HttpClientName, http =>
             {
                 // Timeouts belong to the resilience pipeline (per attempt and overall).
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .AddTypedClient(http => new ChatWebhookClient(http)) // not the activator, which compiles an expression tree
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A redirect would re-send the message somewhere the configuration did not name.

@@ -22,12 +22,13 @@ internal static class EnrichmentServiceCollectionExtensions
         services.TryAddTransient<IntelRefresher>();
         services.TryAddTransient<SourceEnricher>();
 
-        services.AddHttpClient<IntelDownloader>(IntelDownloader.HttpClientName, http =>
+        services.AddHttpClient(IntelDownloader.HttpClientName, http =>
             {
                 // Timeouts belong to the resilience pipeline (per attempt and overall), not to HttpClient.
                 http.Timeout = Timeout.InfiniteTimeSpan;
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("IncidentFunctions-RefreshIntel/1.0");
             })
+            .AddTypedClient(http => new IntelDownloader(http)) // not the activator, which compiles an expression tree
             .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
             .AddTimeoutRetryTimeout("intel", static services =>
             {

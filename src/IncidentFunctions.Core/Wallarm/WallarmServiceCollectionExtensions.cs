@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -14,13 +15,16 @@ internal static class WallarmServiceCollectionExtensions
     {
         services.AddValidatedOptions<WallarmOptions, WallarmOptionsAttributes, WallarmOptionsValidator>(configuration, WallarmOptions.SectionName);
         services.TryAddSingleton<WallarmTenant>();
-        services.AddHttpClient<WallarmClient>(WallarmClient.HttpClientName, (sp, http) =>
+        // Typed clients are made by a factory: the default activator compiles an expression tree (and loads
+        // System.Linq.Expressions) the first time each type is made.
+        services.AddHttpClient(WallarmClient.HttpClientName, (sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<WallarmOptions>>().Value;
                 http.BaseAddress = options.ResolveApiBaseAddress();
                 // Timeouts belong to the resilience pipeline (per attempt and overall), not to HttpClient.
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .AddTypedClient((http, sp) => new WallarmClient(http, sp.GetRequiredService<IOptions<WallarmOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WallarmClient>>()))
             .RedactLoggedHeaders([WallarmClient.TokenHeader])
             .AddTimeoutRetryTimeout("wallarm", static services =>
             {
