@@ -267,7 +267,7 @@ internal static class DemoCommand
     /// <summary>Keeps the local runner up on the same storage and simulator, and prints the report's URLs.</summary>
     private static async Task<int> ServeAsync(string[] args, Dictionary<string, string?> settings, LocalDate day, EmailPreview email, string root, TextWriter output)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = RunnerWebBuilder.Create(args);
         builder.Configuration.AddInMemoryCollection(settings).AddCommandLine(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddIncidentFunctions();

@@ -7,7 +7,6 @@ using IncidentFunctions.Hosting;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -105,7 +104,7 @@ internal static class EnrichListenerBenchmark
     {
         var connectionString = azurite.ConnectionString;
         var queueName = "bench-listen-" + Guid.NewGuid().ToString("N")[..8];
-        var builder = WebApplication.CreateBuilder([]);
+        var builder = RunnerWebBuilder.Create([]); // the runner's builder: settings read once, the working directory not watched
         var settings = Settings(connectionString, simulator, queueName);
         settings["LocalRunner:Urls"] = $"http://127.0.0.1:{AzuriteProcess.FreePorts(1)[0]}";
         settings["LocalRunner:EnableTimers"] = "false";

@@ -8,7 +8,6 @@ using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Http;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,7 +32,7 @@ internal static class ReportHttpBenchmark
         var port = AzuriteProcess.FreePorts(1)[0];
         const string key = "benchmark-key";
 
-        var builder = WebApplication.CreateBuilder([]);
+        var builder = RunnerWebBuilder.Create([]); // the runner's builder: settings read once, the working directory not watched
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri,
