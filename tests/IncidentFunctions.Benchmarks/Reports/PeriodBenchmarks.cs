@@ -87,7 +87,7 @@ internal static class PeriodBenchmarks
     public static async Task<int> RunReportBuildAsync(string[] args)
     {
         var month = ReportPeriod.Month(2026, 10);
-        await using var host = await Host.StartAsync(new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero), args[0]);
+        await using var host = await Host.StartAsync(new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero), args[0], simulator: false);
         Collect();
         var before = Process.GetCurrentProcess().WorkingSet64;
         var (report, rendered, built, total) = await BuildMonthAsync(host, month);
@@ -127,7 +127,7 @@ internal static class PeriodBenchmarks
     /// <summary>The child of <see cref="RunDailyMemoryAsync"/>: the day's PDF through the service, and the process's figures.</summary>
     public static async Task<int> RunDailyMemoryBuildAsync(string[] args)
     {
-        await using var host = await Host.StartAsync(DailyMemoryNow, args[0], args[1]);
+        await using var host = await Host.StartAsync(DailyMemoryNow, args[0], args[1], simulator: false);
         var atStart = Environment.GetEnvironmentVariable(AtStartVariable) is not null;
         // The warm-up's own peak stays in the process's peak either way.
         var warmup = host.App.Services.GetServices<IHostedService>().OfType<ReportWarmup>().Single();
@@ -350,7 +350,7 @@ internal static class PeriodBenchmarks
     private sealed class Host : IAsyncDisposable
     {
         private AzuriteProcess? _azurite;
-        private WallarmSimulatorHost _simulator = null!;
+        private WallarmSimulatorHost? _simulator;
 
         public WebApplication App { get; private set; } = null!;
 
@@ -361,7 +361,11 @@ internal static class PeriodBenchmarks
 
         /// <param name="azurite">An Azurite to use (a child's); null starts one.</param>
         /// <param name="reportsContainer">The blob container for PDFs; null for the default.</param>
-        public static async Task<Host> StartAsync(DateTimeOffset now, string? azurite = null, string? reportsContainer = null)
+        /// <param name="simulator">
+        /// False for a measured child: reports never call the Wallarm API (the tenant is configured), and the
+        /// simulator's web app would be counted in the process's memory as if it were the product's.
+        /// </param>
+        public static async Task<Host> StartAsync(DateTimeOffset now, string? azurite = null, string? reportsContainer = null, bool simulator = true)
         {
             var host = new Host();
             var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
@@ -369,12 +373,13 @@ internal static class PeriodBenchmarks
             host.AzuriteConnectionString = azurite ?? host._azurite!.ConnectionString;
             var clock = new FixedClock(now);
             var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 10 };
-            host._simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, clock);
+            if (simulator) host._simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, clock);
             var port = AzuriteProcess.FreePorts(1)[0];
-            var builder = WebApplication.CreateBuilder([]);
+            var builder = RunnerWebBuilder.Create([]); // the runner's builder: settings read once, the working directory not watched
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Wallarm:Cloud"] = host._simulator.BaseAddress.AbsoluteUri,
+                // Without the simulator, an address that refuses at once: a call would fail fast and loudly.
+                ["Wallarm:Cloud"] = host._simulator?.BaseAddress.AbsoluteUri ?? "http://127.0.0.1:1/",
                 ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
                 ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
                 ["Storage:ConnectionString"] = host.AzuriteConnectionString,
@@ -423,7 +428,7 @@ internal static class PeriodBenchmarks
         {
             await App.StopAsync();
             await App.DisposeAsync();
-            await _simulator.DisposeAsync();
+            if (_simulator is not null) await _simulator.DisposeAsync();
             if (_azurite is not null) await _azurite.DisposeAsync();
         }
     }
