@@ -81,7 +81,11 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
         }
     }
 
-    public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+    public Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+        => GetDayAsync(tenantId, day, static profile => profile, cancellationToken);
+
+    /// <summary>The day's profiles, each cut to what <paramref name="keep"/> returns as it is read.</summary>
+    public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, Func<SourceProfile, SourceProfile> keep, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.SourcesTable, cancellationToken).ConfigureAwait(false);
         var partition = DayPartition.Key(tenantId, day);
@@ -98,7 +102,7 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
                 }
                 else if (JsonSerializer.Deserialize(row.GetString("Profile") ?? "null", SourceJsonContext.Default.SourceProfile) is { } profile)
                 {
-                    profiles[profile.Ip] = profile;
+                    profiles[profile.Ip] = keep(profile);
                 }
             }
             catch (JsonException)

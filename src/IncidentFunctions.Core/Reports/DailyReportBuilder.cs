@@ -60,7 +60,9 @@ public sealed class DailyReportBuilder(
         var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);
         var vulnerabilitiesTask = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
         var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
-        var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), cancellationToken);
+        // The day before shows only its figures, whose shares read a profile's type and reputation: its profiles are
+        // cut to those as they are read (a busy day's full profiles, provenance and all, were megabytes at the peak).
+        var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), ForShares, cancellationToken);
         // Both days are folded as they are read (only the columns the report shows): a busy day's stored rows were
         // most of a report's memory.
         var previousTask = CountAsync(
@@ -128,6 +130,14 @@ public sealed class DailyReportBuilder(
     {
         if (!IsFalsePositive(row)) figures.Add(row, row.ReadTopIps(), row.ReadStatus());
     }
+
+    /// <summary>What <see cref="SourceShares.Of"/> and the figures' IP strings read of a profile: address, type, listed or not.</summary>
+    internal static SourceProfile ForShares(SourceProfile profile) => new()
+    {
+        Ip = profile.Ip,
+        SourceType = profile.SourceType,
+        MaliciousLists = profile.IsMalicious ? [profile.MaliciousLists[0]] : [],
+    };
 
     /// <summary>Marked false positive in the Console: left out of every report figure, digest and alert.</summary>
     internal static bool IsFalsePositive(IncidentEntity row) => string.Equals(row.State?.Trim(), FalsePositive, StringComparison.OrdinalIgnoreCase);

@@ -117,6 +117,20 @@ public sealed class DailyReportFoldTests
     }
 
     [Fact]
+    public void ForShares_EveryPreviewProfile_KeepsTheFiguresOfTheDayBefore()
+    {
+        var inputs = ReportPreviewData.Create(400, Day, hostile: true);
+        var cut = new IncidentFunctions.Enrichment.SourceDay(inputs.PreviousSources.Profiles.ToDictionary(kv => kv.Key, kv => DailyReportBuilder.ForShares(kv.Value), StringComparer.Ordinal), inputs.PreviousSources.Attributions);
+
+        var expected = DailyReportBuilder.Figures(inputs.PreviousRows, inputs.PreviousSources, inputs.Vulnerabilities);
+        var actual = DailyReportBuilder.Figures(inputs.PreviousRows, cut, inputs.Vulnerabilities);
+
+        Assert.Equal(expected, actual);
+        Assert.NotNull(actual.Shares);
+        Assert.True(actual.Shares.Tor > 0 && actual.Shares.Malicious > 0 && actual.Shares.Known > actual.Shares.Malicious, actual.Shares.ToString());
+    }
+
+    [Fact]
     public async Task FoldAsync_ProfilesFail_Throws()
     {
         var inputs = ReportPreviewData.Create(5, Day);
