@@ -9,7 +9,8 @@ namespace IncidentFunctions.Storage;
 /// </summary>
 internal sealed class DeferredTokenCredential(Func<TokenCredential> resolve) : TokenCredential
 {
-    private readonly Lazy<TokenCredential> _credential = new(resolve);
+    // PublicationOnly: a failure to build the credential is not cached, the next request tries again.
+    private readonly Lazy<TokenCredential> _credential = new(resolve, LazyThreadSafetyMode.PublicationOnly);
 
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
         => _credential.Value.GetToken(requestContext, cancellationToken);
