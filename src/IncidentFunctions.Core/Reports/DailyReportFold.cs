@@ -127,7 +127,7 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
 
     /// <summary>The day's source IPs with the most hits (then incidents, then IP), as the report shows them.</summary>
     public List<SourceRow> TopSources(IReadOnlyDictionary<string, SourceProfile> profiles, int top)
-        => Top(_ips, top, TopSourceOrder.Instance)
+        => Ranking.Top(_ips, top, TopSourceOrder.Instance)
             .Select(kv =>
             {
                 var profile = profiles.GetValueOrDefault(kv.Key);
@@ -144,27 +144,6 @@ internal sealed class DayFigures(Func<IReadOnlyDictionary<string, SourceProfile>
                     kv.Value.Incidents);
             })
             .ToList();
-
-    /// <summary>
-    /// The <paramref name="top"/> first of <paramref name="items"/> in <paramref name="order"/>, kept in a bounded heap:
-    /// sorting a busy day's tens of thousands of IPs for ten of them copied them all into one large array.
-    /// </summary>
-    internal static List<T> Top<T>(IEnumerable<T> items, int top, IComparer<T> order)
-    {
-        if (top <= 0) return [];
-        // A max-heap in the report's order: its root is the worst kept, replaced by anything better.
-        var kept = new PriorityQueue<T, T>(top + 1, Comparer<T>.Create((a, b) => order.Compare(b, a)));
-        foreach (var item in items)
-        {
-            if (kept.Count < top) kept.Enqueue(item, item);
-            else if (order.Compare(item, kept.Peek()) < 0) kept.EnqueueDequeue(item, item);
-        }
-
-        var result = new List<T>(kept.Count);
-        while (kept.TryDequeue(out var item, out _)) result.Add(item);
-        result.Reverse();
-        return result;
-    }
 
     /// <summary>Most hits first, then most incidents, then the IP in ordinal order.</summary>
     private sealed class TopSourceOrder : IComparer<KeyValuePair<string, (long Hits, int Incidents, string? Country)>>

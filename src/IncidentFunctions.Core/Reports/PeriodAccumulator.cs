@@ -505,9 +505,14 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
                 if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry)) entry = (entry.Hits + hits, entry.Incidents + 1);
             }
 
-            var top = recurring
-                .OrderByDescending(kv => BitOperations.PopCount(_ips[kv.Key].Days)).ThenByDescending(kv => kv.Value.Hits).ThenBy(kv => _ips[kv.Key].Ip, StringComparer.Ordinal)
-                .Take(PeriodReportBuilder.MaxRecurringAttackers)
+            // Most days, then most hits, then the IP in ordinal order.
+            var order = Comparer<KeyValuePair<int, (long Hits, int Incidents)>>.Create((x, y) =>
+            {
+                var c = BitOperations.PopCount(_ips[y.Key].Days).CompareTo(BitOperations.PopCount(_ips[x.Key].Days));
+                if (c == 0) c = y.Value.Hits.CompareTo(x.Value.Hits);
+                return c != 0 ? c : string.CompareOrdinal(_ips[x.Key].Ip, _ips[y.Key].Ip);
+            });
+            var top = Ranking.Top(recurring, PeriodReportBuilder.MaxRecurringAttackers, order)
                 .Select(kv =>
                 {
                     var state = _ips[kv.Key];
