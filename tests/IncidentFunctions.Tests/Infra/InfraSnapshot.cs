@@ -34,9 +34,9 @@ internal sealed partial class InfraSnapshot
         ["AZURE_LOCATION"] = Location,
         // Two chat channels, so the webhook path (Key Vault secrets, channel settings) is predicted and validated too.
         ["DIGEST_CHANNELS"] = "slack, generic",
-        ["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/sample",
+        ["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/FAKE-sample-not-a-webhook",
         ["GENERIC_WEBHOOK_URL"] = "https://siem.example.com/hooks/incidents",
-        ["GENERIC_WEBHOOK_SECRET"] = "sample-generic-webhook-signing-secret-0123456789",
+        ["GENERIC_WEBHOOK_SECRET"] = "FAKE-sample-generic-webhook-secret-NOT-A-SECRET",
     };
 
     private static readonly Lazy<Task<JsonElement>> CompiledTemplate = new(BuildAsync);
