@@ -140,7 +140,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         var rows = new Dictionary<(LocalDate, string), DeliveryEntity>();
         foreach (var period in periods)
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId, period)}");
+            var filter = TableKeys.PartitionFilter(Partition(tenantId, period));
             await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false)) rows[(period.First, row.RowKey)] = row;
         }
 

@@ -92,7 +92,7 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
         var profiles = new Dictionary<string, SourceProfile>(StringComparer.Ordinal);
         var attributions = new List<string>();
         // Only what is read back: the stored SourceType and Malicious columns are for people browsing the table.
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: DayColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.PartitionFilter(partition), select: DayColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             try
             {

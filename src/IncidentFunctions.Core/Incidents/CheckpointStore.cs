@@ -105,7 +105,7 @@ public sealed class CheckpointStore(StorageClients storage)
     public async IAsyncEnumerable<CheckpointEntity> GetAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.CheckpointsTable, cancellationToken).ConfigureAwait(false);
-        await foreach (var row in table.QueryAsync<CheckpointEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {CheckpointEntity.Partition}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<CheckpointEntity>(TableKeys.PartitionFilter(CheckpointEntity.Partition), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }

@@ -73,7 +73,7 @@ public sealed class CoverageLog(StorageClients storage, ReportCalendar calendar,
         var dayWindow = calendar.WindowOf(day);
         var partitionKey = DayPartition.Key(tenantId, day);
         var windows = new List<TimeWindow>();
-        await foreach (var row in table.QueryAsync<CoverageEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<CoverageEntity>(TableKeys.PartitionFilter(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             windows.Add(new TimeWindow(row.From, row.To));
         }

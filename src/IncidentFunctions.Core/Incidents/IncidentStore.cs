@@ -97,7 +97,7 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
     {
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
         var partitionKey = DayPartition.Key(tenantId, day);
-        await foreach (var row in table.QueryAsync<IncidentEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), maxPerPage: pageSize, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<IncidentEntity>(TableKeys.PartitionFilter(partitionKey), maxPerPage: pageSize, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }

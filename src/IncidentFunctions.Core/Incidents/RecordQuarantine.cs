@@ -70,7 +70,7 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
         var table = await storage.GetTableAsync(storage.Options.QuarantineTable, cancellationToken).ConfigureAwait(false);
         var partition = IndexPartition(tenantId);
         var open = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        var filter = TableKeys.PartitionFilter(partition);
         await foreach (var row in table.QueryAsync<QuarantineEntity>(filter, select: ["RowKey", "Days", "ResolvedAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.ResolvedAt is null) open[TableKeys.Unescape(row.RowKey)] = SplitDays(row.Days);
@@ -83,7 +83,7 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
     public async Task<int> CountOpenAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.QuarantineTable, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DayPartition.Key(tenantId, day)}");
+        var filter = TableKeys.PartitionFilter(DayPartition.Key(tenantId, day));
         var count = 0;
         await foreach (var row in table.QueryAsync<QuarantineEntity>(filter, select: ["RowKey", "ResolvedAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -97,7 +97,7 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
     public async Task<IReadOnlyList<QuarantineEntity>> GetIndexAsync(long tenantId, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.QuarantineTable, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {IndexPartition(tenantId)}");
+        var filter = TableKeys.PartitionFilter(IndexPartition(tenantId));
         var rows = new List<QuarantineEntity>();
         await foreach (var row in table.QueryAsync<QuarantineEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false)) rows.Add(row);
         return rows;

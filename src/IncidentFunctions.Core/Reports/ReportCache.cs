@@ -186,7 +186,7 @@ public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog cat
         var table = await storage.GetTableAsync(tableName, cancellationToken).ConfigureAwait(false);
         var count = 0;
         long newest = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
+        var filter = TableKeys.PartitionFilter(partitionKey);
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             count++;

@@ -5,6 +5,12 @@ namespace IncidentFunctions.Storage;
 /// <summary>Makes arbitrary text safe as a PartitionKey/RowKey and reverses it.</summary>
 public static class TableKeys
 {
+    /// <summary>
+    /// The OData filter for every row of <paramref name="partition"/>, quoted and escaped. Queries take it rather than
+    /// TableClient's expression overload, which compiles a method for every call (~80 µs, a JIT compilation each).
+    /// </summary>
+    public static string PartitionFilter(string partition) => Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+
     /// <summary>Percent-encodes the characters Table storage forbids in keys (<c>/ \ # ?</c>, controls) and <c>%</c> itself.</summary>
     public static string Escape(string value)
     {

@@ -15,4 +15,12 @@ public sealed class TableKeysTests
         Assert.DoesNotContain(key, c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
         Assert.Equal(id, Uri.UnescapeDataString(key));
     }
+
+    [Theory]
+    [InlineData("5_2026-11-20", "PartitionKey eq '5_2026-11-20'")]
+    [InlineData("o'brien", "PartitionKey eq 'o''brien'")]
+    public void PartitionFilter_AnyPartition_IsQuotedAndEscaped(string partition, string expected)
+    {
+        Assert.Equal(expected, TableKeys.PartitionFilter(partition));
+    }
 }
