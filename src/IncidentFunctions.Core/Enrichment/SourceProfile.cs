@@ -62,11 +62,13 @@ public sealed record SourceProfile
     public string? CloudService { get; init; }
 
     /// <summary>Names of the reputation lists that list the IP; empty when none does.</summary>
-    public IReadOnlyList<string> MaliciousLists { get; init; } = [];
+    /// <remarks>Never null: a stored profile that says <c>null</c> (another writer) reads as empty, so one row cannot break a report.</remarks>
+    public IReadOnlyList<string> MaliciousLists { get; init => field = value ?? []; } = [];
 
     public bool IsMalicious => MaliciousLists.Count > 0;
 
-    public IReadOnlyList<Provenance> Provenance { get; init; } = [];
+    /// <remarks>Never null, as <see cref="MaliciousLists"/>.</remarks>
+    public IReadOnlyList<Provenance> Provenance { get; init => field = value ?? []; } = [];
 
     public DateTimeOffset EnrichedAt { get; init; }
 

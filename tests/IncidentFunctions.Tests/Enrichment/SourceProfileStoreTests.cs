@@ -32,4 +32,37 @@ public sealed class SourceProfileStoreTests(AzuriteFixture azurite)
         Assert.True(result.Profiles["2600:1f18::1"].IsMalicious);
         Assert.Equal(["IP data by ip-location-db (CC BY 4.0)"], result.Attributions);
     }
+
+    [Fact]
+    public async Task GetDayAsync_BrokenAndNullListRows_SkipsTheUnreadableAndReadsTheRest()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var store = app.Get<SourceProfileStore>();
+        var storage = app.Get<IncidentFunctions.Storage.StorageClients>();
+        var day = new LocalDate(2026, 11, 21);
+        var table = await storage.GetTableAsync(storage.Options.SourcesTable, TestContext.Current.CancellationToken);
+        var partition = IncidentFunctions.Calendar.DayPartition.Key(5, day);
+        // A newer or broken writer's rows: not JSON, no address, and lists written as null.
+        foreach (var (ip, json) in new[]
+        {
+            ("198.51.100.1", "{\"ip\":\"198.51.100.1\",\"sourceType\":\"Tor\",\"maliciousLists\":[\"ipsum\"]}"),
+            ("198.51.100.2", "not json {"),
+            ("198.51.100.3", "{\"sourceType\":\"Vpn\"}"),
+            ("198.51.100.4", "{\"ip\":\"198.51.100.4\",\"sourceType\":\"Vpn\",\"maliciousLists\":null,\"provenance\":null}"),
+        })
+        {
+            await table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(partition, ip) { ["Profile"] = json }, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var full = await store.GetDayAsync(5, day, TestContext.Current.CancellationToken);
+        var cut = await store.GetDayAsync(5, day, IncidentFunctions.Reports.DailyReportBuilder.ForShares, TestContext.Current.CancellationToken);
+
+        foreach (var result in new[] { full, cut })
+        {
+            Assert.Equal(["198.51.100.1", "198.51.100.4"], result.Profiles.Keys.Order(StringComparer.Ordinal));
+            Assert.True(result.Profiles["198.51.100.1"].IsMalicious);
+            Assert.False(result.Profiles["198.51.100.4"].IsMalicious);
+            Assert.Empty(result.Profiles["198.51.100.4"].Provenance);
+        }
+    }
 }
