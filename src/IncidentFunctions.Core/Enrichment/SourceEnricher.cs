@@ -1,4 +1,3 @@
-using System.Text;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Incidents;
@@ -34,8 +33,8 @@ public sealed record EnrichmentResult(EnrichmentOutcome Outcome, long TenantId, 
 /// rows it cannot race ingestion's upserts (no ETag dance, nothing an overlapping pull could lose).
 /// </para>
 /// <para>
-/// Failures: a malformed message (not UTF-8, or <see cref="EnrichmentRequestSerializer"/> throws
-/// <see cref="FormatException"/>) is sent to <c>&lt;queue&gt;-poison</c> here, with its original bytes, and the call
+/// Failures: a malformed message (<see cref="EnrichmentRequestSerializer.Decode"/> throws <see cref="FormatException"/>:
+/// neither UTF-8 JSON nor gzip of it, inflating past its bound, not a version-1 request) is sent to <c>&lt;queue&gt;-poison</c> here, with its original bytes, and the call
 /// returns normally, so the Functions host and the local runner behave the same and no retry is wasted on it. Anything
 /// else (storage, snapshot loading) throws: the host retries up to maxDequeueCount and then poisons the message itself.
 /// </para>
@@ -51,9 +50,6 @@ public sealed class SourceEnricher(
 {
     private const int DayParallelism = 4;
     private const int MaxLoggedTextChars = 64;
-
-    /// <summary>Refuses invalid bytes instead of replacing them, so a damaged message is poisoned, not half-read.</summary>
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public string PoisonQueueName => storage.Options.EnrichmentQueueName + "-poison";
 
@@ -71,11 +67,11 @@ public sealed class SourceEnricher(
         EnrichmentRequest request;
         try
         {
-            request = EnrichmentRequestSerializer.Deserialize(StrictUtf8.GetString(message.ToMemory().Span));
+            request = EnrichmentRequestSerializer.Decode(message);
         }
-        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
+        catch (FormatException ex)
         {
-            await PoisonAsync(message, ex is DecoderFallbackException ? "the message is not UTF-8 text" : ex.Message, cancellationToken).ConfigureAwait(false);
+            await PoisonAsync(message, ex.Message, cancellationToken).ConfigureAwait(false);
             return EnrichmentResult.Poisoned;
         }
 

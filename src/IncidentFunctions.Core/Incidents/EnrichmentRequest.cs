@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,7 +8,8 @@ namespace IncidentFunctions.Incidents;
 /// <summary>
 /// The enrichment queue's one message contract (version 1): source IPs seen in pulled incidents, with the
 /// incidents and report days that refer to them. Producers and consumers share this type; a consumer rejects a
-/// version it does not know. Sent base64-encoded (host.json <c>messageEncoding</c>).
+/// version it does not know. On the queue a body is the request's JSON, gzip-compressed
+/// (<see cref="EnrichmentRequestSerializer.Encode"/>), then base64-encoded (host.json <c>messageEncoding</c>).
 /// </summary>
 public sealed record EnrichmentRequest
 {
@@ -65,12 +68,76 @@ public sealed record EnrichmentIncidentRef
 [JsonSerializable(typeof(EnrichmentSource))]
 internal sealed partial class EnrichmentJsonContext : JsonSerializerContext;
 
-/// <summary>Parses and checks a message body; anything not a valid version-1 request is a <see cref="FormatException"/>.</summary>
+/// <summary>
+/// Writes and reads queue bodies. A body is the request's JSON, gzip-compressed: incident ids share their index prefix
+/// and days repeat, so a body holds about seven times the sources, and a pull sends (and the storage account keeps)
+/// about a seventh of the bytes. Uncompressed JSON (messages from earlier versions, tools, tests) is read too. Anything
+/// not a valid version-1 request is a <see cref="FormatException"/>.
+/// </summary>
 public static class EnrichmentRequestSerializer
 {
+    /// <summary>Largest body accepted once inflated: a few times what the publisher writes, so a small hostile body cannot expand without bound.</summary>
+    public const int MaxInflatedBytes = 1024 * 1024;
+
+    /// <summary>Refuses invalid bytes instead of replacing them, so a damaged message is poisoned, not half-read.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static string Serialize(EnrichmentRequest request) => JsonSerializer.Serialize(request, EnrichmentJsonContext.Default.EnrichmentRequest);
 
+    /// <summary>The queue body: the request's JSON, gzip-compressed.</summary>
+    public static BinaryData Encode(EnrichmentRequest request)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            JsonSerializer.Serialize(gzip, request, EnrichmentJsonContext.Default.EnrichmentRequest);
+        }
+
+        return new BinaryData(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
     internal static int SerializedSize(EnrichmentSource source) => JsonSerializer.SerializeToUtf8Bytes(source, EnrichmentJsonContext.Default.EnrichmentSource).Length;
+
+    /// <summary>Reads a queue body as the trigger hands it over (base64 undone): gzip-compressed or plain UTF-8 JSON.</summary>
+    public static EnrichmentRequest Decode(BinaryData body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var bytes = body.ToMemory();
+        if (bytes.Span is [0x1f, 0x8b, ..]) bytes = Inflate(body);
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes.Span);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new FormatException("Enrichment message is not UTF-8 text.", ex);
+        }
+
+        return Deserialize(text);
+    }
+
+    private static ReadOnlyMemory<byte> Inflate(BinaryData body)
+    {
+        using var gzip = new GZipStream(body.ToStream(), CompressionMode.Decompress);
+        var inflated = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = gzip.Read(buffer)) > 0)
+            {
+                if (inflated.Length + read > MaxInflatedBytes) throw new FormatException($"Enrichment message inflates to more than {MaxInflatedBytes:N0} bytes.");
+                inflated.Write(buffer, 0, read);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FormatException($"Enrichment message is not valid gzip: {ex.Message}", ex);
+        }
+
+        return inflated.GetBuffer().AsMemory(0, (int)inflated.Length);
+    }
 
     public static EnrichmentRequest Deserialize(string body)
     {

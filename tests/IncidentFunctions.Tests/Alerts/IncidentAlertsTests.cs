@@ -55,12 +55,12 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
         var pull = await app.PullAsync(ct);
         var job = app.Services.GetServices<IncidentFunctions.AppModel.QueueJob>().Single(j => j.FunctionName == "EnrichSources");
         var queue = new Azure.Storage.Queues.QueueClient(app.ConnectionString, app.QueueName, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
-        var bodies = new List<string>();
+        var bodies = new List<BinaryData>();
         while ((await queue.ReceiveMessagesAsync(32, cancellationToken: ct)).Value is { Length: > 0 } batch)
         {
             foreach (var message in batch)
             {
-                bodies.Add(message.Body.ToString());
+                bodies.Add(message.Body);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
             }
         }

@@ -35,7 +35,7 @@ public sealed class SourceEnricherTests(AzuriteFixture azurite)
             if (batch.Length == 0) return handled;
             foreach (var message in batch)
             {
-                await job.HandleAsync(app.Services, message.Body.ToString(), Ct);
+                await job.HandleAsync(app.Services, message.Body, Ct);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, Ct);
                 handled++;
             }
@@ -142,6 +142,21 @@ public sealed class SourceEnricherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task EnrichSources_CompressedBodyInflatingPastItsBound_IsPoisonedWithItsOriginalBytes()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal)) gzip.Write(new byte[8 * 1024 * 1024]);
+        var body = buffer.ToArray();
+
+        await EnrichJob(app).HandleAsync(app.Services, new BinaryData(body), Ct);
+
+        var raw = (await new QueueClient(app.ConnectionString, app.QueueName + "-poison").PeekMessagesAsync(32, Ct)).Value;
+        Assert.Equal(body, Convert.FromBase64String(Assert.Single(raw).Body.ToString()));
+        Assert.Contains("inflates to more than", Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1301).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EnrichSources_Redelivered_WritesTheSameRowsAndLooksNothingUpAgain()
     {
         await using var app = await AppHarness.StartAsync(azurite);
@@ -157,7 +172,7 @@ public sealed class SourceEnricherTests(AzuriteFixture azurite)
             Incidents = [new EnrichmentIncidentRef { Id = "attacks_production_5_202611_v_1:" + ip, Days = ["2026-11-19", "2026-11-20"] }],
         };
         await app.Get<EnrichmentPublisher>().SendAsync(5, "run-redelivery", now, [Source(tor), Source(cloud), Source(bad), Source("not-an-ip\u202e")], Ct);
-        var message = (await Queue(app, app.QueueName).ReceiveMessageAsync(cancellationToken: Ct)).Value.Body.ToString();
+        var message = (await Queue(app, app.QueueName).ReceiveMessageAsync(cancellationToken: Ct)).Value.Body;
         var store = app.Get<SourceProfileStore>();
         var days = new[] { new LocalDate(2026, 11, 19), new LocalDate(2026, 11, 20) };
 

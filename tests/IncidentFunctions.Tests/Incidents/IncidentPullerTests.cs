@@ -37,7 +37,7 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
             if (messages.Length == 0) return requests;
             foreach (var message in messages)
             {
-                requests.Add(EnrichmentRequestSerializer.Deserialize(message.Body.ToString()));
+                requests.Add(EnrichmentRequestSerializer.Decode(message.Body));
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, Ct);
             }
         }
