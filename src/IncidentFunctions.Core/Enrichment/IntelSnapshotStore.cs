@@ -42,9 +42,10 @@ public sealed record IntelLatest
 
     public required DateTimeOffset CreatedAt { get; init; }
 
-    public IReadOnlyList<IntelSourceInfo> Sources { get; init; } = [];
+    // Null in the file reads as empty: one bad field must not stop enrichment and the status page.
+    public IReadOnlyList<IntelSourceInfo> Sources { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<string> Attributions { get; init; } = [];
+    public IReadOnlyList<string> Attributions { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>A source's last refresh as operators see it (<c>status.json</c> in the snapshot container).</summary>
@@ -79,7 +80,7 @@ public sealed record IntelStatus
 
     public string? CurrentVersion { get; init; }
 
-    public IReadOnlyList<IntelSourceStatus> Sources { get; init; } = [];
+    public IReadOnlyList<IntelSourceStatus> Sources { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>
