@@ -70,8 +70,9 @@ internal sealed partial class EnrichmentJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Writes and reads queue bodies. A body is the request's JSON, gzip-compressed: incident ids share their index prefix
-/// and days repeat, so a body holds about seven times the sources, and a pull sends (and the storage account keeps)
-/// about a seventh of the bytes. Uncompressed JSON (messages from earlier versions, tools, tests) is read too. Anything
+/// and days repeat, so a body holds about three times the sources, and a pull sends (and the storage account keeps)
+/// about a quarter of the bytes (a 100,000-incident backfill: 162 messages of 6.9 MB base64 against 488 of 26.6 MB).
+/// Uncompressed JSON (messages from earlier versions, tools, tests) is read too. Anything
 /// not a valid version-1 request is a <see cref="FormatException"/>.
 /// </summary>
 public static class EnrichmentRequestSerializer
