@@ -50,7 +50,7 @@ public class DigestRenderBenchmark
                 ConsoleLink = new Uri($"https://my.wallarm.com/object/{n}"),
             }).ToList(),
             Coverage = null,
-            Report = new ReportLink(new Uri("https://func.example.net/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k&sig=s"), new DateTimeOffset(2026, 11, 27, 7, 0, 0, TimeSpan.Zero), new string('a', 64), 200_000, 6),
+            Report = new ReportLink(new Uri("https://func.example.net/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k&sig=EXAMPLE-not-a-signature"), new DateTimeOffset(2026, 11, 27, 7, 0, 0, TimeSpan.Zero), new string('a', 64), 200_000, 6),
         };
     }
 

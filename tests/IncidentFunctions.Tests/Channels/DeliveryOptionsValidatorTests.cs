@@ -31,8 +31,8 @@ public sealed class DeliveryOptionsValidatorTests
     public void Validate_OneChannelOfEachKind_Succeeds()
         => Assert.Equal("", Validate(
             Channel("slack"),
-            Channel("teams", ChannelKind.Teams, "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y"),
-            Channel("discord", ChannelKind.Discord, "https://discord.com/api/webhooks/1/t"),
+            Channel("teams", ChannelKind.Teams, "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=FAKE-not-a-signature"),
+            Channel("discord", ChannelKind.Discord, "https://discord.com/api/webhooks/1/FAKE-not-a-token"),
             Channel("siem", ChannelKind.Generic, "https://siem.example/hook", new string('k', 32)),
             Channel("local", ChannelKind.Generic, "http://127.0.0.1:8080/hook", new string('k', 40))));
 
@@ -90,7 +90,7 @@ public sealed class DeliveryOptionsValidatorTests
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["Digest:Channels:0:Name"] = "ops",
             ["Digest:Channels:0:Kind"] = "Teams",
-            ["Digest:Channels:0:Url"] = "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=y",
+            ["Digest:Channels:0:Url"] = "https://prod-01.westeurope.logic.azure.com/workflows/x?sig=FAKE-not-a-signature",
             ["Digest:Channels:0:Alerts"] = "true",
             ["Digest:Alerts:Enabled"] = "true",
             [AppSettingNames.DailyDigestSchedule] = "0 */5 * * * *",
