@@ -63,8 +63,6 @@ public sealed class IncidentPuller(
     IOptions<WallarmOptions> wallarmOptions,
     ILogger<IncidentPuller> logger)
 {
-    private const int MaxPagesInFlight = 2;
-
     /// <summary>Passes over a window whose count does not match yet, at least (even past the budget) and at most.</summary>
     private const int MinPasses = 3;
 
@@ -177,9 +175,10 @@ public sealed class IncidentPuller(
     private async Task<RecordPass> PullWindowAsync(TimeWindow window, RunState run, long startTimestamp, CancellationToken cancellationToken)
     {
         var pass = new RecordPass(window);
+        await using var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false);
         for (var passes = 1; ; passes++)
         {
-            await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
+            await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
             if (!wallarmOptions.Value.VerifyCounts) break;
 
             // Counted after paging: whatever appeared or moved meanwhile is in the count, so a shortfall shows.
@@ -196,6 +195,7 @@ public sealed class IncidentPuller(
 
         if (pass.Skipped.Count > 0) IngestionLog.NonIncidentsSkipped(logger, pass.Skipped.Count);
         if (pass.QuarantinedKeys.Count > 0) IngestionLog.RecordsQuarantined(logger, window, pass.QuarantinedKeys.Count);
+        pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
         IngestionLog.WindowPulled(logger, window, pass.Ids.Count, pass.Rows, pass.SourcesSent, pass.MessagesSent);
         return pass;
@@ -219,7 +219,9 @@ public sealed class IncidentPuller(
         var pass = new RecordPass(new TimeWindow(run.StartedAt - _options.OngoingHorizon, run.StartedAt));
         var ids = toRead.Select(o => o.Id).ToList();
         var since = toRead.Min(o => o.FirstSeen);
-        await ReadPagesAsync(wallarm.GetIncidentsByIdAsync(run.TenantId, ids, since, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
+        await using var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false);
+        await ReadPagesAsync(wallarm.GetIncidentsByIdAsync(run.TenantId, ids, since, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
+        pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
         var missing = ids.Count(id => !pass.Ids.Contains(id) && !pass.Skipped.Contains(id) && !pass.QuarantinedKeys.Contains(id));
         IngestionLog.OngoingRefreshed(logger, toRead.Count, pass.Changed, missing);
@@ -252,20 +254,22 @@ public sealed class IncidentPuller(
         }
     }
 
-    private async Task ReadPagesAsync(IAsyncEnumerable<WallarmAttackPage> source, RunState run, RecordPass pass, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads pages into <paramref name="writer"/>; the caller flushes it. The next page is fetched and parsed while
+    /// this one's rows are mapped and written, so storage never idles between pages.
+    /// </summary>
+    private async Task ReadPagesAsync(IAsyncEnumerable<WallarmAttackPage> source, RunState run, RecordPass pass, IncidentBatchWriter writer, CancellationToken cancellationToken)
     {
         var rejected = new List<WallarmRejectedRecord>();
         await using (var pages = source.GetAsyncEnumerator(cancellationToken))
         {
             var hasPage = pages.MoveNextAsync().AsTask();
-            // Pages are written while the next ones are fetched and mapped, so storage never idles between pages.
-            var writes = new Queue<(Task<int> Task, HashSet<string> Ids)>();
             try
             {
                 while (await hasPage.ConfigureAwait(false))
                 {
                     var page = pages.Current;
-                    var batch = new List<Incident>(page.Attacks.Count);
+                    hasPage = pages.MoveNextAsync().AsTask();
                     foreach (var attack in page.Attacks)
                     {
                         if (run.Ledger.IsOpen(attack.Id)) pass.Resolvable.Add(attack.Id);
@@ -283,34 +287,18 @@ public sealed class IncidentPuller(
                         if (run.Written.TryGetValue(incident.Id, out var previous) && previous == fingerprint) continue;
                         run.Written[incident.Id] = fingerprint;
                         pass.Changed++;
-                        batch.Add(incident);
+                        await writer.AddAsync(incident, cancellationToken).ConfigureAwait(false);
                         AddSources(pass.Sources, incident);
                     }
 
                     foreach (var reject in page.Rejected) pass.QuarantinedKeys.Add(reject.Key);
                     rejected.AddRange(page.Rejected);
-                    hasPage = pages.MoveNextAsync().AsTask();
-                    if (batch.Count == 0) continue;
-
-                    // A bounded number of pages in flight, and never two versions of one incident at once: the later must land last.
-                    while (writes.Count > 0 && (writes.Count >= MaxPagesInFlight || writes.Any(w => batch.Exists(i => w.Ids.Contains(i.Id)))))
-                    {
-                        pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
-                    }
-
-                    writes.Enqueue((store.UpsertAsync(batch, run.StartedAt, cancellationToken), batch.Select(i => i.Id).ToHashSet(StringComparer.Ordinal)));
                 }
-
-                while (writes.Count > 0) pass.Rows += await writes.Dequeue().Task.ConfigureAwait(false);
             }
             finally
             {
-                // An iterator cannot be disposed with a MoveNext in flight, nor a write left unobserved; their faults are already ours.
+                // An iterator cannot be disposed with a MoveNext in flight; its fault is already ours.
                 try { await hasPage.ConfigureAwait(false); } catch { /* reported by the first failure */ }
-                foreach (var write in writes)
-                {
-                    try { await write.Task.ConfigureAwait(false); } catch { /* reported by the first failure */ }
-                }
             }
         }
 

@@ -20,32 +20,23 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
     public async Task<int> UpsertAsync(IReadOnlyCollection<Incident> incidents, DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
     {
         if (incidents.Count == 0) return 0;
+        await using var writer = await OpenWriterAsync(pulledAt, cancellationToken).ConfigureAwait(false);
+        foreach (var incident in incidents) await writer.AddAsync(incident, cancellationToken).ConfigureAwait(false);
+        return await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A writer for a stream of incidents, <see cref="IngestionOptions.WriteParallelism"/> transactions at a time (see <see cref="IncidentBatchWriter"/>).</summary>
+    public async Task<IncidentBatchWriter> OpenWriterAsync(DateTimeOffset pulledAt, CancellationToken cancellationToken = default)
+    {
         var table = await storage.GetTableAsync(storage.Options.IncidentsTable, cancellationToken).ConfigureAwait(false);
-        var rows = new List<IncidentEntity>(incidents.Count + incidents.Count / 4);
-        var days = new HashSet<(long Tenant, LocalDate Day)>();
-        foreach (var incident in incidents)
-        {
-            foreach (var day in DaysOf(incident))
-            {
-                rows.Add(Row(incident, day, pulledAt));
-                days.Add((incident.TenantId, day));
-            }
-        }
-
-        var written = await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Merge, _options.WriteParallelism, cancellationToken).ConfigureAwait(false);
-        foreach (var tenant in days.GroupBy(d => d.Tenant))
-        {
-            await marks.BumpAsync(tenant.Key, tenant.Select(d => d.Day), cancellationToken).ConfigureAwait(false);
-        }
-
-        return written;
+        return new IncidentBatchWriter(table, this, marks, pulledAt, _options.WriteParallelism);
     }
 
     /// <summary>The rows an incident is stored as: one per report day between its first and last hit.</summary>
     public IEnumerable<IncidentEntity> ToRows(Incident incident, DateTimeOffset pulledAt)
         => DaysOf(incident).Select(day => Row(incident, day, pulledAt));
 
-    private IncidentEntity Row(Incident incident, LocalDate day, DateTimeOffset pulledAt)
+    internal IncidentEntity Row(Incident incident, LocalDate day, DateTimeOffset pulledAt)
         => IncidentEntity.From(incident, DayPartition.Key(incident.TenantId, day), ReportCalendar.IsoDay(day), calendar.ZoneId, pulledAt);
 
     /// <summary>The report days an incident is filed under, oldest first (the latest <see cref="IngestionOptions.MaxDaysPerIncident"/>).</summary>

@@ -1,0 +1,133 @@
+using Azure;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Tests.Infrastructure;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Incidents;
+
+/// <summary>The pull's writer: full transactions as partitions fill, remainders and change marks at the flush, against real Azurite.</summary>
+[Trait("Category", TestCategories.Integration)]
+public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
+{
+    private const long Tenant = 616;
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+    private static readonly LocalDate Monday = new(2026, 11, 23);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+
+    /// <summary>An incident on Monday (UTC report zone), or on Monday and Tuesday when <paramref name="acrossMidnight"/>.</summary>
+    private static Incident Incident(int n, long hits = 1, bool acrossMidnight = false) => new()
+    {
+        TenantId = Tenant,
+        Id = $"a:{n}",
+        FirstSeen = new DateTimeOffset(2026, 11, 23, 23, 0, 0, TimeSpan.Zero),
+        LastSeen = new DateTimeOffset(2026, 11, acrossMidnight ? 24 : 23, acrossMidnight ? 1 : 23, 30, 0, TimeSpan.Zero),
+        AttackType = "sqli",
+        Hits = hits,
+        VulnerabilityId = 7,
+    };
+
+    private static async Task<List<IncidentEntity>> DayAsync(AppHarness app, LocalDate day)
+    {
+        var rows = new List<IncidentEntity>();
+        await foreach (var row in app.Get<IncidentStore>().GetDayAsync(Tenant, day, Ct)) rows.Add(row);
+        return rows;
+    }
+
+    private static Task<IReadOnlyDictionary<LocalDate, string>> MarksAsync(AppHarness app)
+        => app.Get<DayChangeMarks>().GetAsync(Tenant, Monday, Monday.PlusDays(2), [Monday, Monday.PlusDays(1), Monday.PlusDays(2)], Ct);
+
+    [Fact]
+    public async Task AddAsync_PartitionFillsUp_SendsFullTransactionsAndHoldsTheRemainderUntilFlush()
+    {
+        await using var app = await StartAsync();
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+
+        for (var n = 0; n < 250; n++) await writer.AddAsync(Incident(n), Ct);
+        var sentBeforeFlush = writer.RowsSent;
+        var written = await writer.FlushAsync(Ct);
+
+        Assert.Equal(200, sentBeforeFlush);
+        Assert.Equal(250, written);
+        Assert.Equal(250, (await DayAsync(app, Monday)).Count);
+    }
+
+    [Fact]
+    public async Task FlushAsync_RowsOnTwoDays_BumpsTheirMarksOnlyOnceTheRowsAreWritten()
+    {
+        await using var app = await StartAsync();
+        var before = await MarksAsync(app);
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+
+        for (var n = 0; n < 150; n++) await writer.AddAsync(Incident(n, acrossMidnight: true), Ct);
+        var beforeFlush = await MarksAsync(app);
+        await writer.FlushAsync(Ct);
+        var after = await MarksAsync(app);
+
+        Assert.True(writer.RowsSent == 0, "the flush starts a new count");
+        Assert.Equal(before, beforeFlush);
+        Assert.NotEqual(before[Monday], after[Monday]);
+        Assert.NotEqual(before[Monday.PlusDays(1)], after[Monday.PlusDays(1)]);
+        Assert.Equal(before[Monday.PlusDays(2)], after[Monday.PlusDays(2)]);
+        Assert.Equal(150, (await DayAsync(app, Monday.PlusDays(1))).Count);
+    }
+
+    [Fact]
+    public async Task AddAsync_SameIncidentAgain_TheLaterVersionIsStored()
+    {
+        await using var app = await StartAsync();
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+
+        // Pending and replaced before it was sent (0–49), and sent in a full transaction then written again (0–99).
+        for (var n = 0; n < 50; n++) await writer.AddAsync(Incident(n, hits: 1), Ct);
+        for (var n = 0; n < 100; n++) await writer.AddAsync(Incident(n, hits: 2), Ct);
+        for (var n = 99; n >= 0; n--) await writer.AddAsync(Incident(n, hits: 3), Ct);
+        var written = await writer.FlushAsync(Ct);
+
+        var rows = await DayAsync(app, Monday);
+        Assert.Equal(200, written);
+        Assert.Equal(100, rows.Count);
+        Assert.All(rows, r => Assert.Equal(3, r.Hits));
+    }
+
+    [Fact]
+    public async Task FlushAsync_TransactionFails_ThrowsAndBumpsNoMark()
+    {
+        await using var app = await StartAsync();
+        var before = await MarksAsync(app);
+        var storage = app.Get<StorageClients>();
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+        await (await storage.GetTableAsync(storage.Options.IncidentsTable, Ct)).DeleteAsync(Ct);
+
+        for (var n = 0; n < 30; n++) await writer.AddAsync(Incident(n), Ct);
+        var failure = await Assert.ThrowsAnyAsync<RequestFailedException>(() => writer.FlushAsync(Ct));
+
+        Assert.Equal(404, failure.Status);
+        Assert.Equal(before, await MarksAsync(app));
+    }
+
+    [Fact]
+    public async Task AddAsync_AfterATransactionFailed_Throws()
+    {
+        await using var app = await StartAsync();
+        var storage = app.Get<StorageClients>();
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+        await (await storage.GetTableAsync(storage.Options.IncidentsTable, Ct)).DeleteAsync(Ct);
+
+        for (var n = 0; n < 100; n++) await writer.AddAsync(Incident(n), Ct);
+        var failure = await Assert.ThrowsAnyAsync<RequestFailedException>(async () =>
+        {
+            // The failed transaction's response may take a moment; adds go on until it is in.
+            for (var n = 100; n < 100_000; n++)
+            {
+                await writer.AddAsync(Incident(n), Ct);
+                if (n % 100 == 0) await Task.Delay(10, Ct);
+            }
+        });
+
+        Assert.Equal(404, failure.Status);
+    }
+}
