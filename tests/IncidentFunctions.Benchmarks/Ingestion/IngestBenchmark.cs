@@ -19,7 +19,8 @@ namespace IncidentFunctions.Benchmarks.Ingestion;
 
 /// <summary>
 /// End to end: backfill pulls of about N incidents from the in-process simulator into fresh tables of an in-memory
-/// Azurite, alternating with the raw throughput of batched SubmitTransactionAsync upserts of the very same rows.
+/// Azurite, alternating with the raw throughput of batched SubmitTransactionAsync upserts of the very same rows, once
+/// in key order and once in the order the pull wrote them.
 /// Verb: <c>ingest [--incidents N] [--page-size N] [--parallelism N] [--rounds N]</c>.
 /// </summary>
 internal static class IngestBenchmark
