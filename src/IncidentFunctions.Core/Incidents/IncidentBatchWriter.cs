@@ -5,8 +5,9 @@ using NodaTime;
 namespace IncidentFunctions.Incidents;
 
 /// <summary>
-/// Writes a stream of incidents (a pull window's pages) as full 100-row transactions per day partition: each
-/// partition's remainder waits for more rows until <see cref="FlushAsync"/>, which writes the remainders and then bumps
+/// Writes a stream of incidents (a pull window's pages) as full 100-row transactions per day partition (fewer rows when
+/// long attacker text would take the body past <see cref="TableBatchWriter.MaxTransactionBytes"/>): each partition's
+/// remainder waits for more rows until <see cref="FlushAsync"/>, which writes the remainders and then bumps
 /// the change mark of every day written, once. Page-sized writes left a partial transaction per partition and page and
 /// a bump per page, about a fifth more requests than the rows need.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
     private readonly DayChangeMarks _marks;
     private readonly DateTimeOffset _pulledAt;
     private readonly SemaphoreSlim _slots;
-    private readonly Dictionary<string, Dictionary<string, IncidentEntity>> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingPartition> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Partition, string Row), Task> _lastWrite = [];
     private readonly List<Task> _writes = [];
     private readonly HashSet<(long Tenant, LocalDate Day)> _days = [];
@@ -52,13 +53,17 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
         {
             var row = _store.Row(incident, day, _pulledAt);
             _days.Add((incident.TenantId, day));
-            if (!_pending.TryGetValue(row.PartitionKey, out var rows))
+            var size = TableBatchWriter.MaxPayloadBytes(row);
+            if (_pending.TryGetValue(row.PartitionKey, out var pending) && pending.Rows.Count > 0 && pending.Bytes + size > TableBatchWriter.MaxTransactionBytes)
             {
-                _pending[row.PartitionKey] = rows = new Dictionary<string, IncidentEntity>(TableBatchWriter.MaxActionsPerTransaction, StringComparer.Ordinal);
+                // Long attacker text: the transaction would pass the service's body limit with this row.
+                await SendAsync(row.PartitionKey, cancellationToken).ConfigureAwait(false);
             }
 
-            rows[row.RowKey] = row;
-            if (rows.Count == TableBatchWriter.MaxActionsPerTransaction) await SendAsync(row.PartitionKey, cancellationToken).ConfigureAwait(false);
+            if (!_pending.TryGetValue(row.PartitionKey, out pending)) _pending[row.PartitionKey] = pending = new PendingPartition();
+            pending.Rows[row.RowKey] = row;
+            pending.Bytes += size;
+            if (pending.Rows.Count == TableBatchWriter.MaxActionsPerTransaction) await SendAsync(row.PartitionKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -66,7 +71,7 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
     /// <returns>The rows written since the last flush.</returns>
     public async Task<int> FlushAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var partition in _pending.Where(p => p.Value.Count > 0).Select(p => p.Key).ToList())
+        foreach (var partition in _pending.Where(p => p.Value.Rows.Count > 0).Select(p => p.Key).ToList())
         {
             await SendAsync(partition, cancellationToken).ConfigureAwait(false);
         }
@@ -99,7 +104,7 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
 
     private async Task SendAsync(string partition, CancellationToken cancellationToken)
     {
-        var rows = _pending[partition];
+        var rows = _pending[partition].Rows;
         _pending.Remove(partition);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var earlier = new List<Task>();
@@ -136,5 +141,13 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
     private void ThrowIfWriteFailed()
     {
         if (Volatile.Read(ref _failure) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>A partition's rows not sent yet, and what they add up to by <see cref="TableBatchWriter.MaxPayloadBytes"/> (a replaced row's size stays counted: a bound, not a sum).</summary>
+    private sealed class PendingPartition
+    {
+        public Dictionary<string, IncidentEntity> Rows { get; } = new(TableBatchWriter.MaxActionsPerTransaction, StringComparer.Ordinal);
+
+        public long Bytes { get; set; }
     }
 }

@@ -1,11 +1,44 @@
+using System.Reflection;
 using Azure.Data.Tables;
 
 namespace IncidentFunctions.Storage;
 
-/// <summary>Writes entities as entity-group transactions: one partition and at most 100 actions each.</summary>
+/// <summary>Writes entities as entity-group transactions: one partition, at most 100 actions and a bounded body each.</summary>
 public static class TableBatchWriter
 {
     public const int MaxActionsPerTransaction = 100;
+
+    /// <summary>
+    /// What the rows of one transaction may add up to by <see cref="MaxPayloadBytes"/>. The service (and Azurite) refuse
+    /// a transaction whose body exceeds 4 MiB, so a run of rows carrying long attacker text (a path JSON escapes six
+    /// bytes a character) must go out in smaller transactions, or the same write fails on every retry.
+    /// </summary>
+    public const int MaxTransactionBytes = 3_584 * 1024;
+
+    /// <summary>Per row: property names, type annotations, numbers and the part's multipart headers.</summary>
+    private const int RowOverheadBytes = 4 * 1024;
+
+    /// <summary>
+    /// An upper bound on what <paramref name="entity"/> adds to a transaction's body: its strings JSON-escaped as UTF-8
+    /// (at most six bytes a character, <c>\uXXXX</c>), its keys percent-encoded in the part's URL (at most nine), and
+    /// <see cref="RowOverheadBytes"/>.
+    /// </summary>
+    public static int MaxPayloadBytes<T>(T entity)
+        where T : ITableEntity
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        long chars = 0;
+        if (entity is IDictionary<string, object> properties)
+        {
+            foreach (var (name, value) in properties) chars += name.Length + (value is string text ? text.Length : 0);
+        }
+        else
+        {
+            foreach (var getter in StringProperties<T>.Getters) chars += getter(entity)?.Length ?? 0;
+        }
+
+        return (int)Math.Min(int.MaxValue, RowOverheadBytes + (6 * chars) + (9L * (entity.PartitionKey.Length + entity.RowKey.Length)));
+    }
 
     /// <summary>Upserts <paramref name="entities"/> grouped by partition, <paramref name="parallelism"/> transactions at a time.</summary>
     /// <returns>The number of entities written.</returns>
@@ -42,12 +75,33 @@ public static class TableBatchWriter
         var batches = new List<List<TableTransactionAction>>();
         foreach (var rows in byPartition.Values)
         {
-            foreach (var chunk in rows.Values.Chunk(MaxActionsPerTransaction))
+            var batch = new List<TableTransactionAction>();
+            var bytes = 0L;
+            foreach (var entity in rows.Values)
             {
-                batches.Add(chunk.Select(e => new TableTransactionAction(actionType, e)).ToList());
+                var size = MaxPayloadBytes(entity);
+                if (batch.Count > 0 && (batch.Count == MaxActionsPerTransaction || bytes + size > MaxTransactionBytes))
+                {
+                    batches.Add(batch);
+                    batch = [];
+                    bytes = 0;
+                }
+
+                batch.Add(new TableTransactionAction(actionType, entity));
+                bytes += size;
             }
+
+            if (batch.Count > 0) batches.Add(batch);
         }
 
         return batches;
+    }
+
+    /// <summary>Getters of <typeparamref name="T"/>'s public string properties, made once per type.</summary>
+    private static class StringProperties<T>
+    {
+        public static readonly Func<T, string?>[] Getters = [.. typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType == typeof(string) && p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
+            .Select(p => p.GetMethod!.CreateDelegate<Func<T, string?>>())];
     }
 }

@@ -130,4 +130,22 @@ public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
 
         Assert.Equal(404, failure.Status);
     }
+
+    [Fact]
+    public async Task FlushAsync_HostileLongPaths_StaysUnderTheTransactionBodyLimit()
+    {
+        await using var app = await StartAsync();
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+        // JSON escapes each of these as \u003C: 100 such rows make a 9.6 MB body, and the service (and Azurite) refuse
+        // any transaction over 4 MiB, which would fail the window on every run.
+        var path = "/" + new string('<', IncidentEntity.MaxPathChars - 1);
+
+        for (var n = 0; n < 100; n++) await writer.AddAsync(Incident(n) with { Path = path }, Ct);
+        var written = await writer.FlushAsync(Ct);
+
+        var rows = await DayAsync(app, Monday);
+        Assert.Equal(100, written);
+        Assert.Equal(100, rows.Count);
+        Assert.All(rows, r => Assert.Equal(path, r.Path));
+    }
 }
