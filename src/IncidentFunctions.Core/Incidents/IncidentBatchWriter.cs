@@ -25,6 +25,7 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
     private readonly DayChangeMarks _marks;
     private readonly DateTimeOffset _pulledAt;
     private readonly SemaphoreSlim _slots;
+    private readonly int _parallelism;
     private readonly Dictionary<string, PendingPartition> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Partition, string Row), Task> _lastWrite = [];
     private readonly List<Task> _writes = [];
@@ -38,10 +39,11 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
         _store = store;
         _marks = marks;
         _pulledAt = pulledAt;
-        _slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        _parallelism = Math.Max(1, parallelism);
+        _slots = new SemaphoreSlim(_parallelism);
     }
 
-    /// <summary>Rows sent so far (a row replaced before it was sent counts once).</summary>
+    /// <summary>Rows sent since the last flush (a row replaced before it was sent counts once).</summary>
     public int RowsSent => _rows;
 
     /// <summary>Queues the incident's row for each of its days; sends every partition that holds a full transaction.</summary>
@@ -114,6 +116,12 @@ public sealed class IncidentBatchWriter : IAsyncDisposable
         }
 
         _writes.RemoveAll(w => w.IsCompletedSuccessfully);
+        if (_lastWrite.Count > 4 * TableBatchWriter.MaxActionsPerTransaction * _parallelism)
+        {
+            // Only writes in flight can be overtaken: forget the others now and then, so a long window keeps few keys.
+            foreach (var done in _lastWrite.Where(w => w.Value.IsCompleted).Select(w => w.Key).ToList()) _lastWrite.Remove(done);
+        }
+
         var write = WriteAsync([.. rows.Values.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r))], earlier, cancellationToken);
         foreach (var row in rows.Values) _lastWrite[(partition, row.RowKey)] = write;
         _writes.Add(write);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Azure.Data.Tables;
 
@@ -32,9 +33,14 @@ public static class TableBatchWriter
         {
             foreach (var (name, value) in properties) chars += name.Length + (value is string text ? text.Length : 0);
         }
-        else
+        else if (entity.GetType() == typeof(T))
         {
             foreach (var getter in StringProperties<T>.Getters) chars += getter(entity)?.Length ?? 0;
+        }
+        else
+        {
+            // Typed as an interface or base class: read the runtime type's strings, more slowly.
+            foreach (var property in RuntimeStringProperties.GetOrAdd(entity.GetType(), StringPropertiesOf)) chars += (property.GetValue(entity) as string)?.Length ?? 0;
         }
 
         return (int)Math.Min(int.MaxValue, RowOverheadBytes + (6 * chars) + (9L * (entity.PartitionKey.Length + entity.RowKey.Length)));
@@ -97,11 +103,14 @@ public static class TableBatchWriter
         return batches;
     }
 
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> RuntimeStringProperties = new();
+
+    private static PropertyInfo[] StringPropertiesOf(Type type) => [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.PropertyType == typeof(string) && p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)];
+
     /// <summary>Getters of <typeparamref name="T"/>'s public string properties, made once per type.</summary>
     private static class StringProperties<T>
     {
-        public static readonly Func<T, string?>[] Getters = [.. typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.PropertyType == typeof(string) && p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
-            .Select(p => p.GetMethod!.CreateDelegate<Func<T, string?>>())];
+        public static readonly Func<T, string?>[] Getters = [.. StringPropertiesOf(typeof(T)).Select(p => p.GetMethod!.CreateDelegate<Func<T, string?>>())];
     }
 }

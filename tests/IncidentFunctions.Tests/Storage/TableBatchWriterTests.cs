@@ -85,6 +85,7 @@ public sealed class TableBatchWriterTests(AzuriteFixture azurite)
         var longRow = new TestRow { PartitionKey = "p", RowKey = "r", Text = new string('x', 10_000) };
 
         Assert.True(TableBatchWriter.MaxPayloadBytes(longRow) - TableBatchWriter.MaxPayloadBytes(shortRow) >= 6 * 9_999);
+        Assert.Equal(TableBatchWriter.MaxPayloadBytes(longRow), TableBatchWriter.MaxPayloadBytes<ITableEntity>(longRow));
     }
 
     private sealed class TestRow : ITableEntity
