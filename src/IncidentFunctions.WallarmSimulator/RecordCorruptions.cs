@@ -51,6 +51,9 @@ public sealed record CorruptionRule
     /// <summary>For <see cref="CorruptionKind.HugeField"/>: bytes added.</summary>
     public int Bytes { get; init; } = 1024 * 1024;
 
+    /// <summary>For <see cref="CorruptionKind.HugeField"/>: the ASCII character added (one JSON takes as is, e.g. <c>&lt;</c>, which serializers escape to six bytes).</summary>
+    public char Fill { get; init; } = 'A';
+
     /// <summary>For <see cref="CorruptionKind.NumberAsString"/>: the text sent instead of the number (null: the number's own digits).</summary>
     public string? Value { get; init; }
 

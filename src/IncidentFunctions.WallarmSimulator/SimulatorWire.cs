@@ -230,7 +230,7 @@ internal static class SimulatorWire
         {
             CorruptionKind.UnpairedSurrogate => [.. "\"\\ud800"u8, .. encoded, (byte)'"'],
             CorruptionKind.InvalidUtf8 => [(byte)'"', 0xFF, .. encoded, (byte)'"'],
-            CorruptionKind.HugeField => [(byte)'"', .. encoded, .. Enumerable.Repeat((byte)'A', rule.Bytes), (byte)'"'],
+            CorruptionKind.HugeField => [(byte)'"', .. encoded, .. Enumerable.Repeat((byte)rule.Fill, rule.Bytes), (byte)'"'],
             _ => "<html>Bad gateway</html>"u8.ToArray(),
         };
         w.WritePropertyName(name);

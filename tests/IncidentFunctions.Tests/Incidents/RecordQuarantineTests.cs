@@ -132,6 +132,27 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_EveryPathALongRunOfMarkup_StoresEveryIncidentAndMovesTheCheckpoint()
+    {
+        await using var app = await StartAsync(azurite);
+        // Readable records, but JSON escapes each '<' to six bytes: a day partition's 100 rows would make a 9.6 MB
+        // transaction, which the service refuses on every run unless the writer cuts it smaller.
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.HugeField, Field = "path", Every = 1, Bytes = 20_000, Fill = '<' });
+
+        var result = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        Assert.Equal(app.Clock.GetUtcNow(), (await app.Get<CheckpointStore>().GetAsync(5, Ct))!.PulledUntil);
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var expected = app.Simulator.Data.IncidentsIn(now - 6 * 3600, now, now).Select(a => a.AttackId).ToHashSet();
+        var rows = await AllRowsAsync(app);
+        Assert.True(expected.Count > 100, $"only {expected.Count} incidents");
+        Assert.Equal(expected, rows.Select(r => r.IncidentId).ToHashSet());
+        Assert.All(rows, r => Assert.InRange(r.Path!.Length, 15_000, IncidentEntity.MaxPathChars));
+        Assert.Equal(0, result.Quarantined);
+    }
+
+    [Fact]
     public async Task RunAsync_BadRecords_ReportAndDigestSayHowManyCouldNotBeRead()
     {
         await using var app = await StartAsync(azurite);
