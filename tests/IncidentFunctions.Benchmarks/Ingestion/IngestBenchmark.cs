@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using System.Globalization;
 using Azure.Data.Tables;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
@@ -130,7 +130,7 @@ internal static class IngestBenchmark
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole();
         builder.Services.AddSingleton(clock);
         builder.AddIncidentFunctions();
-        var requests = new StorageRequestCounter();
+        var requests = new StorageRequestCounter(prefix);
         builder.Services.AddAzureClients(clients => clients.ConfigureDefaults(o => o.AddPolicy(requests, HttpPipelinePosition.PerCall)));
         var host = builder.Build();
         await host.StartAsync();
@@ -154,8 +154,8 @@ internal static class IngestBenchmark
         return new PullRun(host, result, seconds, used, rows);
     }
 
-    /// <summary>Storage requests by method and resource, table and queue names without the run's prefix.</summary>
-    private sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
+    /// <summary>Storage requests by method and resource (the last path segment, table names without the run's prefix).</summary>
+    private sealed class StorageRequestCounter(string tablePrefix) : HttpPipelineSynchronousPolicy
     {
         private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
@@ -166,7 +166,8 @@ internal static class IngestBenchmark
             var parenthesis = resource.IndexOf('(', StringComparison.Ordinal);
             if (parenthesis >= 0) resource = resource[..parenthesis];
             if (resource == "messages") resource = "queue messages";
-            _counts.AddOrUpdate($"{message.Request.Method} {resource.TrimStart('r', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')}", 1, (_, n) => n + 1);
+            if (resource.StartsWith(tablePrefix, StringComparison.Ordinal)) resource = resource[tablePrefix.Length..];
+            _counts.AddOrUpdate($"{message.Request.Method} {resource}", 1, (_, n) => n + 1);
         }
 
         public override string ToString()
