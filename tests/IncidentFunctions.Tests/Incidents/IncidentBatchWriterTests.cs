@@ -67,7 +67,7 @@ public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
         await writer.FlushAsync(Ct);
         var after = await MarksAsync(app);
 
-        Assert.True(writer.RowsSent == 0, "the flush starts a new count");
+        Assert.Equal(0, writer.RowsSent); // the flush starts a new count
         Assert.Equal(before, beforeFlush);
         Assert.NotEqual(before[Monday], after[Monday]);
         Assert.NotEqual(before[Monday.PlusDays(1)], after[Monday.PlusDays(1)]);
