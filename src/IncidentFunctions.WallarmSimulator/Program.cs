@@ -40,7 +40,7 @@ for (var i = 0; i < args.Length; i++)
               --urls URL                       listen address (default http://127.0.0.1:5080)
               --Simulator:Seed N               data seed (default 42)
               --Simulator:IncidentsPerDay N    volume (default 200)
-              --Simulator:ApiToken T           token to require in X-WallarmAPI-Token (default simulator-token)
+              --Simulator:ApiToken T           token to require in X-WallarmAPI-Token (default FAKE-simulator-token)
               --Simulator:ClientId N           tenant id (default 5)
               --fault KIND[:TIMES[:SKIP]]      ratelimit, servererror, timeout, malformedjson, truncatedpage,
                                                emptypage:PAGE (repeatable; also POST /__simulator/faults)

@@ -56,7 +56,7 @@ public sealed class SimulatorOptions
 
     public string ClientName { get; set; } = "Example Shop GmbH";
 
-    public string ApiToken { get; set; } = "simulator-token";
+    public string ApiToken { get; set; } = "FAKE-simulator-token";
 
     /// <summary>Longest incident; the generator looks back this far for incidents still active in a window.</summary>
     public TimeSpan MaxIncidentDuration { get; set; } = TimeSpan.FromDays(3);

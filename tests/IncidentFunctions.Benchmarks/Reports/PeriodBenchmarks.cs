@@ -43,7 +43,7 @@ namespace IncidentFunctions.Benchmarks.Reports;
 internal static class PeriodBenchmarks
 {
     private const long Tenant = 4242;
-    private const string Key = "benchmark-key";
+    private const string Key = "FAKE-benchmark-function-key";
 
     public static async Task<int> RunReportAsync(string[] args)
     {

@@ -16,7 +16,7 @@ public sealed class DigestComposerTests
     private static readonly ReportCalendar Berlin = new("Europe/Berlin");
     private static readonly Uri Console = new("https://my.wallarm.com/");
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 7, 0, 0, TimeSpan.Zero);
-    private static readonly ReportLink Link = new(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k1&sig=s"), Now.AddDays(7), new string('a', 64), 1_000, 2);
+    private static readonly ReportLink Link = new(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k1&sig=EXAMPLE-not-a-signature"), Now.AddDays(7), new string('a', 64), 1_000, 2);
 
     [Fact]
     public void Compose_ReportModel_HasItsFiguresAndListsTheMostHitIncidentsWithTheirEnrichment()

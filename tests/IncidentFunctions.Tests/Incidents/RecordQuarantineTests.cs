@@ -164,7 +164,7 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
 
         var report = await app.Get<DailyReportBuilder>().BuildAsync(5, Today, Ct);
         var pdf = new DailyReportDocument(report, PageGeometry.A4Landscape).Render();
-        var link = new ReportLink(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-20.pdf?exp=1&kid=k1&sig=x"), app.Clock.GetUtcNow().AddDays(7), new string('0', 64), pdf.Pdf.Length, pdf.Pages);
+        var link = new ReportLink(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-20.pdf?exp=1&kid=k1&sig=EXAMPLE-not-a-signature"), app.Clock.GetUtcNow().AddDays(7), new string('0', 64), pdf.Pdf.Length, pdf.Pages);
         var digest = DigestComposer.Compose(report, link, app.Get<ReportCalendar>(), new DigestOptions());
 
         const string line = "3 records from Wallarm could not be read; they are not in these figures.";

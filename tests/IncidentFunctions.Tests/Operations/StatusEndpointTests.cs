@@ -168,11 +168,11 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
     [Fact]
     public async Task Status_TokenFixedAfterFailures_IsOkAgain()
     {
-        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "rotated-token" });
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "FAKE-rotated-token" });
         await Assert.ThrowsAsync<IncidentFunctions.Wallarm.WallarmAuthenticationException>(() => app.PullAsync(Ct));
         Assert.Equal(503, (await GetStatusAsync(app)).Status);
 
-        app.Simulator.Options.ApiToken = "rotated-token";
+        app.Simulator.Options.ApiToken = "FAKE-rotated-token";
         await app.PullAsync(Ct);
 
         var (status, body) = await GetStatusAsync(app);

@@ -117,7 +117,7 @@ public sealed partial class OutputsAgreeTests
     private static string DigestText(ChannelKind kind)
     {
         var report = Pdf.Value.Report;
-        var link = new ReportLink(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k1&sig=x"), report.GeneratedAt.AddDays(7), new string('0', 64), 1_000, 3);
+        var link = new ReportLink(new Uri("https://func.example.test/api/reports/shared/daily/2026-11-19.pdf?exp=1&kid=k1&sig=EXAMPLE-not-a-signature"), report.GeneratedAt.AddDays(7), new string('0', 64), 1_000, 3);
         var message = DigestComposer.Compose(report, link, Calendar, new DigestOptions { TopIncidents = 3 });
         return Text(ChatRenderer.For(kind).Render(message, "d-1-20261119-chat-0123456789ab").Json);
     }

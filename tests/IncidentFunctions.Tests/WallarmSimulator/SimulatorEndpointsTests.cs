@@ -11,7 +11,7 @@ public sealed class SimulatorEndpointsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, string body, string? token = "simulator-token")
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient http, string path, string body, string? token = "FAKE-simulator-token")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (token is not null) request.Headers.Add("X-WallarmAPI-Token", token);
@@ -164,7 +164,7 @@ public sealed class SimulatorEndpointsTests
         {
             Content = new StringContent($$$"""{"filter":{"clientid":[5],"attackid":["{{{target.AttackId}}}"]}}""", Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-WallarmAPI-Token", "simulator-token");
+        request.Headers.Add("X-WallarmAPI-Token", "FAKE-simulator-token");
         using var response = await http.SendAsync(request, Ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
 
