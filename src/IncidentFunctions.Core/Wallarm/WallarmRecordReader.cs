@@ -9,7 +9,7 @@ namespace IncidentFunctions.Wallarm;
 /// <summary>
 /// Reads one attack or vulnerability record on its own and leniently. Fields of an unusable shape are left out and
 /// named in <see cref="WallarmAttack.ReadNotes"/>; only what makes a record impossible to store sets it aside as a
-/// <see cref="WallarmRejectedRecord"/>: not JSON, no id, no plausible first/last hit, an unreadable <c>vulnid</c>, or
+/// <see cref="WallarmRejectedRecord"/>: not JSON, no id or one over <see cref="MaxIdChars"/>, no plausible first/last hit, an unreadable <c>vulnid</c>, or
 /// more than <see cref="MaxRecordBytes"/>.
 /// </summary>
 internal static class WallarmRecordReader
@@ -19,6 +19,13 @@ internal static class WallarmRecordReader
 
     /// <summary>How much of a rejected record is kept for an operator to look at.</summary>
     public const int MaxRawChars = 16_000;
+
+    /// <summary>
+    /// The longest id stored: an id is a table key (at most 512 characters, and escaping may triple a character).
+    /// Wallarm's are a few dozen characters; a longer one is set aside under its fingerprint, since every write keyed by
+    /// it would fail on every run.
+    /// </summary>
+    public const int MaxIdChars = 128;
 
     private const int MaxNotesChars = 500;
 
@@ -70,6 +77,12 @@ internal static class WallarmRecordReader
         if (id is null)
         {
             rejected = Reject(json, index, null, "the record has no id (neither 'attackid' nor an 'id' pair)");
+            return null;
+        }
+
+        if (id.Length > MaxIdChars)
+        {
+            rejected = Reject(json, index, id, string.Create(CultureInfo.InvariantCulture, $"the record's id is {id.Length:N0} characters, over the {MaxIdChars} an id may have"));
             return null;
         }
 
@@ -215,7 +228,8 @@ internal static class WallarmRecordReader
         }
 
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(json));
-        return new WallarmRejectedRecord(index, id is null ? null : Bounded(id, 1_000), reason, raw, json.Length, fingerprint);
+        // An id too long to be a key is no key: the entry goes under the fingerprint (the id stays in the raw JSON).
+        return new WallarmRejectedRecord(index, id is null || id.Length > MaxIdChars ? null : id, reason, raw, json.Length, fingerprint);
     }
 
     /// <summary>Best effort for records that cannot be parsed: the value of the first <c>"attackid": "…"</c>.</summary>

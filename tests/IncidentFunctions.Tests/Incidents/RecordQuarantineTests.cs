@@ -132,6 +132,27 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_RecordWithAnOverlongId_IsQuarantinedByFingerprintAndTheRestStored()
+    {
+        await using var app = await StartAsync(azurite);
+        var all = Incidents(app);
+        var longId = all[7];
+        // Table keys hold at most 512 characters: a row or a quarantine entry keyed by this id would fail on every run.
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.HugeField, Field = "attackid", Target = longId.AttackId, Bytes = 2_000 });
+
+        var result = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var expected = app.Simulator.Data.IncidentsIn(now - 6 * 3600, now, now).Select(a => a.AttackId).Where(id => id != longId.AttackId).ToHashSet();
+        Assert.Equal(expected, (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+        var entry = Assert.Single(await app.Get<RecordQuarantine>().GetIndexAsync(5, Ct));
+        Assert.StartsWith("sha256:", entry.RowKey, StringComparison.Ordinal);
+        Assert.Contains("id is 2,", entry.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, result.Quarantined);
+    }
+
+    [Fact]
     public async Task RunAsync_EveryPathALongRunOfMarkup_StoresEveryIncidentAndMovesTheCheckpoint()
     {
         await using var app = await StartAsync(azurite);
