@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,9 @@ namespace IncidentFunctions.Reports;
 /// <param name="Url">Absolute link when <see cref="ReportOptions.PublicBaseUrl"/> is set; otherwise null.</param>
 /// <param name="PathAndQuery">The link relative to the API base (route prefix excluded), e.g. <c>reports/shared/daily/2026-11-20.pdf?exp=…</c>.</param>
 public sealed record SharedReport(ReportFile File, Uri? Url, string PathAndQuery, DateTimeOffset ExpiresAt);
+
+/// <summary>What the start-up warm-up read from storage: the day, its incidents, and the pages rendered (0 when not rendered).</summary>
+internal sealed record StoredDayWarmUp(LocalDate Day, int Incidents, int Pages);
 
 /// <summary>
 /// Generates (or reuses) the PDF of a report day, keeps it in Blob storage, and issues signed links to it. A stored
@@ -27,6 +31,7 @@ public sealed class DailyReportService(
     ReportCalendar calendar,
     WallarmTenant tenant,
     WallarmClient wallarm,
+    DayChangeMarks changeMarks,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
@@ -67,16 +72,30 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
-    /// What a request for the latest day does before it would generate — the tenant, the revision probes, the cache
-    /// lookup — and nothing more: read-only, so an instance warming up at start opens its storage connections and runs
-    /// that code once without writing anything or counting as a request.
+    /// What a request does, short of storing anything or counting as one: the tenant, the revision probes and the cache
+    /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage, and (a day
+    /// of at most <see cref="PageFlow.DefaultLaidOutRowBudget"/> incidents) rendered. An instance warming up at start so
+    /// runs the table reads, entity binding, folds and the blob probes once (the made-up day of the render warm-up
+    /// reaches none of them), at the cost of reading that day. Returns null when no day has rows yet.
     /// </summary>
-    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    internal async Task<StoredDayWarmUp?> WarmUpAsync(CancellationToken cancellationToken)
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var day = LatestDay();
-        await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
-        await cache.GetAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        var latest = LatestDay();
+        await cache.ComputeRevisionAsync(tenantId, latest, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+        await cache.GetAsync(tenantId, latest, cancellationToken).ConfigureAwait(false);
+        // Every writer of a day's rows bumps its mark, so the latest mark is the latest day with data (a quiet tenant's
+        // yesterday may have none).
+        var marks = await changeMarks.GetAsync(tenantId, latest.PlusDays(-_options.RetentionDays), Today(), [], cancellationToken).ConfigureAwait(false);
+        if (marks.Count == 0) return null;
+        var day = marks.Keys.Max();
+        var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        // A bigger day adds render time and memory, not warmed code: the made-up day's renders cover the rest.
+        var pages = report.Incidents.Count <= PageFlow.DefaultLaidOutRowBudget
+            ? new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render().Pages
+            : 0;
+        return new StoredDayWarmUp(day, report.Incidents.Count, pages);
     }
 
     /// <summary>

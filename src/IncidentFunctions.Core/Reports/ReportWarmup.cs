@@ -19,9 +19,10 @@ namespace IncidentFunctions.Reports;
 /// first tier (a method is recompiled optimised after 30 calls and a quiet 100 ms), so a first real day still rendered
 /// at about three times its later cost; the render is repeated a few times (per-page code then has its 30 calls),
 /// pausing for the JIT between, unless a report has been asked for meanwhile (that request does the rest of the
-/// warming and should have the cores). Meanwhile, when a service provider is given, the latest day's checks run
-/// read-only against storage (<see cref="DailyReportService.WarmUpAsync"/>): the storage clients' first calls cost a
-/// first request several hundred milliseconds. Nothing is stored; a failure is logged and changes nothing else.
+/// warming and should have the cores). Meanwhile, when a service provider is given, a request's storage path runs
+/// read-only (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then the most recent day with
+/// rows read, built and rendered without storing it. It stops when the first report is asked for. Nothing is stored;
+/// a failure is logged and changes nothing else. The warm-up logs that it is done once both parts have finished.
 /// </summary>
 internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger, IServiceScopeFactory? scopes = null) : BackgroundService
 {
@@ -47,10 +48,10 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         if (!options.Value.WarmUpOnStart) return;
         // Off the host's start: StartAsync returns at once and the render runs on the thread pool.
         await Task.Yield();
+        var started = Stopwatch.GetTimestamp();
         var storage = WarmUpStorageAsync(stoppingToken);
         try
         {
-            var started = Stopwatch.GetTimestamp();
             var pages = Render(options.Value);
             var renders = 1;
             while (renders <= Repeats && !demand.AnyRequested)
@@ -61,6 +62,7 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
                 renders++;
             }
 
+            await storage.ConfigureAwait(false);
             var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             ReportsLog.WarmedUp(logger, pages, renders, elapsedMs);
         }
@@ -75,10 +77,21 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
     private async Task WarmUpStorageAsync(CancellationToken cancellationToken)
     {
         if (scopes is null) return;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, demand.FirstRequest);
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DailyReportService>().WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            var read = await scope.ServiceProvider.GetRequiredService<DailyReportService>().WarmUpAsync(stop.Token).ConfigureAwait(false);
+            if (read is not null)
+            {
+                var (day, elapsedMs) = (ReportCalendar.IsoDay(read.Day), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                ReportsLog.WarmedUpFromStorage(logger, day, read.Incidents, read.Pages, elapsedMs);
+            }
+        }
+        catch (OperationCanceledException) when (demand.AnyRequested && !cancellationToken.IsCancellationRequested)
+        {
+            ReportsLog.StorageWarmUpStopped(logger);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

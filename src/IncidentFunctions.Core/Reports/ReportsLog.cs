@@ -39,8 +39,14 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Report warm-up failed; the first report request pays the start-up costs instead")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1418, Level = LogLevel.Warning, Message = "Report storage warm-up failed (tenant, revision or cache lookup of the latest day); the first report request opens the connections instead")]
+    [LoggerMessage(EventId = 1418, Level = LogLevel.Warning, Message = "Report storage warm-up failed (tenant, the latest day's checks, or reading the most recent day with rows); the first report request opens the connections instead")]
     public static partial void StorageWarmUpFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1419, Level = LogLevel.Debug, Message = "Report warm-up read {Day} from storage: {Incidents} incident(s), {Pages} page(s) rendered and not stored, in {ElapsedMs} ms")]
+    public static partial void WarmedUpFromStorage(ILogger logger, string day, int incidents, int pages, long elapsedMs);
+
+    [LoggerMessage(EventId = 1420, Level = LogLevel.Debug, Message = "Report storage warm-up stopped: a report was asked for")]
+    public static partial void StorageWarmUpStopped(ILogger logger);
 
     [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "The CSV snapshot of {Day} could not be read; the day is exported from the table")]
     public static partial void CsvSnapshotUnreadable(ILogger logger, Exception exception, string day);

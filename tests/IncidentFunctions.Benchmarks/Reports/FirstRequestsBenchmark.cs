@@ -15,7 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace IncidentFunctions.Benchmarks.Reports;
 
 /// <summary>
-/// Cold process, as an instance starts: Azurite up and a 1,000-incident day already pulled into it (in this process),
+/// Cold process, as an instance starts: Azurite up and four days of 1,000 incidents a day already pulled into it (in
+/// this process; both days asked for and the days before them, which their change column reads, are whole),
 /// then per run a fresh <c>IncidentFunctions.LocalRunner serve</c> process (Release build beside the sources, timers
 /// off, queues on) is started and timed from <c>Process.Start</c> to the first 200 on <c>/api/health</c>, then the
 /// first request for the uncached day's PDF (each run gets its own reports container, so nothing is cached).
@@ -23,7 +24,8 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// health answers, so a warm-up still running competes with it. Verb: <c>first-requests [runs] [--after-warm-up]</c>
 /// (default 3). With <c>--after-warm-up</c> every runner warms up and the request waits until the runner has logged
 /// that its warm-up is done: an instance that started before its first report was asked for (the local runner serving,
-/// an always-ready instance), rather than one started by the request.
+/// an always-ready instance), rather than one started by the request. That warm-up reads the most recent day with rows,
+/// here the six hours of 2026-11-21, never a day asked for.
 /// </summary>
 internal static class FirstRequestsBenchmark
 {
@@ -54,7 +56,7 @@ internal static class FirstRequestsBenchmark
             ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = prefix,
-            ["Ingestion:InitialLookback"] = "2.00:00:00",
+            ["Ingestion:InitialLookback"] = "4.00:00:00",
             ["Enrichment:UseDefaultSources"] = "false",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
@@ -71,7 +73,7 @@ internal static class FirstRequestsBenchmark
             enriched = await DrainEnrichmentAsync(scope.ServiceProvider);
         }
 
-        const string key = "benchmark-key";
+        const string key = "FAKE-benchmark-function-key";
         Console.WriteLine($"Runner: {runner}; {enriched} enrichment message(s) handled before the runs; load {File.ReadAllText("/proc/loadavg").Trim()}");
         // Interleaved: each run starts one runner with the report warm-up off and one with it on (the default).
         for (var n = 0; n < runs * 2; n++)
@@ -109,7 +111,12 @@ internal static class FirstRequestsBenchmark
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException("The runner did not start.");
             var warmedUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("Report warm-up rendered", StringComparison.Ordinal) == true) warmedUp.TrySetResult(); };
+            string? storageWarmUp = null;
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.Contains("Report warm-up read", StringComparison.Ordinal) == true) storageWarmUp = e.Data.Trim();
+                if (e.Data?.Contains("Report warm-up rendered", StringComparison.Ordinal) == true) warmedUp.TrySetResult();
+            };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("runner: " + e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -136,7 +143,7 @@ internal static class FirstRequestsBenchmark
                 if (afterWarmUp)
                 {
                     await warmedUp.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                    waited = string.Create(CultureInfo.InvariantCulture, $"warm-up done {(watch.Elapsed - started).TotalMilliseconds:F0} ms after health; ");
+                    waited = string.Create(CultureInfo.InvariantCulture, $"warm-up done {(watch.Elapsed - started).TotalMilliseconds:F0} ms after health ({storageWarmUp ?? "no day read from storage"}); ");
                 }
 
                 process.Refresh();

@@ -351,11 +351,14 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task WarmUp_WithStorage_ChecksTheLatestDayAndStoresNoReport()
+    public async Task WarmUp_WithStorage_ReadsAndRendersTheMostRecentDayWithRowsAndStoresNoReport()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var app = await StartAsync();
         await app.PullAsync(cancellationToken);
+        var service = app.Get<DailyReportService>();
+        var recent = service.Today();
+        while (!await app.Get<IncidentStore>().GetDayAsync(Tenant, recent, cancellationToken).AnyAsync(cancellationToken)) recent = recent.PlusDays(-1);
         var logs = new FakeLogCollector();
         // The harness turns the warm-up off for its own host; this one is on.
         using var warmup = new ReportWarmup(Microsoft.Extensions.Options.Options.Create(new ReportOptions()), app.Get<ReportDemand>(), new FakeLogger<ReportWarmup>(logs), app.Get<IServiceScopeFactory>());
@@ -363,10 +366,33 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         await warmup.StartAsync(CancellationToken.None);
         await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
 
-        Assert.Equal([1410], logs.GetSnapshot().Select(r => r.Id.Id));
-        Assert.Null(await app.Get<ReportCache>().GetAsync(Tenant, app.Get<DailyReportService>().LatestDay(), cancellationToken));
-        var (status, _, _) = await SendAsync<DailyReportEndpoint>(app, ReportCalendar.IsoDay(app.Get<DailyReportService>().LatestDay()));
+        Assert.Equal([1419, 1410], logs.GetSnapshot().Select(r => r.Id.Id));
+        var read = logs.GetSnapshot()[0];
+        Assert.Equal(ReportCalendar.IsoDay(recent), read.GetStructuredStateValue("Day"));
+        Assert.NotEqual("0", read.GetStructuredStateValue("Incidents"));
+        Assert.NotEqual("0", read.GetStructuredStateValue("Pages"));
+        Assert.Null(await app.Get<ReportCache>().GetAsync(Tenant, recent, cancellationToken));
+        Assert.Null(await app.Get<ReportCache>().GetAsync(Tenant, service.LatestDay(), cancellationToken));
+        var (status, _, _) = await SendAsync<DailyReportEndpoint>(app, ReportCalendar.IsoDay(service.LatestDay()));
         Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task WarmUp_ReportAlreadyAsked_StopsReadingStorage()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync();
+        await app.PullAsync(cancellationToken);
+        var logs = new FakeLogCollector();
+        using var demand = new ReportDemand();
+        demand.Requested();
+        using var warmup = new ReportWarmup(Microsoft.Extensions.Options.Options.Create(new ReportOptions()), demand, new FakeLogger<ReportWarmup>(logs), app.Get<IServiceScopeFactory>());
+
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+
+        Assert.Equal([1410, 1420], logs.GetSnapshot().Select(r => r.Id.Id).Order());
+        Assert.Equal("1", logs.GetSnapshot().Single(r => r.Id.Id == 1410).GetStructuredStateValue("Renders"));
     }
 
     [Fact]
