@@ -43,17 +43,18 @@ public sealed record ReportFile(
 /// revision they were generated from, and computes the current revision of a day cheaply.
 /// </summary>
 /// <remarks>
-/// The revision is the row count and newest <c>Timestamp</c> of each partition a report reads (the day's incidents,
-/// the previous day's for the change column, the day's coverage and enriched sources), queried with a projection of
-/// the keys only. <c>Timestamp</c> is set by the table service on every write by any writer (ingestion's merges,
-/// late enrichment), so it cannot be skewed by a client clock or missed by a writer that forgets a marker, and it
-/// needs no change to ingestion. A per-day marker row would be one read instead of a key scan, but every writer
-/// would have to maintain it; the scan costs one request per 1,000 rows and runs at most once per
-/// <see cref="ReportOptions.CacheRevalidateAfter"/> per day and instance. The tenant's security-issue catalog, which
-/// every report's issue titles come from, joins the revision by the content the reports show (see
-/// <c>ProbeCatalogAsync</c>).
+/// The revision is made of the change marks (<see cref="DayChangeMarks"/>) of the days a report reads (the day and, for
+/// the change column, the day before; a period's days and the previous period's), the row count and newest
+/// <c>Timestamp</c> of each of its days' coverage partitions (a few dozen rows a day, written by ingestion only), and
+/// the tenant's security-issue catalog, joined by the content the reports show (see <c>ProbeCatalogAsync</c>). Every
+/// writer of incident and source rows (ingestion's writer, enrichment) replaces a day's mark after its write, and the
+/// revision is read before the report reads the rows, so a write the report missed changes it (the protocol and its
+/// limit are on <see cref="DayChangeMarks"/>; the CSV snapshots rely on the same marks). Until 2026-12-01 the revision
+/// scanned the keys of every incident and source partition, one request per 1,000 rows: about 60 ms of a 1,000-incident
+/// day's first request on the benchmark machine, and 50,000 keys for a day of 10,000 incidents. A day without a mark
+/// yet (rows written before marks existed) gets one, so a later write still changes it.
 /// </remarks>
-public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog catalog)
+public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog catalog, DayChangeMarks marks)
 {
     /// <summary>Bump when the layout changes, so cached files of the old layout are regenerated.</summary>
     public const string RendererVersion = "1";
@@ -141,38 +142,35 @@ public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog cat
     /// <summary>The current storage revision of a report day, combined with what else shapes the PDF.</summary>
     public async Task<string> ComputeRevisionAsync(long tenantId, LocalDate day, string settingsFingerprint, CancellationToken cancellationToken = default)
     {
-        var dayKey = DayPartition.Key(tenantId, day);
-        var previousKey = DayPartition.Key(tenantId, day.PlusDays(-1));
-        var o = storage.Options;
-        var parts = await Task.WhenAll(
-            ProbeAsync(o.IncidentsTable, dayKey, cancellationToken),
-            ProbeAsync(o.IncidentsTable, previousKey, cancellationToken),
-            ProbeAsync(o.CoverageTable, dayKey, cancellationToken),
-            ProbeAsync(o.SourcesTable, dayKey, cancellationToken),
-            ProbeAsync(o.SourcesTable, previousKey, cancellationToken),
-            ProbeCatalogAsync(tenantId, cancellationToken)).ConfigureAwait(false);
-        var text = $"r{RendererVersion}|{settingsFingerprint}|{string.Join('|', parts)}";
+        LocalDate[] days = [day.PlusDays(-1), day];
+        var dayMarks = marks.GetAsync(tenantId, days[0], day, days, cancellationToken);
+        var coverage = ProbeAsync(storage.Options.CoverageTable, DayPartition.Key(tenantId, day), cancellationToken);
+        var issues = ProbeCatalogAsync(tenantId, cancellationToken);
+        await Task.WhenAll(dayMarks, coverage, issues).ConfigureAwait(false);
+        var text = $"r{RendererVersion}|{settingsFingerprint}|{MarksOf(days, dayMarks.Result)}|{coverage.Result}|{issues.Result}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
     }
 
     /// <summary>
-    /// The revision of a week or month: every partition its report reads (each day's incidents, coverage and sources,
-    /// and the previous period's incidents and sources for the comparison), probed as for a day, a few at a time.
+    /// The revision of a week or month: the marks of its days and the previous period's (one range query), each day's
+    /// coverage probed as for a day, a few at a time, and the catalog.
     /// </summary>
     public async Task<string> ComputeRevisionAsync(long tenantId, ReportPeriod period, string settingsFingerprint, CancellationToken cancellationToken = default)
     {
-        var o = storage.Options;
-        var probes = period.Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.CoverageTable, d), (o.SourcesTable, d) })
-            .Concat(period.Previous().Days.SelectMany(d => new[] { (o.IncidentsTable, d), (o.SourcesTable, d) }))
-            .ToList();
-        var parts = new string[probes.Count + 1];
-        var catalog = ProbeCatalogAsync(tenantId, cancellationToken);
-        await Parallel.ForEachAsync(Enumerable.Range(0, probes.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
-            parts[i] = await ProbeAsync(probes[i].Item1, DayPartition.Key(tenantId, probes[i].Item2), ct).ConfigureAwait(false)).ConfigureAwait(false);
-        parts[^1] = await catalog.ConfigureAwait(false);
-        var text = $"r{RendererVersion}|{period.Key}|{settingsFingerprint}|{string.Join('|', parts)}";
+        var previous = period.Previous();
+        var days = previous.Days.Concat(period.Days).ToList();
+        var periodMarks = marks.GetAsync(tenantId, days.Min(), days.Max(), days, cancellationToken);
+        var issues = ProbeCatalogAsync(tenantId, cancellationToken);
+        var periodDays = period.Days.ToList();
+        var coverage = new string[periodDays.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, coverage.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+            coverage[i] = await ProbeAsync(storage.Options.CoverageTable, DayPartition.Key(tenantId, periodDays[i]), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var text = $"r{RendererVersion}|{period.Key}|{settingsFingerprint}|{MarksOf(days, await periodMarks.ConfigureAwait(false))}|{string.Join('|', coverage)}|{await issues.ConfigureAwait(false)}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
     }
+
+    private static string MarksOf(IEnumerable<LocalDate> days, IReadOnlyDictionary<LocalDate, string> marks)
+        => string.Join(',', days.Select(d => marks.GetValueOrDefault(d, "")));
 
     /// <summary>
     /// What the reports show of the tenant's security issues (<see cref="VulnerabilityCatalog.ShownContentTag"/>): a

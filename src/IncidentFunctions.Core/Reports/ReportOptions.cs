@@ -78,9 +78,11 @@ public sealed class ReportOptions
     public TimeSpan MaxSignedLinkLifetime { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Render a small made-up report a few times in the background once the host has started, and run the latest
-    /// day's storage checks read-only, so a new instance's first report request does not also pay the process's
-    /// one-time costs (JIT, fonts, PDF backend, storage connections). Costs one to two seconds of CPU per start.
+    /// Render a small made-up report a few times in the background once the host has started, run the latest day's
+    /// storage checks, and read, build and render (without storing) the most recent day with rows, so a new instance's
+    /// first report request does not also pay the process's one-time costs (JIT, fonts, PDF backend, storage
+    /// connections, table reads). Stops when the first report is asked for. Costs one to two seconds of CPU per start,
+    /// more when the most recent day is busy (its rows are read; only a day of up to a thousand incidents is rendered).
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 

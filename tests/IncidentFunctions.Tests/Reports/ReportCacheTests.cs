@@ -1,0 +1,97 @@
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Tests.Infrastructure;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Reports;
+
+/// <summary>What a stored report's revision follows, against real Azurite.</summary>
+[Trait("Category", TestCategories.Integration)]
+public sealed class ReportCacheTests(AzuriteFixture azurite)
+{
+    private const long Tenant = 616;
+    private const string Settings = "settings";
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+    private static readonly LocalDate Day = new(2026, 11, 18);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+
+    [Fact]
+    public async Task ComputeRevisionAsync_Day_ChangesWithTheWritesOfTheDayAndTheDayBeforeOnly()
+    {
+        await using var app = await StartAsync();
+        var cache = app.Get<ReportCache>();
+        var marks = app.Get<DayChangeMarks>();
+        Task<string> RevisionAsync() => cache.ComputeRevisionAsync(Tenant, Day, Settings, Ct);
+
+        var first = await RevisionAsync();
+        Assert.Equal(first, await RevisionAsync());
+
+        // Days the report does not read.
+        await marks.BumpAsync(Tenant, [Day.PlusDays(1), Day.PlusDays(-2)], Ct);
+        Assert.Equal(first, await RevisionAsync());
+
+        // Enrichment of the day, ingestion of the day before, a pull window over the day, other settings.
+        await app.Get<SourceProfileStore>().UpsertAsync(Tenant, Day, [new SourceProfile { Ip = "198.51.100.7", CountryCode = "NL" }], [], Ct);
+        var enriched = await RevisionAsync();
+        Assert.NotEqual(first, enriched);
+        await app.Get<IncidentStore>().UpsertAsync([Incident("late:1", Day.PlusDays(-1))], Now, Ct);
+        var dayBefore = await RevisionAsync();
+        Assert.NotEqual(enriched, dayBefore);
+        var window = app.Get<ReportCalendar>().WindowOf(Day);
+        await app.Get<CoverageLog>().RecordAsync(Tenant, new TimeWindow(window.From, window.From.AddHours(1)), "run", 0, 0, Now, Ct);
+        var covered = await RevisionAsync();
+        Assert.NotEqual(dayBefore, covered);
+        Assert.NotEqual(covered, await cache.ComputeRevisionAsync(Tenant, Day, "other settings", Ct));
+        Assert.Equal(covered, await RevisionAsync());
+    }
+
+    [Fact]
+    public async Task ComputeRevisionAsync_Period_ChangesWithAMarkOfItsDaysOrThePreviousPeriodsOnly()
+    {
+        await using var app = await StartAsync();
+        var cache = app.Get<ReportCache>();
+        var marks = app.Get<DayChangeMarks>();
+        var week = ReportPeriod.WeekOf(Day);
+        Task<string> RevisionAsync() => cache.ComputeRevisionAsync(Tenant, week, Settings, Ct);
+
+        var first = await RevisionAsync();
+        Assert.Equal(first, await RevisionAsync());
+
+        await marks.BumpAsync(Tenant, [week.Last.PlusDays(1), week.Previous().First.PlusDays(-1)], Ct);
+        Assert.Equal(first, await RevisionAsync());
+        await marks.BumpAsync(Tenant, [week.Previous().First], Ct);
+        var previous = await RevisionAsync();
+        Assert.NotEqual(first, previous);
+        await marks.BumpAsync(Tenant, [week.Last], Ct);
+        Assert.NotEqual(previous, await RevisionAsync());
+    }
+
+    private static Incident Incident(string id, LocalDate day)
+    {
+        var at = new DateTimeOffset(day.Year, day.Month, day.Day, 10, 0, 0, TimeSpan.Zero);
+        return new Incident
+        {
+            TenantId = Tenant,
+            Id = id,
+            FirstSeen = at,
+            LastSeen = at.AddMinutes(5),
+            AttackType = "sqli",
+            Domain = "shop.example.com",
+            Path = "/search",
+            Method = "GET",
+            Parameter = "get.q",
+            Hits = 3,
+            IpCount = 1,
+            TopIps = [new IncidentSourceIp("203.0.113.9", 3, "NL")],
+            VulnerabilityId = 11,
+            Threat = 50,
+            Status = IncidentStatus.Blocked,
+        };
+    }
+}
