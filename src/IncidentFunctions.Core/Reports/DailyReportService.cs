@@ -72,7 +72,7 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
-    /// What a request does, short of storing anything or counting as one: the tenant, the revision probes and the cache
+    /// What a request does, short of storing a report or counting as one: the tenant, the revision check and the cache
     /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage, and (a day
     /// of at most <see cref="PageFlow.DefaultLaidOutRowBudget"/> incidents) rendered. An instance warming up at start so
     /// runs the table reads, entity binding, folds and the blob probes once (the made-up day of the render warm-up

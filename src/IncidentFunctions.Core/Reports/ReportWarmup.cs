@@ -20,9 +20,10 @@ namespace IncidentFunctions.Reports;
 /// at about three times its later cost; the render is repeated a few times (per-page code then has its 30 calls),
 /// pausing for the JIT between, unless a report has been asked for meanwhile (that request does the rest of the
 /// warming and should have the cores). Meanwhile, when a service provider is given, a request's storage path runs
-/// read-only (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then the most recent day with
-/// rows read, built and rendered without storing it. It stops when the first report is asked for. Nothing is stored;
-/// a failure is logged and changes nothing else. The warm-up logs that it is done once both parts have finished.
+/// (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then the most recent day with rows read,
+/// built and rendered. It stops when the first report is asked for. No report is stored (a day without a change mark
+/// gets one, as on any request); a failure is logged and changes nothing else. The warm-up logs that it is done once
+/// both parts have finished.
 /// </summary>
 internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger, IServiceScopeFactory? scopes = null) : BackgroundService
 {
