@@ -97,6 +97,20 @@ public sealed class IncidentStore(StorageClients storage, ReportCalendar calenda
     /// <summary>The most rows Table storage returns in one response.</summary>
     public const int MaxPageSize = 1000;
 
+    /// <summary>
+    /// The latest day from <paramref name="from"/> back over at most <paramref name="days"/> days that has a stored row
+    /// (one single-row key query a day); null when none has.
+    /// </summary>
+    public async Task<LocalDate?> LatestDayWithRowsAsync(long tenantId, LocalDate from, int days, CancellationToken cancellationToken = default)
+    {
+        for (var day = from; day > from.PlusDays(-days); day = day.PlusDays(-1))
+        {
+            await foreach (var _ in GetDayAsync(tenantId, day, ["RowKey"], 1, cancellationToken).ConfigureAwait(false)) return day;
+        }
+
+        return null;
+    }
+
     /// <summary>One stored row of a report day by its RowKey, with only the <paramref name="select"/>ed properties; null when there is none.</summary>
     public async Task<IncidentEntity?> GetAsync(long tenantId, LocalDate day, string rowKey, IEnumerable<string>? select, CancellationToken cancellationToken = default)
     {

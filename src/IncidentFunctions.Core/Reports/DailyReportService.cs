@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports.Rendering;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +31,7 @@ public sealed class DailyReportService(
     ReportCalendar calendar,
     WallarmTenant tenant,
     WallarmClient wallarm,
-    DayChangeMarks changeMarks,
+    IncidentStore incidents,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
@@ -84,11 +84,9 @@ public sealed class DailyReportService(
         var latest = LatestDay();
         await cache.ComputeRevisionAsync(tenantId, latest, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
         await cache.GetAsync(tenantId, latest, cancellationToken).ConfigureAwait(false);
-        // Every writer of a day's rows bumps its mark, so the latest mark is the latest day with data (a quiet tenant's
-        // yesterday may have none).
-        var marks = await changeMarks.GetAsync(tenantId, latest.PlusDays(-_options.RetentionDays), Today(), [], cancellationToken).ConfigureAwait(false);
-        if (marks.Count == 0) return null;
-        var day = marks.Keys.Max();
+        // A quiet tenant's yesterday may have no rows, and change marks cannot tell (a report or export of a day creates
+        // one): the days a report can be asked for are probed from today back.
+        if (await incidents.LatestDayWithRowsAsync(tenantId, Today(), _options.RetentionDays + 1, cancellationToken).ConfigureAwait(false) is not { } day) return null;
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         // A bigger day adds render time and memory, not warmed code: the made-up day's renders cover the rest.

@@ -149,6 +149,7 @@ internal static class FirstRequestsBenchmark
                 process.Refresh();
                 var startCpu = process.TotalProcessorTime;
                 var startLoad = File.ReadAllText("/proc/loadavg").Trim();
+                var azuriteStart = azurite.ProcessorTime;
                 watch.Restart();
                 using var request = new HttpRequestMessage(HttpMethod.Get, "reports/daily/2026-11-20.pdf");
                 request.Headers.Add(FunctionKeys.HeaderName, key);
@@ -158,14 +159,19 @@ internal static class FirstRequestsBenchmark
                 response.EnsureSuccessStatusCode();
                 process.Refresh();
                 var firstCpu = process.TotalProcessorTime - startCpu;
+                var azuriteFirst = azurite.ProcessorTime - azuriteStart;
+                var nextCpu = process.TotalProcessorTime;
                 watch.Restart();
                 using var second = new HttpRequestMessage(HttpMethod.Get, "reports/daily/2026-11-19.pdf");
                 second.Headers.Add(FunctionKeys.HeaderName, key);
                 using var secondResponse = await http.SendAsync(second);
                 _ = await secondResponse.Content.ReadAsByteArrayAsync();
                 var next = watch.Elapsed;
+                process.Refresh();
+                nextCpu = process.TotalProcessorTime - nextCpu;
+                var azuriteNext = azurite.ProcessorTime - azuriteStart - azuriteFirst;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {run} (warm-up {(warmUp ? "on" : "off")}): start → health 200 {started.TotalMilliseconds:F0} ms (runner CPU {startCpu.TotalMilliseconds:F0} ms, load {startLoad}); {waited}first request (uncached day, {bytes / 1024} KB) {first.TotalMilliseconds:F0} ms (runner CPU {firstCpu.TotalMilliseconds:F0} ms); next uncached day {next.TotalMilliseconds:F0} ms; peak WS {process.PeakWorkingSet64 / 1048576} MB; load after {File.ReadAllText("/proc/loadavg").Trim()}"));
+                    $"run {run} (warm-up {(warmUp ? "on" : "off")}): start → health 200 {started.TotalMilliseconds:F0} ms (runner CPU {startCpu.TotalMilliseconds:F0} ms, load {startLoad}); {waited}first request (uncached day, {bytes / 1024} KB) {first.TotalMilliseconds:F0} ms (runner CPU {firstCpu.TotalMilliseconds:F0} ms, Azurite CPU {azuriteFirst.TotalMilliseconds:F0} ms); next uncached day {next.TotalMilliseconds:F0} ms (runner CPU {nextCpu.TotalMilliseconds:F0} ms, Azurite CPU {azuriteNext.TotalMilliseconds:F0} ms); peak WS {process.PeakWorkingSet64 / 1048576} MB; load after {File.ReadAllText("/proc/loadavg").Trim()}"));
             }
             finally
             {
