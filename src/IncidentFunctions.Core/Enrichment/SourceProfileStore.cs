@@ -85,14 +85,18 @@ public sealed class SourceProfileStore(StorageClients storage, DayChangeMarks ma
         => GetDayAsync(tenantId, day, static profile => profile, cancellationToken);
 
     /// <summary>The day's profiles, each cut to what <paramref name="keep"/> returns as it is read.</summary>
-    public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, Func<SourceProfile, SourceProfile> keep, CancellationToken cancellationToken = default)
+    public Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, Func<SourceProfile, SourceProfile> keep, CancellationToken cancellationToken = default)
+        => GetDayAsync(tenantId, day, keep, int.MaxValue, cancellationToken);
+
+    /// <summary>As <see cref="GetDayAsync(long, LocalDate, Func{SourceProfile, SourceProfile}, CancellationToken)"/>, reading at most <paramref name="maxRows"/> rows.</summary>
+    public async Task<SourceDay> GetDayAsync(long tenantId, LocalDate day, Func<SourceProfile, SourceProfile> keep, int maxRows, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(storage.Options.SourcesTable, cancellationToken).ConfigureAwait(false);
         var partition = DayPartition.Key(tenantId, day);
         var profiles = new Dictionary<string, SourceProfile>(StringComparer.Ordinal);
         var attributions = new List<string>();
         // Only what is read back: the stored SourceType and Malicious columns are for people browsing the table.
-        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.PartitionFilter(partition), select: DayColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.PartitionFilter(partition), maxPerPage: Math.Min(maxRows, 1000), select: DayColumns, cancellationToken: cancellationToken).Take(maxRows).ConfigureAwait(false))
         {
             try
             {

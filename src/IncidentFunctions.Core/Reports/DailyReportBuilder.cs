@@ -52,24 +52,32 @@ public sealed class DailyReportBuilder(
     internal const int MaxCountryCodePoints = 8;
     private const string FalsePositive = "falsepositive";
 
-    public async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+    public Task<DailyReport> BuildAsync(long tenantId, LocalDate day, CancellationToken cancellationToken = default)
+        => BuildAsync(tenantId, day, int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BuildAsync(long, LocalDate, CancellationToken)"/> from at most <paramref name="maxRows"/> rows of
+    /// each stored set it reads (each day's incidents and profiles): the start-up warm-up runs the same code on a
+    /// bounded sample of a busy day.
+    /// </summary>
+    internal async Task<DailyReport> BuildAsync(long tenantId, LocalDate day, int maxRows, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var coverageTask = coverage.GetDayAsync(tenantId, day, now, cancellationToken);
         // The change column compares with the day before; a partly pulled day before must be said, not hidden.
         var previousCoverageTask = coverage.GetDayAsync(tenantId, day.PlusDays(-1), now, cancellationToken);
         var vulnerabilitiesTask = vulnerabilities.GetAllAsync(tenantId, cancellationToken);
-        var sourcesTask = sources.GetDayAsync(tenantId, day, cancellationToken);
+        var sourcesTask = sources.GetDayAsync(tenantId, day, static p => p, maxRows, cancellationToken);
         // The day before shows only its figures, whose shares read a profile's type and reputation: its profiles are
         // cut to those as they are read (a busy day's full profiles, provenance and all, were megabytes at the peak).
-        var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), ForShares, cancellationToken);
+        var previousSourcesTask = sources.GetDayAsync(tenantId, day.PlusDays(-1), ForShares, maxRows, cancellationToken);
         // Both days are folded as they are read (only the columns the report shows): a busy day's stored rows were
         // most of a report's memory.
         var previousTask = CountAsync(
-            incidents.GetDayAsync(tenantId, day.PlusDays(-1), ReportColumns.Figures, PageSize, cancellationToken),
+            incidents.GetDayAsync(tenantId, day.PlusDays(-1), ReportColumns.Figures, PageSize, cancellationToken).Take(maxRows),
             new DayFigures(() => previousSourcesTask.IsCompletedSuccessfully ? previousSourcesTask.Result.Profiles : null));
         var foldTask = FoldAsync(
-            incidents.GetDayAsync(tenantId, day, ReportColumns.Listed, PageSize, cancellationToken),
+            incidents.GetDayAsync(tenantId, day, ReportColumns.Listed, PageSize, cancellationToken).Take(maxRows),
             Task.WhenAll(vulnerabilitiesTask, sourcesTask),
             () => new DailyReportFold(day, calendar, options.Value, vulnerabilitiesTask.Result, sourcesTask.Result, wallarm.Value.ResolveConsoleAddress(), now));
         await Task.WhenAll(foldTask, previousTask, coverageTask, previousCoverageTask, previousSourcesTask).ConfigureAwait(false);

@@ -73,10 +73,10 @@ public sealed class DailyReportService(
 
     /// <summary>
     /// What a request does, short of storing a report or counting as one: the tenant, the revision check and the cache
-    /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage, and (a day
-    /// of at most <see cref="PageFlow.DefaultLaidOutRowBudget"/> incidents) rendered. An instance warming up at start so
-    /// runs the table reads, entity binding, folds and the blob probes once (the made-up day of the render warm-up
-    /// reaches none of them), at the cost of reading that day. Returns null when no day has rows yet.
+    /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage (at most
+    /// <see cref="PageFlow.DefaultLaidOutRowBudget"/> rows of each of its sets), and rendered. An instance warming up at
+    /// start so runs the table reads, entity binding, folds and the blob probes once (the made-up day of the render
+    /// warm-up reaches none of them), at the cost of reading part of that day. Returns null when no day has rows yet.
     /// </summary>
     internal async Task<StoredDayWarmUp?> WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -87,12 +87,10 @@ public sealed class DailyReportService(
         // A quiet tenant's yesterday may have no rows, and change marks cannot tell (a report or export of a day creates
         // one): the days a report can be asked for are probed from today back.
         if (await incidents.LatestDayWithRowsAsync(tenantId, Today(), _options.RetentionDays + 1, cancellationToken).ConfigureAwait(false) is not { } day) return null;
-        var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        // More of a busy day would add time and memory at start, not warmed code.
+        var report = await builder.BuildAsync(tenantId, day, PageFlow.DefaultLaidOutRowBudget, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        // A bigger day adds render time and memory, not warmed code: the made-up day's renders cover the rest.
-        var pages = report.Incidents.Count <= PageFlow.DefaultLaidOutRowBudget
-            ? new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render().Pages
-            : 0;
+        var pages = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render().Pages;
         return new StoredDayWarmUp(day, report.Incidents.Count, pages);
     }
 

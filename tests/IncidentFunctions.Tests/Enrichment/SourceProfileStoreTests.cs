@@ -34,6 +34,22 @@ public sealed class SourceProfileStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetDayAsync_MaxRows_ReadsAtMostThatManyRows()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var store = app.Get<SourceProfileStore>();
+        var day = new LocalDate(2026, 11, 20);
+        var profiles = Enumerable.Range(1, 7).Select(n => new SourceProfile { Ip = $"198.51.100.{n}", SourceType = SourceType.Unknown }).ToList();
+        await store.UpsertAsync(5, day, profiles, [], TestContext.Current.CancellationToken);
+
+        var three = await store.GetDayAsync(5, day, static p => p, 3, TestContext.Current.CancellationToken);
+        var all = await store.GetDayAsync(5, day, static p => p, 100, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, three.Profiles.Count);
+        Assert.Equal(7, all.Profiles.Count);
+    }
+
+    [Fact]
     public async Task GetDayAsync_BrokenAndNullListRows_SkipsTheUnreadableAndReadsTheRest()
     {
         await using var app = await AppHarness.StartAsync(azurite);

@@ -398,6 +398,24 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task BuildAsync_MaxRows_FoldsAtMostThatManyRowsOfEachDay()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = await StartAsync(now: new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+        await app.PullAsync(cancellationToken);
+        var builder = app.Get<DailyReportBuilder>();
+        var day = new LocalDate(2026, 11, 19);
+
+        var whole = await builder.BuildAsync(Tenant, day, cancellationToken);
+        var sample = await builder.BuildAsync(Tenant, day, 3, cancellationToken);
+
+        Assert.InRange(whole.Incidents.Count, 4, int.MaxValue);
+        Assert.InRange(whole.PreviousFigures.Incidents, 4, int.MaxValue);
+        Assert.Equal(3, sample.Incidents.Count);
+        Assert.InRange(sample.PreviousFigures.Incidents, 1, 3);
+    }
+
+    [Fact]
     public async Task BuildAsync_PreviousDayReadWithItsColumnsOnly_HasTheFiguresOfItsWholeRows()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
