@@ -14,8 +14,8 @@ namespace IncidentFunctions.Reports;
 /// <param name="PathAndQuery">The link relative to the API base (route prefix excluded), e.g. <c>reports/shared/daily/2026-11-20.pdf?exp=…</c>.</param>
 public sealed record SharedReport(ReportFile File, Uri? Url, string PathAndQuery, DateTimeOffset ExpiresAt);
 
-/// <summary>What the start-up warm-up read from storage: the day, its incidents, and the pages rendered (0 when not rendered).</summary>
-internal sealed record StoredDayWarmUp(LocalDate Day, int Incidents, int Pages);
+/// <summary>What the start-up warm-up read from storage: the day and the incidents of its model.</summary>
+internal sealed record StoredDayWarmUp(LocalDate Day, int Incidents);
 
 /// <summary>
 /// Generates (or reuses) the PDF of a report day, keeps it in Blob storage, and issues signed links to it. A stored
@@ -72,11 +72,11 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
-    /// What a request does, short of storing a report or counting as one: the tenant, the revision check and the cache
+    /// What a request does, short of rendering, storing or counting as one: the tenant, the revision check and the cache
     /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage (at most
-    /// <see cref="PageFlow.DefaultLaidOutRowBudget"/> rows of each of its sets), and rendered. An instance warming up at
-    /// start so runs the table reads, entity binding, folds and the blob probes once (the made-up day of the render
-    /// warm-up reaches none of them), at the cost of reading part of that day. Returns null when no day has rows yet.
+    /// <see cref="DailyReportBuilder.PageSize"/> rows of each of its sets). An instance warming up at start so runs the
+    /// table reads, entity binding and folds once (the made-up day of the render warm-up reaches none of them), at the
+    /// cost of reading part of that day. Returns null when no day has rows yet.
     /// </summary>
     internal async Task<StoredDayWarmUp?> WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -87,11 +87,11 @@ public sealed class DailyReportService(
         // A quiet tenant's yesterday may have no rows, and change marks cannot tell (a report or export of a day creates
         // one): the days a report can be asked for are probed from today back.
         if (await incidents.LatestDayWithRowsAsync(tenantId, Today(), _options.RetentionDays + 1, cancellationToken).ConfigureAwait(false) is not { } day) return null;
-        // More of a busy day would add time and memory at start, not warmed code.
-        var report = await builder.BuildAsync(tenantId, day, PageFlow.DefaultLaidOutRowBudget, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        var pages = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render().Pages;
-        return new StoredDayWarmUp(day, report.Incidents.Count, pages);
+        // One page of each set runs all of the code; more of a busy day would only add time and memory at start. The
+        // model is not rendered: the made-up day's renders warm that code, and rendering this one as well left a
+        // 10,000-incident report's peak about 3 MB higher (daily-report-memory) for no measurable gain.
+        var report = await builder.BuildAsync(tenantId, day, DailyReportBuilder.PageSize, cancellationToken).ConfigureAwait(false);
+        return new StoredDayWarmUp(day, report.Incidents.Count);
     }
 
     /// <summary>

@@ -79,10 +79,10 @@ public sealed class ReportOptions
 
     /// <summary>
     /// Render a small made-up report a few times in the background once the host has started, run the latest day's
-    /// storage checks, and read, build and render (without storing) the most recent day with rows, so a new instance's
-    /// first report request does not also pay the process's one-time costs (JIT, fonts, PDF backend, storage
-    /// connections, table reads). Stops when the first report is asked for. Costs one to two seconds of CPU per start,
-    /// more when the most recent day is busy (its rows are read; only a day of up to a thousand incidents is rendered).
+    /// storage checks, and build (and drop) a model from a page of each set of the most recent day with rows, so a new
+    /// instance's first report request does not also pay the process's one-time costs (JIT, fonts, PDF backend,
+    /// storage connections, table reads). Stops when the first report is asked for. Costs one to two seconds of CPU
+    /// per start.
     /// </summary>
     public bool WarmUpOnStart { get; set; } = true;
 

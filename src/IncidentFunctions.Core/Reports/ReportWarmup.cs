@@ -20,8 +20,8 @@ namespace IncidentFunctions.Reports;
 /// at about three times its later cost; the render is repeated a few times (per-page code then has its 30 calls),
 /// pausing for the JIT between, unless a report has been asked for meanwhile (that request does the rest of the
 /// warming and should have the cores). Meanwhile, when a service provider is given, a request's storage path runs
-/// (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then the most recent day with rows read,
-/// built and rendered. It stops when the first report is asked for. No report is stored (a day without a change mark
+/// (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then a model built from a page of each
+/// set of the most recent day with rows. It stops when the first report is asked for. No report is stored (a day without a change mark
 /// gets one, as on any request); a failure is logged and changes nothing else. The warm-up logs that it is done once
 /// both parts have finished.
 /// </summary>
@@ -87,7 +87,7 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
             if (read is not null)
             {
                 var (day, elapsedMs) = (ReportCalendar.IsoDay(read.Day), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                ReportsLog.WarmedUpFromStorage(logger, day, read.Incidents, read.Pages, elapsedMs);
+                ReportsLog.WarmedUpFromStorage(logger, day, read.Incidents, elapsedMs);
             }
         }
         catch (OperationCanceledException) when (demand.AnyRequested && !cancellationToken.IsCancellationRequested)

@@ -24,8 +24,8 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// health answers, so a warm-up still running competes with it. Verb: <c>first-requests [runs] [--after-warm-up]</c>
 /// (default 3). With <c>--after-warm-up</c> every runner warms up and the request waits until the runner has logged
 /// that its warm-up is done: an instance that started before its first report was asked for (the local runner serving,
-/// an always-ready instance), rather than one started by the request. That warm-up reads the most recent day with rows,
-/// here the six hours of 2026-11-21, never a day asked for.
+/// an always-ready instance), rather than one started by the request. That warm-up reads a page of the most recent day
+/// with rows, here the six hours of 2026-11-21, never a day asked for.
 /// </summary>
 internal static class FirstRequestsBenchmark
 {
