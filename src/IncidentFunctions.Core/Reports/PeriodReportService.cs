@@ -10,7 +10,7 @@ namespace IncidentFunctions.Reports;
 
 /// <summary>
 /// Generates (or reuses) the PDF of a week or month and keeps it in Blob storage, as <see cref="DailyReportService"/>
-/// does for a day: reused while the revision over all the period's partitions is unchanged, checked at most once per
+/// does for a day: reused while the revision over all the period's days is unchanged, checked at most once per
 /// <see cref="ReportOptions.CacheRevalidateAfter"/>, one generation of a period at a time per process.
 /// </summary>
 public sealed class PeriodReportService(
@@ -24,12 +24,14 @@ public sealed class PeriodReportService(
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
+    ReportDemand demand,
     ILogger<PeriodReportService> logger)
 {
     private readonly ReportOptions _options = options.Value;
 
     public async Task<ReportFile> GetOrCreateAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
+        demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         return await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {

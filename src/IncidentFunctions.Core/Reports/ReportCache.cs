@@ -50,9 +50,9 @@ public sealed record ReportFile(
 /// writer of incident and source rows (ingestion's writer, enrichment) replaces a day's mark after its write, and the
 /// revision is read before the report reads the rows, so a write the report missed changes it (the protocol and its
 /// limit are on <see cref="DayChangeMarks"/>; the CSV snapshots rely on the same marks). Until 2026-12-01 the revision
-/// scanned the keys of every incident and source partition, one request per 1,000 rows: about 60 ms of a 1,000-incident
-/// day's first request on the benchmark machine, and 50,000 keys for a day of 10,000 incidents. A day without a mark
-/// yet (rows written before marks existed) gets one, so a later write still changes it.
+/// scanned the keys of every incident and source partition, one request per 1,000 rows: tens of milliseconds of a
+/// 1,000-incident day's request on the benchmark machine, and over 50,000 keys for a day of 10,000 incidents. A day
+/// without a mark yet (rows written before marks existed) gets one, so a later write still changes it.
 /// </remarks>
 public sealed class ReportCache(StorageClients storage, VulnerabilityCatalog catalog, DayChangeMarks marks)
 {

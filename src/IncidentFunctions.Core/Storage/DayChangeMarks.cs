@@ -7,10 +7,11 @@ using NodaTime;
 namespace IncidentFunctions.Storage;
 
 /// <summary>
-/// A cheap "has this report day changed?" check for copies of a day's data (the CSV export's per-day snapshots): one
-/// small row per tenant and report day (PartitionKey the tenant, RowKey <c>yyyyMMdd</c>, so a period's marks are one
-/// range query) holding a random value that every writer of the day's incident or source rows replaces after its write
-/// has completed (<see cref="BumpAsync"/>, an unconditional upsert, all days of a call in one transaction).
+/// A cheap "has this report day changed?" check for copies of a day's data (the CSV export's per-day snapshots, the
+/// cached PDF reports): one small row per tenant and report day (PartitionKey the tenant, RowKey <c>yyyyMMdd</c>, so a
+/// period's marks are one range query) holding a random value that every writer of the day's incident or source rows
+/// replaces after its write has completed (<see cref="BumpAsync"/>, an unconditional upsert, all days of a call in one
+/// transaction).
 /// </summary>
 /// <remarks>
 /// Why it is enough: a reader reads the mark <em>before</em> it reads the day's rows and tags its copy with that value.

@@ -30,7 +30,7 @@ internal static class ReportHttpBenchmark
         var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 1_000 };
         await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, clock);
         var port = AzuriteProcess.FreePorts(1)[0];
-        const string key = "benchmark-key";
+        const string key = "FAKE-benchmark-function-key";
 
         var builder = RunnerWebBuilder.Create([]); // the runner's builder: settings read once, the working directory not watched
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

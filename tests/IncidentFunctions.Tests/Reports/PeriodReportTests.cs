@@ -205,10 +205,13 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
     {
         await using var app = await StartAsync();
         await SeedAsync(app);
+        Assert.False(app.Get<ReportDemand>().AnyRequested);
 
         var (status, headers, body) = await SendAsync<PeriodReportEndpoint>(app, "weekly", "2026-W48");
 
         Assert.Equal(200, status);
+        // A start-up warm-up still running stops: the request should have the cores.
+        Assert.True(app.Get<ReportDemand>().AnyRequested);
         Assert.Equal("application/pdf", headers.ContentType.ToString());
         Assert.Contains("incident-report-2026-W48.pdf", headers.ContentDisposition.ToString(), StringComparison.Ordinal);
         Assert.False(headers.ContainsKey(CsvExportResult.PartialHeader));
