@@ -40,7 +40,7 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
         await app.Get<SourceProfileStore>().UpsertAsync(Tenant, Day, [new SourceProfile { Ip = "198.51.100.7", CountryCode = "NL" }], [], Ct);
         var enriched = await RevisionAsync();
         Assert.NotEqual(first, enriched);
-        await app.Get<IncidentStore>().UpsertAsync([Incident("late:1", Day.PlusDays(-1))], Now, Ct);
+        await app.Get<IncidentStore>().UpsertAsync([TestIncidents.Sqli(Tenant, "late:1", new DateTimeOffset(2026, 11, 17, 10, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))], Now, Ct);
         var dayBefore = await RevisionAsync();
         Assert.NotEqual(enriched, dayBefore);
         var window = app.Get<ReportCalendar>().WindowOf(Day);
@@ -70,28 +70,5 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
         Assert.NotEqual(first, previous);
         await marks.BumpAsync(Tenant, [week.Last], Ct);
         Assert.NotEqual(previous, await RevisionAsync());
-    }
-
-    private static Incident Incident(string id, LocalDate day)
-    {
-        var at = new DateTimeOffset(day.Year, day.Month, day.Day, 10, 0, 0, TimeSpan.Zero);
-        return new Incident
-        {
-            TenantId = Tenant,
-            Id = id,
-            FirstSeen = at,
-            LastSeen = at.AddMinutes(5),
-            AttackType = "sqli",
-            Domain = "shop.example.com",
-            Path = "/search",
-            Method = "GET",
-            Parameter = "get.q",
-            Hits = 3,
-            IpCount = 1,
-            TopIps = [new IncidentSourceIp("203.0.113.9", 3, "NL")],
-            VulnerabilityId = 11,
-            Threat = 50,
-            Status = IncidentStatus.Blocked,
-        };
     }
 }
