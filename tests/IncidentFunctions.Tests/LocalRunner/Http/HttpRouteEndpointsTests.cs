@@ -89,7 +89,7 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
     [Fact]
     public async Task FunctionRoute_KeyInHeader_ReturnsTheHandlersResult()
     {
-        var client = await StartAsync(HostJson, "another-key", Key);
+        var client = await StartAsync(HostJson, "FAKE-another-function-key", Key);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
         request.Headers.Add("x-functions-key", Key);
 
