@@ -59,23 +59,44 @@ public sealed class DayChangeMarks(StorageClients storage)
             if (TryParseDayKey(row.RowKey, out var day) && row.GetString(ValueProperty) is { Length: > 0 } mark) marks[day] = mark;
         }
 
-        foreach (var day in create.Where(d => !marks.ContainsKey(d)))
+        // A period's first read can lack a mark for each of its days (and the previous period's): added in one
+        // transaction per 100 rather than one request each, and one by one only when a writer got there first.
+        foreach (var chunk in create.Where(d => !marks.ContainsKey(d)).Distinct().Chunk(TableBatchWriter.MaxActionsPerTransaction))
         {
-            var row = Row(partition, ReportCalendar.DayKey(day));
-            try
+            var rows = chunk.Select(day => (Day: day, Row: Row(partition, ReportCalendar.DayKey(day)))).ToList();
+            if (rows.Count > 1)
             {
-                await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-                marks[day] = row.GetString(ValueProperty);
+                try
+                {
+                    await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Row)), cancellationToken).ConfigureAwait(false);
+                    foreach (var (day, row) in rows) marks[day] = row.GetString(ValueProperty);
+                    continue;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // One of them exists now; the transaction added none. Each on its own below.
+                }
             }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-                // A writer bumped it meanwhile (or another reader created it): take what is stored now.
-                var stored = await table.GetEntityAsync<TableEntity>(partition, row.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-                marks[day] = stored.Value.GetString(ValueProperty) ?? "";
-            }
+
+            foreach (var (day, row) in rows) marks[day] = await AddOrReadAsync(table, row, cancellationToken).ConfigureAwait(false);
         }
 
         return marks;
+    }
+
+    private static async Task<string> AddOrReadAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+            return row.GetString(ValueProperty);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // A writer bumped it meanwhile (or another reader created it): take what is stored now.
+            var stored = await table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return stored.Value.GetString(ValueProperty) ?? "";
+        }
     }
 
     private static string Partition(long tenantId) => tenantId.ToString(CultureInfo.InvariantCulture);

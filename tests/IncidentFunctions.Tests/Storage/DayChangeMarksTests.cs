@@ -35,6 +35,27 @@ public sealed class DayChangeMarksTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetAsync_ManyMissingMarks_AreCreatedInTransactionsAndOneThatExistsIsReadBack()
+    {
+        await using var app = await StartAsync();
+        var marks = app.Get<DayChangeMarks>();
+        var first = Monday.PlusDays(-150);
+        var days = Enumerable.Range(0, 151).Select(first.PlusDays).ToList();
+        // Outside the range read first, so the creation meets a mark a writer already put there.
+        var written = Monday.PlusDays(10);
+        await marks.BumpAsync(Tenant, [written], Ct);
+        var stored = (await marks.GetAsync(Tenant, written, written, [], Ct))[written];
+
+        var created = await marks.GetAsync(Tenant, first, Monday, [.. days, written], Ct);
+        var again = await marks.GetAsync(Tenant, first, Monday, [], Ct);
+
+        Assert.Equal(152, created.Count);
+        Assert.Equal(stored, created[written]);
+        Assert.Equal(days, again.Keys.Order());
+        Assert.All(days, d => Assert.Equal(created[d], again[d]));
+    }
+
+    [Fact]
     public async Task BumpAsync_ChangesTheMarksOfTheDaysGivenOnly()
     {
         await using var app = await StartAsync();
