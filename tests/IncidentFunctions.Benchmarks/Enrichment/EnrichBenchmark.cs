@@ -34,7 +34,7 @@ internal static class EnrichBenchmark
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Wallarm:ApiToken"] = "benchmark",
+            ["Wallarm:ApiToken"] = "FAKE-benchmark-token",
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = "bench" + Guid.NewGuid().ToString("N")[..6],
             [AppSettingNames.EnrichmentQueueName] = queueName,

@@ -49,7 +49,7 @@ internal static class EnrichListenerBenchmark
 
     private static Dictionary<string, string?> Settings(string connectionString, Uri simulator, string queueName) => new()
     {
-        ["Wallarm:ApiToken"] = "benchmark",
+        ["Wallarm:ApiToken"] = "FAKE-benchmark-token",
         ["Storage:ConnectionString"] = connectionString,
         ["Storage:TablePrefix"] = "bench" + Guid.NewGuid().ToString("N")[..6],
         [AppSettingNames.EnrichmentQueueName] = queueName,

@@ -202,15 +202,15 @@ public sealed class HttpRouteEndpointsTests : IAsyncDisposable
         var keyFile = Path.Combine(Path.GetTempPath(), $"keys-{Guid.NewGuid():N}", "function-key");
         Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
         _cleanups.Add(() => Directory.Delete(Path.GetDirectoryName(keyFile)!, recursive: true));
-        await File.WriteAllTextAsync(keyFile, "a-key-an-operator-wrote-by-hand\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(keyFile, "FAKE-key-an-operator-wrote-by-hand\n", TestContext.Current.CancellationToken);
         var client = await StartWithKeyFileAsync(keyFile);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/runner/reports/daily/2026-11-26.pdf");
-        request.Headers.Add("x-functions-key", "a-key-an-operator-wrote-by-hand");
+        request.Headers.Add("x-functions-key", "FAKE-key-an-operator-wrote-by-hand");
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("a-key-an-operator-wrote-by-hand\n", await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken));
+        Assert.Equal("FAKE-key-an-operator-wrote-by-hand\n", await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken));
     }
 
     [Fact]
