@@ -309,10 +309,10 @@ internal static class ReportRenderBenchmark
                         fonts[(run.Typeface, run.Size)] = font;
                     }
 
-                    GlyphEmitter.AddRun(builder, font, run.Run, run.Size);
+                    var at = GlyphEmitter.AddRun(builder, font, run.Run, run.Size);
                     using var blob = builder.Build();
                     paint.Color = run.Color;
-                    if (blob is not null) canvas.DrawText(blob, run.X, run.Y, paint);
+                    if (blob is not null) canvas.DrawText(blob, run.X + at, run.Y, paint);
                 }
 
                 document.EndPage();

@@ -11,19 +11,29 @@ namespace IncidentFunctions.Reports.Rendering.Typesetting;
 /// <c>/ActualText</c> span. Read back with PdfPig's <c>UseActualText</c>, such words come out whole and in logical
 /// order. The directional isolates the report adds around values are left out of the text.
 /// </summary>
+/// <remarks>
+/// Positions are relative to the run's start and advance the way Skia's PDF backend advances its pen: the font-unit
+/// advance times <c>size / unitsPerEm</c>, summed in single precision. The backend writes a glyph that sits exactly
+/// there into the same string as the one before it, and any other glyph with a move of its own (<c>x 0 Td</c>): with
+/// positions summed in em units and scaled afterwards, nearly every glyph of a report had a move, a page's content
+/// was five times its text, and writing and compressing it was a third of a report's render. Kerning and marks still
+/// move their glyphs, exactly where the layout put them.
+/// </remarks>
 internal static class GlyphEmitter
 {
-    public static void AddRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size)
+    /// <summary>Adds <paramref name="run"/>; returns where (points from the line's start) the blob is to be drawn.</summary>
+    public static float AddRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size)
     {
         var n = run.Glyphs.Length;
-        if (n == 0) return;
+        var origin = run.X * size;
+        if (n == 0) return origin;
 
         // UTF-8 of the run's characters, and the byte offset at which each character starts.
         var span = run.Text.AsSpan(run.Start, run.Length);
         if (run.IsSimple && !span.ContainsAnyExceptInRange('\u0020', '\u007E'))
         {
             AddAsciiRun(builder, font, run, size, span);
-            return;
+            return origin;
         }
 
         var byteAt = new int[run.Length + 1];
@@ -42,13 +52,14 @@ internal static class GlyphEmitter
         byteAt[run.Length] = length;
         var clusters = run.IsSimple ? run.Clusters : WordClusters(run);
 
-        // Visual positions (size 1 → points), then written in logical order.
+        // Visual positions in points from the run's start, then written in logical order.
         var x = new float[n];
-        var pen = run.X;
+        var scale = PdfScale(size, run.Face.UnitsPerEm);
+        var pen = 0f;
         for (var k = 0; k < n; k++)
         {
-            x[k] = (pen + (run.OffsetsX?[k] ?? 0)) * size;
-            pen += run.Advances[k];
+            x[k] = pen + ((run.OffsetsX?[k] ?? 0) * size);
+            pen += PdfAdvance(run.Advances[k], scale, run.Face.UnitsPerEm);
         }
 
         if (length == 0)
@@ -61,7 +72,7 @@ internal static class GlyphEmitter
                 plain.Positions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
             }
 
-            return;
+            return origin;
         }
 
         var buffer = builder.AllocatePositionedTextRun(font, n, length);
@@ -77,7 +88,17 @@ internal static class GlyphEmitter
         }
 
         utf8.AsSpan(0, length).CopyTo(buffer.Text);
+        return origin;
     }
+
+    /// <summary>Skia's <c>advanceScale</c>: <c>textSize * scaleX / emSize</c> in single precision.</summary>
+    internal static float PdfScale(float size, int unitsPerEm) => size * 1f / unitsPerEm;
+
+    /// <summary>
+    /// An advance in em units (font units ÷ units per em, as the shaper gives it) as Skia's PDF backend computes a
+    /// glyph's: its font units times <paramref name="scale"/>.
+    /// </summary>
+    internal static float PdfAdvance(float advanceEm, float scale, int unitsPerEm) => scale * MathF.Round(advanceEm * unitsPerEm);
 
     /// <summary>The common case: printable ASCII, one glyph per character, left to right; byte offsets are character offsets.</summary>
     private static void AddAsciiRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, ReadOnlySpan<char> text)
@@ -87,13 +108,14 @@ internal static class GlyphEmitter
         var glyphs = buffer.Glyphs;
         var positions = buffer.Positions;
         var clusters = buffer.Clusters;
-        var pen = run.X;
+        var scale = PdfScale(size, run.Face.UnitsPerEm);
+        var pen = 0f;
         for (var k = 0; k < n; k++)
         {
             glyphs[k] = run.Glyphs[k];
-            positions[k] = new SKPoint(pen * size, 0);
+            positions[k] = new SKPoint(pen, 0);
             clusters[k] = (uint)(run.Clusters[k] - run.Start);
-            pen += run.Advances[k];
+            pen += PdfAdvance(run.Advances[k], scale, run.Face.UnitsPerEm);
         }
 
         var bytes = buffer.Text;

@@ -99,11 +99,11 @@ internal sealed partial class TextEngine : IDisposable
             if (run.Glyphs.Length == 0) continue;
             var typeface = TypefaceFor(run);
             var font = SkFont(typeface, style.Size);
-            GlyphEmitter.AddRun(_builder, font, run, style.Size);
+            var at = GlyphEmitter.AddRun(_builder, font, run, style.Size);
             using var blob = _builder.Build();
             if (blob is null) continue;
             _paint.Color = run.IsEscape ? Typography.Escape : style.Color;
-            canvas.DrawText(blob, x, baseline, _paint);
+            canvas.DrawText(blob, x + at, baseline, _paint);
             Observer?.TextDrawn(canvas, typeface, style.Size, _paint.Color, x, baseline, run);
         }
     }
