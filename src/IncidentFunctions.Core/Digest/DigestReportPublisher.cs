@@ -43,13 +43,13 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
         ArgumentNullException.ThrowIfNull(report);
         if (report.Bytes > maxBytes) return null;
         var day = period.Kind == PeriodKind.Day;
-        var file = day
-            ? await reports.GetOrCreateAsync(period.First, cancellationToken).ConfigureAwait(false)
-            : await periodReports.GetOrCreateAsync(period, cancellationToken).ConfigureAwait(false);
+        var (file, generated) = day
+            ? await reports.GetOrCreateWithContentAsync(period.First, cancellationToken).ConfigureAwait(false)
+            : await periodReports.GetOrCreateWithContentAsync(period, cancellationToken).ConfigureAwait(false);
         if (file.Sha256 != report.Sha256 || file.Length > maxBytes) return null;
         var (current, content) = day
-            ? await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false)
-            : await periodReports.OpenReadAsync(file, period, cancellationToken).ConfigureAwait(false);
+            ? await reports.OpenReadAsync(file, generated, cancellationToken).ConfigureAwait(false)
+            : await periodReports.OpenReadAsync(file, period, generated, cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
             if (current.Sha256 != report.Sha256) return null;

@@ -56,12 +56,12 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
 
         try
         {
-            var file = await reports.GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+            var (file, generated) = await reports.GetOrCreateWithContentAsync(day, cancellationToken).ConfigureAwait(false);
             if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true);
             if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false);
 
             // Opened here, not while writing, so a storage failure can still be answered with a status of its own.
-            var (current, content) = await reports.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
+            var (current, content) = await reports.OpenReadAsync(file, generated, cancellationToken).ConfigureAwait(false);
             return new ReportFileResult(current, content, notModified: false);
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))

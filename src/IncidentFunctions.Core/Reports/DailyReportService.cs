@@ -54,21 +54,34 @@ public sealed class DailyReportService(
 
     /// <summary>The stored PDF of <paramref name="day"/>, generated first when missing or out of date.</summary>
     public async Task<ReportFile> GetOrCreateAsync(LocalDate day, CancellationToken cancellationToken = default)
+        => (await GetOrCreateWithContentAsync(day, cancellationToken).ConfigureAwait(false)).File;
+
+    /// <summary>
+    /// As <see cref="GetOrCreateAsync"/>; when this call generated the file, also its content, so a caller that serves
+    /// it need not download what was just uploaded (<see cref="OpenReadAsync(ReportFile, byte[], CancellationToken)"/>).
+    /// </summary>
+    public async Task<(ReportFile File, byte[]? Generated)> GetOrCreateWithContentAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
         demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        return await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
+        byte[]? generated = null;
+        var file = await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            var revision = await cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), ct).ConfigureAwait(false);
-            var stored = await cache.GetAsync(tenantId, day, ct).ConfigureAwait(false);
+            // The lookup needs no revision, so both go at once.
+            var revisionTask = cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), ct);
+            var storedTask = cache.GetAsync(tenantId, day, ct);
+            await Task.WhenAll(revisionTask, storedTask).ConfigureAwait(false);
+            var (revision, stored) = (revisionTask.Result, storedTask.Result);
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now))
             {
                 ReportsLog.ServedFromCache(logger, day, stored.GeneratedAt);
                 return stored;
             }
 
-            return await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            (var created, generated) = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            return created;
         }, cancellationToken).ConfigureAwait(false);
+        return (file, generated);
     }
 
     /// <summary>
@@ -109,8 +122,14 @@ public sealed class DailyReportService(
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
-    public async Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, CancellationToken cancellationToken = default)
+    public Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, CancellationToken cancellationToken = default)
+        => OpenReadAsync(file, null, cancellationToken);
+
+    /// <summary>As <see cref="OpenReadAsync(ReportFile, CancellationToken)"/>, from <paramref name="generated"/> (the file's content) when given.</summary>
+    public async Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, byte[]? generated, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        if (generated is not null) return (file, new MemoryStream(generated, writable: false));
         for (var attempt = 0; attempt < 3; attempt++)
         {
             if (await cache.OpenReadAsync(file, cancellationToken).ConfigureAwait(false) is { } stream) return (file, stream);
@@ -121,7 +140,7 @@ public sealed class DailyReportService(
         throw new InvalidOperationException($"The report of {ReportCalendar.IsoDay(file.Day)} keeps changing while being read.");
     }
 
-    private async Task<ReportFile> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<(ReportFile File, byte[] Pdf)> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
@@ -130,7 +149,7 @@ public sealed class DailyReportService(
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
         ReportsLog.Generated(logger, day, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
-        return file;
+        return (file, rendered.Pdf);
     }
 
     /// <summary>Settings that change the PDF without changing storage.</summary>

@@ -35,10 +35,10 @@ public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeri
         try
         {
             if (!periods.IsComplete(parsed)) request.HttpContext.Response.Headers[CsvExportResult.PartialHeader] = "true";
-            var file = await reports.GetOrCreateAsync(parsed, cancellationToken).ConfigureAwait(false);
+            var (file, generated) = await reports.GetOrCreateWithContentAsync(parsed, cancellationToken).ConfigureAwait(false);
             if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true);
             if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false);
-            var (current, content) = await reports.OpenReadAsync(file, parsed, cancellationToken).ConfigureAwait(false);
+            var (current, content) = await reports.OpenReadAsync(file, parsed, generated, cancellationToken).ConfigureAwait(false);
             return new ReportFileResult(current, content, notModified: false);
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))

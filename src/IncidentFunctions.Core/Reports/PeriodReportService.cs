@@ -30,17 +30,25 @@ public sealed class PeriodReportService(
     private readonly ReportOptions _options = options.Value;
 
     public async Task<ReportFile> GetOrCreateAsync(ReportPeriod period, CancellationToken cancellationToken = default)
+        => (await GetOrCreateWithContentAsync(period, cancellationToken).ConfigureAwait(false)).File;
+
+    /// <summary>As <see cref="GetOrCreateAsync"/>; when this call generated the file, also its content (see <see cref="DailyReportService.GetOrCreateWithContentAsync"/>).</summary>
+    public async Task<(ReportFile File, byte[]? Generated)> GetOrCreateWithContentAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
         demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        return await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
+        byte[]? generated = null;
+        var file = await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            var revision = await cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), ct).ConfigureAwait(false);
-            var stored = await cache.GetAsync(tenantId, period, ct).ConfigureAwait(false);
-            return stored is not null && stored.Revision == revision && !stored.IsStaleAt(now)
-                ? stored
-                : await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            var revisionTask = cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), ct);
+            var storedTask = cache.GetAsync(tenantId, period, ct);
+            await Task.WhenAll(revisionTask, storedTask).ConfigureAwait(false);
+            var (revision, stored) = (revisionTask.Result, storedTask.Result);
+            if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now)) return stored;
+            (var created, generated) = await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            return created;
         }, cancellationToken).ConfigureAwait(false);
+        return (file, generated);
     }
 
     /// <summary>For the period digests: the stored PDF and a link that works without a function key until it expires.</summary>
@@ -54,8 +62,14 @@ public sealed class PeriodReportService(
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
-    public async Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, ReportPeriod period, CancellationToken cancellationToken = default)
+    public Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, ReportPeriod period, CancellationToken cancellationToken = default)
+        => OpenReadAsync(file, period, null, cancellationToken);
+
+    /// <summary>As <see cref="OpenReadAsync(ReportFile, ReportPeriod, CancellationToken)"/>, from <paramref name="generated"/> (the file's content) when given.</summary>
+    public async Task<(ReportFile File, Stream Content)> OpenReadAsync(ReportFile file, ReportPeriod period, byte[]? generated, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        if (generated is not null) return (file, new MemoryStream(generated, writable: false));
         for (var attempt = 0; attempt < 3; attempt++)
         {
             if (await cache.OpenReadAsync(file, cancellationToken).ConfigureAwait(false) is { } stream) return (file, stream);
@@ -66,7 +80,7 @@ public sealed class PeriodReportService(
         throw new InvalidOperationException($"The report of {period.Key} keeps changing while being read.");
     }
 
-    private async Task<ReportFile> GenerateAsync(long tenantId, ReportPeriod period, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<(ReportFile File, byte[] Pdf)> GenerateAsync(long tenantId, ReportPeriod period, string revision, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
@@ -74,7 +88,7 @@ public sealed class PeriodReportService(
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, period, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
         ReportsLog.GeneratedPeriod(logger, period.Key, reason, report.IncidentsTotal, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
-        return file;
+        return (file, rendered.Pdf);
     }
 
     /// <summary>Settings that change the PDF without changing storage; for a period not ended, also today (days "not reached yet").</summary>

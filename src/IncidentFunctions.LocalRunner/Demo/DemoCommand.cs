@@ -169,8 +169,8 @@ internal static class DemoCommand
         await output.WriteLineAsync($"4. Rendering the daily report for {ReportCalendar.IsoDay(day)} (GetDailyReport)…").ConfigureAwait(false);
         await using var scope = services.CreateAsyncScope();
         var reports = scope.ServiceProvider.GetRequiredService<DailyReportService>();
-        var file = await reports.GetOrCreateAsync(day).ConfigureAwait(false);
-        var (current, content) = await reports.OpenReadAsync(file).ConfigureAwait(false);
+        var (file, generated) = await reports.GetOrCreateWithContentAsync(day).ConfigureAwait(false);
+        var (current, content) = await reports.OpenReadAsync(file, generated).ConfigureAwait(false);
         var directory = Path.Combine(outputDirectory, "reports");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, current.FileName);
