@@ -85,11 +85,12 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
-    /// What a request does, short of rendering, storing or counting as one: the tenant, the revision check and the cache
+    /// What a request does, short of rendering, storing a report or counting as one: the tenant, the revision check and the cache
     /// lookup of the latest day, then the model of the most recent day with stored rows, read from storage (at most
     /// <see cref="DailyReportBuilder.PageSize"/> rows of each of its sets). An instance warming up at start so runs the
     /// table reads, entity binding and folds once (the made-up day of the render warm-up reaches none of them), at the
-    /// cost of reading part of that day. Returns null when no day has rows yet.
+    /// cost of reading part of that day; then a scratch file is stored and deleted as a report's would be. Returns null
+    /// when no day has rows yet.
     /// </summary>
     internal async Task<StoredDayWarmUp?> WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -104,6 +105,7 @@ public sealed class DailyReportService(
         // model is not rendered: the made-up day's renders warm that code, and rendering this one as well left a
         // 10,000-incident report's peak about 3 MB higher (daily-report-memory) for no measurable gain.
         var report = await builder.BuildAsync(tenantId, day, DailyReportBuilder.PageSize, cancellationToken).ConfigureAwait(false);
+        await cache.WarmUpUploadAsync(cancellationToken).ConfigureAwait(false);
         return new StoredDayWarmUp(day, report.Incidents.Count);
     }
 

@@ -71,4 +71,22 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
         await marks.BumpAsync(Tenant, [week.Last], Ct);
         Assert.NotEqual(previous, await RevisionAsync());
     }
+
+    [Fact]
+    public async Task WarmUpUploadAsync_StoredReportBeside_LeavesOnlyTheReport()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now), settings: new Dictionary<string, string?>
+        {
+            ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
+        });
+        var cache = app.Get<ReportCache>();
+        var storage = app.Get<StorageClients>();
+        await cache.PutAsync(Tenant, Day, "%PDF-1.7"u8.ToArray(), "rev", Now, 1, null, Ct);
+
+        await cache.WarmUpUploadAsync(Ct);
+
+        var names = new List<string>();
+        await foreach (var blob in storage.Blobs.GetBlobContainerClient(storage.Options.ReportsContainer).GetBlobsAsync(cancellationToken: Ct)) names.Add(blob.Name);
+        Assert.Equal([ReportCache.BlobNameFor(Tenant, Day)], names);
+    }
 }
