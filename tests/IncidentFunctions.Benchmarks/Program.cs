@@ -17,6 +17,7 @@ return args.FirstOrDefault() switch
     "daily-report-memory-build" => await PeriodBenchmarks.RunDailyMemoryBuildAsync(args[1..]),
     "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
     "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
+    "report-stages" => await ReportStagesBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
     "enrich-listener" => await EnrichListenerBenchmark.RunAsync(args[1..]),
     "index-memory" => IndexMemory.Run(args[1..]),
