@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using SkiaSharp;
 
@@ -28,7 +29,6 @@ internal static class GlyphEmitter
         var origin = run.X * size;
         if (n == 0) return origin;
 
-        // UTF-8 of the run's characters, and the byte offset at which each character starts.
         var span = run.Text.AsSpan(run.Start, run.Length);
         if (run.IsSimple && !span.ContainsAnyExceptInRange('\u0020', '\u007E'))
         {
@@ -36,8 +36,29 @@ internal static class GlyphEmitter
             return origin;
         }
 
-        var byteAt = new int[run.Length + 1];
-        var utf8 = new byte[Encoding.UTF8.GetMaxByteCount(run.Length)];
+        // Scratch per run (a report has thousands): pooled, not allocated.
+        var byteAt = ArrayPool<int>.Shared.Rent(run.Length + 1);
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(run.Length));
+        var x = ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            Add(builder, font, run, size, byteAt, utf8, x);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(byteAt);
+            ArrayPool<byte>.Shared.Return(utf8);
+            ArrayPool<float>.Shared.Return(x);
+        }
+
+        return origin;
+    }
+
+    private static void Add(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, int[] byteAt, byte[] utf8, float[] x)
+    {
+        var n = run.Glyphs.Length;
+
+        // UTF-8 of the run's characters, and the byte offset at which each character starts.
         var length = 0;
         for (var j = 0; j < run.Length;)
         {
@@ -53,7 +74,6 @@ internal static class GlyphEmitter
         var clusters = run.IsSimple ? run.Clusters : WordClusters(run);
 
         // Visual positions in points from the run's start, then written in logical order.
-        var x = new float[n];
         var scale = PdfScale(size, run.Face.UnitsPerEm);
         var pen = 0f;
         for (var k = 0; k < n; k++)
@@ -64,18 +84,20 @@ internal static class GlyphEmitter
 
         if (length == 0)
         {
-            var plain = builder.AllocatePositionedRun(font, n);
+            var plain = builder.AllocateRawPositionedRun(font, n);
+            var plainGlyphs = plain.Glyphs;
+            var plainPositions = plain.Positions;
             for (var k = 0; k < n; k++)
             {
                 var i = run.IsRtl ? n - 1 - k : k;
-                plain.Glyphs[k] = run.Glyphs[i];
-                plain.Positions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
+                plainGlyphs[k] = run.Glyphs[i];
+                plainPositions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
             }
 
-            return origin;
+            return;
         }
 
-        var buffer = builder.AllocatePositionedTextRun(font, n, length);
+        var buffer = builder.AllocateRawPositionedTextRun(font, n, length);
         var glyphs = buffer.Glyphs;
         var positions = buffer.Positions;
         var textClusters = buffer.Clusters;
@@ -88,7 +110,6 @@ internal static class GlyphEmitter
         }
 
         utf8.AsSpan(0, length).CopyTo(buffer.Text);
-        return origin;
     }
 
     /// <summary>Skia's <c>advanceScale</c>: <c>textSize * scaleX / emSize</c> in single precision.</summary>
@@ -104,7 +125,7 @@ internal static class GlyphEmitter
     private static void AddAsciiRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, ReadOnlySpan<char> text)
     {
         var n = run.Glyphs.Length;
-        var buffer = builder.AllocatePositionedTextRun(font, n, text.Length);
+        var buffer = builder.AllocateRawPositionedTextRun(font, n, text.Length);
         var glyphs = buffer.Glyphs;
         var positions = buffer.Positions;
         var clusters = buffer.Clusters;
