@@ -1,6 +1,7 @@
 using IncidentFunctions.AppModel;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Storage;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.DevServices;
 
@@ -29,14 +30,22 @@ internal static class DevStorage
     {
         if (IsStorageConfigured(configuration)) return null;
 
-        var root = RepositoryLayout.FindRoot(configuration[HostDefaults.ContentRootKey])
-            ?? throw new InvalidOperationException(
-                "No storage is configured and Azurite can only be started from a checkout of the repository. " +
-                "Set Storage:ConnectionString (or AzureWebJobsStorage), or Storage:TableServiceUri, Storage:QueueServiceUri and Storage:BlobServiceUri with a managed identity.");
+        var root = RepositoryLayout.FindRoot(configuration[HostDefaults.ContentRootKey]) ?? throw NotConfiguredOutsideCheckout();
         var dataDirectory = Path.Combine(root, DataDirectoryName);
         var azurite = await AzuriteProcess.StartAsync(root, dataDirectory, logger, cancellationToken).ConfigureAwait(false);
         configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}"] = azurite.ConnectionString;
         HostingLog.StartedAzurite(logger, dataDirectory);
         return azurite;
     }
+
+    /// <summary>
+    /// No storage setting and no checkout to start Azurite from (a published runner run elsewhere): a settings mistake,
+    /// which the runner reports in one line naming the settings.
+    /// </summary>
+    internal static OptionsValidationException NotConfiguredOutsideCheckout()
+        => new(StorageOptions.SectionName, typeof(StorageOptions),
+        [
+            "No storage is configured and Azurite can only be started from a checkout of the repository: set Storage:ConnectionString "
+            + "(or AzureWebJobsStorage), or Storage:TableServiceUri, Storage:QueueServiceUri and Storage:BlobServiceUri with a managed identity.",
+        ]);
 }

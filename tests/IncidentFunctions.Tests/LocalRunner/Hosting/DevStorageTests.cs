@@ -1,4 +1,5 @@
 using IncidentFunctions.LocalRunner.DevServices;
+using IncidentFunctions.LocalRunner.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
@@ -25,5 +26,17 @@ public sealed class DevStorageTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
 
         Assert.True(DevStorage.IsStorageConfigured(configuration));
+    }
+
+    /// <summary>A published runner started outside a checkout with no storage set: one line naming the settings, as for any setting.</summary>
+    [Fact]
+    public void NotConfiguredOutsideCheckout_AsTheRunnerReportsIt_IsOneLineNamingTheSettings()
+    {
+        var line = StartupFailure.Describe(DevStorage.NotConfiguredOutsideCheckout());
+
+        Assert.NotNull(line);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("Storage:ConnectionString", line, StringComparison.Ordinal);
+        Assert.Contains("checkout", line, StringComparison.Ordinal);
     }
 }
