@@ -25,32 +25,33 @@ public sealed class GlyphEmitterTests
     [MemberData(nameof(PlainTexts))]
     public void AddRun_PlainText_WrittenAsOneStringPerRunWithoutMoves(string text, FontRole role, float size)
     {
-        var (line, pdf) = DrawLine(text, role, size);
-        using var read = pdf;
-        var page = read.GetPage(1);
+        using var drawn = Drawn.Line(text, role, size);
+        var line = drawn.Text;
 
-        var operations = page.Operations;
+        var operations = drawn.Page.Operations;
         Assert.DoesNotContain(operations, o => o is MoveToNextLineWithOffset);
         Assert.Equal(line.Runs.Length, operations.OfType<ShowText>().Count());
     }
 
-    public static TheoryData<string, FontRole, float> AnyTexts => new()
+    /// <summary>The plain texts, and pairs a font may kern and combining marks (which may move their glyphs).</summary>
+    public static TheoryData<string, FontRole, float> AnyTexts
     {
-        { "GET /api/v1/items?id=1&x=42 from 203.0.113.7 (Frankfurt)", FontRole.Sans, 7.5f },
-        { "AVAV To Wa Ty 'quoted' LT-VA", FontRole.Sans, 13f },
-        { "cafe\u0301 nai\u0308ve Ångström", FontRole.Sans, 8f },
-        { "Обход аутентификации Ωμέγα façade œuvre", FontRole.Sans, 6.5f },
-        { "/wp-admin/admin-ajax.php?action=../../etc/passwd", FontRole.Mono, 9f },
-    };
+        get
+        {
+            var texts = PlainTexts;
+            texts.Add("AVAV To Wa Ty 'quoted' LT-VA", FontRole.Sans, 13f);
+            texts.Add("cafe\u0301 nai\u0308ve Ångström", FontRole.Sans, 8f);
+            return texts;
+        }
+    }
 
     /// <summary>However a run is written, every glyph lands where the layout put it.</summary>
     [Theory]
     [MemberData(nameof(AnyTexts))]
     public void AddRun_AnyLeftToRightText_GlyphsAtTheLaidOutPositions(string text, FontRole role, float size)
     {
-        var (line, pdf) = DrawLine(text, role, size);
-        using var read = pdf;
-        var page = read.GetPage(1);
+        using var drawn = Drawn.Line(text, role, size);
+        var line = drawn.Text;
 
         var expected = new List<double>();
         foreach (var run in line.Runs)
@@ -63,24 +64,34 @@ public sealed class GlyphEmitterTests
             }
         }
 
-        var actual = page.Letters.Select(l => l.StartBaseLine.X).ToList();
+        var actual = drawn.Page.Letters.Select(l => l.StartBaseLine.X).ToList();
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i], 0.01);
     }
 
-    private static (TextLine Line, PdfDocument Pdf) DrawLine(string text, FontRole role, float size)
+    /// <summary>A line drawn alone on a PDF page, and that page read back.</summary>
+    private sealed class Drawn(TextLine text, PdfDocument pdf) : IDisposable
     {
-        using var engine = new TextEngine(ReportFonts.Shared);
-        var style = new TextStyle(role, size, Typography.Ink);
-        var line = engine.SingleLine(text, style, 2000);
-        using var output = new MemoryStream();
-        using (var document = SKDocument.CreatePdf(output))
+        public TextLine Text { get; } = text;
+
+        public UglyToad.PdfPig.Content.Page Page { get; } = pdf.GetPage(1);
+
+        public static Drawn Line(string text, FontRole role, float size)
         {
-            engine.Draw(document.BeginPage(842, 595), line, style, Left, 100);
-            document.EndPage();
-            document.Close();
+            using var engine = new TextEngine(ReportFonts.Shared);
+            var style = new TextStyle(role, size, Typography.Ink);
+            var line = engine.SingleLine(text, style, 2000);
+            using var output = new MemoryStream();
+            using (var document = SKDocument.CreatePdf(output))
+            {
+                engine.Draw(document.BeginPage(842, 595), line, style, Left, 100);
+                document.EndPage();
+                document.Close();
+            }
+
+            return new Drawn(line, PdfDocument.Open(output.ToArray()));
         }
 
-        return (line, PdfDocument.Open(output.ToArray()));
+        public void Dispose() => pdf.Dispose();
     }
 }
