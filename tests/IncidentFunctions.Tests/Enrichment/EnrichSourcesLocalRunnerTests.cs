@@ -31,7 +31,7 @@ public sealed class EnrichSourcesLocalRunnerTests(AzuriteFixture azurite)
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Wallarm:ApiToken"] = "unused",
+            ["Wallarm:ApiToken"] = "FAKE-unused-token",
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = UniqueNames.TablePrefix(),
             [AppSettingNames.EnrichmentQueueName] = queueName,
@@ -104,7 +104,7 @@ public sealed class EnrichSourcesLocalRunnerTests(AzuriteFixture azurite)
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Wallarm:ApiToken"] = "unused",
+            ["Wallarm:ApiToken"] = "FAKE-unused-token",
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = UniqueNames.TablePrefix(),
             [AppSettingNames.EnrichmentQueueName] = queueName,

@@ -14,7 +14,7 @@ public sealed class EnrichmentOptionsTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
         {
-            ["Wallarm:ApiToken"] = "token",
+            ["Wallarm:ApiToken"] = "FAKE-token",
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         });
         builder.AddIncidentFunctions();

@@ -92,7 +92,7 @@ public sealed class HttpRouteMetadataTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LocalRunner:HostJsonPath"] = hostJson.Path,
-            ["LocalRunner:FunctionKeys:0"] = "metadata-test-key",
+            ["LocalRunner:FunctionKeys:0"] = "FAKE-metadata-test-key",
         });
         builder.Logging.ClearProviders();
         builder.AddIncidentFunctions();

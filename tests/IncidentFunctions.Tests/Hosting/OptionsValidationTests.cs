@@ -12,7 +12,7 @@ public sealed class OptionsValidationTests
 {
     private static readonly Dictionary<string, string?> Valid = new()
     {
-        ["Wallarm:ApiToken"] = "token",
+        ["Wallarm:ApiToken"] = "FAKE-token",
         ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
     };
 

@@ -231,7 +231,7 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
     [Fact]
     public async Task RunAsync_TokenRejected_FailsWithTheSettingToFixAndRecordsIt()
     {
-        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "expired", ["Wallarm:ClientId"] = "5" });
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "FAKE-expired-token", ["Wallarm:ClientId"] = "5" });
 
         var error = await Assert.ThrowsAsync<WallarmAuthenticationException>(() => app.PullAsync(Ct));
 

@@ -67,13 +67,13 @@ public sealed class LogRedactionTests
         var failure = new HttpRequestException($"POST {WebhookUrl} failed");
 
 #pragma warning disable CA1848
-        logger.LogError(failure, "Delivery to {Url} with {Query} failed ({Status})", new Uri(WebhookUrl), "?code=structured-key-123", 500);
+        logger.LogError(failure, "Delivery to {Url} with {Query} failed ({Status})", new Uri(WebhookUrl), "?code=FAKE-structured-key-123", 500);
 #pragma warning restore CA1848
 
         var record = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot());
         var everything = record.Message + string.Join('|', record.StructuredState!.Select(v => v.Value)) + record.Exception;
         Assert.DoesNotContain("FAKE-hook-part", everything, StringComparison.Ordinal);
-        Assert.DoesNotContain("structured-key-123", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAKE-structured-key-123", everything, StringComparison.Ordinal);
         Assert.Equal("500", record.GetStructuredStateValue("Status"));
         Assert.Equal("Delivery to {Url} with {Query} failed ({Status})", record.GetStructuredStateValue("{OriginalFormat}"));
         var replaced = Assert.IsType<RedactedException>(record.Exception);
@@ -102,9 +102,9 @@ public sealed class LogRedactionTests
         using var host = Build();
         var redactor = host.Services.GetRequiredService<SecretRedactor>();
 
-        redactor.AddSecret("generated-function-key-0123");
+        redactor.AddSecret("FAKE-generated-function-key-0123");
         redactor.AddSecret("short");
 
-        Assert.Equal($"key {SecretRedactor.Mask}, short, code", redactor.Redact("key generated-function-key-0123, short, code"));
+        Assert.Equal($"key {SecretRedactor.Mask}, short, code", redactor.Redact("key FAKE-generated-function-key-0123, short, code"));
     }
 }

@@ -39,7 +39,7 @@ public sealed class LocalRunnerOptionsValidatorTests
     [Fact]
     public void Validate_BlankFunctionKey_Fails()
     {
-        var result = Validator.Validate(null, new LocalRunnerOptions { FunctionKeys = ["good-key", " "] });
+        var result = Validator.Validate(null, new LocalRunnerOptions { FunctionKeys = ["FAKE-good-key", " "] });
 
         Assert.True(result.Failed);
         Assert.Contains("LocalRunner:FunctionKeys", result.FailureMessage, StringComparison.Ordinal);
