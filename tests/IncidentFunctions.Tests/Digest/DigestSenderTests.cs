@@ -464,7 +464,7 @@ public sealed class DigestSenderTests(AzuriteFixture azurite) : IAsyncDisposable
         }
 
         foreach (var (key, value) in settings ?? []) configuration[key] = value;
-        var app = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, configuration, new ManualClock(now));
+        var app = await AppHarness.StartAsync(azurite, Tenant, now, configuration);
         _disposables.Add(app);
         return app;
     }

@@ -222,7 +222,7 @@ public sealed class EmailDigestTests(AzuriteFixture azurite, MailDevFixture mail
             ["Digest:Channels:0:Email:Timeout"] = "00:00:05",
         };
         foreach (var (key, value) in settings ?? []) configuration[key] = value;
-        var app = await AppHarness.StartAsync(azurite, o => o.ClientId = DigestSenderTests.Tenant, configuration, new ManualClock(Utc(2026, 11, 20, 8, 0)));
+        var app = await AppHarness.StartAsync(azurite, DigestSenderTests.Tenant, Utc(2026, 11, 20, 8, 0), configuration);
         _disposables.Add(app);
         return app;
     }

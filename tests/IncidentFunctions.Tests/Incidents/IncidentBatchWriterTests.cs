@@ -16,7 +16,7 @@ public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, Tenant, Now);
 
     /// <summary>An incident on Monday (UTC report zone), or on Monday and Tuesday when <paramref name="acrossMidnight"/>.</summary>
     private static Incident Incident(int n, long hits = 1, bool acrossMidnight = false) => new()

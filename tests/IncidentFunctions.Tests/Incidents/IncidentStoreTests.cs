@@ -20,7 +20,7 @@ public sealed class IncidentStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task LatestDayWithRowsAsync_DaysWithAndWithoutRows_FindsTheLatestWithinTheDaysGiven()
     {
-        await using var app = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+        await using var app = await AppHarness.StartAsync(azurite, Tenant, Now);
         var store = app.Get<IncidentStore>();
         await store.UpsertAsync([At(Tenant, "a:1", Monday), At(Tenant, "a:2", Monday.PlusDays(-3)), At(Tenant + 1, "other:1", Monday.PlusDays(1))], Now, Ct);
 

@@ -43,6 +43,10 @@ public sealed class AppHarness : IAsyncDisposable
 
     public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
 
+    /// <summary>A host for <paramref name="tenant"/> (the simulator's client id) whose clock stands at <paramref name="now"/>: the storage tests' start.</summary>
+    public static Task<AppHarness> StartAsync(AzuriteFixture azurite, long tenant, DateTimeOffset now, IReadOnlyDictionary<string, string?>? settings = null)
+        => StartAsync(azurite, o => o.ClientId = tenant, settings, new ManualClock(now));
+
     public static async Task<AppHarness> StartAsync(
         AzuriteFixture azurite,
         Action<SimulatorOptions>? simulator = null,

@@ -19,7 +19,7 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, Tenant, Now);
 
     [Fact]
     public async Task ComputeRevisionAsync_Day_ChangesWithTheWritesOfTheDayAndTheDayBeforeOnly()
@@ -75,7 +75,7 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
     [Fact]
     public async Task WarmUpUploadAsync_StoredReportBeside_LeavesOnlyTheReport()
     {
-        await using var app = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now), settings: new Dictionary<string, string?>
+        await using var app = await AppHarness.StartAsync(azurite, Tenant, Now, new Dictionary<string, string?>
         {
             ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
         });

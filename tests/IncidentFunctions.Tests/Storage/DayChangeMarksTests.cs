@@ -16,7 +16,7 @@ public sealed class DayChangeMarksTests(AzuriteFixture azurite)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now));
+    private Task<AppHarness> StartAsync() => AppHarness.StartAsync(azurite, Tenant, Now);
 
     private static Task<IReadOnlyDictionary<LocalDate, string>> ReadAsync(AppHarness app)
         => app.Get<DayChangeMarks>().GetAsync(Tenant, Monday, Monday.PlusDays(6), [], Ct);
