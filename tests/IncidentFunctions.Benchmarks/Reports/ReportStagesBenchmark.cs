@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
@@ -20,8 +21,9 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// <summary>
 /// Where an uncached day's report goes once a process is warm: the same four days of 1,000 incidents a day as
 /// <c>first-requests</c> pulled and enriched into Azurite, then, alternating between two whole days, each stage of a
-/// generation timed in this process (the revision, the stored file's lookup, the model with Azurite's CPU during it,
-/// the render, the upload, a download), with the collections, their pauses and the bytes allocated per report. Verb:
+/// generation timed in this process (the revision, the stored file's lookup, the model with Azurite's and this
+/// process's CPU during it, the render, the upload, a download), with the collections, their pauses, the bytes
+/// allocated and the methods JIT-compiled per report (tiering still under way shows there). Verb:
 /// <c>report-stages [iterations]</c> (default 20); medians over the second half.
 /// </summary>
 internal static class ReportStagesBenchmark
@@ -71,15 +73,18 @@ internal static class ReportStagesBenchmark
         {
             var day = new LocalDate(2026, 11, 19 + (i % 2));
             var (gen0, gen1, gen2, allocated, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+            var (jitCount, jitTime) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
             var watch = Stopwatch.StartNew();
             var revision = await cache.ComputeRevisionAsync(tenant, day, "stages");
             var revised = watch.Elapsed.TotalMilliseconds;
             _ = await cache.GetAsync(tenant, day);
             var looked = watch.Elapsed.TotalMilliseconds;
             var azuriteBefore = azurite.ProcessorTime;
+            var ownBefore = Environment.CpuUsage.TotalTime;
             var report = await reports.BuildAsync(tenant, day);
             var built = watch.Elapsed.TotalMilliseconds;
             var azuriteModel = (azurite.ProcessorTime - azuriteBefore).TotalMilliseconds;
+            var ownModel = (Environment.CpuUsage.TotalTime - ownBefore).TotalMilliseconds;
             var rendered = new DailyReportDocument(report, PageGeometry.A4Landscape).Render();
             var drawn = watch.Elapsed.TotalMilliseconds;
             // A revision of its own each time: the upload is a write, as a generation's is.
@@ -91,7 +96,7 @@ internal static class ReportStagesBenchmark
             var pauses = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
             rows.Add([revised, looked - revised, built - looked, drawn - built, stored - drawn, read - stored, read, pauses]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{ReportCalendar.IsoDay(day)}: revision {revised:F0} ms, lookup {looked - revised:F0}, model {built - looked:F0} (Azurite CPU {azuriteModel:F0}), render {drawn - built:F0}, upload {stored - drawn:F0}, download {read - stored:F0}, total {read:F0}; {report.Incidents.Count} incidents, {rendered.Pages} pages, {rendered.Pdf.Length / 1024} KB; collections {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} pausing {pauses:F0} ms; {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:F0} MB allocated"));
+                $"{ReportCalendar.IsoDay(day)}: revision {revised:F0} ms, lookup {looked - revised:F0}, model {built - looked:F0} (CPU: Azurite {azuriteModel:F0}, this process {ownModel:F0}), render {drawn - built:F0}, upload {stored - drawn:F0}, download {read - stored:F0}, total {read:F0}; {report.Incidents.Count} incidents, {rendered.Pages} pages, {rendered.Pdf.Length / 1024} KB; collections {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} pausing {pauses:F0} ms; {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:F0} MB allocated; JIT {JitInfo.GetCompiledMethodCount() - jitCount} methods in {(JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms"));
         }
 
         var tail = rows.Skip(iterations / 2).ToList();
