@@ -69,6 +69,23 @@ public sealed class TextEngineTests
         }
     }
 
+    [Theory]
+    [InlineData("IP to country data: ip-location-db geo-whois-asn-country (CC0), built from RIR data (CC BY 4.0).")]
+    [InlineData("GET /api/v1/items?id=1&next=/a/b/), then [see /docs/]; done: yes! really? (a, b) {c}.")]
+    [InlineData("数据来源（CC0），由 RIR 数据构建。")]
+    public void Wrap_AnyWidth_NoLineStartsWithClosingOrSeparatingPunctuation(string text)
+    {
+        using var engine = new TextEngine(ReportFonts.Shared);
+        // From where every word fits: a word wider than the line is cut wherever it must.
+        for (var width = 60f; width <= 400f; width += 1.5f)
+        {
+            var lines = engine.Wrap(text, Style, width, maxLines: 100);
+
+            Assert.Equal(text.Replace(" ", "", StringComparison.Ordinal), string.Concat(lines.Select(l => l.Text)).Replace(" ", "", StringComparison.Ordinal));
+            Assert.All(lines.Skip(1), l => Assert.False(l.Text.Length > 0 && ",.;:!?)]}、。，".Contains(l.Text[0], StringComparison.Ordinal), $"a line starts with '{l.Text[0]}' at {width} pt: {l.Text}"));
+        }
+    }
+
     [Fact]
     public void Wrap_Thai_BreaksBetweenWordsNotInsideThem()
     {

@@ -5,8 +5,9 @@ namespace IncidentFunctions.Reports.Rendering.Typesetting;
 /// <summary>
 /// Where a line may break. Text beyond Latin, Greek and Cyrillic takes ICU's line-break rules (UAX #14 with ICU's
 /// dictionaries: Thai has no spaces between words; CJK breaks between ideographs); everything may also break after
-/// path and query punctuation, so a long URL or path wraps at its separators rather than anywhere. A word wider
-/// than the line is cut between grapheme clusters (<see cref="NextGrapheme"/>), never inside one.
+/// path and query punctuation, so a long URL or path wraps at its separators rather than anywhere; never before closing
+/// or separating punctuation (a comma, a full stop, a closing bracket). A word wider than the line is cut between
+/// grapheme clusters (<see cref="NextGrapheme"/>), never inside one.
 /// </summary>
 internal static class LineBreaks
 {
@@ -38,6 +39,8 @@ internal static class LineBreaks
         for (var i = 1; i < text.Length; i++)
         {
             if (BreakAfter(text[i - 1]) && !IsContinuation(text, i)) breaks[i] = true;
+            // A line never starts with closing or separating punctuation ("(CC0)" then ", built" on the next line).
+            if (CannotStartLine(text[i])) breaks[i] = false;
         }
 
         return breaks;
@@ -61,6 +64,9 @@ internal static class LineBreaks
 
         return false;
     }
+
+    /// <summary>Closing and infix punctuation (UAX #14 CL, CP, IS, EX): no break before it, even after a space.</summary>
+    private static bool CannotStartLine(char c) => c is ',' or '.' or ';' or ':' or '!' or '?' or ')' or ']' or '}' or '\u3001' or '\u3002' or '\uFF0C';
 
     private static bool BreakAfter(char c) => c is '/' or '\\' or '-' or '?' or '&' or '=' or ',' or ';' or ':' or '.' or '_' or '|' or ')' or ']' or '}' or '\u3001' or '\u3002' or '\uFF0C';
 
