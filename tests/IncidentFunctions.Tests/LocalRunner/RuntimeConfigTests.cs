@@ -20,7 +20,7 @@ public sealed class RuntimeConfigTests
     [InlineData("IncidentFunctions.FunctionApp")]
     public void RuntimeConfig_BuiltHost_RunsWithoutDynamicPgo(string host)
     {
-        // Its instrumented tier recompiled warm methods in the background for minutes, competing with first requests.
+        // Its instrumented tier kept recompiling warm methods in the background, competing with the first requests.
         var properties = ConfigProperties(host);
 
         Assert.True(properties.TryGetProperty("System.Runtime.TieredPGO", out var pgo));
