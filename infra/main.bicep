@@ -157,6 +157,11 @@ param instanceMemoryMB int = 2048
 @description('Most instances Flex Consumption scales out to.')
 param maximumInstanceCount int = 40
 
+@minValue(0)
+@maxValue(1000)
+@description('Instances kept running for the HTTP functions (Flex Consumption always ready, billed while idle). With 0, the default, the app scales to zero, and a report asked for after an idle spell also waits for an instance to start and warm up.')
+param alwaysReadyHttpInstances int = 0
+
 @description('The azure.yaml service key; azd deploys to the site tagged with it.')
 var serviceName = 'functionapp'
 
@@ -451,6 +456,7 @@ module functionApp 'app/function-app.bicep' = {
     chatChannelSettings: chatChannelSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
     wallarmCloud: wallarmCloud
     wallarmClientId: wallarmClientId
     reportTimeZone: reportTimeZone

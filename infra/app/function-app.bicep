@@ -35,6 +35,10 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@minValue(0)
+@maxValue(1000)
+param alwaysReadyHttpInstances int
+
 param wallarmCloud string
 param wallarmClientId string
 param reportTimeZone string
@@ -133,6 +137,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // The 'http' group holds every HTTP-triggered function (reports, archive, CSV, status).
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ] : []
       }
       runtime: {
         name: 'dotnet-isolated'

@@ -77,6 +77,19 @@ public sealed partial class InfraSnapshotTests
         var declared = snapshot.Template.GetProperty("parameters");
         Assert.Equal(declared.GetProperty("instanceMemoryMB").GetProperty("defaultValue").GetInt32(), config.GetProperty("scaleAndConcurrency").GetProperty("instanceMemoryMB").GetInt32());
         Assert.Equal(declared.GetProperty("maximumInstanceCount").GetProperty("defaultValue").GetInt32(), config.GetProperty("scaleAndConcurrency").GetProperty("maximumInstanceCount").GetInt32());
+        // Nothing billed while idle unless asked for: the app scales to zero.
+        Assert.Equal(0, config.GetProperty("scaleAndConcurrency").GetProperty("alwaysReady").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task FunctionApp_AlwaysReadyHttpInstancesSet_KeepsThatManyForTheHttpGroup()
+    {
+        var snapshot = await InfraSnapshot.CreateAsync(new Dictionary<string, string> { ["FUNCTION_ALWAYS_READY_HTTP"] = "1" }, InfraSnapshot.SignedInUser);
+        var scale = snapshot.Single(Site).GetProperty("properties").GetProperty("functionAppConfig").GetProperty("scaleAndConcurrency");
+
+        var group = Assert.Single(scale.GetProperty("alwaysReady").EnumerateArray());
+        Assert.Equal("http", group.GetProperty("name").GetString());
+        Assert.Equal(1, group.GetProperty("instanceCount").GetInt32());
     }
 
     [Fact]
