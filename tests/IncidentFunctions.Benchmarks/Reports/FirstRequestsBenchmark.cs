@@ -1,16 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using IncidentFunctions.Hosting;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.LocalRunner.Http;
-using IncidentFunctions.Storage;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Benchmarks.Reports;
 
@@ -44,33 +37,15 @@ internal static class FirstRequestsBenchmark
             : Path.Combine(root, "src", "IncidentFunctions.LocalRunner", "bin", "Release", "net10.0", "IncidentFunctions.LocalRunner");
         if (!File.Exists(runner)) throw new InvalidOperationException($"Build the runner first: dotnet build -c Release src/IncidentFunctions.LocalRunner ({runner} is missing).");
         await using var azurite = await AzuriteProcess.StartAsync(root);
-        var now = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
-        var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 1_000 };
-        await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, new FixedClock(now));
+        var simulatorOptions = SimulatedDays.SimulatorOptions();
+        await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, new FixedClock(SimulatedDays.Now));
         var prefix = "first" + Guid.NewGuid().ToString("N")[..6];
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        int enriched;
+        using (var host = SimulatedDays.BuildHost(azurite, simulator, simulatorOptions, prefix))
         {
-            ["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri,
-            ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:TablePrefix"] = prefix,
-            ["Ingestion:InitialLookback"] = "4.00:00:00",
-            ["Enrichment:UseDefaultSources"] = "false",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
-        builder.Services.AddSingleton<TimeProvider>(new FixedClock(now));
-        builder.AddIncidentFunctions();
-        var enriched = 0;
-        using (var host = builder.Build())
-        {
-            await using var scope = host.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync();
-            // The pull queued enrichment messages: enrich them here, as an instance would have before anyone asks for
-            // the report, so the runners below find the sources enriched and do not spend the timed request's CPU on a
-            // backlog of another process's making.
-            enriched = await DrainEnrichmentAsync(scope.ServiceProvider);
+            // Enriched here, as an instance would have before anyone asks for the report, so the runners below find the
+            // sources enriched and do not spend the timed request's CPU on a backlog of another process's making.
+            enriched = await SimulatedDays.PullAndEnrichAsync(host.Services);
         }
 
         const string key = "FAKE-benchmark-function-key";
@@ -181,30 +156,5 @@ internal static class FirstRequestsBenchmark
         }
 
         return 0;
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
-    /// <summary>Runs the real <see cref="EnrichSourcesJob"/> on every queued message; returns how many it handled.</summary>
-    private static async Task<int> DrainEnrichmentAsync(IServiceProvider services)
-    {
-        var storage = services.GetRequiredService<StorageClients>();
-        var queue = await storage.GetQueueAsync(storage.Options.EnrichmentQueueName);
-        var job = services.GetRequiredService<EnrichSourcesJob>();
-        var handled = 0;
-        while (true)
-        {
-            var messages = (await queue.ReceiveMessagesAsync(maxMessages: 32)).Value;
-            if (messages.Length == 0) return handled;
-            foreach (var message in messages)
-            {
-                await job.RunAsync(message.Body);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                handled++;
-            }
-        }
     }
 }

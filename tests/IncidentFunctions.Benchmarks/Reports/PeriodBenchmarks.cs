@@ -434,9 +434,4 @@ internal static class PeriodBenchmarks
             if (_azurite is not null) await _azurite.DisposeAsync();
         }
     }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

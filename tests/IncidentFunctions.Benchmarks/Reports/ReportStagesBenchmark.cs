@@ -2,18 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using IncidentFunctions.Calendar;
-using IncidentFunctions.Hosting;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
-using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace IncidentFunctions.Benchmarks.Reports;
@@ -33,36 +27,11 @@ internal static class ReportStagesBenchmark
         var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
         await using var azurite = await AzuriteProcess.StartAsync(root);
-        var now = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
-        var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 1_000 };
-        await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, new FixedClock(now));
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri,
-            ["Wallarm:ApiToken"] = simulatorOptions.ApiToken,
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:TablePrefix"] = "stages",
-            ["Ingestion:InitialLookback"] = "4.00:00:00",
-            ["Enrichment:UseDefaultSources"] = "false",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
-        builder.Services.AddSingleton<TimeProvider>(new FixedClock(now));
-        builder.AddIncidentFunctions();
-        using var host = builder.Build();
+        var simulatorOptions = SimulatedDays.SimulatorOptions();
+        await using var simulator = await WallarmSimulatorHost.StartAsync(simulatorOptions, new FixedClock(SimulatedDays.Now));
+        using var host = SimulatedDays.BuildHost(azurite, simulator, simulatorOptions, "stages");
         var services = host.Services;
-        await services.GetRequiredService<IncidentPuller>().RunAsync();
-        var storage = services.GetRequiredService<StorageClients>();
-        var queue = await storage.GetQueueAsync(storage.Options.EnrichmentQueueName);
-        var enrich = services.GetRequiredService<EnrichSourcesJob>();
-        while ((await queue.ReceiveMessagesAsync(maxMessages: 32)).Value is { Length: > 0 } messages)
-        {
-            foreach (var message in messages)
-            {
-                await enrich.RunAsync(message.Body);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-            }
-        }
+        await SimulatedDays.PullAndEnrichAsync(services);
 
         var cache = services.GetRequiredService<ReportCache>();
         var reports = services.GetRequiredService<DailyReportBuilder>();
@@ -102,10 +71,5 @@ internal static class ReportStagesBenchmark
         var tail = rows.Skip(iterations / 2).ToList();
         Console.WriteLine("Medians of the second half (ms): " + string.Join(", ", names.Select((name, k) => string.Create(CultureInfo.InvariantCulture, $"{name} {tail.Select(r => r[k]).Order().ElementAt(tail.Count / 2):F0}"))));
         return 0;
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
