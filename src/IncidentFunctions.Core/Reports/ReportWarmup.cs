@@ -23,8 +23,7 @@ namespace IncidentFunctions.Reports;
 /// (<see cref="DailyReportService.WarmUpAsync"/>): the latest day's checks, then a model built from a page of each
 /// set of the most recent day with rows, then a scratch file stored and deleted. It stops when the first report is
 /// asked for. No report is stored (a day without a change mark gets one, as on any request); a failure is logged and
-/// changes nothing else. The warm-up logs
-/// that it is done once both parts have finished.
+/// changes nothing else. The warm-up logs that it is done once both parts have finished.
 /// </summary>
 internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand demand, ILogger<ReportWarmup> logger, IServiceScopeFactory? scopes = null) : BackgroundService
 {
