@@ -162,6 +162,11 @@ param maximumInstanceCount int = 40
 @description('Instances kept running for the HTTP functions (Flex Consumption always ready, billed while idle). With 0, the default, the app scales to zero, and a report asked for after an idle spell also waits for an instance to start and warm up.')
 param alwaysReadyHttpInstances int = 0
 
+// Always-ready instances count towards the scale-out ceiling: refused here, before anything is created.
+var alwaysReadyHttp = alwaysReadyHttpInstances > maximumInstanceCount
+  ? fail('FUNCTION_ALWAYS_READY_HTTP (alwaysReadyHttpInstances) ${alwaysReadyHttpInstances} is more than FUNCTION_MAX_INSTANCE_COUNT (maximumInstanceCount) ${maximumInstanceCount}: lower it or raise the ceiling')
+  : alwaysReadyHttpInstances
+
 @description('The azure.yaml service key; azd deploys to the site tagged with it.')
 var serviceName = 'functionapp'
 
@@ -456,7 +461,7 @@ module functionApp 'app/function-app.bicep' = {
     chatChannelSettings: chatChannelSettings
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    alwaysReadyHttpInstances: alwaysReadyHttp
     wallarmCloud: wallarmCloud
     wallarmClientId: wallarmClientId
     reportTimeZone: reportTimeZone

@@ -18,6 +18,8 @@ public sealed class ProvisioningChecksTests
     [InlineData("REPORT_SIGNING_KEY_ID", "k_1", "REPORT_SIGNING_KEY_ID (reportSigningKeyId) 'k_1' must be 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k-0", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists 'k-0': a key id is 1-32 letters or digits")]
     [InlineData("REPORT_PREVIOUS_SIGNING_KEY_IDS", "k0, k1", "REPORT_PREVIOUS_SIGNING_KEY_IDS (reportPreviousSigningKeyIds) lists the active key id 'k1'")]
+    [InlineData("FUNCTION_ALWAYS_READY_HTTP", "41", "FUNCTION_ALWAYS_READY_HTTP (alwaysReadyHttpInstances) 41 is more than FUNCTION_MAX_INSTANCE_COUNT (maximumInstanceCount) 40")]
+    [InlineData("FUNCTION_ALWAYS_READY_HTTP", "-1", "the minimum allowable value is 0")]
     public async Task Provision_InvalidSetting_IsRefusedWithAMessageNamingIt(string variable, string value, string expected)
     {
         var refusal = await InfraSnapshot.RefusalAsync(new Dictionary<string, string> { [variable] = value });
