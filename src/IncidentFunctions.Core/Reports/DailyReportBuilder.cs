@@ -226,7 +226,7 @@ public sealed class DailyReportBuilder(
             Id = UntrustedText.Sanitize(r.IncidentId, 80),
             FirstSeen = r.FirstSeen,
             LastSeen = r.LastSeen,
-            Ongoing = now - r.LastSeen <= ongoingWindow,
+            Ongoing = now - r.LastSeen < ongoingWindow, // strict: at last hit + window the label has run out, as the stored file's StaleAfter says
             AttackType = memo?.Short(r.AttackType, "unknown") ?? Short(r.AttackType, "unknown"),
             PayloadCount = r.PayloadCount,
             Hits = r.Hits,

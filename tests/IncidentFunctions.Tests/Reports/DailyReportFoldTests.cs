@@ -130,6 +130,24 @@ public sealed class DailyReportFoldTests
         Assert.True(actual.Shares.Tor > 0 && actual.Shares.Malicious > 0 && actual.Shares.Known > actual.Shares.Malicious, actual.Shares.ToString());
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, false)]
+    [InlineData(1, false)]
+    public void ToIncidentRow_LastHitAroundTheEndOfTheOngoingWindow_IsOngoingOnlyInsideIt(long ticksPastTheEnd, bool ongoing)
+    {
+        // The stored report goes stale when the first of its ongoing labels runs out (last hit + window): a row exactly at
+        // that instant labelled ongoing made a report generated then stale at once, and generated again on every request.
+        var now = new DateTimeOffset(2026, 11, 20, 12, 15, 0, TimeSpan.Zero);
+        var window = TimeSpan.FromMinutes(15);
+        var row = new IncidentEntity { IncidentId = "a:1", LastSeen = now - window - TimeSpan.FromTicks(ticksPastTheEnd) };
+
+        var incident = DailyReportBuilder.ToIncidentRow(row, new Dictionary<string, IncidentFunctions.Enrichment.SourceProfile>(), new Dictionary<long, VulnerabilityEntity>(), Console, now, window);
+
+        Assert.Equal(ongoing, incident.Ongoing);
+        Assert.Equal(ongoing, incident.LastSeen + window > now);
+    }
+
     [Fact]
     public async Task FoldAsync_ProfilesFail_Throws()
     {
