@@ -5,7 +5,6 @@ using IncidentFunctions.Reports;
 using IncidentFunctions.Text;
 using IncidentFunctions.Vocabulary;
 using Microsoft.Extensions.Options;
-using NodaTime;
 
 namespace IncidentFunctions.Digest;
 
@@ -20,17 +19,21 @@ public sealed class DigestComposer(DailyReportBuilder reports, PeriodReportBuild
     /// <summary>Recurring source IPs a week's or month's digest names (the PDF lists them all).</summary>
     internal const int TopRecurring = 3;
 
-    public async Task<DigestMessage> BuildAsync(long tenantId, ReportPeriod period, ReportLink report, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The message of <paramref name="period"/>: composed from the model its PDF was just drawn from when publishing
+    /// generated it, else from a read of the period (the stored PDF was found current).
+    /// </summary>
+    public async Task<DigestMessage> BuildAsync(long tenantId, ReportPeriod period, PublishedReport published, CancellationToken cancellationToken = default)
     {
-        if (period.Kind == PeriodKind.Day) return await BuildAsync(tenantId, period.First, report, cancellationToken).ConfigureAwait(false);
-        var model = await periodReports.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
-        return Compose(model, report, calendar, options.Value);
-    }
+        ArgumentNullException.ThrowIfNull(published);
+        if (period.Kind == PeriodKind.Day)
+        {
+            var day = published.DayModel ?? await reports.BuildAsync(tenantId, period.First, cancellationToken).ConfigureAwait(false);
+            return Compose(day, published.Link, calendar, options.Value);
+        }
 
-    public async Task<DigestMessage> BuildAsync(long tenantId, LocalDate day, ReportLink report, CancellationToken cancellationToken = default)
-    {
-        var model = await reports.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
-        return Compose(model, report, calendar, options.Value);
+        var model = published.PeriodModel ?? await periodReports.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
+        return Compose(model, published.Link, calendar, options.Value);
     }
 
     /// <summary>The message from an already-built report model (pure).</summary>

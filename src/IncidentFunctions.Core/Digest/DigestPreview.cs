@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -44,8 +45,8 @@ public sealed class DigestPreview(
     public async Task<DigestMessage> ComposeAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var report = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
-        var message = await composer.BuildAsync(tenantId, day, report, cancellationToken).ConfigureAwait(false);
+        var published = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
+        var message = await composer.BuildAsync(tenantId, ReportPeriod.Day(day), published, cancellationToken).ConfigureAwait(false);
         return message with { Archive = reports.ArchiveLink() };
     }
 

@@ -21,16 +21,18 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
         return new ArchiveLink(reportOptions.Value.PublicLink(pathAndQuery)!, expiresAt);
     }
 
-    public Task<ReportLink> PublishAsync(LocalDate day, CancellationToken cancellationToken = default) => PublishAsync(ReportPeriod.Day(day), cancellationToken);
+    public Task<PublishedReport> PublishAsync(LocalDate day, CancellationToken cancellationToken = default) => PublishAsync(ReportPeriod.Day(day), cancellationToken);
 
-    public async Task<ReportLink> PublishAsync(ReportPeriod period, CancellationToken cancellationToken = default)
+    public async Task<PublishedReport> PublishAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
-        var shared = period.Kind == PeriodKind.Day
-            ? await reports.PublishAsync(period.First, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false)
-            : await periodReports.PublishAsync(period, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
+        SharedReport shared;
+        DailyReport? dayModel = null;
+        PeriodReport? periodModel = null;
+        if (period.Kind == PeriodKind.Day) (shared, dayModel) = await reports.PublishWithModelAsync(period.First, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
+        else (shared, periodModel) = await periodReports.PublishWithModelAsync(period, options.Value.LinkValidity, cancellationToken).ConfigureAwait(false);
         // Checked at start-up (DigestReportSettingsValidator); a chat message cannot carry a relative link.
         var url = shared.Url ?? throw new InvalidOperationException("The digest needs absolute report links: set 'Reports__PublicBaseUrl' to the API's public address, e.g. 'https://func-x.azurewebsites.net/api/'.");
-        return new ReportLink(url, shared.ExpiresAt, shared.File.Sha256, shared.File.Length, shared.File.Pages);
+        return new PublishedReport(new ReportLink(url, shared.ExpiresAt, shared.File.Sha256, shared.File.Length, shared.File.Pages), dayModel, periodModel);
     }
 
     /// <summary>
@@ -59,3 +61,10 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
         }
     }
 }
+
+/// <summary>
+/// The stored report a digest links to and, when publishing generated it, the model its PDF was drawn from
+/// (<see cref="DayModel"/> for a day, <see cref="PeriodModel"/> for a week or month): the message is then composed
+/// from those figures, with no second read of the period that a late update could make disagree with the PDF.
+/// </summary>
+public sealed record PublishedReport(ReportLink Link, DailyReport? DayModel = null, PeriodReport? PeriodModel = null);

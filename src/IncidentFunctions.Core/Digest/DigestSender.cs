@@ -155,8 +155,8 @@ public sealed class DigestSender(
         {
             var dueAt = schedule.DueAt(period);
             DigestLog.PeriodDue(logger, period.Key, dueAt, pending.Count);
-            var report = await reports.PublishAsync(period, cancellationToken).ConfigureAwait(false);
-            var message = await composer.BuildAsync(tenantId, period, report, cancellationToken).ConfigureAwait(false);
+            var published = await reports.PublishAsync(period, cancellationToken).ConfigureAwait(false);
+            var message = await composer.BuildAsync(tenantId, period, published, cancellationToken).ConfigureAwait(false);
             messages[period] = message with { Archive = reports.ArchiveLink() };
         }
 

@@ -62,9 +62,16 @@ public sealed class DailyReportService(
     /// </summary>
     public async Task<(ReportFile File, byte[]? Generated)> GetOrCreateWithContentAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
+        var (file, generated) = await GetOrCreateWithModelAsync(day, cancellationToken).ConfigureAwait(false);
+        return (file, generated?.Pdf);
+    }
+
+    /// <summary>As <see cref="GetOrCreateAsync"/>; when this call generated the file, also its content and the model it was drawn from.</summary>
+    private async Task<(ReportFile File, GeneratedDay? Generated)> GetOrCreateWithModelAsync(LocalDate day, CancellationToken cancellationToken)
+    {
         demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        byte[]? generated = null;
+        GeneratedDay? generated = null;
         var file = await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
             // The lookup needs no revision, so both go at once.
@@ -78,8 +85,8 @@ public sealed class DailyReportService(
                 return stored;
             }
 
-            (var created, generated) = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
-            return created;
+            generated = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            return generated.File;
         }, cancellationToken).ConfigureAwait(false);
         return (file, generated);
     }
@@ -115,12 +122,19 @@ public sealed class DailyReportService(
     /// </summary>
     /// <param name="validFor">Link lifetime; <see cref="ReportOptions.SignedLinkLifetime"/> when null, at most <see cref="ReportOptions.MaxSignedLinkLifetime"/>.</param>
     public async Task<SharedReport> PublishAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
+        => (await PublishWithModelAsync(day, validFor, cancellationToken).ConfigureAwait(false)).Shared;
+
+    /// <summary>
+    /// As <see cref="PublishAsync"/>; when this call generated the PDF, also the model it was drawn from, so a digest
+    /// composes its message from the same figures instead of reading the day again (null when the stored file was reused).
+    /// </summary>
+    public async Task<(SharedReport Shared, DailyReport? Generated)> PublishWithModelAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
     {
-        var file = await GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false);
+        var (file, generated) = await GetOrCreateWithModelAsync(day, cancellationToken).ConfigureAwait(false);
         var iso = ReportCalendar.IsoDay(day);
         var signed = signer.Sign(DailyReportEndpoint.PathFor(iso), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedDailyReportEndpoint.PathFor(iso)}?{signed.Query}";
-        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
+        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), generated?.Model);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
@@ -142,7 +156,7 @@ public sealed class DailyReportService(
         throw new InvalidOperationException($"The report of {ReportCalendar.IsoDay(file.Day)} keeps changing while being read.");
     }
 
-    private async Task<(ReportFile File, byte[] Pdf)> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<GeneratedDay> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
@@ -151,11 +165,13 @@ public sealed class DailyReportService(
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
         ReportsLog.Generated(logger, day, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
-        return (file, rendered.Pdf);
+        return new GeneratedDay(file, rendered.Pdf, report);
     }
 
     /// <summary>Settings that change the PDF without changing storage.</summary>
     private string SettingsFingerprint()
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
             _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri);
+
+    private sealed record GeneratedDay(ReportFile File, byte[] Pdf, DailyReport Model);
 }

@@ -35,9 +35,16 @@ public sealed class PeriodReportService(
     /// <summary>As <see cref="GetOrCreateAsync"/>; when this call generated the file, also its content (see <see cref="DailyReportService.GetOrCreateWithContentAsync"/>).</summary>
     public async Task<(ReportFile File, byte[]? Generated)> GetOrCreateWithContentAsync(ReportPeriod period, CancellationToken cancellationToken = default)
     {
+        var (file, generated) = await GetOrCreateWithModelAsync(period, cancellationToken).ConfigureAwait(false);
+        return (file, generated?.Pdf);
+    }
+
+    /// <summary>As <see cref="GetOrCreateAsync"/>; when this call generated the file, also its content and the model it was drawn from.</summary>
+    private async Task<(ReportFile File, GeneratedPeriod? Generated)> GetOrCreateWithModelAsync(ReportPeriod period, CancellationToken cancellationToken)
+    {
         demand.Requested();
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        byte[]? generated = null;
+        GeneratedPeriod? generated = null;
         var file = await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
             var revisionTask = cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), ct);
@@ -45,20 +52,24 @@ public sealed class PeriodReportService(
             await Task.WhenAll(revisionTask, storedTask).ConfigureAwait(false);
             var (revision, stored) = (revisionTask.Result, storedTask.Result);
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now)) return stored;
-            (var created, generated) = await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
-            return created;
+            generated = await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            return generated.File;
         }, cancellationToken).ConfigureAwait(false);
         return (file, generated);
     }
 
     /// <summary>For the period digests: the stored PDF and a link that works without a function key until it expires.</summary>
     public async Task<SharedReport> PublishAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
+        => (await PublishWithModelAsync(period, validFor, cancellationToken).ConfigureAwait(false)).Shared;
+
+    /// <summary>As <see cref="PublishAsync"/>; when this call generated the PDF, also the model it was drawn from (see <see cref="DailyReportService.PublishWithModelAsync"/>).</summary>
+    public async Task<(SharedReport Shared, PeriodReport? Generated)> PublishWithModelAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
     {
-        var file = await GetOrCreateAsync(period, cancellationToken).ConfigureAwait(false);
+        var (file, generated) = await GetOrCreateWithModelAsync(period, cancellationToken).ConfigureAwait(false);
         var kind = ReportPeriods.Segment(period.Kind);
         var signed = signer.Sign(PeriodReportEndpoint.PathFor(kind, period.Key), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedPeriodReportEndpoint.PathFor(kind, period.Key)}?{signed.Query}";
-        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
+        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), generated?.Model);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
@@ -80,7 +91,7 @@ public sealed class PeriodReportService(
         throw new InvalidOperationException($"The report of {period.Key} keeps changing while being read.");
     }
 
-    private async Task<(ReportFile File, byte[] Pdf)> GenerateAsync(long tenantId, ReportPeriod period, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<GeneratedPeriod> GenerateAsync(long tenantId, ReportPeriod period, string revision, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var report = await builder.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
@@ -88,7 +99,7 @@ public sealed class PeriodReportService(
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, period, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
         ReportsLog.GeneratedPeriod(logger, period.Key, reason, report.IncidentsTotal, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
-        return (file, rendered.Pdf);
+        return new GeneratedPeriod(file, rendered.Pdf, report);
     }
 
     /// <summary>Settings that change the PDF without changing storage; for a period not ended, also today (days "not reached yet").</summary>
@@ -96,4 +107,6 @@ public sealed class PeriodReportService(
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
             _options.OngoingWindow, _options.PublicBaseUrl?.AbsoluteUri, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri,
             calendar.IsComplete(period, now) ? "complete" : ReportCalendar.IsoDay(calendar.DayOf(now)));
+
+    private sealed record GeneratedPeriod(ReportFile File, byte[] Pdf, PeriodReport Model);
 }

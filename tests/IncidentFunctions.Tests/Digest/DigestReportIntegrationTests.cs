@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Digest;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
@@ -23,8 +24,8 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
 
         var report = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
-        var link = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
-        var digest = await app.Get<DigestComposer>().BuildAsync(tenant, day, link, ct);
+        var published = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
+        var digest = await app.Get<DigestComposer>().BuildAsync(tenant, ReportPeriod.Day(day), published, ct);
 
         Assert.True(report.Figures.Incidents > 10, $"only {report.Figures.Incidents} incidents pulled");
         Assert.Equal(report.Figures.Incidents, digest.Figures.Incidents);
@@ -46,7 +47,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         await app.PullAsync(ct);
         var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
 
-        var link = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
+        var link = (await app.Get<DigestReportPublisher>().PublishAsync(day, ct)).Link;
 
         var service = app.Get<DailyReportService>();
         var (_, content) = await service.OpenReadAsync(await service.GetOrCreateAsync(day, ct), ct);
@@ -61,6 +62,69 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         Assert.Equal(SignatureCheck.Valid, app.Get<ReportLinkSigner>().Verify(
             DailyReportEndpoint.PathFor(ReportCalendar.IsoDay(day)), query["exp"], query["kid"], query["sig"]));
     }
+
+    [Fact]
+    public async Task BuildAsync_DayPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var app = await StartAsync();
+        await app.PullAsync(ct);
+        var tenant = app.Simulator.Options.ClientId;
+        var calendar = app.Get<ReportCalendar>();
+        var day = calendar.DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var period = ReportPeriod.Day(day);
+        var publisher = app.Get<DigestReportPublisher>();
+        var composer = app.Get<DigestComposer>();
+
+        var published = await publisher.PublishAsync(period, ct);
+        await AddLateIncidentAsync(app, calendar.WindowOf(day).From.AddHours(3), ct);
+        var digest = await composer.BuildAsync(tenant, period, published, ct);
+
+        // The message says what the PDF it links to says, although storage has one incident more by now.
+        var model = Assert.IsType<DailyReport>(published.DayModel);
+        var stored = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
+        Assert.Equal(model.Figures.Incidents + 1, stored.Figures.Incidents);
+        Assert.Equal(model.Figures.Incidents, digest.Figures.Incidents);
+        Assert.Equal(model.Figures.Hits, digest.Figures.Hits);
+
+        // The next run (a quarter of an hour later) finds the stored PDF out of date and generates it again from the
+        // current rows; the run after it reuses that PDF, gets no model, and reads the day for the message.
+        app.Clock.Advance(TimeSpan.FromMinutes(15));
+        var regenerated = await publisher.PublishAsync(period, ct);
+        var reused = await publisher.PublishAsync(period, ct);
+        Assert.Equal(stored.Figures.Incidents, regenerated.DayModel?.Figures.Incidents);
+        Assert.Null(reused.DayModel);
+        Assert.Equal(regenerated.Link.Sha256, reused.Link.Sha256);
+        Assert.Equal(stored.Figures.Incidents, (await composer.BuildAsync(tenant, period, reused, ct)).Figures.Incidents);
+    }
+
+    [Fact]
+    public async Task BuildAsync_WeekPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var app = await StartAsync();
+        await app.PullAsync(ct);
+        var tenant = app.Simulator.Options.ClientId;
+        var calendar = app.Get<ReportCalendar>();
+        var day = calendar.DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var week = ReportPeriod.WeekOf(day);
+        var composer = app.Get<DigestComposer>();
+
+        var published = await app.Get<DigestReportPublisher>().PublishAsync(week, ct);
+        await AddLateIncidentAsync(app, calendar.WindowOf(day).From.AddHours(3), ct);
+        var digest = await composer.BuildAsync(tenant, week, published, ct);
+
+        var model = Assert.IsType<PeriodReport>(published.PeriodModel);
+        Assert.Null(published.DayModel);
+        var stored = await app.Get<PeriodReportBuilder>().BuildAsync(tenant, week, ct);
+        Assert.Equal(model.Figures.Incidents + 1, stored.Figures.Incidents);
+        Assert.Equal(model.Figures.Incidents, digest.Figures.Incidents);
+    }
+
+    /// <summary>An incident the pull stores after the report was generated (a late update).</summary>
+    private static async Task AddLateIncidentAsync(AppHarness app, DateTimeOffset first, CancellationToken ct)
+        => await app.Get<IncidentStore>().UpsertAsync(
+            [TestIncidents.Sqli(app.Simulator.Options.ClientId, "late:1", first, TimeSpan.FromMinutes(5), hits: 7)], app.Clock.GetUtcNow(), ct);
 
     public async ValueTask DisposeAsync()
     {
