@@ -54,6 +54,32 @@ internal static class LineBreaks
         return index + Math.Max(1, StringInfo.GetNextTextElementLength(text.AsSpan(index)));
     }
 
+    /// <summary>
+    /// Where to cut a word wider than the line at <paramref name="cut"/> (a grapheme boundary after
+    /// <paramref name="start"/>) so the next line does not start with closing or separating punctuation: earlier by a
+    /// grapheme at a time, so the punctuation leaves with the character before it. <paramref name="cut"/> itself when
+    /// the line would be left empty (a line of punctuation only).
+    /// </summary>
+    public static int KeepPunctuationOnLine(string text, int start, int cut)
+    {
+        var earlier = cut;
+        while (earlier > start && earlier < text.Length && CannotStartLine(text[earlier]))
+        {
+            var previous = start;
+            for (var i = start; i < earlier;)
+            {
+                var next = NextGrapheme(text, i);
+                if (next >= earlier) break;
+                previous = next;
+                i = next;
+            }
+
+            earlier = previous;
+        }
+
+        return earlier > start ? earlier : cut;
+    }
+
     private static bool NeedsIcu(string text)
     {
         // Scripts with their own break rules (Hebrew to Mongolian, Hangul jamo), CJK and beyond; not punctuation or symbols.

@@ -211,7 +211,7 @@ internal sealed partial class TextEngine : IDisposable
                 if (i < paragraph.Length && breaks[i]) lastBreak = i;
             }
 
-            var end = i < paragraph.Length && lastBreak > start ? lastBreak : i;
+            var end = i < paragraph.Length && lastBreak > start ? lastBreak : LineBreaks.KeepPunctuationOnLine(paragraph, start, i);
             var line = Shape(paragraph[start..end].TrimEnd(' '), role, level);
             while (line.Width > limit)
             {
@@ -298,7 +298,7 @@ internal sealed partial class TextEngine : IDisposable
             i = next;
         }
 
-        return previous;
+        return LineBreaks.KeepPunctuationOnLine(paragraph, start, previous);
     }
 
     /// <summary>The advance each character contributes (a cluster's glyphs count at its first character; escapes at their code point).</summary>
