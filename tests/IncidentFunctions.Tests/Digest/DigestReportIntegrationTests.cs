@@ -5,6 +5,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
+using NodaTime;
 
 namespace IncidentFunctions.Tests.Digest;
 
@@ -18,10 +19,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     public async Task BuildAsync_PulledSimulatorDay_AgreesWithTheReportsFigures()
     {
         var ct = TestContext.Current.CancellationToken;
-        var app = await StartAsync();
-        await app.PullAsync(ct);
-        var tenant = app.Simulator.Options.ClientId;
-        var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var (app, tenant, day) = await PulledYesterdayAsync(ct);
 
         var report = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
         var published = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
@@ -43,9 +41,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     public async Task PublishAsync_Day_HashesTheStoredPdfAndSignsALinkThatVerifies()
     {
         var ct = TestContext.Current.CancellationToken;
-        var app = await StartAsync();
-        await app.PullAsync(ct);
-        var day = app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var (app, _, day) = await PulledYesterdayAsync(ct);
 
         var link = (await app.Get<DigestReportPublisher>().PublishAsync(day, ct)).Link;
 
@@ -67,17 +63,13 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     public async Task BuildAsync_DayPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
     {
         var ct = TestContext.Current.CancellationToken;
-        var app = await StartAsync();
-        await app.PullAsync(ct);
-        var tenant = app.Simulator.Options.ClientId;
-        var calendar = app.Get<ReportCalendar>();
-        var day = calendar.DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var (app, tenant, day) = await PulledYesterdayAsync(ct);
         var period = ReportPeriod.Day(day);
         var publisher = app.Get<DigestReportPublisher>();
         var composer = app.Get<DigestComposer>();
 
         var published = await publisher.PublishAsync(period, ct);
-        await AddLateIncidentAsync(app, calendar.WindowOf(day).From.AddHours(3), ct);
+        await AddLateIncidentAsync(app, day, ct);
         var digest = await composer.BuildAsync(tenant, period, published, ct);
 
         // The message says what the PDF it links to says, although storage has one incident more by now.
@@ -102,16 +94,12 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     public async Task BuildAsync_WeekPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
     {
         var ct = TestContext.Current.CancellationToken;
-        var app = await StartAsync();
-        await app.PullAsync(ct);
-        var tenant = app.Simulator.Options.ClientId;
-        var calendar = app.Get<ReportCalendar>();
-        var day = calendar.DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+        var (app, tenant, day) = await PulledYesterdayAsync(ct);
         var week = ReportPeriod.WeekOf(day);
         var composer = app.Get<DigestComposer>();
 
         var published = await app.Get<DigestReportPublisher>().PublishAsync(week, ct);
-        await AddLateIncidentAsync(app, calendar.WindowOf(day).From.AddHours(3), ct);
+        await AddLateIncidentAsync(app, day, ct);
         var digest = await composer.BuildAsync(tenant, week, published, ct);
 
         var model = Assert.IsType<PeriodReport>(published.PeriodModel);
@@ -121,10 +109,21 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         Assert.Equal(model.Figures.Incidents, digest.Figures.Incidents);
     }
 
-    /// <summary>An incident the pull stores after the report was generated (a late update).</summary>
-    private static async Task AddLateIncidentAsync(AppHarness app, DateTimeOffset first, CancellationToken ct)
-        => await app.Get<IncidentStore>().UpsertAsync(
+    /// <summary>An incident on <paramref name="day"/> the pull stores after the report was generated (a late update).</summary>
+    private static async Task AddLateIncidentAsync(AppHarness app, LocalDate day, CancellationToken ct)
+    {
+        var first = app.Get<ReportCalendar>().WindowOf(day).From.AddHours(3);
+        await app.Get<IncidentStore>().UpsertAsync(
             [TestIncidents.Sqli(app.Simulator.Options.ClientId, "late:1", first, TimeSpan.FromMinutes(5), hits: 7)], app.Clock.GetUtcNow(), ct);
+    }
+
+    /// <summary>A started app that has pulled the simulator's days: its tenant, and yesterday in the report zone.</summary>
+    private async Task<(AppHarness App, long Tenant, LocalDate Yesterday)> PulledYesterdayAsync(CancellationToken ct)
+    {
+        var app = await StartAsync();
+        await app.PullAsync(ct);
+        return (app, app.Simulator.Options.ClientId, app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1));
+    }
 
     public async ValueTask DisposeAsync()
     {
