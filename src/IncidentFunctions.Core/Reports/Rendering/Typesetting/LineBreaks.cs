@@ -63,21 +63,23 @@ internal static class LineBreaks
     public static int KeepPunctuationOnLine(string text, int start, int cut)
     {
         var earlier = cut;
-        while (earlier > start && earlier < text.Length && CannotStartLine(text[earlier]))
-        {
-            var previous = start;
-            for (var i = start; i < earlier;)
-            {
-                var next = NextGrapheme(text, i);
-                if (next >= earlier) break;
-                previous = next;
-                i = next;
-            }
+        while (earlier > start && earlier < text.Length && CannotStartLine(text[earlier])) earlier = PreviousGrapheme(text, start, earlier);
+        return earlier > start ? earlier : cut;
+    }
 
-            earlier = previous;
+    /// <summary>The last grapheme cluster boundary before <paramref name="end"/>, counting from <paramref name="start"/> (which it returns when there is none).</summary>
+    public static int PreviousGrapheme(string text, int start, int end)
+    {
+        var previous = start;
+        for (var i = start; i < end;)
+        {
+            var next = NextGrapheme(text, i);
+            if (next >= end) break;
+            previous = next;
+            i = next;
         }
 
-        return earlier > start ? earlier : cut;
+        return previous;
     }
 
     private static bool NeedsIcu(string text)

@@ -251,17 +251,7 @@ internal sealed partial class TextEngine : IDisposable
             var candidate = Shape(shown + suffix, role, level);
             if (candidate.Width <= limit || end == 0) return candidate;
 
-            // Step back one grapheme cluster.
-            var previous = 0;
-            for (var i = 0; i < end;)
-            {
-                var next = LineBreaks.NextGrapheme(paragraph, i);
-                if (next >= end) break;
-                previous = next;
-                i = next;
-            }
-
-            end = previous;
+            end = LineBreaks.PreviousGrapheme(paragraph, 0, end);
         }
     }
 
@@ -289,16 +279,7 @@ internal sealed partial class TextEngine : IDisposable
         }
 
         // No opportunity: one grapheme less.
-        var previous = start;
-        for (var i = start; i < end;)
-        {
-            var next = LineBreaks.NextGrapheme(paragraph, i);
-            if (next >= end) break;
-            previous = next;
-            i = next;
-        }
-
-        return LineBreaks.KeepPunctuationOnLine(paragraph, start, previous);
+        return LineBreaks.KeepPunctuationOnLine(paragraph, start, LineBreaks.PreviousGrapheme(paragraph, start, end));
     }
 
     /// <summary>The advance each character contributes (a cluster's glyphs count at its first character; escapes at their code point).</summary>
