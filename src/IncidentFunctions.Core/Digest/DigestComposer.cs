@@ -9,31 +9,23 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Digest;
 
 /// <summary>
-/// Computes the <see cref="DigestMessage"/> of a report day from the day's <see cref="DailyReport"/> model: the same
-/// read, false-positive rule, figures, coverage and enriched incident rows as the PDF it links to, so the two agree.
+/// Computes the <see cref="DigestMessage"/> of a report day from the <see cref="DailyReport"/> model its PDF shows
+/// (<see cref="PublishedReport"/>): the same figures, coverage and enriched incident rows as the PDF it links to.
 /// The digest only adds its own choice of incidents (most hits first) and the local-time form of the gaps. A week's or
 /// month's digest is composed the same way from its <see cref="PeriodReport"/>, with the period's trends.
 /// </summary>
-public sealed class DigestComposer(DailyReportBuilder reports, PeriodReportBuilder periodReports, ReportCalendar calendar, IOptions<DigestOptions> options)
+public sealed class DigestComposer(ReportCalendar calendar, IOptions<DigestOptions> options)
 {
     /// <summary>Recurring source IPs a week's or month's digest names (the PDF lists them all).</summary>
     internal const int TopRecurring = 3;
 
-    /// <summary>
-    /// The message of <paramref name="period"/>: composed from the model its PDF was just drawn from when publishing
-    /// generated it, else from a read of the period (the stored PDF was found current).
-    /// </summary>
-    public async Task<DigestMessage> BuildAsync(long tenantId, ReportPeriod period, PublishedReport published, CancellationToken cancellationToken = default)
+    /// <summary>The message of a published report, from the model its PDF shows.</summary>
+    public DigestMessage Compose(PublishedReport published)
     {
         ArgumentNullException.ThrowIfNull(published);
-        if (period.Kind == PeriodKind.Day)
-        {
-            var day = published.DayModel ?? await reports.BuildAsync(tenantId, period.First, cancellationToken).ConfigureAwait(false);
-            return Compose(day, published.Link, calendar, options.Value);
-        }
-
-        var model = published.PeriodModel ?? await periodReports.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
-        return Compose(model, published.Link, calendar, options.Value);
+        if (published.DayModel is { } day) return Compose(day, published.Link, calendar, options.Value);
+        var period = published.PeriodModel ?? throw new ArgumentException("A published report carries the model of its day or period.", nameof(published));
+        return Compose(period, published.Link, calendar, options.Value);
     }
 
     /// <summary>The message from an already-built report model (pure).</summary>

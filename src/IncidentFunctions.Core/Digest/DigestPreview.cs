@@ -1,9 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
-using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -27,8 +25,6 @@ public sealed record EmailPreview(EmailPayload Payload, string EmlPath, string H
 public sealed class DigestPreview(
     DigestComposer composer,
     DigestReportPublisher reports,
-    WallarmTenant tenant,
-    WallarmClient wallarm,
     IHttpClientFactory httpClients,
     ILogger<DigestPreview> logger)
 {
@@ -44,10 +40,8 @@ public sealed class DigestPreview(
     /// <summary>The day's digest message, as <c>SendDailyDigest</c> composes it.</summary>
     public async Task<DigestMessage> ComposeAsync(LocalDate day, CancellationToken cancellationToken = default)
     {
-        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         var published = await reports.PublishAsync(day, cancellationToken).ConfigureAwait(false);
-        var message = await composer.BuildAsync(tenantId, ReportPeriod.Day(day), published, cancellationToken).ConfigureAwait(false);
-        return message with { Archive = reports.ArchiveLink() };
+        return composer.Compose(published) with { Archive = reports.ArchiveLink() };
     }
 
     /// <summary>

@@ -63,8 +63,8 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
 }
 
 /// <summary>
-/// The stored report a digest links to and, when publishing generated it, the model its PDF was drawn from
-/// (<see cref="DayModel"/> for a day, <see cref="PeriodModel"/> for a week or month): the message is then composed
-/// from those figures, with no second read of the period that a late update could make disagree with the PDF.
+/// The stored report a digest links to and the model its PDF shows (<see cref="DayModel"/> for a day,
+/// <see cref="PeriodModel"/> for a week or month): the message is composed from those figures, so it says what the PDF
+/// says even when a late update lands meanwhile.
 /// </summary>
 public sealed record PublishedReport(ReportLink Link, DailyReport? DayModel = null, PeriodReport? PeriodModel = null);

@@ -156,7 +156,7 @@ public sealed class DigestSender(
             var dueAt = schedule.DueAt(period);
             DigestLog.PeriodDue(logger, period.Key, dueAt, pending.Count);
             var published = await reports.PublishAsync(period, cancellationToken).ConfigureAwait(false);
-            var message = await composer.BuildAsync(tenantId, period, published, cancellationToken).ConfigureAwait(false);
+            var message = composer.Compose(published);
             messages[period] = message with { Archive = reports.ArchiveLink() };
         }
 

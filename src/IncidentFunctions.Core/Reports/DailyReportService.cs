@@ -125,16 +125,34 @@ public sealed class DailyReportService(
         => (await PublishWithModelAsync(day, validFor, cancellationToken).ConfigureAwait(false)).Shared;
 
     /// <summary>
-    /// As <see cref="PublishAsync"/>; when this call generated the PDF, also the model it was drawn from, so a digest
-    /// composes its message from the same figures instead of reading the day again (null when the stored file was reused).
+    /// As <see cref="PublishAsync"/>, with the model the stored PDF shows, so a digest composes its message from the
+    /// PDF's figures: the model the PDF was just drawn from, or, when the stored PDF was reused, one read now and
+    /// checked against the PDF's revision. A write since the PDF was last checked makes the PDF be generated again
+    /// (at most twice more), so the message and the PDF it links to do not differ.
     /// </summary>
-    public async Task<(SharedReport Shared, DailyReport? Generated)> PublishWithModelAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
+    public async Task<(SharedReport Shared, DailyReport Model)> PublishWithModelAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
     {
-        var (file, generated) = await GetOrCreateWithModelAsync(day, cancellationToken).ConfigureAwait(false);
+        ReportFile file;
+        DailyReport model;
+        for (var attempt = 1; ; attempt++)
+        {
+            (file, var generated) = await GetOrCreateWithModelAsync(day, cancellationToken).ConfigureAwait(false);
+            if (generated is not null)
+            {
+                model = generated.Model;
+                break;
+            }
+
+            model = await builder.BuildAsync(file.TenantId, day, cancellationToken).ConfigureAwait(false);
+            var revision = await cache.ComputeRevisionAsync(file.TenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+            if (attempt == 3 || revision == file.Revision) break;
+            freshness.Forget((file.TenantId, day));
+        }
+
         var iso = ReportCalendar.IsoDay(day);
         var signed = signer.Sign(DailyReportEndpoint.PathFor(iso), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedDailyReportEndpoint.PathFor(iso)}?{signed.Query}";
-        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), generated?.Model);
+        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), model);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>

@@ -62,14 +62,30 @@ public sealed class PeriodReportService(
     public async Task<SharedReport> PublishAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
         => (await PublishWithModelAsync(period, validFor, cancellationToken).ConfigureAwait(false)).Shared;
 
-    /// <summary>As <see cref="PublishAsync"/>; when this call generated the PDF, also the model it was drawn from (see <see cref="DailyReportService.PublishWithModelAsync"/>).</summary>
-    public async Task<(SharedReport Shared, PeriodReport? Generated)> PublishWithModelAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="PublishAsync"/>, with the model the stored PDF shows (see <see cref="DailyReportService.PublishWithModelAsync"/>).</summary>
+    public async Task<(SharedReport Shared, PeriodReport Model)> PublishWithModelAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
     {
-        var (file, generated) = await GetOrCreateWithModelAsync(period, cancellationToken).ConfigureAwait(false);
+        ReportFile file;
+        PeriodReport model;
+        for (var attempt = 1; ; attempt++)
+        {
+            (file, var generated) = await GetOrCreateWithModelAsync(period, cancellationToken).ConfigureAwait(false);
+            if (generated is not null)
+            {
+                model = generated.Model;
+                break;
+            }
+
+            model = await builder.BuildAsync(file.TenantId, period, cancellationToken).ConfigureAwait(false);
+            var revision = await cache.ComputeRevisionAsync(file.TenantId, period, SettingsFingerprint(period, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            if (attempt == 3 || revision == file.Revision) break;
+            freshness.Forget((file.TenantId, period.Kind, period.First));
+        }
+
         var kind = ReportPeriods.Segment(period.Kind);
         var signed = signer.Sign(PeriodReportEndpoint.PathFor(kind, period.Key), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedPeriodReportEndpoint.PathFor(kind, period.Key)}?{signed.Query}";
-        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), generated?.Model);
+        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), model);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>

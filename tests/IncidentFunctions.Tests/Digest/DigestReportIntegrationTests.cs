@@ -16,14 +16,14 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     private readonly List<IAsyncDisposable> _disposables = [];
 
     [Fact]
-    public async Task BuildAsync_PulledSimulatorDay_AgreesWithTheReportsFigures()
+    public async Task Compose_PulledSimulatorDay_AgreesWithTheReportsFigures()
     {
         var ct = TestContext.Current.CancellationToken;
         var (app, tenant, day) = await PulledYesterdayAsync(ct);
 
         var report = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
         var published = await app.Get<DigestReportPublisher>().PublishAsync(day, ct);
-        var digest = await app.Get<DigestComposer>().BuildAsync(tenant, ReportPeriod.Day(day), published, ct);
+        var digest = app.Get<DigestComposer>().Compose(published);
 
         Assert.True(report.Figures.Incidents > 10, $"only {report.Figures.Incidents} incidents pulled");
         Assert.Equal(report.Figures.Incidents, digest.Figures.Incidents);
@@ -45,13 +45,7 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
 
         var link = (await app.Get<DigestReportPublisher>().PublishAsync(day, ct)).Link;
 
-        var service = app.Get<DailyReportService>();
-        var (_, content) = await service.OpenReadAsync(await service.GetOrCreateAsync(day, ct), ct);
-        await using (content)
-        {
-            Assert.Equal(link.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct)));
-        }
-
+        Assert.Equal(link.Sha256, await StoredSha256Async(app, day, ct));
         Assert.Equal(app.Clock.GetUtcNow().AddDays(7).ToUnixTimeSeconds(), link.ExpiresAt.ToUnixTimeSeconds());
         Assert.StartsWith("https://func.example.test/api/reports/shared/daily/", link.Url.AbsoluteUri, StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(link.Url.Query);
@@ -60,17 +54,15 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
     }
 
     [Fact]
-    public async Task BuildAsync_DayPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
+    public async Task Compose_DayPublishedByGeneratingItsPdf_SaysWhatThatPdfSaysAfterALateUpdate()
     {
         var ct = TestContext.Current.CancellationToken;
         var (app, tenant, day) = await PulledYesterdayAsync(ct);
-        var period = ReportPeriod.Day(day);
         var publisher = app.Get<DigestReportPublisher>();
-        var composer = app.Get<DigestComposer>();
 
-        var published = await publisher.PublishAsync(period, ct);
+        var published = await publisher.PublishAsync(day, ct);
         await AddLateIncidentAsync(app, day, ct);
-        var digest = await composer.BuildAsync(tenant, period, published, ct);
+        var digest = app.Get<DigestComposer>().Compose(published);
 
         // The message says what the PDF it links to says, although storage has one incident more by now.
         var model = Assert.IsType<DailyReport>(published.DayModel);
@@ -78,35 +70,69 @@ public sealed class DigestReportIntegrationTests(AzuriteFixture azurite) : IAsyn
         Assert.Equal(model.Figures.Incidents + 1, stored.Figures.Incidents);
         Assert.Equal(model.Figures.Incidents, digest.Figures.Incidents);
         Assert.Equal(model.Figures.Hits, digest.Figures.Hits);
-
-        // The next run (a quarter of an hour later) finds the stored PDF out of date and generates it again from the
-        // current rows; the run after it reuses that PDF, gets no model, and reads the day for the message.
-        app.Clock.Advance(TimeSpan.FromMinutes(15));
-        var regenerated = await publisher.PublishAsync(period, ct);
-        var reused = await publisher.PublishAsync(period, ct);
-        Assert.Equal(stored.Figures.Incidents, regenerated.DayModel?.Figures.Incidents);
-        Assert.Null(reused.DayModel);
-        Assert.Equal(regenerated.Link.Sha256, reused.Link.Sha256);
-        Assert.Equal(stored.Figures.Incidents, (await composer.BuildAsync(tenant, period, reused, ct)).Figures.Incidents);
+        Assert.Equal(published.Link.Sha256, await StoredSha256Async(app, day, ct));
     }
 
     [Fact]
-    public async Task BuildAsync_WeekPublishedByGeneratingItsPdf_ComposesFromThatModelNotALaterRead()
+    public async Task PublishAsync_StoredPdfCheckedAMomentBeforeALateUpdate_GeneratesItAgainForTheModelItReads()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (app, tenant, day) = await PulledYesterdayAsync(ct);
+        var publisher = app.Get<DigestReportPublisher>();
+        var first = await publisher.PublishAsync(day, ct);
+
+        // Within Reports:CacheRevalidateAfter the stored PDF counts as current without a look at storage; the model read
+        // for the message then has the late incident, and its check against the PDF's revision generates the PDF again.
+        await AddLateIncidentAsync(app, day, ct);
+        var again = await publisher.PublishAsync(day, ct);
+        var reused = await publisher.PublishAsync(day, ct);
+
+        var stored = await app.Get<DailyReportBuilder>().BuildAsync(tenant, day, ct);
+        Assert.NotEqual(first.Link.Sha256, again.Link.Sha256);
+        Assert.Equal(stored.Figures.Incidents, again.DayModel?.Figures.Incidents);
+        Assert.Equal(again.Link.Sha256, await StoredSha256Async(app, day, ct));
+
+        // With nothing new, the stored PDF is reused, with a model read now that shows the same.
+        Assert.Equal(again.Link.Sha256, reused.Link.Sha256);
+        Assert.Equal(stored.Figures.Incidents, reused.DayModel?.Figures.Incidents);
+        Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == 1400 && r.Message.Contains("(changed)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Compose_WeekPublishedByGeneratingItsPdf_SaysWhatThatPdfSaysAfterALateUpdate()
     {
         var ct = TestContext.Current.CancellationToken;
         var (app, tenant, day) = await PulledYesterdayAsync(ct);
         var week = ReportPeriod.WeekOf(day);
-        var composer = app.Get<DigestComposer>();
 
-        var published = await app.Get<DigestReportPublisher>().PublishAsync(week, ct);
+        var publisher = app.Get<DigestReportPublisher>();
+
+        var published = await publisher.PublishAsync(week, ct);
         await AddLateIncidentAsync(app, day, ct);
-        var digest = await composer.BuildAsync(tenant, week, published, ct);
+        var digest = app.Get<DigestComposer>().Compose(published);
+        var again = await publisher.PublishAsync(week, ct);
 
         var model = Assert.IsType<PeriodReport>(published.PeriodModel);
         Assert.Null(published.DayModel);
         var stored = await app.Get<PeriodReportBuilder>().BuildAsync(tenant, week, ct);
         Assert.Equal(model.Figures.Incidents + 1, stored.Figures.Incidents);
         Assert.Equal(model.Figures.Incidents, digest.Figures.Incidents);
+
+        // Published again within the minute the stored PDF counts as checked: the model read for the message has the
+        // late incident, so the week's PDF is generated again with it.
+        Assert.NotEqual(published.Link.Sha256, again.Link.Sha256);
+        Assert.Equal(stored.Figures.Incidents, again.PeriodModel?.Figures.Incidents);
+    }
+
+    /// <summary>The SHA-256 of the day's PDF as stored now.</summary>
+    private static async Task<string> StoredSha256Async(AppHarness app, LocalDate day, CancellationToken ct)
+    {
+        var service = app.Get<DailyReportService>();
+        var (_, content) = await service.OpenReadAsync(await service.GetOrCreateAsync(day, ct), ct);
+        await using (content)
+        {
+            return Convert.ToHexStringLower(await SHA256.HashDataAsync(content, ct));
+        }
     }
 
     /// <summary>An incident on <paramref name="day"/> the pull stores after the report was generated (a late update).</summary>
