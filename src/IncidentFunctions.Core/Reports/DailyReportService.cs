@@ -117,12 +117,12 @@ public sealed class DailyReportService(
     }
 
     /// <summary>
-    /// For the digest: generates (or reuses) and stores the PDF of <paramref name="day"/> and returns it with a link
-    /// that works without a function key until it expires.
+    /// Generates (or reuses) and stores the PDF of <paramref name="day"/> and returns it with a link that works without
+    /// a function key until it expires.
     /// </summary>
     /// <param name="validFor">Link lifetime; <see cref="ReportOptions.SignedLinkLifetime"/> when null, at most <see cref="ReportOptions.MaxSignedLinkLifetime"/>.</param>
     public async Task<SharedReport> PublishAsync(LocalDate day, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
-        => (await PublishWithModelAsync(day, validFor, cancellationToken).ConfigureAwait(false)).Shared;
+        => Share(await GetOrCreateAsync(day, cancellationToken).ConfigureAwait(false), validFor);
 
     /// <summary>
     /// As <see cref="PublishAsync"/>, with the model the stored PDF shows, so a digest composes its message from the
@@ -149,10 +149,16 @@ public sealed class DailyReportService(
             freshness.Forget((file.TenantId, day));
         }
 
-        var iso = ReportCalendar.IsoDay(day);
+        return (Share(file, validFor), model);
+    }
+
+    /// <summary>The stored day's PDF with a signed link to it, valid for <paramref name="validFor"/>.</summary>
+    private SharedReport Share(ReportFile file, TimeSpan? validFor)
+    {
+        var iso = ReportCalendar.IsoDay(file.Day);
         var signed = signer.Sign(DailyReportEndpoint.PathFor(iso), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedDailyReportEndpoint.PathFor(iso)}?{signed.Query}";
-        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), model);
+        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>

@@ -58,9 +58,9 @@ public sealed class PeriodReportService(
         return (file, generated);
     }
 
-    /// <summary>For the period digests: the stored PDF and a link that works without a function key until it expires.</summary>
+    /// <summary>The stored PDF of <paramref name="period"/> and a link that works without a function key until it expires.</summary>
     public async Task<SharedReport> PublishAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
-        => (await PublishWithModelAsync(period, validFor, cancellationToken).ConfigureAwait(false)).Shared;
+        => Share(await GetOrCreateAsync(period, cancellationToken).ConfigureAwait(false), period, validFor);
 
     /// <summary>As <see cref="PublishAsync"/>, with the model the stored PDF shows (see <see cref="DailyReportService.PublishWithModelAsync"/>).</summary>
     public async Task<(SharedReport Shared, PeriodReport Model)> PublishWithModelAsync(ReportPeriod period, TimeSpan? validFor = null, CancellationToken cancellationToken = default)
@@ -82,10 +82,16 @@ public sealed class PeriodReportService(
             freshness.Forget((file.TenantId, period.Kind, period.First));
         }
 
+        return (Share(file, period, validFor), model);
+    }
+
+    /// <summary>The stored period's PDF with a signed link to it, valid for <paramref name="validFor"/>.</summary>
+    private SharedReport Share(ReportFile file, ReportPeriod period, TimeSpan? validFor)
+    {
         var kind = ReportPeriods.Segment(period.Kind);
         var signed = signer.Sign(PeriodReportEndpoint.PathFor(kind, period.Key), validFor ?? _options.SignedLinkLifetime);
         var pathAndQuery = $"{SharedPeriodReportEndpoint.PathFor(kind, period.Key)}?{signed.Query}";
-        return (new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt), model);
+        return new SharedReport(file, _options.PublicLink(pathAndQuery), pathAndQuery, signed.ExpiresAt);
     }
 
     /// <summary>The content of <paramref name="file"/>; when the blob was replaced meanwhile, of its current version.</summary>
