@@ -76,12 +76,24 @@ internal static class Table
         var index = 0;
         foreach (var item in items)
         {
-            // Within the document's budget a row keeps its laid-out lines until drawing; beyond it the page keeps only
-            // the item, and the row is made and laid out again when drawn (the same lines: layout is deterministic and
-            // the document's cache answers repeated texts). A day of any size then holds at most the budget's lines.
+            // Within the document's budget a row is recorded as laid out (glyphs and positions, compact) and drawn from
+            // the recording; beyond it the page keeps only the item, and the row is made, laid out and recorded again
+            // when drawn (the same lines: layout is deterministic and the document's cache answers repeated texts). A
+            // day of any size then holds at most the budget's recordings.
             var cells = row(item);
-            var laid = flow.TryKeepLaidOutRow() ? LayOut(text, cells, widths) : null;
-            var height = (laid is null ? Measure(text, cells, widths) : Height(cells, laid)) + (2 * PadY);
+            RecordedRow? recorded = null;
+            float height;
+            if (flow.TryKeepLaidOutRow())
+            {
+                var laid = LayOut(text, cells, widths);
+                height = Height(cells, laid) + (2 * PadY);
+                recorded = Record(text, text.Recording, columns, widths, cells, laid);
+            }
+            else
+            {
+                height = Measure(text, cells, widths) + (2 * PadY);
+            }
+
             if (index == 0)
             {
                 flow.EnsureSpace(headerHeight + height);
@@ -94,7 +106,7 @@ internal static class Table
             }
 
             var zebra = index % 2 == 1;
-            var box = flow.Place(height, laid is null ? Deferred(text, columns, widths, item, row) : Kept(text, columns, widths, cells, laid));
+            var box = flow.Place(height, recorded is null ? Deferred(text, columns, widths, item, row) : Kept(text, text.Recording, recorded));
             if (zebra) flow.Current.Stripes.Add(box);
             flow.Current.Rules.Add((box.Bottom, box.Left, box.Right));
             index++;
@@ -109,10 +121,16 @@ internal static class Table
 
     // Each drawing closes over only what it draws from (a closure in the loop would share one capture of both).
     private static Action<SKCanvas, SKRect> Deferred<T>(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, T item, Func<T, TableCell[]> row)
-        => (c, box) => DrawRow(c, box, text, columns, widths, row(item), null);
+        => (c, box) =>
+        {
+            var cells = row(item);
+            var scratch = text.Scratch;
+            scratch.Clear();
+            Draw(c, box, text, scratch, Record(text, scratch, columns, widths, cells, LayOut(text, cells, widths)));
+        };
 
-    private static Action<SKCanvas, SKRect> Kept(TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] cells, IReadOnlyList<TextLine>[][] laid)
-        => (c, box) => DrawRow(c, box, text, columns, widths, cells, laid);
+    private static Action<SKCanvas, SKRect> Kept(TextEngine text, GlyphRecording recording, RecordedRow recorded)
+        => (c, box) => Draw(c, box, text, recording, recorded);
 
     /// <summary>The height of <paramref name="row"/>'s tallest cell (padding aside), as laid out.</summary>
     private static float Measure(TextEngine text, TableCell[] row, float[] widths)
@@ -157,23 +175,28 @@ internal static class Table
         return height;
     }
 
-    /// <summary>Draws <paramref name="row"/> cell by cell, from <paramref name="laid"/> or laid out again (the lines it was measured with).</summary>
-    private static void DrawRow(SKCanvas c, SKRect box, TextEngine text, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, IReadOnlyList<TextLine>[][]? laid)
+    /// <summary>
+    /// Records <paramref name="row"/>'s lines cell by cell, placed relative to the row's top-left corner, with the boxes
+    /// of its links; <see cref="Draw"/> then draws it wherever the row lands.
+    /// </summary>
+    private static RecordedRow Record(TextEngine text, GlyphRecording recording, IReadOnlyList<TableColumn> columns, float[] widths, TableCell[] row, IReadOnlyList<TextLine>[][] laid)
     {
-        var x = box.Left;
+        var first = recording.RunCount;
+        List<(SKRect, string)>? links = null;
+        var x = 0f;
         for (var i = 0; i < columns.Count; i++)
         {
-            var y = box.Top + PadY;
+            var y = PadY;
             var parts = i < row.Length ? row[i].Parts : [];
             for (var p = 0; p < parts.Count; p++)
             {
                 var part = parts[p];
-                var lines = laid?[i][p] ?? Lines(text, part, widths[i]);
-                var used = text.DrawLines(c, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
+                var lines = laid[i][p];
+                var used = text.RecordLines(recording, lines, part.Style, x + PadX, y, widths[i] - (2 * PadX), columns[i].Align);
                 if (part.Link is not null && lines.Count > 0)
                 {
                     var w = lines.Max(l => l.Width) * part.Style.Size;
-                    c.DrawUrlAnnotation(SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link);
+                    (links ??= []).Add((SKRect.Create(x + PadX, y, Math.Min(w, widths[i] - (2 * PadX)), used), part.Link));
                 }
 
                 y += used;
@@ -181,7 +204,19 @@ internal static class Table
 
             x += widths[i];
         }
+
+        return new RecordedRow(first, recording.RunCount - first, links);
     }
+
+    private static void Draw(SKCanvas c, SKRect box, TextEngine text, GlyphRecording recording, RecordedRow row)
+    {
+        text.DrawRecorded(c, recording, row.FirstRun, row.RunCount, box.Left, box.Top);
+        if (row.Links is null) return;
+        foreach (var (area, url) in row.Links) c.DrawUrlAnnotation(SKRect.Create(box.Left + area.Left, box.Top + area.Top, area.Width, area.Height), url);
+    }
+
+    /// <summary>A row's runs in a <see cref="GlyphRecording"/>, and its links' boxes relative to the row.</summary>
+    private sealed record RecordedRow(int FirstRun, int RunCount, List<(SKRect Area, string Url)>? Links);
 
     private static IReadOnlyList<TextLine> Lines(TextEngine text, CellPart part, float width)
         => text.Wrap(part.Text, part.Style, width - (2 * PadX), part.MaxLines, part.ShowCutCount, remember: !part.Unique);

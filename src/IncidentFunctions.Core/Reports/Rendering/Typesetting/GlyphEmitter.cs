@@ -25,6 +25,18 @@ internal static class GlyphEmitter
     /// <summary>Adds <paramref name="run"/>; returns where (points from the line's start) the blob is to be drawn.</summary>
     public static float AddRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size)
     {
+        var target = new BlobTarget(builder, font);
+        return Emit(ref target, run, size);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="run"/>'s glyphs, positions, clusters and text into the buffers <paramref name="target"/>
+    /// allocates (a blob being built, or a recording replayed into blobs later); returns where (points from the line's
+    /// start) the run is to be drawn.
+    /// </summary>
+    public static float Emit<TTarget>(ref TTarget target, GlyphRun run, float size)
+        where TTarget : struct, IGlyphRunTarget
+    {
         var n = run.Glyphs.Length;
         var origin = run.X * size;
         if (n == 0) return origin;
@@ -32,7 +44,7 @@ internal static class GlyphEmitter
         var span = run.Text.AsSpan(run.Start, run.Length);
         if (run.IsSimple && !span.ContainsAnyExceptInRange('\u0020', '\u007E'))
         {
-            AddAsciiRun(builder, font, run, size, span);
+            AddAsciiRun(target.Allocate(n, span.Length), run, size, span);
             return origin;
         }
 
@@ -42,7 +54,7 @@ internal static class GlyphEmitter
         var x = ArrayPool<float>.Shared.Rent(n);
         try
         {
-            Add(builder, font, run, size, byteAt, utf8, x);
+            Add(ref target, run, size, byteAt, utf8, x);
         }
         finally
         {
@@ -54,7 +66,8 @@ internal static class GlyphEmitter
         return origin;
     }
 
-    private static void Add(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, int[] byteAt, byte[] utf8, float[] x)
+    private static void Add<TTarget>(ref TTarget target, GlyphRun run, float size, int[] byteAt, byte[] utf8, float[] x)
+        where TTarget : struct, IGlyphRunTarget
     {
         var n = run.Glyphs.Length;
 
@@ -82,31 +95,14 @@ internal static class GlyphEmitter
             pen += PdfAdvance(run.Advances[k], scale, run.Face.UnitsPerEm);
         }
 
-        if (length == 0)
-        {
-            var plain = builder.AllocateRawPositionedRun(font, n);
-            var plainGlyphs = plain.Glyphs;
-            var plainPositions = plain.Positions;
-            for (var k = 0; k < n; k++)
-            {
-                var i = run.IsRtl ? n - 1 - k : k;
-                plainGlyphs[k] = run.Glyphs[i];
-                plainPositions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
-            }
-
-            return;
-        }
-
-        var buffer = builder.AllocateRawPositionedTextRun(font, n, length);
-        var glyphs = buffer.Glyphs;
-        var positions = buffer.Positions;
-        var textClusters = buffer.Clusters;
+        // A run of directional controls only has no text: glyphs and positions, no clusters.
+        var buffer = target.Allocate(n, length);
         for (var k = 0; k < n; k++)
         {
             var i = run.IsRtl ? n - 1 - k : k;
-            glyphs[k] = run.Glyphs[i];
-            positions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
-            textClusters[k] = (uint)byteAt[Math.Clamp(clusters[i] - run.Start, 0, run.Length)];
+            buffer.Glyphs[k] = run.Glyphs[i];
+            buffer.Positions[k] = new SKPoint(x[i], -(run.OffsetsY?[i] ?? 0) * size);
+            if (length > 0) buffer.Clusters[k] = (uint)byteAt[Math.Clamp(clusters[i] - run.Start, 0, run.Length)];
         }
 
         utf8.AsSpan(0, length).CopyTo(buffer.Text);
@@ -122,10 +118,9 @@ internal static class GlyphEmitter
     internal static float PdfAdvance(float advanceEm, float scale, int unitsPerEm) => scale * MathF.Round(advanceEm * unitsPerEm);
 
     /// <summary>The common case: printable ASCII, one glyph per character, left to right; byte offsets are character offsets.</summary>
-    private static void AddAsciiRun(SKTextBlobBuilder builder, SKFont font, GlyphRun run, float size, ReadOnlySpan<char> text)
+    private static void AddAsciiRun(GlyphRunBuffers buffer, GlyphRun run, float size, ReadOnlySpan<char> text)
     {
         var n = run.Glyphs.Length;
-        var buffer = builder.AllocateRawPositionedTextRun(font, n, text.Length);
         var glyphs = buffer.Glyphs;
         var positions = buffer.Positions;
         var clusters = buffer.Clusters;
@@ -193,5 +188,40 @@ internal static class GlyphEmitter
         }
 
         return result;
+    }
+}
+
+/// <summary>Where <see cref="GlyphEmitter"/> writes a run: buffers for its glyphs, positions and (with text) clusters and UTF-8.</summary>
+internal interface IGlyphRunTarget
+{
+    /// <summary>Buffers for <paramref name="glyphs"/> glyphs and <paramref name="textBytes"/> bytes of text; no clusters or text when 0.</summary>
+    GlyphRunBuffers Allocate(int glyphs, int textBytes);
+}
+
+/// <summary>A run's buffers, to be filled by <see cref="GlyphEmitter"/>.</summary>
+internal readonly ref struct GlyphRunBuffers(Span<ushort> glyphs, Span<SKPoint> positions, Span<uint> clusters, Span<byte> text)
+{
+    public Span<ushort> Glyphs { get; } = glyphs;
+
+    public Span<SKPoint> Positions { get; } = positions;
+
+    public Span<uint> Clusters { get; } = clusters;
+
+    public Span<byte> Text { get; } = text;
+}
+
+/// <summary>Writes runs straight into a Skia text blob being built.</summary>
+internal readonly struct BlobTarget(SKTextBlobBuilder builder, SKFont font) : IGlyphRunTarget
+{
+    public GlyphRunBuffers Allocate(int glyphs, int textBytes)
+    {
+        if (textBytes == 0)
+        {
+            var plain = builder.AllocateRawPositionedRun(font, glyphs);
+            return new GlyphRunBuffers(plain.Glyphs, plain.Positions, [], []);
+        }
+
+        var buffer = builder.AllocateRawPositionedTextRun(font, glyphs, textBytes);
+        return new GlyphRunBuffers(buffer.Glyphs, buffer.Positions, buffer.Clusters, buffer.Text);
     }
 }

@@ -32,6 +32,12 @@ internal sealed partial class TextEngine : IDisposable
 
     public ReportFonts Fonts => _fonts;
 
+    /// <summary>Text laid out now and drawn with its page, once the document is laid out (kept table rows).</summary>
+    public GlyphRecording Recording { get; } = new();
+
+    /// <summary>For text recorded and drawn at once (a table row laid out again when drawn); cleared by whoever uses it.</summary>
+    public GlyphRecording Scratch { get; } = new();
+
     /// <summary>Told of every run drawn and every face made for this render (measuring tools); usually none.</summary>
     public IRenderObserver? Observer { get; set; }
 
@@ -114,19 +120,65 @@ internal sealed partial class TextEngine : IDisposable
         var y = top;
         for (var i = 0; i < lines.Count; i++)
         {
-            var line = lines[i];
-            var dx = align switch
-            {
-                TextAlign.Right => width - (line.Width * style.Size),
-                TextAlign.Center => (width - (line.Width * style.Size)) / 2,
-                _ => 0,
-            };
-            Draw(canvas, line, style, x + dx, y);
+            Draw(canvas, lines[i], style, x + AlignOffset(lines[i], style, width, align), y);
             y += style.LineHeight;
         }
 
         return y - top;
     }
+
+    /// <summary>
+    /// Records wrapped lines as <see cref="DrawLines"/> would draw them, into <paramref name="recording"/>, to be drawn by
+    /// <see cref="DrawRecorded"/>; returns the height used.
+    /// </summary>
+    public float RecordLines(GlyphRecording recording, IReadOnlyList<TextLine> lines, TextStyle style, float x, float top, float width = 0, TextAlign align = TextAlign.Left)
+    {
+        var y = top;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var baseline = y + style.Ascent;
+            var lineX = x + AlignOffset(lines[i], style, width, align);
+            foreach (var run in lines[i].Runs)
+            {
+                recording.Add(run, style.Size, run.IsEscape ? Typography.Escape : style.Color, lineX, baseline, Observer is null ? null : run);
+            }
+
+            y += style.LineHeight;
+        }
+
+        return y - top;
+    }
+
+    /// <summary>Draws the recorded runs [<paramref name="first"/>, +<paramref name="count"/>) moved by (<paramref name="dx"/>, <paramref name="dy"/>).</summary>
+    public void DrawRecorded(SKCanvas canvas, GlyphRecording recording, int first, int count, float dx, float dy)
+    {
+        for (var i = first; i < first + count; i++)
+        {
+            ref readonly var run = ref recording[i];
+            var glyphs = recording.Glyphs(run);
+            var typeface = TypefaceFor(recording.Face(run), glyphs);
+            var font = SkFont(typeface, run.Size);
+            var text = recording.Text(run);
+            var target = new BlobTarget(_builder, font).Allocate(run.GlyphCount, text.Length);
+            glyphs.CopyTo(target.Glyphs);
+            recording.Positions(run).CopyTo(target.Positions);
+            recording.Clusters(run).CopyTo(target.Clusters);
+            text.CopyTo(target.Text);
+            using var blob = _builder.Build();
+            if (blob is null) continue;
+            _paint.Color = run.Color;
+            var (x, baseline) = (dx + run.X, dy + run.Baseline);
+            canvas.DrawText(blob, x + run.At, baseline, _paint);
+            Observer?.TextDrawn(canvas, typeface, run.Size, run.Color, x, baseline, recording.Observed(i));
+        }
+    }
+
+    private static float AlignOffset(TextLine line, TextStyle style, float width, TextAlign align) => align switch
+    {
+        TextAlign.Right => width - (line.Width * style.Size),
+        TextAlign.Center => (width - (line.Width * style.Size)) / 2,
+        _ => 0,
+    };
 
     /// <summary>
     /// Once layout is complete and before drawing: every face the document's lines use is replaced, for drawing, by a
@@ -162,6 +214,8 @@ internal sealed partial class TextEngine : IDisposable
         _pruned.Clear();
         _paint.Dispose();
         _builder.Dispose();
+        Recording.Dispose();
+        Scratch.Dispose();
     }
 
     /// <summary>The start (in the text) and paragraph level of the last line <see cref="WrapParagraph"/> added.</summary>
@@ -314,19 +368,21 @@ internal sealed partial class TextEngine : IDisposable
         }
     }
 
-    private SKTypeface TypefaceFor(GlyphRun run)
+    private SKTypeface TypefaceFor(GlyphRun run) => TypefaceFor(run.Face, run.Glyphs);
+
+    private SKTypeface TypefaceFor(FontFace face, ReadOnlySpan<ushort> glyphs)
     {
-        if (_pruned.TryGetValue(run.Face, out var pruned))
+        if (_pruned.TryGetValue(face, out var pruned))
         {
-            foreach (var glyph in run.Glyphs)
+            foreach (var glyph in glyphs)
             {
-                if (glyph >= pruned.Kept.Length || !pruned.Kept[glyph]) return run.Face.Typeface;
+                if (glyph >= pruned.Kept.Length || !pruned.Kept[glyph]) return face.Typeface;
             }
 
             return pruned.Typeface;
         }
 
-        return run.Face.Typeface;
+        return face.Typeface;
     }
 
     private SKFont SkFont(SKTypeface typeface, float size)
