@@ -384,6 +384,25 @@ public sealed class DailyReportDocumentTests
         Assert.All(linkStyled, w => Assert.Matches(@"^(#?[0-9]+|Open|in|Wallarm|Console)$", w));
     }
 
+    /// <summary>The compact table's issue column shows the whole number (Wallarm's are five or six digits), linked or not.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Render_CompactLayout_SixDigitIssueNumbersShownWhole(bool linked)
+    {
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = [Row("issue:1", vulnerabilityId: 888_888), Row("issue:2", vulnerabilityId: 10_001)] };
+        var vulnerabilities = inputs.Vulnerabilities.ToDictionary(kv => kv.Key, kv => kv.Value);
+        vulnerabilities[888_888] = new VulnerabilityEntity { VulnerabilityId = 888_888, Found = true, Title = "SQL injection in login", Threat = 80, Status = "open" };
+        vulnerabilities[10_001] = new VulnerabilityEntity { VulnerabilityId = 10_001, Found = true, Title = "Path traversal", Threat = 60, Status = "open" };
+        inputs = inputs with { Vulnerabilities = vulnerabilities };
+
+        var report = DailyReportBuilder.Build(inputs, new ReportCalendar("UTC"), new ReportOptions(), linked ? Console : null);
+        var text = string.Concat(PdfText.Pages(new DailyReportDocument(report, PageGeometry.A4Landscape).Render().Pdf));
+
+        Assert.Contains("#888888", text, StringComparison.Ordinal);
+        Assert.Contains("#10001", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(UntrustedTextCases.Gaps), MemberType = typeof(UntrustedTextCases))]
     public void Render_EveryUntrustedTextGap_ShowsTheSameSafeFormAsChat(string gap, string raw, string expected)

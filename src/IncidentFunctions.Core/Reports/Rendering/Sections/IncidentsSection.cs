@@ -55,8 +55,8 @@ internal sealed class IncidentsSection : IReportSection
         new("Path", 138),
         new("Status", 68),
         new("Parameter", 54),
-        new("Issue", 30),
-        new("Security issue", 123),
+        new("Issue", 36), // "#888888": Wallarm's issue numbers run to six digits, and a cut one cannot be looked up
+        new("Security issue", 117),
         new("Attack id", 46),
     ];
 
