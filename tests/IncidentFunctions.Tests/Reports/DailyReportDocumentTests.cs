@@ -384,6 +384,27 @@ public sealed class DailyReportDocumentTests
         Assert.All(linkStyled, w => Assert.Matches(@"^(#?[0-9]+|Open|in|Wallarm|Console)$", w));
     }
 
+    private static readonly string[] LongestAttackTypes = ["mass_assignment", "overlimit_res", "data_bomb"];
+
+    /// <summary>The compact table's attack column shows Wallarm's longest attack types whole (on two lines, broken at the underscore).</summary>
+    [Fact]
+    public void Render_CompactLayout_LongestAttackTypesShownWhole()
+    {
+        var rows = LongestAttackTypes.Select((type, i) =>
+        {
+            var row = Row($"type:{i}");
+            row.AttackType = type;
+            return row;
+        }).ToList();
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+
+        var text = string.Concat(PdfText.Pages(Render(inputs).Pdf.Pdf));
+
+        Assert.DoesNotContain("…", text.Replace("…(+", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("assignment", text, StringComparison.Ordinal);
+        Assert.Contains("overlimit_", text, StringComparison.Ordinal);
+    }
+
     /// <summary>The compact table's issue column shows the whole number (Wallarm's are five or six digits), linked or not.</summary>
     [Theory]
     [InlineData(true)]

@@ -48,11 +48,11 @@ internal sealed class IncidentsSection : IReportSection
     internal static TableColumn[] CompactColumns(string timeZone) =>
     [
         new($"When ({timeZone})", 61),
-        new("Attack", 40),
+        new("Attack", 48), // Wallarm's longest types ("mass_assignment", "overlimit_res") whole on two lines
         new("Hits", 33, TextAlign.Right),
         new("Source", 81),
         new("Domain", 86),
-        new("Path", 138),
+        new("Path", 130),
         new("Status", 68),
         new("Parameter", 54),
         new("Issue", 36), // "#888888": Wallarm's issue numbers run to six digits, and a cut one cannot be looked up
