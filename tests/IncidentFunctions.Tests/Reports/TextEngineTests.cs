@@ -73,7 +73,7 @@ public sealed class TextEngineTests
     [InlineData("IP to country data: ip-location-db geo-whois-asn-country (CC0), built from RIR data (CC BY 4.0).")]
     [InlineData("GET /api/v1/items?id=1&next=/a/b/), then [see /docs/]; done: yes! really? (a, b) {c}.")]
     [InlineData("数据来源（CC0），由 RIR 数据构建。")]
-    [InlineData("token=aGVsbG8gd29ybGQgdGhpcyBpcyBhIHZlcnkgbG9uZyBzZWNyZXQ!!?, then (callback_with_a_rather_long_identifier_name).")]
+    [InlineData("word=FAKEnotAsecretJustOneVeryLongWordThatMustBeCutSomewhere!!?, then (callback_with_a_rather_long_identifier_name).")]
     public void Wrap_AnyWidth_NoLineStartsWithClosingOrSeparatingPunctuation(string text)
     {
         using var engine = new TextEngine(ReportFonts.Shared);
