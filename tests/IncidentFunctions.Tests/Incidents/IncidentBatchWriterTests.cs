@@ -1,14 +1,18 @@
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Incidents;
 
 /// <summary>The pull's writer: full transactions as partitions fill, remainders and change marks at the flush, against real Azurite.</summary>
 [Trait("Category", TestCategories.Integration)]
-public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
+public sealed partial class IncidentBatchWriterTests(AzuriteFixture azurite)
 {
     private const long Tenant = 616;
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
@@ -53,6 +57,43 @@ public sealed class IncidentBatchWriterTests(AzuriteFixture azurite)
         Assert.Equal(200, sentBeforeFlush);
         Assert.Equal(250, written);
         Assert.Equal(250, (await DayAsync(app, Monday)).Count);
+    }
+
+    [Fact]
+    public async Task AddAsync_RowsArriveOutOfKeyOrder_EachTransactionListsThemInKeyOrder()
+    {
+        var transactions = new TransactionSpy();
+        await using var app = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, clock: new ManualClock(Now),
+            services: s => s.Configure<TableClientOptions>("Default", o => o.AddPolicy(transactions, HttpPipelinePosition.PerCall)));
+        await using var writer = await app.Get<IncidentStore>().OpenWriterAsync(Now, Ct);
+
+        // Wallarm's order (newest first) against key order: a full transaction, then a remainder sent at the flush.
+        for (var n = 149; n >= 0; n--) await writer.AddAsync(Incident(n), Ct);
+        await writer.FlushAsync(Ct);
+
+        Assert.Equal([100, 50], transactions.RowKeys.Select(keys => keys.Count));
+        Assert.All(transactions.RowKeys, keys => Assert.Equal(keys.Order(StringComparer.Ordinal), keys));
+        Assert.Equal(150, (await DayAsync(app, Monday)).Count);
+    }
+
+    /// <summary>The RowKeys of each table transaction's operations, in the order the request body lists them.</summary>
+    private sealed partial class TransactionSpy : HttpPipelineSynchronousPolicy
+    {
+        public List<List<string>> RowKeys { get; } = [];
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (!message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) || message.Request.Content is not { } content) return;
+            using var body = new MemoryStream();
+            content.WriteTo(body, CancellationToken.None);
+            var operations = Operation().Matches(System.Text.Encoding.UTF8.GetString(body.ToArray()));
+            // The incident rows only: the change marks are written in transactions too.
+            if (operations.Count == 0 || !operations[0].Groups["table"].Value.EndsWith("incidents", StringComparison.Ordinal)) return;
+            lock (RowKeys) RowKeys.Add([.. operations.Select(m => m.Groups["key"].Value)]);
+        }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"/(?<table>\w+)\(PartitionKey='[^']*',RowKey='(?<key>[^']*)'\)")]
+        private static partial System.Text.RegularExpressions.Regex Operation();
     }
 
     [Fact]

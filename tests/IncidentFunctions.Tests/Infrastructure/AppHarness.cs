@@ -51,7 +51,8 @@ public sealed class AppHarness : IAsyncDisposable
         AzuriteFixture azurite,
         Action<SimulatorOptions>? simulator = null,
         IReadOnlyDictionary<string, string?>? settings = null,
-        ManualClock? clock = null)
+        ManualClock? clock = null,
+        Action<IServiceCollection>? services = null)
     {
         clock ??= new ManualClock();
         var simulatorOptions = new SimulatorOptions { IncidentsPerDay = 120, PlainAttacksPerDay = 40 };
@@ -87,6 +88,7 @@ public sealed class AppHarness : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
         builder.AddIncidentFunctions();
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new AppHarness(host, sim, clock, tablePrefix, queueName, azurite.ConnectionString);
