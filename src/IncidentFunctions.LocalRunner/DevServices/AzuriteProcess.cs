@@ -88,23 +88,32 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             arguments.Add(dataDirectory);
         }
 
-        var startInfo = new ProcessStartInfo(azurite)
+        var startInfo = new ProcessStartInfo("node")
         {
             WorkingDirectory = repositoryRoot,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         startInfo.Environment["AZURITE_ACCOUNTS"] = $"{AccountName}:{AccountKey}";
+        startInfo.ArgumentList.Add("-e");
+        startInfo.ArgumentList.Add(StopWithParentScript);
+        startInfo.ArgumentList.Add(AzuriteScript(repositoryRoot));
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
 
         var output = new StringBuilder();
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        if (!process.Start())
+        try
         {
-            throw new InvalidOperationException($"Could not start {azurite}.");
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            process.Dispose();
+            throw new InvalidOperationException($"Could not start Azurite with 'node' ({ex.Message}). Install Node.js 20+ and make sure 'node' is on the PATH.", ex);
         }
 
         process.BeginOutputReadLine();
@@ -122,6 +131,49 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
         Log.Started(logger, blob, queue, table, dataDirectory ?? "(in memory)");
         return instance;
+    }
+
+    /// <summary>
+    /// Runs Azurite's own entry point (its arguments after <c>-e</c> are shaped as if Node ran it directly) and stops it
+    /// when standard input ends. Nothing is ever written there: the pipe's other end closes when this process exits,
+    /// however it exits (a kill signal skips <see cref="DisposeAsync"/>), so a killed runner, benchmark or test run
+    /// does not leave Azurite behind holding its ports and, for <c>serve</c>, writing to the data directory the next
+    /// start opens. SIGTERM lets Azurite close its servers and save; the timer ends it if that hangs.
+    /// </summary>
+    private const string StopWithParentScript = """
+        const stop = () => { process.kill(process.pid, 'SIGTERM'); setTimeout(() => process.exit(1), 10000).unref(); };
+        process.stdin.on('end', stop).on('error', stop).resume();
+        require(process.argv[1]);
+        """;
+
+    /// <summary>Azurite's entry script, from its package's <c>bin</c> (the <c>.bin</c> link is a shell shim on some systems).</summary>
+    private static string AzuriteScript(string repositoryRoot)
+    {
+        var package = Path.Combine(repositoryRoot, "node_modules", "azurite");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "package.json")));
+        var bin = doc.RootElement.TryGetProperty("bin", out var bins) && bins.ValueKind == System.Text.Json.JsonValueKind.Object
+                  && bins.TryGetProperty("azurite", out var entry) && entry.ValueKind == System.Text.Json.JsonValueKind.String
+            ? entry.GetString()!
+            : "dist/src/azurite.js";
+        return Path.GetFullPath(Path.Combine(package, bin));
+    }
+
+    /// <summary>Closes Azurite's standard input as this process's exit would (tests: Azurite must stop by itself).</summary>
+    internal void CloseParentPipe() => _process.StandardInput.Close();
+
+    /// <summary>Whether Azurite has stopped, waiting up to <paramref name="timeout"/>.</summary>
+    internal async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private async Task WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -169,12 +221,18 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                // As if this process had exited: Azurite closes its servers and saves (serve's data directory); a
+                // kill follows if it has not stopped within the grace period.
+                CloseParentPipe();
+                if (!await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+                {
+                    _process.Kill(entireProcessTree: true);
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                }
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
         {
             // Already gone, or refusing to die within the grace period; nothing more we can do.
         }

@@ -24,6 +24,22 @@ public sealed class AzuriteProcessTests
         => Assert.Empty(IncidentFunctions.LocalRunner.DevServices.AzuriteProcess.MissingPackages(AzuriteFixture.RepositoryRoot));
 
     [Fact]
+    public async Task StartAsync_ParentPipeCloses_AzuriteStopsByItself()
+    {
+        // Closing the pipe here is what the operating system does when this process dies, even by SIGKILL, which
+        // skips every handler: Azurite must then stop without being told.
+        var azurite = await IncidentFunctions.LocalRunner.DevServices.AzuriteProcess.StartAsync(AzuriteFixture.RepositoryRoot, cancellationToken: TestContext.Current.CancellationToken);
+        await using (azurite)
+        {
+            azurite.CloseParentPipe();
+
+            Assert.True(await azurite.WaitForExitAsync(TimeSpan.FromSeconds(30)), "Azurite still runs after its parent's end of the pipe closed.");
+            using var client = new System.Net.Sockets.TcpClient();
+            await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => client.ConnectAsync(System.Net.IPAddress.Loopback, azurite.TablePort, TestContext.Current.CancellationToken).AsTask());
+        }
+    }
+
+    [Fact]
     public void MissingPackages_PackageNotInstalled_IsListed()
     {
         var root = Directory.CreateTempSubdirectory("npmcheck").FullName;
