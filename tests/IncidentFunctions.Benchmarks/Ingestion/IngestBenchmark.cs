@@ -29,7 +29,10 @@ internal static class IngestBenchmark
     {
         var target = ArgValue(args, "--incidents", 100_000);
         var pageSize = ArgValue(args, "--page-size", 1000);
-        var parallelism = ArgValue(args, "--parallelism", 8);
+        // The shipped setting unless asked otherwise (this verb used 8): each transaction in flight holds its rows'
+        // request bodies until Azurite answers, and at 8 the pull paused longer for collections and took more of the
+        // cores Azurite needs, for no more throughput from a single-threaded Azurite (benchmarks README).
+        var parallelism = ArgValue(args, "--parallelism", new IngestionOptions().WriteParallelism);
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run from inside the repository.");
 
         await using var azurite = await AzuriteProcess.StartAsync(root);
@@ -106,15 +109,17 @@ internal static class IngestBenchmark
 
     /// <summary>Processor seconds a phase cost Azurite and this process (which also hosts the simulator): on two cores they compete.</summary>
     /// <remarks>Also what this process allocated and paused for garbage collection meanwhile.</remarks>
-    private readonly record struct PhaseCpu(double Azurite, double Own, double AllocatedMb, double GcPauseSeconds)
+    private readonly record struct PhaseCpu(double Azurite, double Own, double AllocatedMb, double GcPauseSeconds, int Gen0, int Gen1, int Gen2)
     {
         public static PhaseCpu Now(AzuriteProcess azurite) => new(azurite.ProcessorTime.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-            GC.GetTotalAllocatedBytes() / 1048576.0, GC.GetTotalPauseDuration().TotalSeconds);
+            GC.GetTotalAllocatedBytes() / 1048576.0, GC.GetTotalPauseDuration().TotalSeconds, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
-        public PhaseCpu Since(PhaseCpu start) => new(Azurite - start.Azurite, Own - start.Own, AllocatedMb - start.AllocatedMb, GcPauseSeconds - start.GcPauseSeconds);
+        public PhaseCpu Since(PhaseCpu start) => new(Azurite - start.Azurite, Own - start.Own, AllocatedMb - start.AllocatedMb, GcPauseSeconds - start.GcPauseSeconds,
+            Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2);
 
+        // Collection counts are cumulative (a gen2 collection counts in gen0 and gen1 too).
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"CPU s Azurite {Azurite:F1}, benchmark {Own:F1}; allocated {AllocatedMb:N0} MB, GC pauses {GcPauseSeconds:F2} s");
+            $"CPU s Azurite {Azurite:F1}, benchmark {Own:F1}; allocated {AllocatedMb:N0} MB, GC pauses {GcPauseSeconds:F2} s in {Gen0:N0} collections ({Gen1} gen1, {Gen2} gen2)");
     }
 
     /// <summary>A backfill pull into fresh tables (own prefix), timed; returns the host (for its queue) and the rows written.</summary>
