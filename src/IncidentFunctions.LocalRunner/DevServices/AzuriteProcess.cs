@@ -57,14 +57,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
-        var azurite = Path.Combine(repositoryRoot, "node_modules", ".bin", "azurite");
-        if (!File.Exists(azurite) || MissingPackages(repositoryRoot).Count > 0)
+        var azurite = AzuriteScript(repositoryRoot);
+        if (azurite is null || MissingPackages(repositoryRoot).Count > 0)
         {
             await NpmInstallAsync(repositoryRoot, logger, cancellationToken).ConfigureAwait(false);
-            if (!File.Exists(azurite))
-            {
-                throw new InvalidOperationException($"Azurite is still missing at {azurite} after 'npm install'. Run 'npm ci' in {repositoryRoot} and check its output.");
-            }
+            azurite = AzuriteScript(repositoryRoot)
+                ?? throw new InvalidOperationException($"Azurite is still missing from {Path.Combine(repositoryRoot, "node_modules", "azurite")} after 'npm install'. Run 'npm ci' in {repositoryRoot} and check its output.");
         }
 
         var ports = FreePorts(3);
@@ -99,7 +97,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         startInfo.Environment["AZURITE_ACCOUNTS"] = $"{AccountName}:{AccountKey}";
         startInfo.ArgumentList.Add("-e");
         startInfo.ArgumentList.Add(StopWithParentScript);
-        startInfo.ArgumentList.Add(AzuriteScript(repositoryRoot));
+        startInfo.ArgumentList.Add(azurite);
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
 
         var output = new StringBuilder();
@@ -146,16 +144,19 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         require(process.argv[1]);
         """;
 
-    /// <summary>Azurite's entry script, from its package's <c>bin</c> (the <c>.bin</c> link is a shell shim on some systems).</summary>
-    private static string AzuriteScript(string repositoryRoot)
+    /// <summary>Azurite's entry script from its package's <c>bin</c> (the <c>.bin</c> link is a shell shim on some systems); null when not installed.</summary>
+    private static string? AzuriteScript(string repositoryRoot)
     {
         var package = Path.Combine(repositoryRoot, "node_modules", "azurite");
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "package.json")));
+        var manifest = Path.Combine(package, "package.json");
+        if (!File.Exists(manifest)) return null;
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
         var bin = doc.RootElement.TryGetProperty("bin", out var bins) && bins.ValueKind == System.Text.Json.JsonValueKind.Object
                   && bins.TryGetProperty("azurite", out var entry) && entry.ValueKind == System.Text.Json.JsonValueKind.String
             ? entry.GetString()!
             : "dist/src/azurite.js";
-        return Path.GetFullPath(Path.Combine(package, bin));
+        var script = Path.GetFullPath(Path.Combine(package, bin));
+        return File.Exists(script) ? script : null;
     }
 
     /// <summary>Closes Azurite's standard input as this process's exit would (tests: Azurite must stop by itself).</summary>
@@ -227,14 +228,13 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 if (!await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
                 {
                     _process.Kill(entireProcessTree: true);
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+                    await WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
-            // Already gone, or refusing to die within the grace period; nothing more we can do.
+            // Already gone: its pipe or process handle closed under us; nothing more to do.
         }
         finally
         {
