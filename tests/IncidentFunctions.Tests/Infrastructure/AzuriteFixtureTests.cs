@@ -39,6 +39,50 @@ public sealed class AzuriteProcessTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StartAsync_SameDataDirectoryAfterAStop_KeepsWhatWasStored(bool parentKilled)
+    {
+        // Self-hosted serve keeps its storage in a data directory: what it stored must be there after a stop (dispose)
+        // and after its process was killed (the pipe closing makes Azurite save and stop by itself).
+        var data = Directory.CreateTempSubdirectory("azurite-data").FullName;
+        var cancellationToken = TestContext.Current.CancellationToken;
+        try
+        {
+            var first = await IncidentFunctions.LocalRunner.DevServices.AzuriteProcess.StartAsync(AzuriteFixture.RepositoryRoot, data, cancellationToken: cancellationToken);
+            await using (first)
+            {
+                var table = new TableServiceClient(first.ConnectionString).GetTableClient("kept");
+                await table.CreateIfNotExistsAsync(cancellationToken);
+                await table.UpsertEntityAsync(new TableEntity("p", "r") { ["Value"] = 42 }, cancellationToken: cancellationToken);
+                var queue = new Azure.Storage.Queues.QueueClient(first.ConnectionString, "kept");
+                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await queue.SendMessageAsync("message", cancellationToken);
+                var container = new Azure.Storage.Blobs.BlobContainerClient(first.ConnectionString, "kept");
+                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await container.UploadBlobAsync("report.pdf", BinaryData.FromString("%PDF-"), cancellationToken);
+                if (parentKilled)
+                {
+                    first.CloseParentPipe();
+                    Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), "Azurite still runs after its parent's end of the pipe closed.");
+                }
+            }
+
+            await using var second = await IncidentFunctions.LocalRunner.DevServices.AzuriteProcess.StartAsync(AzuriteFixture.RepositoryRoot, data, cancellationToken: cancellationToken);
+            var row = await new TableServiceClient(second.ConnectionString).GetTableClient("kept").GetEntityAsync<TableEntity>("p", "r", cancellationToken: cancellationToken);
+            Assert.Equal(42, row.Value.GetInt32("Value"));
+            var message = await new Azure.Storage.Queues.QueueClient(second.ConnectionString, "kept").ReceiveMessageAsync(cancellationToken: cancellationToken);
+            Assert.Equal("message", message.Value?.Body.ToString());
+            var blob = await new Azure.Storage.Blobs.BlobContainerClient(second.ConnectionString, "kept").GetBlobClient("report.pdf").DownloadContentAsync(cancellationToken);
+            Assert.Equal("%PDF-", blob.Value.Content.ToString());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [Fact]
     public void MissingPackages_PackageNotInstalled_IsListed()
     {
