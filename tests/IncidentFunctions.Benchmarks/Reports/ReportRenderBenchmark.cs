@@ -155,25 +155,29 @@ internal static class ReportRenderBenchmark
     }
 
     /// <summary>
-    /// Verb <c>report-loop N REPS [--replay] [--hostile] [--alloc]</c>: renders one day of N incidents (or replays its
-    /// glyphs) until the tiered JIT compiles no more, then REPS times more, and prints the time per render with the
-    /// garbage collections, their pause and the allocations of those REPS; <c>--alloc</c> adds the sampled allocations
-    /// by type (the runtime's AllocationTick events). A process to attach <c>perf record -p</c> or dotnet-trace to.
+    /// Verb <c>report-loop N REPS [--replay | --model] [--hostile] [--alloc] [--save FILE]</c>: renders one day of N
+    /// incidents (or replays its glyphs, or only builds its model) until the tiered JIT compiles no more, then REPS
+    /// times more, and prints the time per render with the garbage collections, their pause and the allocations of
+    /// those REPS; <c>--alloc</c> adds the sampled allocations by type (the runtime's AllocationTick events),
+    /// <c>--save</c> writes one render's PDF to FILE. A process to attach <c>perf record -p</c> or dotnet-trace to.
     /// </summary>
     public static int Loop(string[] args)
     {
         var n = int.Parse(args[0], CultureInfo.InvariantCulture);
         var reps = int.Parse(args[1], CultureInfo.InvariantCulture);
         var replay = args.Contains("--replay");
+        var modelOnly = args.Contains("--model");
         var day = new LocalDate(2026, 11, 20);
         var calendar = new ReportCalendar("UTC");
         var options = new ReportOptions { CompanyName = "Example Corp" };
         var console = new Uri("https://my.wallarm.com/");
         var inputs = ReportPreviewData.Create(n, day, hostile: args.Contains("--hostile"), asRead: true);
         using var trace = Trace(inputs, calendar, options, console);
+        if (Array.IndexOf(args, "--save") is var save and >= 0) File.WriteAllBytes(args[save + 1], Render(inputs, calendar, options, console).Pdf.ToArray());
         void Once()
         {
             if (replay) ReplayGlyphs(trace);
+            else if (modelOnly) DailyReportBuilder.Build(inputs, calendar, options, console);
             else Render(inputs, calendar, options, console);
         }
 
@@ -197,7 +201,7 @@ internal static class ReportRenderBenchmark
         for (var i = 0; i < reps; i++) Once();
         var elapsed = stopwatch.Elapsed;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(replay ? "glyph replay" : "report")}: {elapsed.TotalMilliseconds / reps:F1} ms per render; per render {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0 / reps:F1} MB allocated, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / reps:F1} ms GC pause; collections over {reps}: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}"));
+            $"{(replay ? "glyph replay" : modelOnly ? "model" : "report")}: {elapsed.TotalMilliseconds / reps:F1} ms per render; per render {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0 / reps:F1} MB allocated, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds / reps:F1} ms GC pause; collections over {reps}: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}"));
         listener?.Print();
         return 0;
     }
