@@ -54,7 +54,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     /// <summary>Starts Azurite. <paramref name="dataDirectory"/> null keeps everything in memory.</summary>
-    public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataDirectory = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+        => StartAsync(repositoryRoot, dataDirectory, "node", logger, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(string, string?, ILogger?, CancellationToken)"/> with Node.js at <paramref name="node"/> (a name looked up on the PATH, or a path).</summary>
+    internal static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataDirectory, string node, ILogger? logger, CancellationToken cancellationToken)
     {
         logger ??= NullLogger.Instance;
         var azurite = AzuriteScript(repositoryRoot);
@@ -86,7 +90,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             arguments.Add(dataDirectory);
         }
 
-        var startInfo = new ProcessStartInfo("node")
+        var startInfo = new ProcessStartInfo(node)
         {
             WorkingDirectory = repositoryRoot,
             RedirectStandardInput = true,
@@ -111,7 +115,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             process.Dispose();
-            throw new InvalidOperationException($"Could not start Azurite with 'node' ({ex.Message}). Install Node.js 20+ and make sure 'node' is on the PATH.", ex);
+            throw new InvalidOperationException($"Could not start Azurite with '{node}' ({ex.Message}). Install Node.js 20+ and make sure 'node' is on the PATH.", ex);
         }
 
         process.BeginOutputReadLine();

@@ -84,6 +84,16 @@ public sealed class AzuriteProcessTests
     }
 
     [Fact]
+    public async Task StartAsync_NodeNotFound_SaysToInstallNode()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => IncidentFunctions.LocalRunner.DevServices.AzuriteProcess.StartAsync(
+            AzuriteFixture.RepositoryRoot, null, "node-not-installed-" + Guid.NewGuid().ToString("N"), null, TestContext.Current.CancellationToken));
+
+        Assert.Contains("Install Node.js 20+", error.Message, StringComparison.Ordinal);
+        Assert.Contains("on the PATH", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingPackages_PackageNotInstalled_IsListed()
     {
         var root = Directory.CreateTempSubdirectory("npmcheck").FullName;
