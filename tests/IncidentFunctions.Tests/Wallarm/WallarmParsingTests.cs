@@ -197,6 +197,100 @@ public sealed class WallarmParsingTests
     public void ReadAttack_RecordThatCannotBeStored_IsRejectedWithTheReason(string record, string reason)
         => Assert.Contains(reason, Rejected(record).Reason, StringComparison.Ordinal);
 
+    /// <summary>A record with every field the reader knows, in the shapes Wallarm sends.</summary>
+    private const string Rich = """{"id":["i","d2"],"attackid":"i:d2","clientid":5,"domain":"shop.example.com","path":"/api/v1/items?id=1","method":"POST","parameter":"POST_JSON_DOC_value","point":["post","json_doc",0],"type":"sqli","first_time":1795170000,"last_time":"1795173600","hits":61818.0,"ip_top":[{"ip":"2001:db8::1","count":30,"country":"DE"},{"ip":"203.0.113.10","count":"12"}],"ip_count":2,"vulnid":1234,"threat":80,"block_status":"blocked","state":null,"statuscodes":[200,"404"],"payload_count":3}""";
+
+    /// <summary>
+    /// Bytes the cloud could send that our simulator never does: JSON structure, escapes, quotes, invalid UTF-8, NUL
+    /// and controls, digits and signs, a lone surrogate's escape.
+    /// </summary>
+    private static readonly byte[][] Hostile = [.. new[] { "\"", "\\", "{", "}", "[", "]", ",", ":", "\\u", "\\ud800", "\0", "\u001f", "-", "1e999", "0", "null", "true", " " }
+        .Select(Encoding.UTF8.GetBytes), [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]];
+
+    [Fact]
+    public void ReadAttack_RandomlyMutatedRecord_IsReadOrRejectedOrThePageIsAFormatError()
+    {
+        // Whatever a record turns into, reading it ends one of three ways: a page that cannot be parsed at all (a
+        // FormatException, which the pull reports and retries), or each record read or rejected with a reason. Nothing
+        // else may escape, and a record read must map to a row.
+        var random = new Random(20261202);
+        var rich = Encoding.UTF8.GetBytes(Rich);
+        for (var round = 0; round < 3_000; round++)
+        {
+            var record = Mutate(rich, random, 1 + random.Next(4));
+            var body = Encoding.UTF8.GetBytes("""{"status":200,"body":[""" + Good + ",").Concat(record).Concat(Encoding.UTF8.GetBytes("," + Good.Replace("d1", "d3", StringComparison.Ordinal) + "]}")).ToArray();
+            WallarmAttackPage page;
+            try
+            {
+                page = Page(body);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            var text = Encoding.UTF8.GetString(record);
+            Assert.True(page.Rejected.All(r => r.Reason.Length > 0), text);
+            foreach (var attack in page.Attacks)
+            {
+                var incident = IncidentMapper.ToIncident(attack, 5);
+                var row = IncidentEntity.From(incident, "5_2026-11-20", "2026-11-20", "UTC", DateTimeOffset.UnixEpoch.AddSeconds(Now));
+                Assert.False(string.IsNullOrEmpty(row.RowKey), text);
+            }
+        }
+    }
+
+    [Fact]
+    public void ReadAttack_MutationsInsideAStringValue_LeaveTheOtherRecordsRead()
+    {
+        // Inside a string value nothing the cloud sends (escapes, controls, invalid UTF-8, brackets) may cost the
+        // page: the record around it is read or rejected on its own and its neighbours are read.
+        var random = new Random(42);
+        var prefix = Encoding.UTF8.GetBytes("""{"attackid":"i:d2","domain":"x","path":"/""");
+        var suffix = Encoding.UTF8.GetBytes(""" ","first_time":1795170000,"last_time":1795173600,"vulnid":7}""");
+        for (var round = 0; round < 2_000; round++)
+        {
+            var value = new List<byte>();
+            for (var n = random.Next(1, 6); n > 0; n--) value.AddRange(Hostile[random.Next(Hostile.Length)].Where(b => b != (byte)'"'));
+            if (value.Count > 0 && value[^1] == (byte)'\\') value.Add((byte)'x'); // a lone trailing backslash would escape the closing quote
+            var record = prefix.Concat(value).Concat(suffix).ToArray();
+
+            var page = Page(Encoding.UTF8.GetBytes("""{"status":200,"body":[""" + Good + ",").Concat(record).Concat(Encoding.UTF8.GetBytes("," + Good.Replace("d1", "d3", StringComparison.Ordinal) + "]}")).ToArray());
+
+            var text = Encoding.UTF8.GetString(record);
+            Assert.Equal(3, page.Records);
+            Assert.Contains("i:d1", page.Attacks.Select(a => a.Id));
+            Assert.Contains("i:d3", page.Attacks.Select(a => a.Id));
+            Assert.True(page.Attacks.Any(a => a.Id == "i:d2") || page.Rejected.Any(r => r.Id == "i:d2"), text);
+        }
+    }
+
+    /// <summary>Replaces, inserts or deletes <paramref name="edits"/> spans of <paramref name="record"/>.</summary>
+    private static byte[] Mutate(byte[] record, Random random, int edits)
+    {
+        var bytes = record.ToList();
+        for (var e = 0; e < edits && bytes.Count > 0; e++)
+        {
+            var at = random.Next(bytes.Count);
+            var hostile = Hostile[random.Next(Hostile.Length)];
+            switch (random.Next(3))
+            {
+                case 0:
+                    bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(3)));
+                    break;
+                case 1:
+                    bytes.InsertRange(at, hostile);
+                    break;
+                default:
+                    bytes.RemoveAt(at);
+                    bytes.InsertRange(at, hostile);
+                    break;
+            }
+        }
+
+        return [.. bytes];
+    }
+
     [Fact]
     public void ReadAttack_BrokenRecordAmongGoodOnes_IsIsolatedAndKeepsItsIdAndRawText()
     {
