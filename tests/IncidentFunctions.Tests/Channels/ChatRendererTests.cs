@@ -192,6 +192,53 @@ public sealed partial class ChatRendererTests
     }
 
     [Theory]
+    [InlineData(ChannelKind.Slack)]
+    [InlineData(ChannelKind.Teams)]
+    [InlineData(ChannelKind.Discord)]
+    public void Render_HostilePiecesGluedAtRandom_CannotPingLinkOrBreakOut(ChannelKind kind)
+    {
+        // The fixed hostile sample keeps its pieces apart with spaces; an attacker need not. Pieces of it glued in random
+        // order and cut at random points must come out as inert as the sample does.
+        var pieces = DigestSamples.Hostile.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var random = new Random(20261202 + (int)kind);
+        for (var round = 0; round < 300; round++)
+        {
+            string Glued()
+            {
+                var text = new System.Text.StringBuilder();
+                for (var n = random.Next(1, 8); n > 0; n--)
+                {
+                    var piece = pieces[random.Next(pieces.Length)];
+                    var from = random.Next(2) == 0 ? 0 : random.Next(piece.Length);
+                    text.Append(piece, from, piece.Length - from);
+                }
+
+                return text.ToString();
+            }
+
+            var incident = DigestSamples.HostileIncident(1) with { Domain = Glued(), Path = Glued(), SecurityIssue = Glued(), Id = Glued(), AttackType = Glued(), TopIp = Glued(), Country = Glued() };
+            var payload = ChatRenderer.For(kind).Render(DigestSamples.Digest() with { TopIncidents = [incident] }, DeliveryId);
+            var root = JsonNode.Parse(payload.Json)!;
+
+            var context = $"{incident.Domain} | {incident.Path} | {incident.SecurityIssue}";
+            Assert.Empty(PlatformShape.Check(kind, payload.Json));
+            foreach (var (property, value) in PlatformShape.Strings(root).Where(s => s.Property is not ("url" or "$schema" or "contentType")))
+            {
+                Assert.DoesNotMatch(Bidi(), value);
+                Assert.False(MentionWord().IsMatch(value), $"{property}: {value}\nfrom {context}");
+                Assert.False(value.Contains("://evil", StringComparison.Ordinal), $"{property}: {value}\nfrom {context}");
+            }
+
+            switch (kind)
+            {
+                case ChannelKind.Slack: AssertSlackInert(root); break;
+                case ChannelKind.Discord: AssertDiscordInert(root); break;
+                case ChannelKind.Teams: AssertTeamsInert(root); break;
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(ChannelKind.Slack, 1)]
     [InlineData(ChannelKind.Slack, 400)]
     [InlineData(ChannelKind.Teams, 1)]
@@ -446,7 +493,9 @@ public sealed partial class ChatRendererTests
     [GeneratedRegex(@"<(?<url>[^<>|]+)\|[^<>]*>")]
     private static partial Regex SlackLink();
 
-    [GeneratedRegex(@"\[[^\]]*\]\((?<url>[^)\s]+)\)")]
+    // A label holds no bracket or backtick: "[" inside an attacker's code span just before one of our links is not
+    // where that link starts (code spans bind first, and the innermost brackets make the link).
+    [GeneratedRegex(@"\[[^\]\[`]*\]\((?<url>[^)\s]+)\)")]
     private static partial Regex MaskedLink();
 
     [GeneratedRegex("`[^`]*`")]
