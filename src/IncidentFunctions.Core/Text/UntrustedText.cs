@@ -142,11 +142,14 @@ public static partial class UntrustedText
             var defanged = Defang(clean);
             if (defanged.Length <= maxChars) return defanged;
 
-            // Defanging lengthened it: keep less of the input (the cut count stays that of the raw input).
-            bound = Math.Max(1, bound - (defanged.Length - maxChars));
+            // Defanging lengthened it: keep less of the input (the cut count stays that of the raw input). From what was
+            // kept, not from the bound: a text shorter than the bound would otherwise shrink by nothing, attempt after attempt.
+            bound = Math.Max(1, Math.Min(bound, clean.Length) - (defanged.Length - maxChars));
         }
 
-        var last = Defang(Sanitize(value, Math.Max(1, maxChars / 2), showCutCount));
+        // The channel's substitution applies here too: without it a backtick reached a code span and closed it.
+        var fallback = Sanitize(value, Math.Max(1, maxChars / 2), showCutCount);
+        var last = Defang(substitute is null ? fallback : substitute(fallback));
         return last.Length <= maxChars ? last : Sanitize(last, maxChars);
     }
 

@@ -72,6 +72,21 @@ public sealed class UntrustedTextTests
     }
 
     [Fact]
+    public void Inert_DefangingOverflowsATextShorterThanTheBound_KeepsMostOfItAndStillSubstitutes()
+    {
+        // 57 characters against a bound of 60, 61 once defanged: the bound shrank by one an attempt, never below the
+        // text's length, and the last resort, half the bound, skipped the substitution (a raw backtick closed Slack's
+        // code span; found by the chat renderers' random test).
+        const string raw = "h>w`block```clickample/yit_https://evil.example/y><imgre>";
+
+        var inert = UntrustedText.Inert(raw, 60, substitute: s => s.Replace('`', 'ˋ'));
+
+        Assert.DoesNotContain('`', inert);
+        Assert.True(inert.Length is > 50 and <= 60, $"'{inert}' ({inert.Length} characters)");
+        Assert.StartsWith("h>wˋblockˋˋˋclickample/yit_https[:]//evil[.]example", inert, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inert_Twice_ChangesNothing()
     {
         var once = UntrustedText.Inert("https://a.evil.example/x.php?m=a@b.example", 200);
