@@ -197,26 +197,12 @@ public sealed partial class ChatRendererTests
     [InlineData(ChannelKind.Discord)]
     public void Render_HostilePiecesGluedAtRandom_CannotPingLinkOrBreakOut(ChannelKind kind)
     {
-        // The fixed hostile sample keeps its pieces apart with spaces; an attacker need not. Pieces of it glued in random
-        // order and cut at random points must come out as inert as the sample does.
-        var pieces = DigestSamples.Hostile.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // Pieces of the hostile sample glued in random order and cut at random points must come out as inert as the
+        // sample does.
         var random = new Random(20261202 + (int)kind);
         for (var round = 0; round < 300; round++)
         {
-            string Glued()
-            {
-                var text = new System.Text.StringBuilder();
-                for (var n = random.Next(1, 8); n > 0; n--)
-                {
-                    var piece = pieces[random.Next(pieces.Length)];
-                    var from = random.Next(2) == 0 ? 0 : random.Next(piece.Length);
-                    text.Append(piece, from, piece.Length - from);
-                }
-
-                return text.ToString();
-            }
-
-            var incident = DigestSamples.HostileIncident(1) with { Domain = Glued(), Path = Glued(), SecurityIssue = Glued(), Id = Glued(), AttackType = Glued(), TopIp = Glued(), Country = Glued() };
+            var incident = DigestSamples.HostileGluedIncident(random);
             var payload = ChatRenderer.For(kind).Render(DigestSamples.Digest() with { TopIncidents = [incident] }, DeliveryId);
             var root = JsonNode.Parse(payload.Json)!;
 

@@ -72,4 +72,28 @@ public sealed class EmailRendererTests
         Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"https://evil", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_HostilePiecesGluedAtRandom_NeverBecomeMarkupOrLinks()
+    {
+        // As the chat renderers' test: pieces of the hostile sample glued and cut at random, in every attacker field.
+        var random = new Random(20261202);
+        for (var round = 0; round < 300; round++)
+        {
+            var incident = DigestSamples.HostileGluedIncident(random);
+            var payload = EmailRenderer.Render(DigestSamples.Digest() with { TopIncidents = [incident] }, Email, "d-1", DateTimeOffset.UnixEpoch, null);
+            var html = payload.Message.HtmlBody!;
+            var text = payload.Message.TextBody!;
+
+            var context = $"{incident.Domain} | {incident.Path} | {incident.SecurityIssue}";
+            foreach (var tag in new[] { "<script", "<img", "<at>", "href=\"https://evil", "://evil", "evil.example" })
+            {
+                Assert.False(html.Contains(tag, StringComparison.OrdinalIgnoreCase), $"html has {tag} from {context}");
+            }
+
+            Assert.False(text.Contains("evil.example", StringComparison.Ordinal), $"text has evil.example from {context}");
+            Assert.DoesNotContain('\u202E', html);
+            Assert.DoesNotContain('\u202E', text);
+        }
+    }
 }

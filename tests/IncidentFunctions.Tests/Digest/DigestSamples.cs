@@ -109,6 +109,39 @@ internal static class DigestSamples
         + "<script>alert(1)</script> <img src=x onerror=alert(1)> &amp; "
         + "\u202Eevil\u202C \u2066isolate\u2069 zero\u200Bwidth \u0007bell \r\nnew line";
 
+    /// <summary>
+    /// <see cref="Hostile"/>'s pieces glued in random order, each from its start or from a random point: the sample
+    /// keeps its pieces apart with spaces; an attacker need not.
+    /// </summary>
+    public static string HostileGlued(Random random)
+    {
+        var pieces = Hostile.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var text = new System.Text.StringBuilder();
+        for (var n = random.Next(1, 8); n > 0; n--)
+        {
+            var piece = pieces[random.Next(pieces.Length)];
+            var from = random.Next(2) == 0 ? 0 : random.Next(piece.Length);
+            text.Append(piece, from, piece.Length - from);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>An incident with <see cref="HostileGlued"/> text in every field an attacker controls.</summary>
+    public static IncidentSummary HostileGluedIncident(Random random) => HostileIncident(1) with
+    {
+        Domain = HostileGlued(random),
+        Path = HostileGlued(random),
+        SecurityIssue = HostileGlued(random),
+        Id = HostileGlued(random),
+        AttackType = HostileGlued(random),
+        Method = HostileGlued(random),
+        TopIp = HostileGlued(random),
+        Country = HostileGlued(random),
+        SourceType = HostileGlued(random),
+        MaliciousLists = [HostileGlued(random)],
+    };
+
     public static IncidentSummary HostileIncident(int n, int repeat = 1)
     {
         var text = string.Concat(Enumerable.Repeat(Hostile, repeat));
