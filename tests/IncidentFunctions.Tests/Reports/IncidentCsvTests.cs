@@ -76,6 +76,39 @@ public sealed class IncidentCsvTests
     }
 
     [Fact]
+    public void AppendRecord_RandomHostileText_ReadsBackExactlyWithFormulaStartsGuarded()
+    {
+        // Separators, quotes, line ends and formula starts glued at random: every record still parses to one row of the
+        // header's columns, and each attacker field reads back as written, behind an apostrophe when it starts like a formula.
+        string[] pieces = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", ",", ";", "\"", "\"\"", "'", " ", "a", "/x", "=cmd|' /C calc'!A0", "\u202E", "\0", "日本"];
+        var random = new Random(20261202);
+        string Text()
+        {
+            var text = new StringBuilder();
+            for (var n = random.Next(1, 7); n > 0; n--) text.Append(pieces[random.Next(pieces.Length)]);
+            return text.ToString();
+        }
+
+        for (var round = 0; round < 500; round++)
+        {
+            var (path, parameter, attackType, domain) = (Text(), Text(), Text(), Text());
+            var hostile = Row(path, parameter, attackType);
+            hostile.Domain = domain;
+            var text = Csv(hostile, Row("/next"));
+
+            var records = Parse(text);
+            Assert.Equal(2, records.Count);
+            Assert.Equal(IncidentCsv.Columns.Count, records[0].Count);
+            Assert.Equal(IncidentCsv.Protect(path), records[0]["path"]);
+            Assert.Equal(IncidentCsv.Protect(parameter), records[0]["parameter"]);
+            Assert.Equal(IncidentCsv.Protect(attackType), records[0]["attack_type"]);
+            Assert.Equal(IncidentCsv.Protect(domain), records[0]["domain"]);
+            Assert.All(records[0].Values, cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0], StringComparison.Ordinal), $"cell '{cell}' starts like a formula"));
+            Assert.Equal("/next", records[1]["path"]);
+        }
+    }
+
+    [Fact]
     public void AppendRecord_EveryRecord_HasOneFieldPerColumnAndCrlfEnds()
     {
         var text = Csv(Row("/a"), Row("/b,c"));
