@@ -6,6 +6,7 @@ using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Reports.Rendering.Sections;
 using IncidentFunctions.Testing;
+using IncidentFunctions.Tests.Digest;
 using IncidentFunctions.Tests.Text;
 using NodaTime;
 
@@ -44,6 +45,35 @@ public sealed class DailyReportDocumentTests
             State = state,
         };
         return IncidentEntity.From(incident, "1-20261120", "2026-11-20", "UTC", start.AddHours(1));
+    }
+
+    [Fact]
+    public void Render_HostilePiecesGluedAtRandom_AreDrawnInertAndNeverLinked()
+    {
+        // The chat renderers' random hostile text, in every attacker field a row shows: nothing reorders, hides or rings,
+        // no host is left whole, and the only links are the app's Console links.
+        var random = new Random(20261202);
+        var rows = Enumerable.Range(0, 60).Select(n => Row(
+            "glued:" + n,
+            path: DigestSamples.HostileGlued(random),
+            parameter: DigestSamples.HostileGlued(random),
+            domain: DigestSamples.HostileGlued(random),
+            country: DigestSamples.HostileGlued(random))).ToList();
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+
+        var (report, pdf) = Render(inputs);
+        var text = string.Concat(PdfText.Pages(pdf.Pdf));
+
+        Assert.Equal(60, report.Incidents.Count);
+        foreach (var hidden in "\u202E\u202C\u2066\u2069\u200B\u0007\r")
+        {
+            Assert.DoesNotContain(hidden, text);
+        }
+
+        Assert.Contains("evil[.]example", text, StringComparison.Ordinal); // the hostile text is there, defanged
+        Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("://evil", text, StringComparison.Ordinal);
+        Assert.All(PdfText.LinkTargets(pdf.Pdf), target => Assert.StartsWith(Console.AbsoluteUri, target, StringComparison.Ordinal));
     }
 
     [Fact]
