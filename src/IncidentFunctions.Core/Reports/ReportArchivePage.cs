@@ -129,7 +129,7 @@ public static class ReportArchivePage
         var mix = Labels.StatusOrder.Where(s => e.Statuses.GetValueOrDefault(s) > 0).Select(s => $"{Labels.Status(s)} {Numbers.Number(e.Statuses[s])}").ToList();
         sb.Append("<td data-label=\"Status\">").Append(mix.Count == 0 ? "<span class=\"muted\">–</span>" : E(string.Join(", ", mix))).Append("</td>");
         sb.Append("<td data-label=\"Coverage\">").Append(Coverage(e.Coverage, e.Kind)).Append("</td>");
-        sb.Append("<td class=\"issue\" data-label=\"Top issue\">").Append(e.TopIssue is { } issue ? E(UntrustedText.Sanitize(issue, IssueChars)) : "<span class=\"muted\">–</span>").Append("</td>");
+        sb.Append("<td class=\"issue\" data-label=\"Top issue\">").Append(e.TopIssue is { } issue ? E(UntrustedText.Inert(issue, IssueChars)) : "<span class=\"muted\">–</span>").Append("</td>");
         sb.Append("<td data-label=\"Files\">");
         foreach (var file in e.Files)
         {

@@ -62,10 +62,12 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
         Assert.Contains("PDF<span class=\"vh\"> report of Thursday, 19 November 2026</span>", html, StringComparison.Ordinal);
         Assert.Contains("CSV<span class=\"vh\"> export of Thursday, 19 November 2026</span>", html, StringComparison.Ordinal);
 
-        // Attacker text: encoded, defanged where the sanitiser does it, never markup.
+        // Attacker text: encoded, defanged as in the PDF and the digests, never markup.
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;", row19, StringComparison.Ordinal);
         Assert.DoesNotContain("\u202E", html, StringComparison.Ordinal);
+        Assert.Contains("evil[.]example", row19, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", html, StringComparison.Ordinal);
     }
 
     [Fact]
