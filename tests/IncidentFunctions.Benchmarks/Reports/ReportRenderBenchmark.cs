@@ -173,7 +173,11 @@ internal static class ReportRenderBenchmark
         var console = new Uri("https://my.wallarm.com/");
         var inputs = ReportPreviewData.Create(n, day, hostile: args.Contains("--hostile"), asRead: true);
         using var trace = Trace(inputs, calendar, options, console);
-        if (Array.IndexOf(args, "--save") is var save and >= 0) File.WriteAllBytes(args[save + 1], Render(inputs, calendar, options, console).Pdf.ToArray());
+        if (Array.IndexOf(args, "--save") is var save and >= 0)
+        {
+            if (save + 1 >= args.Length || args[save + 1].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException("--save needs the PDF's file name after it.");
+            File.WriteAllBytes(args[save + 1], Render(inputs, calendar, options, console).Pdf.ToArray());
+        }
         void Once()
         {
             if (replay) ReplayGlyphs(trace);
