@@ -414,6 +414,29 @@ public sealed class DailyReportDocumentTests
         Assert.All(linkStyled, w => Assert.Matches(@"^(#?[0-9]+|Open|in|Wallarm|Console)$", w));
     }
 
+    /// <summary>Rows of one issue share the link's bytes in the document; each link still points at its own issue, whole.</summary>
+    [Theory]
+    [InlineData(ReportLayout.Compact)]
+    [InlineData(ReportLayout.Detailed)]
+    public void Render_RowsSharingAnIssue_EachLinkTargetsItsIssueExactly(ReportLayout layout)
+    {
+        var rows = new List<IncidentEntity>
+        {
+            Row("share:1", vulnerabilityId: 7),
+            Row("share:2", vulnerabilityId: 8),
+            Row("share:3", vulnerabilityId: 7),
+            Row("share:4", vulnerabilityId: 7),
+        };
+        var inputs = ReportPreviewData.Create(0, Day) with { Rows = rows };
+
+        var (_, pdf) = Render(inputs, new ReportOptions { Layout = layout });
+
+        var links = PdfText.LinkTargets(pdf.Pdf);
+        Assert.Equal(["https://my.wallarm.com/object/7", "https://my.wallarm.com/object/8"], links.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(3 + 1, links.Count(l => l.EndsWith("/7", StringComparison.Ordinal))); // three incident rows and the issue's row
+        Assert.Equal(1 + 1, links.Count(l => l.EndsWith("/8", StringComparison.Ordinal)));
+    }
+
     private static readonly string[] LongestAttackTypes = ["mass_assignment", "overlimit_res", "data_bomb"];
 
     /// <summary>The compact table's attack column shows Wallarm's longest attack types whole (on two lines, broken at the underscore).</summary>

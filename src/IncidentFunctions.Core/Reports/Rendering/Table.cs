@@ -212,7 +212,7 @@ internal static class Table
     {
         text.DrawRecorded(c, recording, row.FirstRun, row.RunCount, box.Left, box.Top);
         if (row.Links is null) return;
-        foreach (var (area, url) in row.Links) c.DrawUrlAnnotation(SKRect.Create(box.Left + area.Left, box.Top + area.Top, area.Width, area.Height), url);
+        foreach (var (area, url) in row.Links) text.DrawLink(c, SKRect.Create(box.Left + area.Left, box.Top + area.Top, area.Width, area.Height), url);
     }
 
     /// <summary>A row's runs in a <see cref="GlyphRecording"/>, and its links' boxes relative to the row.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using SkiaSharp;
 
@@ -23,6 +24,7 @@ internal sealed partial class TextEngine : IDisposable
     private readonly Dictionary<(string Text, FontRole Role, float Size, float Width, int MaxLines, bool CutCount), List<TextLine>> _wrapped = [];
     private readonly SKPaint _paint = new() { IsAntialias = true };
     private readonly SKTextBlobBuilder _builder = new();
+    private readonly Dictionary<string, SKData> _linkTargets = [];
 
     public TextEngine(ReportFonts fonts)
     {
@@ -40,6 +42,23 @@ internal sealed partial class TextEngine : IDisposable
 
     /// <summary>Told of every run drawn and every face made for this render (measuring tools); usually none.</summary>
     public IRenderObserver? Observer { get; set; }
+
+    /// <summary>A link to <paramref name="url"/> over <paramref name="area"/> (text the reader can click).</summary>
+    /// <remarks>
+    /// A day's rows link to a few dozen Console pages, so each address's bytes are made once per document and Skia
+    /// keeps a reference per annotation. One SKData per link was a thousand native copies and finalizable wrappers.
+    /// </remarks>
+    public void DrawLink(SKCanvas canvas, SKRect area, string url)
+    {
+        if (!_linkTargets.TryGetValue(url, out var target))
+        {
+            var bytes = new byte[Encoding.UTF8.GetByteCount(url) + 1]; // Skia reads the URL as a C string: NUL-terminated
+            Encoding.UTF8.GetBytes(url, bytes);
+            _linkTargets[url] = target = SKData.CreateCopy(bytes);
+        }
+
+        canvas.DrawUrlAnnotation(area, target);
+    }
 
     /// <summary>Width in points of <paramref name="text"/> on one line.</summary>
     public float Measure(string text, TextStyle style) => Shape(text, style.Role, Bidi.ParagraphLevel(text)).Width * style.Size;
@@ -195,7 +214,8 @@ internal sealed partial class TextEngine : IDisposable
                 if (used[g]) glyphs.Add((ushort)g);
             }
 
-            var typeface = SKTypeface.FromData(SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.Sfnt, glyphs, TrueTypeGlyphPruner.LayoutTables)));
+            using var pruned = SKData.CreateCopy(TrueTypeGlyphPruner.KeepOnly(face.Sfnt, glyphs, TrueTypeGlyphPruner.LayoutTables)); // the typeface keeps its own reference
+            var typeface = SKTypeface.FromData(pruned);
             if (typeface is null) continue;
             _pruned[face] = (typeface, used);
             Observer?.TypefaceCreated(typeface); // what it recorded outlives this engine
@@ -212,6 +232,8 @@ internal sealed partial class TextEngine : IDisposable
         }
 
         _pruned.Clear();
+        foreach (var target in _linkTargets.Values) target.Dispose(); // the document holds its own references
+        _linkTargets.Clear();
         _paint.Dispose();
         _builder.Dispose();
         Recording.Dispose();
