@@ -125,6 +125,9 @@ param refreshIntelSchedule string = '0 30 3 * * *'
 @description('NCRONTAB (6 fields, UTC) of the job that writes closed days\' CSV snapshots ahead of their first export.')
 param csvSnapshotsSchedule string = '0 20 * * * *'
 
+@description('NCRONTAB (6 fields, UTC) of the job that deletes stored days and reports past Reports__RetentionDays.')
+param retentionSchedule string = '0 40 2 * * *'
+
 @description('Download the public intel feeds (ip-location-db from jsDelivr, Tor, cloud ranges, Spamhaus, FireHOL): a deployed app has no bundled npm data. Needs outbound HTTPS.')
 param usePublicIntelFeeds bool = true
 
@@ -472,6 +475,7 @@ module functionApp 'app/function-app.bicep' = {
     enrichmentQueueName: enrichmentQueueName
     refreshIntelSchedule: refreshIntelSchedule
     csvSnapshotsSchedule: csvSnapshotsSchedule
+    retentionSchedule: retentionSchedule
     usePublicIntelFeeds: usePublicIntelFeeds
     reportCompanyName: reportCompanyName
     reportSigningKeyId: activeSigningKeyId

@@ -49,6 +49,7 @@ param digestSendTime string
 param enrichmentQueueName string
 param refreshIntelSchedule string
 param csvSnapshotsSchedule string
+param retentionSchedule string
 param usePublicIntelFeeds bool
 param reportCompanyName string
 param reportSigningKeyId string
@@ -85,6 +86,7 @@ var identityAppSettings = {
   DAILY_DIGEST_SCHEDULE: dailyDigestSchedule
   ALERTS_SCHEDULE: alertsSchedule
   CSV_SNAPSHOTS_SCHEDULE: csvSnapshotsSchedule
+  RETENTION_SCHEDULE: retentionSchedule
   ENRICHMENT_QUEUE_NAME: enrichmentQueueName
 
   Wallarm__Cloud: wallarmCloud

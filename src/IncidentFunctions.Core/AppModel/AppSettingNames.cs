@@ -12,6 +12,7 @@ public static class AppSettingNames
     public const string RefreshIntelSchedule = "REFRESH_INTEL_SCHEDULE";
     public const string AlertsSchedule = "ALERTS_SCHEDULE";
     public const string CsvSnapshotsSchedule = "CSV_SNAPSHOTS_SCHEDULE";
+    public const string RetentionSchedule = "RETENTION_SCHEDULE";
 
     /// <summary>The host's storage connection; used by the app too when nothing more specific is configured.</summary>
     public const string AzureWebJobsStorage = "AzureWebJobsStorage";

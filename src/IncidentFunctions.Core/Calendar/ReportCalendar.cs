@@ -62,6 +62,15 @@ public sealed class ReportCalendar
 
     public static string DayKey(LocalDate day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
+    /// <summary>Reads a <see cref="DayKey"/> (<c>yyyyMMdd</c>, eight digits, a real date); anything else is refused.</summary>
+    public static bool TryParseDayKey(ReadOnlySpan<char> key, out LocalDate day)
+    {
+        day = default;
+        if (key.Length != 8 || !DateTime.TryParseExact(key, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)) return false;
+        day = LocalDate.FromDateTime(parsed);
+        return true;
+    }
+
     public static string IsoDay(LocalDate day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static bool TryParseIsoDay(string? text, out LocalDate day)

@@ -7,6 +7,7 @@ using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Operations;
 using IncidentFunctions.Reports;
+using IncidentFunctions.Retention;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public static class IncidentFunctionsHostBuilderExtensions
         services.AddIncidents(configuration);
         services.AddEnrichment(configuration);
         services.AddReports(configuration);
+        services.AddRetention(configuration);
         services.AddChannels(configuration);
         services.AddDigest(configuration);
         services.AddAlerts(configuration);

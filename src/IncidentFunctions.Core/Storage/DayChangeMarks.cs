@@ -56,7 +56,7 @@ public sealed class DayChangeMarks(StorageClients storage)
         var marks = new Dictionary<LocalDate, string>();
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", ValueProperty], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (TryParseDayKey(row.RowKey, out var day) && row.GetString(ValueProperty) is { Length: > 0 } mark) marks[day] = mark;
+            if (ReportCalendar.TryParseDayKey(row.RowKey, out var day) && row.GetString(ValueProperty) is { Length: > 0 } mark) marks[day] = mark;
         }
 
         // A period's first read can lack a mark for each of its days (and the previous period's): added in one
@@ -102,12 +102,4 @@ public sealed class DayChangeMarks(StorageClients storage)
     private static string Partition(long tenantId) => tenantId.ToString(CultureInfo.InvariantCulture);
 
     private static TableEntity Row(string partition, string dayKey) => new(partition, dayKey) { [ValueProperty] = Guid.NewGuid().ToString("N") };
-
-    private static bool TryParseDayKey(string key, out LocalDate day)
-    {
-        day = default;
-        if (!DateTime.TryParseExact(key, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)) return false;
-        day = LocalDate.FromDateTime(parsed);
-        return true;
-    }
 }

@@ -23,6 +23,7 @@ public sealed class LayerTests
         ["Enrichment"],
         ["Vocabulary"],
         ["Reports"],
+        ["Retention"],
         ["Channels"],
         ["Digest", "Alerts"],
         ["Operations"],

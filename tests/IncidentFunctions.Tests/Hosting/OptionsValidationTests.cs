@@ -73,6 +73,8 @@ public sealed class OptionsValidationTests
     [InlineData("ALERTS_SCHEDULE", "* * * * *", "ALERTS_SCHEDULE")]
     [InlineData("CSV_SNAPSHOTS_SCHEDULE", "0 20 * * *", "CSV_SNAPSHOTS_SCHEDULE")]
     [InlineData("Reports:CsvSnapshotSchedule", "hourly", "CSV_SNAPSHOTS_SCHEDULE 'hourly'")]
+    [InlineData("RETENTION_SCHEDULE", "0 40 2 * *", "RETENTION_SCHEDULE")]
+    [InlineData("Retention:Schedule", "daily", "RETENTION_SCHEDULE 'daily'")]
     [InlineData("Reports:CsvSnapshotLookBackDays", "-1", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got -1")]
     [InlineData("Reports:CsvSnapshotLookBackDays", "91", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got 91")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)

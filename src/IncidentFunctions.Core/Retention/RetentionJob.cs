@@ -1,0 +1,199 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Wallarm;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Retention;
+
+/// <summary>What one run of <see cref="RetentionJob"/> deleted, and from which days on it kept everything.</summary>
+/// <param name="DataCutoff">The first report day whose table rows were kept.</param>
+/// <param name="ReportCutoff">The first day on which a kept report or CSV snapshot may start.</param>
+/// <param name="Skipped">Partitions and blobs in the job's range whose names hold no report day or period: kept.</param>
+/// <param name="Failed">Stores the run could not clean (logged); the next run tries them again.</param>
+public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCutoff, int RowsDeleted, int BlobsDeleted, int Skipped, int Failed);
+
+/// <summary>
+/// Deletes what the app no longer serves. Reports, CSV exports and the archive stop at
+/// <see cref="ReportOptions.RetentionDays"/> before today (report zone), so the stored PDFs and CSV snapshots of
+/// periods starting before that go. The table rows behind them (incidents, enriched sources, pull coverage, change
+/// marks) are kept <see cref="ComparisonDays"/> longer: a month's report still compares with the month before it.
+/// </summary>
+/// <remarks>
+/// Only the tenant's own keys are read (a range per table, its blob prefixes), and a key is deleted only when it names
+/// a day or period before the cutoff; anything else in the range is kept and named in the log. Quarantined records
+/// and digest ledgers are kept: they are small and an operator's evidence. One store's failure is logged and the run
+/// goes on with the next.
+/// </remarks>
+public sealed class RetentionJob(
+    StorageClients storage,
+    WallarmTenant tenant,
+    WallarmClient wallarm,
+    ReportPeriods periods,
+    IOptions<ReportOptions> reports,
+    IOptions<RetentionOptions> options,
+    ILogger<RetentionJob> logger)
+{
+    public const string FunctionName = "PurgeExpiredData";
+
+    /// <summary>The longest period a report compares with (the month before a monthly report).</summary>
+    public const int ComparisonDays = 31;
+
+    private static readonly (string Prefix, PeriodKind Kind)[] ReportFolders =
+    [
+        ("daily", PeriodKind.Day),
+        ("weekly", PeriodKind.Week),
+        ("monthly", PeriodKind.Month),
+        ("csv", PeriodKind.Day),
+    ];
+
+    public async Task<RetentionRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var reportCutoff = periods.Today().PlusDays(-reports.Value.RetentionDays);
+        var dataCutoff = reportCutoff.PlusDays(-ComparisonDays);
+        if (!options.Value.Enabled)
+        {
+            RetentionLog.Off(logger);
+            return new RetentionRunResult(dataCutoff, reportCutoff, 0, 0, 0, 0);
+        }
+
+        var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
+        var tally = new Tally();
+        var names = storage.Options;
+        foreach (var table in new[] { names.IncidentsTable, names.SourcesTable, names.CoverageTable })
+        {
+            await CleanAsync(table, tally, () => DeleteDayPartitionsAsync(table, tenantId, dataCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        await CleanAsync(names.ChangeMarksTable, tally, () => DeleteChangeMarksAsync(tenantId, dataCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await CleanAsync(names.ReportsContainer, tally, () => DeleteReportBlobsAsync(tenantId, reportCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.Skipped, tally.Failed);
+        RetentionLog.Run(logger, dataCutoff, reportCutoff, result.RowsDeleted, result.BlobsDeleted, result.Skipped, result.Failed);
+        return result;
+    }
+
+    private async Task CleanAsync(string store, Tally tally, Func<Task> clean, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await clean().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            tally.Failed++;
+            RetentionLog.StoreFailed(logger, ex, store);
+        }
+    }
+
+    /// <summary>Rows under <c>{tenant}-{yyyyMMdd}</c> partitions of days before <paramref name="cutoff"/>.</summary>
+    private async Task DeleteDayPartitionsAsync(string tableName, long tenantId, LocalDate cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(tableName, cancellationToken).ConfigureAwait(false);
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{tenantId}-");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {DayPartition.Key(tenantId, cutoff)}");
+        string? refused = null;
+        await DeleteRowsAsync(table, filter, row =>
+        {
+            if (ReportCalendar.TryParseDayKey(row.PartitionKey.AsSpan(prefix.Length), out var day) && day < cutoff) return true;
+            if (row.PartitionKey != refused)
+            {
+                refused = row.PartitionKey;
+                tally.Skipped++;
+                RetentionLog.NameNotUnderstood(logger, tableName, row.PartitionKey);
+            }
+
+            return false;
+        }, tally, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant's change marks (PartitionKey the tenant, RowKey <c>yyyyMMdd</c>) of days before <paramref name="cutoff"/>.</summary>
+    private async Task DeleteChangeMarksAsync(long tenantId, LocalDate cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(storage.Options.ChangeMarksTable, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenantId.ToString(CultureInfo.InvariantCulture)} and RowKey lt {ReportCalendar.DayKey(cutoff)}");
+        await DeleteRowsAsync(table, filter, row =>
+        {
+            if (ReportCalendar.TryParseDayKey(row.RowKey, out var day) && day < cutoff) return true;
+            tally.Skipped++;
+            RetentionLog.NameNotUnderstood(logger, storage.Options.ChangeMarksTable, row.RowKey);
+            return false;
+        }, tally, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the rows <paramref name="filter"/> finds that <paramref name="expired"/> confirms, a transaction per
+    /// partition and hundred rows. Keys only are read; the service returns rows in key order, so a partition's rows
+    /// come together.
+    /// </summary>
+    private static async Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken)
+    {
+        var batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0) return;
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+            tally.Rows += batch.Count;
+            batch.Clear();
+        }
+
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!expired(row)) continue;
+            if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+
+            // ETag.All: a row of a day this old is deleted even if a late pull touched it since it was read.
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The tenant's stored reports and CSV snapshots (<c>{daily|weekly|monthly|csv}/{tenant}/{yyyy}/{key}.{pdf|csv}</c>)
+    /// of periods that start before <paramref name="cutoff"/>.
+    /// </summary>
+    private async Task DeleteReportBlobsAsync(long tenantId, LocalDate cutoff, Tally tally, CancellationToken cancellationToken)
+    {
+        var container = await storage.GetContainerAsync(storage.Options.ReportsContainer, cancellationToken).ConfigureAwait(false);
+        foreach (var (folder, kind) in ReportFolders)
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"{folder}/{tenantId}/");
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+            {
+                var file = blob.Name.AsSpan(blob.Name.LastIndexOf('/') + 1);
+                var key = file.LastIndexOf('.') is var dot and > 0 ? file[..dot] : file;
+                if (!ReportPeriod.TryParse(kind, key.ToString(), out var period))
+                {
+                    tally.Skipped++;
+                    RetentionLog.NameNotUnderstood(logger, storage.Options.ReportsContainer, blob.Name);
+                    continue;
+                }
+
+                if (period.First >= cutoff) continue;
+                await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                tally.Blobs++;
+            }
+        }
+    }
+
+    private sealed class Tally
+    {
+        public int Rows { get; set; }
+
+        public int Blobs { get; set; }
+
+        public int Skipped { get; set; }
+
+        public int Failed { get; set; }
+    }
+}

@@ -1,0 +1,18 @@
+namespace IncidentFunctions.Retention;
+
+/// <summary>
+/// The <see cref="RetentionJob"/>: whether it deletes and when it runs. How long data is kept is
+/// <c>Reports:RetentionDays</c>, the same figure that decides which reports are served. Bound from <c>Retention</c>.
+/// </summary>
+public sealed class RetentionOptions
+{
+    public const string SectionName = "Retention";
+
+    public const string DefaultSchedule = "0 40 2 * * *";
+
+    /// <summary>False keeps everything (nothing is deleted; each run logs that it is off).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>NCRONTAB (6 fields, UTC; app setting <c>RETENTION_SCHEDULE</c>) of <see cref="RetentionJob"/>: daily at 02:40 by default.</summary>
+    public string Schedule { get; set; } = DefaultSchedule;
+}

@@ -1,0 +1,13 @@
+using IncidentFunctions.AppModel;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Retention;
+
+/// <summary>The retention job's schedule must be a 6-field NCRONTAB expression.</summary>
+internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RetentionOptions options)
+        => TimerSchedule.Problem(AppSettingNames.RetentionSchedule, options.Schedule, RetentionOptions.DefaultSchedule) is { } problem
+            ? ValidateOptionsResult.Fail(problem)
+            : ValidateOptionsResult.Success;
+}

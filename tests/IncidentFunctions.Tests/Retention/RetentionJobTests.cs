@@ -1,0 +1,229 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using IncidentFunctions.AppModel;
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Retention;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Retention;
+
+/// <summary>
+/// The job that deletes what is past retention, against real Azurite: table rows of days before the data cutoff,
+/// stored reports and CSV snapshots of periods starting before the report cutoff, and nothing else: not the days at
+/// the cutoffs, not another tenant's keys, not a name it cannot read.
+/// </summary>
+[Trait("Category", TestCategories.Integration)]
+public sealed class RetentionJobTests(AzuriteFixture azurite)
+{
+    /// <summary>2026-11-25 09:00 UTC. With the default 90 days, reports start on 2026-08-27 and rows on 2026-07-27.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+    private static readonly LocalDate ReportCutoff = new(2026, 8, 27);
+    private static readonly LocalDate DataCutoff = new(2026, 7, 27);
+
+    private readonly long _tenant = Random.Shared.NextInt64(1_000_000, int.MaxValue / 10);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<AppHarness> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["Wallarm:ClientId"] = _tenant.ToString(CultureInfo.InvariantCulture);
+        return AppHarness.StartAsync(azurite, o => { o.ClientId = _tenant; o.HostileTextShare = 0; }, settings, new ManualClock(Now));
+    }
+
+    private static async Task<RetentionRunResult> RunJobAsync(AppHarness app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<RetentionJob>().RunAsync(Ct);
+    }
+
+    private static DateTimeOffset At(LocalDate day, int hour) => new(day.Year, day.Month, day.Day, hour, 0, 0, TimeSpan.Zero);
+
+    private static Task<int> SeedIncidentsAsync(AppHarness app, long tenant, LocalDate day, int count)
+        => app.Get<IncidentStore>().UpsertAsync(
+            [.. Enumerable.Range(0, count).Select(i => TestIncidents.Sqli(tenant, $"{ReportCalendar.DayKey(day)}:{i}", At(day, 1 + i), TimeSpan.FromMinutes(5), 5, $"203.0.113.{10 + i}", "/api/orders"))],
+            Now,
+            Ct);
+
+    private static async Task<TableClient> TableAsync(AppHarness app, Func<StorageOptions, string> name)
+    {
+        var storage = app.Get<StorageClients>();
+        return await storage.GetTableAsync(name(storage.Options), Ct);
+    }
+
+    private static async Task<int> CountAsync(TableClient table, string filter)
+    {
+        var n = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: Ct)) n++;
+        return n;
+    }
+
+    private static async Task<BlobContainerClient> ReportsAsync(AppHarness app)
+    {
+        var storage = app.Get<StorageClients>();
+        return await storage.GetContainerAsync(storage.Options.ReportsContainer, Ct);
+    }
+
+    private static async Task PutBlobsAsync(BlobContainerClient container, IEnumerable<string> names)
+    {
+        foreach (var name in names) await container.UploadBlobAsync(name, BinaryData.FromString("x"), Ct);
+    }
+
+    private static ReportPeriod Week(int year, int week)
+        => Assert.IsType<ReportPeriod>(ReportPeriod.TryParse(PeriodKind.Week, string.Create(CultureInfo.InvariantCulture, $"{year}-W{week:D2}"), out var p) ? p : null);
+
+    private static ReportPeriod Month(int year, int month)
+        => Assert.IsType<ReportPeriod>(ReportPeriod.TryParse(PeriodKind.Month, string.Create(CultureInfo.InvariantCulture, $"{year}-{month:D2}"), out var p) ? p : null);
+
+    [Fact]
+    public async Task RunAsync_StoredDaysPastRetention_AreDeletedAndTheDaysAtTheCutoffsKept()
+    {
+        await using var app = await StartAsync();
+        var expired = DataCutoff.PlusDays(-1);
+        await SeedIncidentsAsync(app, _tenant, expired, 3);
+        await SeedIncidentsAsync(app, _tenant, DataCutoff, 2);
+        await SeedIncidentsAsync(app, _tenant, ReportCutoff.PlusDays(-1), 1);
+        var sources = await TableAsync(app, o => o.SourcesTable);
+        var coverage = await TableAsync(app, o => o.CoverageTable);
+        foreach (var (day, rows) in new[] { (expired, 2), (DataCutoff, 1) })
+        {
+            for (var i = 0; i < rows; i++) await sources.AddEntityAsync(new TableEntity(DayPartition.Key(_tenant, day), $"198.51.100.{i}"), Ct);
+            await coverage.AddEntityAsync(new TableEntity(DayPartition.Key(_tenant, day), "window"), Ct);
+        }
+
+        var container = await ReportsAsync(app);
+        string[] gone =
+        [
+            ReportCache.BlobNameFor(_tenant, ReportCutoff.PlusDays(-1)),
+            CsvSnapshotStore.BlobNameFor(_tenant, ReportCutoff.PlusDays(-1)),
+            ReportCache.BlobNameFor(_tenant, Week(2026, 34)),
+            ReportCache.BlobNameFor(_tenant, Week(2026, 35)), // 24–30 August: starts before the cutoff, so no longer served
+            ReportCache.BlobNameFor(_tenant, Month(2026, 8)),
+        ];
+        string[] kept =
+        [
+            ReportCache.BlobNameFor(_tenant, ReportCutoff),
+            CsvSnapshotStore.BlobNameFor(_tenant, ReportCutoff),
+            ReportCache.BlobNameFor(_tenant, Week(2026, 36)),
+            ReportCache.BlobNameFor(_tenant, Month(2026, 9)),
+        ];
+        await PutBlobsAsync(container, gone.Concat(kept));
+
+        var run = await RunJobAsync(app);
+
+        // Rows: three incidents, two sources, one coverage window and the expired day's change mark.
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, RowsDeleted: 3 + 2 + 1 + 1, BlobsDeleted: gone.Length, Skipped: 0, Failed: 0), run);
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        Assert.Equal(0, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
+        Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, DataCutoff))));
+        Assert.Equal(1, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, ReportCutoff.PlusDays(-1)))));
+        Assert.Equal(0, await CountAsync(sources, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
+        Assert.Equal(1, await CountAsync(sources, TableKeys.PartitionFilter(DayPartition.Key(_tenant, DataCutoff))));
+        Assert.Equal(0, await CountAsync(coverage, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
+        Assert.Equal(1, await CountAsync(coverage, TableKeys.PartitionFilter(DayPartition.Key(_tenant, DataCutoff))));
+        var marks = await app.Get<DayChangeMarks>().GetAsync(_tenant, expired, ReportCutoff, [], Ct);
+        Assert.Equal([DataCutoff, ReportCutoff.PlusDays(-1)], marks.Keys.Order());
+        foreach (var name in gone) Assert.False(await container.GetBlobClient(name).ExistsAsync(Ct), name);
+        foreach (var name in kept) Assert.True(await container.GetBlobClient(name).ExistsAsync(Ct), name);
+
+        // The day's report, within retention, is still built from the rows kept for it.
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0), await RunJobAsync(app));
+    }
+
+    [Fact]
+    public async Task RunAsync_AnotherTenantWhoseIdStartsWithThisOnes_IsUntouched()
+    {
+        await using var app = await StartAsync();
+        var other = (_tenant * 10) + 1; // "{tenant}1-…" sorts right after this tenant's keys
+        var expired = DataCutoff.PlusDays(-30);
+        await SeedIncidentsAsync(app, other, expired, 2);
+        await SeedIncidentsAsync(app, _tenant, expired, 1);
+        var container = await ReportsAsync(app);
+        await PutBlobsAsync(container, [ReportCache.BlobNameFor(other, expired), CsvSnapshotStore.BlobNameFor(other, expired)]);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal(1 + 1, run.RowsDeleted); // this tenant's incident and its change mark
+        Assert.Equal(0, run.BlobsDeleted);
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(other, expired))));
+        Assert.True(await container.GetBlobClient(ReportCache.BlobNameFor(other, expired)).ExistsAsync(Ct));
+        Assert.True(await container.GetBlobClient(CsvSnapshotStore.BlobNameFor(other, expired)).ExistsAsync(Ct));
+        Assert.Single(await app.Get<DayChangeMarks>().GetAsync(other, expired, expired, [], Ct));
+    }
+
+    [Fact]
+    public async Task RunAsync_KeysThatNameNoDay_AreKeptCountedAndLogged()
+    {
+        await using var app = await StartAsync();
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        var odd = string.Create(CultureInfo.InvariantCulture, $"{_tenant}-2026"); // in the range read, but not a day
+        await incidents.AddEntityAsync(new TableEntity(odd, "a"), Ct);
+        await incidents.AddEntityAsync(new TableEntity(odd, "b"), Ct);
+        var container = await ReportsAsync(app);
+        var notes = string.Create(CultureInfo.InvariantCulture, $"daily/{_tenant}/2026/notes.pdf");
+        var badWeek = string.Create(CultureInfo.InvariantCulture, $"weekly/{_tenant}/2026/2026-W60.pdf");
+        await PutBlobsAsync(container, [notes, badWeek]);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, Skipped: 3, Failed: 0), run);
+        Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(odd)));
+        Assert.True(await container.GetBlobClient(notes).ExistsAsync(Ct));
+        Assert.True(await container.GetBlobClient(badWeek).ExistsAsync(Ct));
+        var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == 1702).Select(l => l.Message).ToList();
+        Assert.Equal(3, logged.Count);
+        Assert.Contains(logged, m => m.Contains(odd, StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains(notes, StringComparison.Ordinal));
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1700);
+    }
+
+    [Fact]
+    public async Task RunAsync_Disabled_DeletesNothing()
+    {
+        await using var app = await StartAsync(new() { ["Retention:Enabled"] = "false" });
+        var expired = DataCutoff.PlusDays(-1);
+        await SeedIncidentsAsync(app, _tenant, expired, 2);
+        var container = await ReportsAsync(app);
+        await PutBlobsAsync(container, [ReportCache.BlobNameFor(_tenant, expired)]);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0), run);
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
+        Assert.True(await container.GetBlobClient(ReportCache.BlobNameFor(_tenant, expired)).ExistsAsync(Ct));
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1703);
+    }
+
+    [Fact]
+    public async Task RunAsync_ShorterRetention_MovesBothCutoffs()
+    {
+        await using var app = await StartAsync(new() { ["Reports:RetentionDays"] = "7" });
+        var reportCutoff = new LocalDate(2026, 11, 18);
+        var dataCutoff = reportCutoff.PlusDays(-RetentionJob.ComparisonDays);
+        await SeedIncidentsAsync(app, _tenant, dataCutoff.PlusDays(-1), 1);
+        await SeedIncidentsAsync(app, _tenant, dataCutoff, 1);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal((dataCutoff, reportCutoff, 1 + 1), (run.DataCutoff, run.ReportCutoff, run.RowsDeleted));
+    }
+
+    [Fact]
+    public async Task AddIncidentFunctions_RetentionJob_IsATimerJobOnItsSettingDailyByDefault()
+    {
+        await using var app = await StartAsync();
+
+        var job = Assert.Single(app.Services.GetServices<ScheduledJob>(), j => j.FunctionName == RetentionJob.FunctionName);
+
+        Assert.Equal(AppSettingNames.RetentionSchedule, job.ScheduleSetting);
+        Assert.Equal("0 40 2 * * *", job.Schedule(app.Services));
+    }
+}
