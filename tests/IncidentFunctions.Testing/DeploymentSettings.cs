@@ -57,6 +57,7 @@ public static class DeploymentSettings
         ["Reports__Layout"] = Tuning,
         ["Reports__PageSize"] = Tuning,
         ["Reports__RetentionDays"] = Tuning,
+        ["Retention__RunBudget"] = Tuning,
         ["Retention__Enabled"] = "on by default (PurgeExpiredData deletes what is past Reports__RetentionDays); set it to false in Azure to keep every stored day",
         ["Reports__TopRows"] = Tuning,
         ["Reports__OngoingWindow"] = Tuning,

@@ -17,7 +17,8 @@ namespace IncidentFunctions.Retention;
 /// <param name="ReportCutoff">The first day on which a kept report or CSV snapshot may start.</param>
 /// <param name="Skipped">Partitions and blobs in the job's range whose names hold no report day or period: kept.</param>
 /// <param name="Failed">Stores the run could not clean (logged); the next run tries them again.</param>
-public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCutoff, int RowsDeleted, int BlobsDeleted, int Skipped, int Failed);
+/// <param name="Finished">False when the run stopped at <see cref="RetentionOptions.RunBudget"/>; the next run goes on.</param>
+public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCutoff, int RowsDeleted, int BlobsDeleted, int Skipped, int Failed, bool Finished = true);
 
 /// <summary>
 /// Deletes what the app no longer serves. Reports, CSV exports and the archive stop at
@@ -29,7 +30,8 @@ public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCu
 /// Only the tenant's own keys are read (a range per table, its blob prefixes), and a key is deleted only when it names
 /// a day or period before the cutoff; anything else in the range is kept and named in the log. Quarantined records
 /// and digest ledgers are kept: they are small and an operator's evidence. One store's failure is logged and the run
-/// goes on with the next.
+/// goes on with the next. Stored reports go first (what the archive promises), then the rows; a run stops starting
+/// deletions at <see cref="RetentionOptions.RunBudget"/> and the next one reads the ranges again, so it goes on.
 /// </remarks>
 public sealed class RetentionJob(
     StorageClients storage,
@@ -38,6 +40,7 @@ public sealed class RetentionJob(
     ReportPeriods periods,
     IOptions<ReportOptions> reports,
     IOptions<RetentionOptions> options,
+    TimeProvider time,
     ILogger<RetentionJob> logger)
 {
     public const string FunctionName = "PurgeExpiredData";
@@ -63,24 +66,26 @@ public sealed class RetentionJob(
             return new RetentionRunResult(dataCutoff, reportCutoff, 0, 0, 0, 0);
         }
 
+        var tally = new Tally(time, options.Value.RunBudget);
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
-        var tally = new Tally();
         var names = storage.Options;
+        await CleanAsync(names.ReportsContainer, tally, () => DeleteReportBlobsAsync(tenantId, reportCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
         foreach (var table in new[] { names.IncidentsTable, names.SourcesTable, names.CoverageTable })
         {
             await CleanAsync(table, tally, () => DeleteDayPartitionsAsync(table, tenantId, dataCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         await CleanAsync(names.ChangeMarksTable, tally, () => DeleteChangeMarksAsync(tenantId, dataCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await CleanAsync(names.ReportsContainer, tally, () => DeleteReportBlobsAsync(tenantId, reportCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-        var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.Skipped, tally.Failed);
+        var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.Skipped, tally.Failed, !tally.Stopped);
+        if (tally.Stopped) RetentionLog.StoppedAtBudget(logger, options.Value.RunBudget);
         RetentionLog.Run(logger, dataCutoff, reportCutoff, result.RowsDeleted, result.BlobsDeleted, result.Skipped, result.Failed);
         return result;
     }
 
     private async Task CleanAsync(string store, Tally tally, Func<Task> clean, CancellationToken cancellationToken)
     {
+        if (tally.Stopped) return;
         try
         {
             await clean().ConfigureAwait(false);
@@ -137,7 +142,7 @@ public sealed class RetentionJob(
         var batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
         async Task FlushAsync()
         {
-            if (batch.Count == 0) return;
+            if (batch.Count == 0 || tally.OutOfTime()) return;
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
             tally.Rows += batch.Count;
             batch.Clear();
@@ -145,6 +150,7 @@ public sealed class RetentionJob(
 
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            if (tally.Stopped) return;
             if (!expired(row)) continue;
             if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
             {
@@ -180,14 +186,28 @@ public sealed class RetentionJob(
                 }
 
                 if (period.First >= cutoff) continue;
+                if (tally.OutOfTime()) return;
                 await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
                 tally.Blobs++;
             }
         }
     }
 
-    private sealed class Tally
+    /// <summary>What a run did so far, and whether it may start another deletion.</summary>
+    private sealed class Tally(TimeProvider time, TimeSpan budget)
     {
+        private readonly long _started = time.GetTimestamp();
+
+        /// <summary>True once the budget stopped the run.</summary>
+        public bool Stopped { get; private set; }
+
+        /// <summary>Whether the budget is spent; a run always gets its first deletion, so every run makes progress.</summary>
+        public bool OutOfTime()
+        {
+            if (!Stopped && Rows + Blobs > 0 && time.GetElapsedTime(_started) >= budget) Stopped = true;
+            return Stopped;
+        }
+
         public int Rows { get; set; }
 
         public int Blobs { get; set; }

@@ -13,6 +13,9 @@ internal static partial class RetentionLog
     [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Retention kept '{Name}' in '{Store}': its name holds no report day or period")]
     public static partial void NameNotUnderstood(ILogger logger, string store, string name);
 
+    [LoggerMessage(EventId = 1704, Level = LogLevel.Information, Message = "Retention stopped at its run budget ({Budget}); the next run goes on where it stopped")]
+    public static partial void StoppedAtBudget(ILogger logger, TimeSpan budget);
+
     [LoggerMessage(EventId = 1703, Level = LogLevel.Information, Message = "Retention is off (Retention:Enabled is false): nothing is deleted")]
     public static partial void Off(ILogger logger);
 }

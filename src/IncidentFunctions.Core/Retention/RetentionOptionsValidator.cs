@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Retention;
 
-/// <summary>The retention job's schedule must be a 6-field NCRONTAB expression.</summary>
+/// <summary>The retention job's schedule must be a 6-field NCRONTAB expression; the budget's range is an attribute (<see cref="RetentionOptionsAttributes"/>).</summary>
 internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
 {
     public ValidateOptionsResult Validate(string? name, RetentionOptions options)
@@ -11,3 +11,7 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
             ? ValidateOptionsResult.Fail(problem)
             : ValidateOptionsResult.Success;
 }
+
+/// <summary>The data annotations of <see cref="RetentionOptions"/> (the run budget's range), generated.</summary>
+[OptionsValidator]
+internal sealed partial class RetentionOptionsAttributes : IValidateOptions<RetentionOptions>;

@@ -10,7 +10,7 @@ internal static class RetentionServiceCollectionExtensions
 {
     public static IServiceCollection AddRetention(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<RetentionOptions, RetentionOptionsValidator>(configuration, RetentionOptions.SectionName)
+        services.AddValidatedOptions<RetentionOptions, RetentionOptionsAttributes, RetentionOptionsValidator>(configuration, RetentionOptions.SectionName)
             .Configure(o => o.Schedule = configuration[AppSettingNames.RetentionSchedule] is { Length: > 0 } s ? s : o.Schedule);
         services.TryAddTransient<RetentionJob>();
         services.AddSingleton(new ScheduledJob(

@@ -75,6 +75,7 @@ public sealed class OptionsValidationTests
     [InlineData("Reports:CsvSnapshotSchedule", "hourly", "CSV_SNAPSHOTS_SCHEDULE 'hourly'")]
     [InlineData("RETENTION_SCHEDULE", "0 40 2 * *", "RETENTION_SCHEDULE")]
     [InlineData("Retention:Schedule", "daily", "RETENTION_SCHEDULE 'daily'")]
+    [InlineData("Retention:RunBudget", "00:30:00", "Retention:RunBudget (app setting Retention__RunBudget) must be between 00:00:00.0010000 and 00:25:00")]
     [InlineData("Reports:CsvSnapshotLookBackDays", "-1", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got -1")]
     [InlineData("Reports:CsvSnapshotLookBackDays", "91", "Reports:CsvSnapshotLookBackDays must be from 0 (off) to Reports:RetentionDays (90); got 91")]
     public async Task StartAsync_BadSetting_FailsNamingIt(string key, string value, string expected)

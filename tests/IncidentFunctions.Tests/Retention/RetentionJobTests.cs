@@ -217,6 +217,29 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_BudgetSpent_StopsAndTheNextRunsGoOnUntilEverythingExpiredIsGone()
+    {
+        await using var app = await StartAsync(new() { ["Retention:RunBudget"] = "00:00:00.001" });
+        var expired = Enumerable.Range(1, 3).Select(i => DataCutoff.PlusDays(-i)).ToList();
+        foreach (var day in expired) await SeedIncidentsAsync(app, _tenant, day, 1);
+        var container = await ReportsAsync(app);
+        await PutBlobsAsync(container, [ReportCache.BlobNameFor(_tenant, expired[0])]);
+
+        var runs = new List<RetentionRunResult> { await RunJobAsync(app) };
+        while (!runs[^1].Finished && runs.Count < 20) runs.Add(await RunJobAsync(app));
+
+        // Each run gets at least its first deletion, so the runs always get through: reports first, then the rows.
+        Assert.False(runs[0].Finished);
+        Assert.Equal((0, 1), (runs[0].RowsDeleted, runs[0].BlobsDeleted));
+        Assert.True(runs[^1].Finished);
+        Assert.All(runs, r => Assert.True(r.RowsDeleted + r.BlobsDeleted > 0));
+        Assert.Equal(3 + 3, runs.Sum(r => r.RowsDeleted)); // three incidents and their days' change marks
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        foreach (var day in expired) Assert.Equal(0, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, day))));
+        Assert.Equal(runs.Count - 1, app.Logs.GetSnapshot().Count(l => l.Id.Id == 1704));
+    }
+
+    [Fact]
     public async Task AddIncidentFunctions_RetentionJob_IsATimerJobOnItsSettingDailyByDefault()
     {
         await using var app = await StartAsync();
