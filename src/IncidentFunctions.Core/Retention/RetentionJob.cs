@@ -79,7 +79,8 @@ public sealed class RetentionJob(
 
         var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.Skipped, tally.Failed, !tally.Stopped);
         if (tally.Stopped) RetentionLog.StoppedAtBudget(logger, options.Value.RunBudget);
-        RetentionLog.Run(logger, dataCutoff, reportCutoff, result.RowsDeleted, result.BlobsDeleted, result.Skipped, result.Failed);
+        var (dataKey, reportKey) = (ReportCalendar.IsoDay(dataCutoff), ReportCalendar.IsoDay(reportCutoff));
+        RetentionLog.Run(logger, dataKey, reportKey, result.RowsDeleted, result.BlobsDeleted, result.Skipped, result.Failed);
         return result;
     }
 

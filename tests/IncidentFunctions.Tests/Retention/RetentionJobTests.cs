@@ -181,7 +181,8 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         Assert.Equal(3, logged.Count);
         Assert.Contains(logged, m => m.Contains(odd, StringComparison.Ordinal));
         Assert.Contains(logged, m => m.Contains(notes, StringComparison.Ordinal));
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1700);
+        var summary = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1700).Message;
+        Assert.Contains("days before 2026-07-27 and 0 stored report(s) and CSV snapshot(s) of periods starting before 2026-08-27; 3 name(s) not understood", summary, StringComparison.Ordinal);
     }
 
     [Fact]
