@@ -35,6 +35,9 @@ public sealed record CachedProfiles(IReadOnlyDictionary<string, CachedSource> Pr
 /// </summary>
 public sealed class SourceProfileCache(StorageClients storage, IOptions<EnrichmentOptions> options, TimeProvider time)
 {
+    /// <summary>The column holding when a row's address was looked up (the retention job deletes rows past the TTL by it).</summary>
+    public const string EnrichedAtColumn = "EnrichedAt";
+
     private const int ReadParallelism = 16;
     private const int WriteParallelism = 4;
 
@@ -193,7 +196,7 @@ public sealed class SourceProfileCache(StorageClients storage, IOptions<Enrichme
     {
         ["Entry"] = JsonSerializer.Serialize(profile, SourceJsonContext.Default.CachedSource),
         ["IntelVersion"] = version,
-        ["EnrichedAt"] = now,
+        [EnrichedAtColumn] = now,
     };
 
     private void Count(int probed, int stored)

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Wallarm;
@@ -15,16 +16,19 @@ namespace IncidentFunctions.Retention;
 /// <summary>What one run of <see cref="RetentionJob"/> deleted, and from which days on it kept everything.</summary>
 /// <param name="DataCutoff">The first report day whose table rows were kept.</param>
 /// <param name="ReportCutoff">The first day on which a kept report or CSV snapshot may start.</param>
+/// <param name="CacheRowsDeleted">Enrichment cache rows past <see cref="EnrichmentOptions.CacheTtl"/>, which no lookup uses again.</param>
 /// <param name="Skipped">Partitions and blobs in the job's range whose names hold no report day or period: kept.</param>
 /// <param name="Failed">Stores the run could not clean (logged); the next run tries them again.</param>
 /// <param name="Finished">False when the run stopped at <see cref="RetentionOptions.RunBudget"/>; the next run goes on.</param>
-public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCutoff, int RowsDeleted, int BlobsDeleted, int Skipped, int Failed, bool Finished = true);
+public sealed record RetentionRunResult(LocalDate DataCutoff, LocalDate ReportCutoff, int RowsDeleted, int BlobsDeleted, int CacheRowsDeleted, int Skipped, int Failed, bool Finished = true);
 
 /// <summary>
 /// Deletes what the app no longer serves. Reports, CSV exports and the archive stop at
 /// <see cref="ReportOptions.RetentionDays"/> before today (report zone), so the stored PDFs and CSV snapshots of
 /// periods starting before that go. The table rows behind them (incidents, enriched sources, pull coverage, change
 /// marks) are kept <see cref="ComparisonDays"/> longer: a month's report still compares with the month before it.
+/// The enrichment cache's rows older than <see cref="EnrichmentOptions.CacheTtl"/> go too: a lookup never uses them,
+/// and every address ever seen would otherwise stay.
 /// </summary>
 /// <remarks>
 /// Only the tenant's own keys are read (a range per table, its blob prefixes), and a key is deleted only when it names
@@ -40,6 +44,7 @@ public sealed class RetentionJob(
     ReportPeriods periods,
     IOptions<ReportOptions> reports,
     IOptions<RetentionOptions> options,
+    IOptions<EnrichmentOptions> enrichment,
     TimeProvider time,
     ILogger<RetentionJob> logger)
 {
@@ -63,7 +68,7 @@ public sealed class RetentionJob(
         if (!options.Value.Enabled)
         {
             RetentionLog.Off(logger);
-            return new RetentionRunResult(dataCutoff, reportCutoff, 0, 0, 0, 0);
+            return new RetentionRunResult(dataCutoff, reportCutoff, 0, 0, 0, 0, 0);
         }
 
         var tally = new Tally(time, options.Value.RunBudget);
@@ -76,11 +81,12 @@ public sealed class RetentionJob(
         }
 
         await CleanAsync(names.ChangeMarksTable, tally, () => DeleteChangeMarksAsync(tenantId, dataCutoff, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await CleanAsync(names.SourceCacheTable, tally, () => DeleteExpiredCacheRowsAsync(time.GetUtcNow() - enrichment.Value.CacheTtl, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
 
-        var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.Skipped, tally.Failed, !tally.Stopped);
+        var result = new RetentionRunResult(dataCutoff, reportCutoff, tally.Rows, tally.Blobs, tally.CacheRows, tally.Skipped, tally.Failed, !tally.Stopped);
         if (tally.Stopped) RetentionLog.StoppedAtBudget(logger, options.Value.RunBudget);
         var (dataKey, reportKey) = (ReportCalendar.IsoDay(dataCutoff), ReportCalendar.IsoDay(reportCutoff));
-        RetentionLog.Run(logger, dataKey, reportKey, result.RowsDeleted, result.BlobsDeleted, result.Skipped, result.Failed);
+        RetentionLog.Run(logger, dataKey, reportKey, result.RowsDeleted, result.BlobsDeleted, result.CacheRowsDeleted, result.Skipped, result.Failed);
         return result;
     }
 
@@ -138,18 +144,19 @@ public sealed class RetentionJob(
     /// partition and hundred rows. Keys only are read; the service returns rows in key order, so a partition's rows
     /// come together.
     /// </summary>
-    private static async Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken)
+    private static async Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken, string[]? select = null, bool cache = false)
     {
         var batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
         async Task FlushAsync()
         {
             if (batch.Count == 0 || tally.OutOfTime()) return;
             await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            tally.Rows += batch.Count;
+            if (cache) tally.CacheRows += batch.Count;
+            else tally.Rows += batch.Count;
             batch.Clear();
         }
 
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select ?? ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (tally.Stopped) return;
             if (!expired(row)) continue;
@@ -163,6 +170,17 @@ public sealed class RetentionJob(
         }
 
         await FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Enrichment cache rows (shared by every tenant of this install) whose lookup is older than
+    /// <paramref name="staleBefore"/>. Rows without a lookup time are another format; they are left alone.
+    /// </summary>
+    private async Task DeleteExpiredCacheRowsAsync(DateTimeOffset staleBefore, Tally tally, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(storage.Options.SourceCacheTable, cancellationToken).ConfigureAwait(false);
+        var filter = $"{SourceProfileCache.EnrichedAtColumn} lt {TableClient.CreateQueryFilter($"{staleBefore}")}"; // the name bare, the value as an OData literal
+        await DeleteRowsAsync(table, filter, row => row.GetDateTimeOffset(SourceProfileCache.EnrichedAtColumn) < staleBefore, tally, cancellationToken, ["PartitionKey", "RowKey", SourceProfileCache.EnrichedAtColumn], cache: true).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -205,13 +223,15 @@ public sealed class RetentionJob(
         /// <summary>Whether the budget is spent; a run always gets its first deletion, so every run makes progress.</summary>
         public bool OutOfTime()
         {
-            if (!Stopped && Rows + Blobs > 0 && time.GetElapsedTime(_started) >= budget) Stopped = true;
+            if (!Stopped && Rows + Blobs + CacheRows > 0 && time.GetElapsedTime(_started) >= budget) Stopped = true;
             return Stopped;
         }
 
         public int Rows { get; set; }
 
         public int Blobs { get; set; }
+
+        public int CacheRows { get; set; }
 
         public int Skipped { get; set; }
 

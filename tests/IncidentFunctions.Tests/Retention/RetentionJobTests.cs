@@ -1,8 +1,10 @@
 using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Retention;
@@ -118,7 +120,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         var run = await RunJobAsync(app);
 
         // Rows: three incidents, two sources, one coverage window and the expired day's change mark.
-        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, RowsDeleted: 3 + 2 + 1 + 1, BlobsDeleted: gone.Length, Skipped: 0, Failed: 0), run);
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, RowsDeleted: 3 + 2 + 1 + 1, BlobsDeleted: gone.Length, CacheRowsDeleted: 0, Skipped: 0, Failed: 0), run);
         var incidents = await TableAsync(app, o => o.IncidentsTable);
         Assert.Equal(0, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
         Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, DataCutoff))));
@@ -133,7 +135,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         foreach (var name in kept) Assert.True(await container.GetBlobClient(name).ExistsAsync(Ct), name);
 
         // The day's report, within retention, is still built from the rows kept for it.
-        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0), await RunJobAsync(app));
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0, 0), await RunJobAsync(app));
     }
 
     [Fact]
@@ -173,7 +175,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
 
         var run = await RunJobAsync(app);
 
-        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, Skipped: 3, Failed: 0), run);
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, Skipped: 3, Failed: 0), run);
         Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(odd)));
         Assert.True(await container.GetBlobClient(notes).ExistsAsync(Ct));
         Assert.True(await container.GetBlobClient(badWeek).ExistsAsync(Ct));
@@ -182,7 +184,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         Assert.Contains(logged, m => m.Contains(odd, StringComparison.Ordinal));
         Assert.Contains(logged, m => m.Contains(notes, StringComparison.Ordinal));
         var summary = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1700).Message;
-        Assert.Contains("days before 2026-07-27 and 0 stored report(s) and CSV snapshot(s) of periods starting before 2026-08-27; 3 name(s) not understood", summary, StringComparison.Ordinal);
+        Assert.Contains("days before 2026-07-27 and 0 stored report(s) and CSV snapshot(s) of periods starting before 2026-08-27, and 0 expired enrichment cache row(s); 3 name(s) not understood", summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -196,7 +198,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
 
         var run = await RunJobAsync(app);
 
-        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0), run);
+        Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0, 0), run);
         var incidents = await TableAsync(app, o => o.IncidentsTable);
         Assert.Equal(2, await CountAsync(incidents, TableKeys.PartitionFilter(DayPartition.Key(_tenant, expired))));
         Assert.True(await container.GetBlobClient(ReportCache.BlobNameFor(_tenant, expired)).ExistsAsync(Ct));
@@ -215,6 +217,50 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         var run = await RunJobAsync(app);
 
         Assert.Equal((dataCutoff, reportCutoff, 1 + 1), (run.DataCutoff, run.ReportCutoff, run.RowsDeleted));
+    }
+
+    [Fact]
+    public async Task RunAsync_EnrichmentCacheRowsPastTheirTtl_AreDeletedAndFreshOnesKept()
+    {
+        await using var app = await StartAsync(new() { ["Enrichment:CacheTtl"] = "1.00:00:00" });
+        var cache = await TableAsync(app, o => o.SourceCacheTable);
+        TableEntity Row(string ip, TimeSpan age) => new(SourceProfileCache.PartitionKeyOf(ip), ip) { [SourceProfileCache.EnrichedAtColumn] = Now - age };
+        foreach (var ip in new[] { "198.51.100.1", "198.51.100.2", "2001:db8::1" }) await cache.AddEntityAsync(Row(ip, TimeSpan.FromDays(3)), Ct);
+        await cache.AddEntityAsync(Row("198.51.100.9", TimeSpan.FromHours(23)), Ct); // still fresh: a lookup would use it
+        await cache.AddEntityAsync(new TableEntity(SourceProfileCache.PartitionKeyOf("198.51.100.8"), "198.51.100.8") { ["Entry"] = "{}" }, Ct); // no lookup time: another format, left alone
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal((0, 3, true), (run.RowsDeleted, run.CacheRowsDeleted, run.Finished));
+        var left = new List<string>();
+        await foreach (var row in cache.QueryAsync<TableEntity>(cancellationToken: Ct)) left.Add(row.RowKey);
+        Assert.Equal(["198.51.100.8", "198.51.100.9"], left.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_AStoreFails_IsLoggedTheOthersAreCleanedAndTheNextRunFinishes()
+    {
+        await using var app = await StartAsync();
+        var expired = DataCutoff.PlusDays(-1);
+        await SeedIncidentsAsync(app, _tenant, expired, 2);
+        var container = await ReportsAsync(app);
+        var leased = container.GetBlobClient(ReportCache.BlobNameFor(_tenant, expired));
+        await leased.UploadAsync(BinaryData.FromString("x"), Ct);
+        var lease = leased.GetBlobLeaseClient();
+        await lease.AcquireAsync(TimeSpan.FromSeconds(-1), cancellationToken: Ct); // a leased blob refuses a delete without its lease id
+
+        var first = await RunJobAsync(app);
+
+        Assert.Equal((2 + 1, 0, 1), (first.RowsDeleted, first.BlobsDeleted, first.Failed));
+        var failure = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1701);
+        Assert.Contains(app.Get<StorageClients>().Options.ReportsContainer, failure.Message, StringComparison.Ordinal);
+        Assert.True(await leased.ExistsAsync(Ct));
+
+        await lease.ReleaseAsync(cancellationToken: Ct);
+        var second = await RunJobAsync(app);
+
+        Assert.Equal((0, 1, 0), (second.RowsDeleted, second.BlobsDeleted, second.Failed));
+        Assert.False(await leased.ExistsAsync(Ct));
     }
 
     [Fact]
