@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "daily-report-memory" => await PeriodBenchmarks.RunDailyMemoryAsync(args[1..]),
     "daily-report-memory-build" => await PeriodBenchmarks.RunDailyMemoryBuildAsync(args[1..]),
     "csv-http" => await PeriodBenchmarks.RunCsvAsync(args[1..]),
+    "retention" => await PeriodBenchmarks.RunRetentionAsync(args[1..]),
     "first-requests" => await FirstRequestsBenchmark.RunAsync(args[1..]),
     "report-stages" => await ReportStagesBenchmark.RunAsync(args[1..]),
     "enrich" => await EnrichBenchmark.RunAsync(args[1..]),
