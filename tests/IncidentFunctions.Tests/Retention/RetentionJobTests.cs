@@ -134,7 +134,7 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         foreach (var name in gone) Assert.False(await container.GetBlobClient(name).ExistsAsync(Ct), name);
         foreach (var name in kept) Assert.True(await container.GetBlobClient(name).ExistsAsync(Ct), name);
 
-        // The day's report, within retention, is still built from the rows kept for it.
+        // Nothing is left to delete: a second run finds nothing.
         Assert.Equal(new RetentionRunResult(DataCutoff, ReportCutoff, 0, 0, 0, 0, 0), await RunJobAsync(app));
     }
 
