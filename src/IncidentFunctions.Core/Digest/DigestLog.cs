@@ -1,6 +1,5 @@
 using IncidentFunctions.Channels;
 using Microsoft.Extensions.Logging;
-using NodaTime;
 
 namespace IncidentFunctions.Digest;
 
@@ -26,5 +25,5 @@ internal static partial class DigestLog
     public static partial void RunFinished(ILogger logger, int delivered, int failed, int unknown, int skipped);
 
     [LoggerMessage(EventId = 1515, Level = LogLevel.Information, Message = "Digest preview for {Day}: {Kind} payload written to {Path} ({Bytes} bytes)")]
-    public static partial void PreviewWritten(ILogger logger, LocalDate day, ChannelKind kind, string path, int bytes);
+    public static partial void PreviewWritten(ILogger logger, string day, ChannelKind kind, string path, int bytes);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IncidentFunctions.Calendar;
 using IncidentFunctions.Channels;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -68,12 +69,13 @@ public sealed class DigestPreview(
         Directory.CreateDirectory(outputDirectory);
         var files = new List<PreviewFile>();
         using var http = httpClients.CreateClient(nameof(DigestPreview));
+        var dayKey = ReportCalendar.IsoDay(message.Day);
         foreach (var kind in ChatRenderer.ChatKinds)
         {
             var payload = ChatRenderer.For(kind).Render(message, PreviewDeliveryId);
             var path = Path.Combine(outputDirectory, kind.ToString().ToLowerInvariant() + ".json");
             await File.WriteAllTextAsync(path, JsonNode.Parse(payload.Json)!.ToJsonString(Indented) + "\n", cancellationToken).ConfigureAwait(false);
-            DigestLog.PreviewWritten(logger, message.Day, kind, path, payload.Bytes);
+            DigestLog.PreviewWritten(logger, dayKey, kind, path, payload.Bytes);
 
             int? status = null;
             string? error = null;

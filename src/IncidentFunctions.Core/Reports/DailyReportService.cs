@@ -188,7 +188,8 @@ public sealed class DailyReportService(
         var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, day, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
-        ReportsLog.Generated(logger, day, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
+        var dayKey = ReportCalendar.IsoDay(day); // not the LocalDate: it prints as "Tuesday, 01 December 2026"
+        ReportsLog.Generated(logger, dayKey, reason, report.Incidents.Count, rendered.Pages, rendered.Pdf.Length, stopwatch.ElapsedMilliseconds);
         return new GeneratedDay(file, rendered.Pdf, report);
     }
 

@@ -5,7 +5,7 @@ namespace IncidentFunctions.Reports;
 internal static partial class ReportsLog
 {
     [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Generated the report of {Day} ({Reason}): {Incidents} incident(s), {Pages} page(s), {Bytes} bytes in {ElapsedMs} ms")]
-    public static partial void Generated(ILogger logger, NodaTime.LocalDate day, string reason, int incidents, int pages, int bytes, long elapsedMs);
+    public static partial void Generated(ILogger logger, string day, string reason, int incidents, int pages, int bytes, long elapsedMs);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "The stored report of {Day} (generated {GeneratedAt:o}) is current")]
     public static partial void ServedFromCache(ILogger logger, NodaTime.LocalDate day, DateTimeOffset generatedAt);
