@@ -53,11 +53,12 @@ public sealed class RetentionJob(
     /// <summary>The longest period a report compares with (the month before a monthly report).</summary>
     public const int ComparisonDays = 31;
 
+    /// <summary>The folders of <see cref="ReportCache.BlobNameFor(long, LocalDate)"/> and <see cref="CsvSnapshotStore.BlobNameFor"/>, and the kind of period each file names.</summary>
     private static readonly (string Prefix, PeriodKind Kind)[] ReportFolders =
     [
-        ("daily", PeriodKind.Day),
-        ("weekly", PeriodKind.Week),
-        ("monthly", PeriodKind.Month),
+        (ReportPeriods.Segment(PeriodKind.Day), PeriodKind.Day),
+        (ReportPeriods.Segment(PeriodKind.Week), PeriodKind.Week),
+        (ReportPeriods.Segment(PeriodKind.Month), PeriodKind.Month),
         ("csv", PeriodKind.Day),
     ];
 
