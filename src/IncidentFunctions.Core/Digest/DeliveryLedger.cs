@@ -106,8 +106,6 @@ public sealed record DeliveryClaim(ClaimDecision Decision, ReportPeriod Period, 
 /// </summary>
 public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
 {
-    private static readonly NodaTime.Text.LocalDatePattern DayKeyPattern = NodaTime.Text.LocalDatePattern.CreateWithInvariantCulture("yyyyMMdd");
-
     /// <summary>Every row of the days from <paramref name="from"/> to <paramref name="to"/> (inclusive): one range query.</summary>
     public async Task<IReadOnlyDictionary<(LocalDate Day, string Channel), DeliveryEntity>> GetRangeAsync(long tenantId, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
     {
@@ -118,9 +116,7 @@ public sealed class DeliveryLedger(StorageClients storage, TimeProvider time)
         var prefix = DayPartition.Key(tenantId, from)[..^8];
         await foreach (var row in table.QueryAsync<DeliveryEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var key = row.PartitionKey[prefix.Length..];
-            var parsed = DayKeyPattern.Parse(key);
-            if (parsed.Success) rows[(parsed.Value, row.RowKey)] = row;
+            if (ReportCalendar.TryParseDayKey(row.PartitionKey.AsSpan(prefix.Length), out var day)) rows[(day, row.RowKey)] = row;
         }
 
         return rows;

@@ -42,8 +42,11 @@ public sealed class CsvSnapshotStore(StorageClients storage)
     private const string RowsKey = "rows";
     private const string BytesKey = "bytes";
 
+    /// <summary>The blob folder of every tenant's snapshots (the retention job lists it).</summary>
+    public const string Folder = "csv";
+
     public static string BlobNameFor(long tenantId, LocalDate day)
-        => string.Create(CultureInfo.InvariantCulture, $"csv/{tenantId}/{day.Year:D4}/{ReportCalendar.IsoDay(day)}.csv");
+        => string.Create(CultureInfo.InvariantCulture, $"{Folder}/{tenantId}/{day.Year:D4}/{ReportCalendar.IsoDay(day)}.csv");
 
     /// <summary>The day's snapshot when one is stored with exactly <paramref name="tag"/>; null otherwise (missing, other tag, unreadable metadata).</summary>
     public async Task<CsvSnapshot?> OpenAsync(long tenantId, LocalDate day, CsvSnapshotTag tag, CancellationToken cancellationToken = default)

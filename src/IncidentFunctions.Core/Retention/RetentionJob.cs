@@ -59,7 +59,7 @@ public sealed class RetentionJob(
         (ReportPeriods.Segment(PeriodKind.Day), PeriodKind.Day),
         (ReportPeriods.Segment(PeriodKind.Week), PeriodKind.Week),
         (ReportPeriods.Segment(PeriodKind.Month), PeriodKind.Month),
-        ("csv", PeriodKind.Day),
+        (CsvSnapshotStore.Folder, PeriodKind.Day),
     ];
 
     public async Task<RetentionRunResult> RunAsync(CancellationToken cancellationToken = default)
