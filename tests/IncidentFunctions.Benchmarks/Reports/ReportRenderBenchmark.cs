@@ -291,13 +291,14 @@ internal static class ReportRenderBenchmark
 
     /// <summary>
     /// Baseline 1: the report's shaped runs (same glyph ids, positions, text, typefaces, sizes, colours and pages), each
-    /// written into a text blob by the renderer's own emitter and drawn; no shaping, measuring or wrapping.
+    /// written into a text blob by the renderer's own emitter and drawn into native memory as <c>ReportPdf</c> writes;
+    /// no shaping, measuring or wrapping.
     /// </summary>
     private static long ReplayGlyphs(RenderTrace trace)
     {
         var geometry = PageGeometry.A4Landscape;
         var fonts = new Dictionary<(SKTypeface, float), SKFont>();
-        using var output = new MemoryStream();
+        using var output = new SKDynamicMemoryWStream();
         using var paint = new SKPaint { IsAntialias = true };
         using var builder = new SKTextBlobBuilder();
         using (var document = SKDocument.CreatePdf(output, trace.Metadata))
@@ -330,14 +331,14 @@ internal static class ReportRenderBenchmark
         }
 
         foreach (var font in fonts.Values) font.Dispose();
-        return output.Length;
+        return output.BytesWritten;
     }
 
-    /// <summary>Baseline 2: every page's recorded drawing (all operations) played back; no layout.</summary>
+    /// <summary>Baseline 2: every page's recorded drawing (all operations) played back into native memory; no layout.</summary>
     private static long ReplayPictures(RenderTrace trace)
     {
         var geometry = PageGeometry.A4Landscape;
-        using var output = new MemoryStream();
+        using var output = new SKDynamicMemoryWStream();
         using (var document = SKDocument.CreatePdf(output, trace.Metadata))
         {
             foreach (var picture in trace.Pages)
@@ -349,7 +350,7 @@ internal static class ReportRenderBenchmark
             document.Close();
         }
 
-        return output.Length;
+        return output.BytesWritten;
     }
 
     private static double Median(List<double> values)

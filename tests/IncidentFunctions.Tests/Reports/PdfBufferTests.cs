@@ -1,4 +1,5 @@
 using IncidentFunctions.Reports.Rendering;
+using SkiaSharp;
 
 namespace IncidentFunctions.Tests.Reports;
 
@@ -36,6 +37,21 @@ public sealed class PdfBufferTests
         Assert.Equal(expected.AsSpan(PdfBuffer.ChunkSize - 10, 20).ToArray(), buffer.Read(PdfBuffer.ChunkSize - 10, 20));
         Assert.Equal(expected.AsSpan(expected.Length - 30).ToArray(), buffer.Read(expected.Length - 30, 4096));
         Assert.Empty(buffer.Read(expected.Length + 5, 10));
+    }
+
+    [Fact]
+    public void TakeFrom_NativeBytesOverSeveralChunks_HoldsThemInOrderAndEmptiesTheSource()
+    {
+        var expected = Pattern((PdfBuffer.ChunkSize * 2) + 333);
+        using var written = new SKDynamicMemoryWStream();
+        written.Write(expected, expected.Length);
+
+        using var buffer = PdfBuffer.TakeFrom(written);
+
+        Assert.Equal(expected, buffer.ToArray());
+        Assert.Equal(0, written.BytesWritten);
+        buffer.Write([1, 2, 3]);
+        Assert.Equal(expected.Length + 3, buffer.Length);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering;
 
@@ -28,6 +29,25 @@ internal sealed class PdfBuffer : Stream
     {
         get => _length;
         set => throw new NotSupportedException();
+    }
+
+    /// <summary>A buffer holding the bytes <paramref name="written"/> holds; <paramref name="written"/> is left empty, its memory freed.</summary>
+    public static PdfBuffer TakeFrom(SKDynamicMemoryWStream written)
+    {
+        var buffer = new PdfBuffer();
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            using var bytes = written.DetachAsStream();
+            int n;
+            while ((n = bytes.Read(chunk, ChunkSize)) > 0) buffer.Write(chunk.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer;
     }
 
     /// <summary>A copy of the bytes written at [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>), cut at the end.</summary>
