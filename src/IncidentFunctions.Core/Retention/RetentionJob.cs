@@ -50,6 +50,12 @@ public sealed class RetentionJob(
 {
     public const string FunctionName = "PurgeExpiredData";
 
+    /// <summary>
+    /// Delete transactions sent at once, as ingestion writes (<c>Ingestion:WriteParallelism</c>): Table storage
+    /// serves them in parallel, and a single-threaded Azurite is kept busy.
+    /// </summary>
+    private const int TransactionsInFlight = 4;
+
     /// <summary>The longest period a report compares with (the month before a monthly report).</summary>
     public const int ComparisonDays = 31;
 
@@ -142,35 +148,55 @@ public sealed class RetentionJob(
 
     /// <summary>
     /// Deletes the rows <paramref name="filter"/> finds that <paramref name="expired"/> confirms, a transaction per
-    /// partition and hundred rows. Keys only are read; the service returns rows in key order, so a partition's rows
-    /// come together.
+    /// partition and hundred rows, <see cref="TransactionsInFlight"/> at a time. Keys only are read; the service returns
+    /// rows in key order, so a partition's rows come together.
     /// </summary>
     private static async Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken, string[]? select = null, bool cache = false)
     {
         var batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
-        async Task FlushAsync()
+        var inFlight = new Queue<(Task Submitted, int Rows)>(TransactionsInFlight);
+        async Task CompleteOldestAsync()
+        {
+            var (submitted, rows) = inFlight.Dequeue();
+            await submitted.ConfigureAwait(false);
+            if (cache) tally.CacheRows += rows;
+            else tally.Rows += rows;
+        }
+
+        async Task SubmitAsync()
         {
             if (batch.Count == 0 || tally.OutOfTime()) return;
-            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            if (cache) tally.CacheRows += batch.Count;
-            else tally.Rows += batch.Count;
-            batch.Clear();
+            if (inFlight.Count == TransactionsInFlight) await CompleteOldestAsync().ConfigureAwait(false);
+            inFlight.Enqueue((table.SubmitTransactionAsync(batch, cancellationToken), batch.Count));
+            batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
         }
 
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select ?? ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (tally.Stopped) return;
-            if (!expired(row)) continue;
-            if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select ?? ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                await FlushAsync().ConfigureAwait(false);
+                if (tally.Stopped) break;
+                if (!expired(row)) continue;
+                if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
+                {
+                    await SubmitAsync().ConfigureAwait(false);
+                }
+
+                // ETag.All: a row of a day this old is deleted even if a late pull touched it since it was read.
+                batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
             }
 
-            // ETag.All: a row of a day this old is deleted even if a late pull touched it since it was read.
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+            await SubmitAsync().ConfigureAwait(false);
+            while (inFlight.Count > 0) await CompleteOldestAsync().ConfigureAwait(false);
         }
-
-        await FlushAsync().ConfigureAwait(false);
+        finally
+        {
+            // After a failure, the transactions still in flight finish before the run goes on to the next store. The
+            // failure reported is the first; reading the others' marks them observed.
+            var rest = Task.WhenAll(inFlight.Select(t => t.Submitted));
+            await rest.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _ = rest.Exception;
+        }
     }
 
     /// <summary>
@@ -217,14 +243,19 @@ public sealed class RetentionJob(
     private sealed class Tally(TimeProvider time, TimeSpan budget)
     {
         private readonly long _started = time.GetTimestamp();
+        private bool _begun;
 
         /// <summary>True once the budget stopped the run.</summary>
         public bool Stopped { get; private set; }
 
-        /// <summary>Whether the budget is spent; a run always gets its first deletion, so every run makes progress.</summary>
+        /// <summary>
+        /// Whether the budget is spent; a caller told no starts a deletion. A run always gets its first deletion, so
+        /// every run makes progress.
+        /// </summary>
         public bool OutOfTime()
         {
-            if (!Stopped && Rows + Blobs + CacheRows > 0 && time.GetElapsedTime(_started) >= budget) Stopped = true;
+            if (!Stopped && _begun && time.GetElapsedTime(_started) >= budget) Stopped = true;
+            _begun |= !Stopped;
             return Stopped;
         }
 

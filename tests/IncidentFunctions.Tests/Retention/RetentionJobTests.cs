@@ -139,6 +139,29 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_MoreTransactionsThanAreSentAtOnce_DeletesAndCountsEveryRow()
+    {
+        await using var app = await StartAsync();
+        // 250 incidents of one day take three transactions, and six more days one each: more than are sent at once.
+        var busy = DataCutoff.PlusDays(-1);
+        var quiet = Enumerable.Range(2, 6).Select(i => DataCutoff.PlusDays(-i)).ToList();
+        await app.Get<IncidentStore>().UpsertAsync(
+            [.. Enumerable.Range(0, 250).Select(i => TestIncidents.Sqli(_tenant, $"busy:{i}", At(busy, 1).AddMinutes(i), TimeSpan.FromMinutes(1), 1, $"203.0.113.{i}", "/api/orders"))],
+            Now,
+            Ct);
+        foreach (var day in quiet) await SeedIncidentsAsync(app, _tenant, day, 1);
+        await SeedIncidentsAsync(app, _tenant, DataCutoff, 1);
+
+        var run = await RunJobAsync(app);
+
+        Assert.Equal((250 + 6 + 7, 0, true), (run.RowsDeleted, run.Failed, run.Finished)); // the incidents and seven days' change marks
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        var (first, afterLast) = (string.Create(CultureInfo.InvariantCulture, $"{_tenant}-"), string.Create(CultureInfo.InvariantCulture, $"{_tenant}.")); // '.' sorts right after '-'
+        var tenantRows = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {afterLast}");
+        Assert.Equal(1, await CountAsync(incidents, tenantRows)); // the day at the cutoff
+    }
+
+    [Fact]
     public async Task RunAsync_AnotherTenantWhoseIdStartsWithThisOnes_IsUntouched()
     {
         await using var app = await StartAsync();
