@@ -53,6 +53,7 @@ public static class DeploymentSettings
         ["Enrichment__DownloadRetries"] = Tuning,
         ["Enrichment__MemoryCacheSize"] = Tuning,
         ["Reports__Title"] = Tuning,
+        ["Reports__LogoBlob"] = "the logo is a file uploaded to the reports container (branding/logo.png by default), not a setting",
         ["Reports__IncidentOrder"] = Tuning,
         ["Reports__Layout"] = Tuning,
         ["Reports__PageSize"] = Tuning,

@@ -36,6 +36,7 @@ public sealed class DailyReportService(
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
     ReportDemand demand,
+    ReportLogo logos,
     ILogger<DailyReportService> logger)
 {
     private readonly ReportOptions _options = options.Value;
@@ -74,9 +75,10 @@ public sealed class DailyReportService(
         GeneratedDay? generated = null;
         var file = await freshness.GetOrRefreshAsync((tenantId, day), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            // The lookup needs no revision, so both go at once.
-            var revisionTask = cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(), ct);
+            // The lookup needs neither the logo nor the revision, so it goes first and overlaps both.
             var storedTask = cache.GetAsync(tenantId, day, ct);
+            var logo = await logos.GetAsync(ct).ConfigureAwait(false);
+            var revisionTask = cache.ComputeRevisionAsync(tenantId, day, SettingsFingerprint(logo), ct);
             await Task.WhenAll(revisionTask, storedTask).ConfigureAwait(false);
             var (revision, stored) = (revisionTask.Result, storedTask.Result);
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now))
@@ -85,7 +87,7 @@ public sealed class DailyReportService(
                 return stored;
             }
 
-            generated = await GenerateAsync(tenantId, day, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            generated = await GenerateAsync(tenantId, day, revision, logo, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
             return generated.File;
         }, cancellationToken).ConfigureAwait(false);
         return (file, generated);
@@ -103,7 +105,7 @@ public sealed class DailyReportService(
     {
         var tenantId = await tenant.GetClientIdAsync(wallarm, cancellationToken).ConfigureAwait(false);
         var latest = LatestDay();
-        await cache.ComputeRevisionAsync(tenantId, latest, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+        await cache.ComputeRevisionAsync(tenantId, latest, SettingsFingerprint(await logos.GetAsync(cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         await cache.GetAsync(tenantId, latest, cancellationToken).ConfigureAwait(false);
         // A quiet tenant's yesterday may have no rows, and change marks cannot tell (a report or export of a day creates
         // one): the days a report can be asked for are probed from today back.
@@ -144,7 +146,8 @@ public sealed class DailyReportService(
             }
 
             model = await builder.BuildAsync(file.TenantId, day, cancellationToken).ConfigureAwait(false);
-            var revision = await cache.ComputeRevisionAsync(file.TenantId, day, SettingsFingerprint(), cancellationToken).ConfigureAwait(false);
+            var logo = await logos.GetAsync(cancellationToken).ConfigureAwait(false);
+            var revision = await cache.ComputeRevisionAsync(file.TenantId, day, SettingsFingerprint(logo), cancellationToken).ConfigureAwait(false);
             if (attempt == 3 || revision == file.Revision) break;
             freshness.Forget((file.TenantId, day));
         }
@@ -180,10 +183,10 @@ public sealed class DailyReportService(
         throw new InvalidOperationException($"The report of {ReportCalendar.IsoDay(file.Day)} keeps changing while being read.");
     }
 
-    private async Task<GeneratedDay> GenerateAsync(long tenantId, LocalDate day, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<GeneratedDay> GenerateAsync(long tenantId, LocalDate day, string revision, LogoImage? logo, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false);
+        var report = await builder.BuildAsync(tenantId, day, cancellationToken).ConfigureAwait(false) with { Logo = logo };
         await ReportMemory.ReleaseInputsAsync(report.Incidents.Count).ConfigureAwait(false);
         var rendered = new DailyReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
@@ -193,10 +196,10 @@ public sealed class DailyReportService(
         return new GeneratedDay(file, rendered.Pdf, report);
     }
 
-    /// <summary>Settings that change the PDF without changing storage.</summary>
-    private string SettingsFingerprint()
+    /// <summary>Settings (and the logo's version) that change the PDF without changing the day's rows.</summary>
+    private string SettingsFingerprint(LogoImage? logo)
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
-            _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri);
+            _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo));
 
     private sealed record GeneratedDay(ReportFile File, byte[] Pdf, DailyReport Model);
 }

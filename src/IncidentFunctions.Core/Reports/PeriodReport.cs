@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -28,6 +29,10 @@ public sealed record PeriodReport
     public required string Title { get; init; }
 
     public string? CompanyName { get; init; }
+
+    /// <summary>The company logo drawn above the title (<see cref="ReportLogo"/>); set by the service, not the builder. Pixels, not data: never serialized.</summary>
+    [JsonIgnore]
+    public LogoImage? Logo { get; init; }
 
     public required DateTimeOffset GeneratedAt { get; init; }
 

@@ -25,6 +25,7 @@ public sealed class PeriodReportService(
     IOptions<WallarmOptions> wallarmOptions,
     TimeProvider time,
     ReportDemand demand,
+    ReportLogo logos,
     ILogger<PeriodReportService> logger)
 {
     private readonly ReportOptions _options = options.Value;
@@ -47,12 +48,13 @@ public sealed class PeriodReportService(
         GeneratedPeriod? generated = null;
         var file = await freshness.GetOrRefreshAsync((tenantId, period.Kind, period.First), _options.CacheRevalidateAfter, time, async (now, ct) =>
         {
-            var revisionTask = cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now), ct);
-            var storedTask = cache.GetAsync(tenantId, period, ct);
+            var storedTask = cache.GetAsync(tenantId, period, ct); // needs neither the logo nor the revision
+            var logo = await logos.GetAsync(ct).ConfigureAwait(false);
+            var revisionTask = cache.ComputeRevisionAsync(tenantId, period, SettingsFingerprint(period, now, logo), ct);
             await Task.WhenAll(revisionTask, storedTask).ConfigureAwait(false);
             var (revision, stored) = (revisionTask.Result, storedTask.Result);
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now)) return stored;
-            generated = await GenerateAsync(tenantId, period, revision, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
+            generated = await GenerateAsync(tenantId, period, revision, logo, stored is null ? "missing" : "changed", ct).ConfigureAwait(false);
             return generated.File;
         }, cancellationToken).ConfigureAwait(false);
         return (file, generated);
@@ -77,7 +79,8 @@ public sealed class PeriodReportService(
             }
 
             model = await builder.BuildAsync(file.TenantId, period, cancellationToken).ConfigureAwait(false);
-            var revision = await cache.ComputeRevisionAsync(file.TenantId, period, SettingsFingerprint(period, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            var logo = await logos.GetAsync(cancellationToken).ConfigureAwait(false);
+            var revision = await cache.ComputeRevisionAsync(file.TenantId, period, SettingsFingerprint(period, time.GetUtcNow(), logo), cancellationToken).ConfigureAwait(false);
             if (attempt == 3 || revision == file.Revision) break;
             freshness.Forget((file.TenantId, period.Kind, period.First));
         }
@@ -113,10 +116,10 @@ public sealed class PeriodReportService(
         throw new InvalidOperationException($"The report of {period.Key} keeps changing while being read.");
     }
 
-    private async Task<GeneratedPeriod> GenerateAsync(long tenantId, ReportPeriod period, string revision, string reason, CancellationToken cancellationToken)
+    private async Task<GeneratedPeriod> GenerateAsync(long tenantId, ReportPeriod period, string revision, LogoImage? logo, string reason, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var report = await builder.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false);
+        var report = await builder.BuildAsync(tenantId, period, cancellationToken).ConfigureAwait(false) with { Logo = logo };
         var rendered = new PeriodReportDocument(report, DailyReportDocument.GeometryFor(_options.PageSize)).Render();
         var ongoing = report.Incidents.Where(i => i.Ongoing).Select(i => (DateTimeOffset?)(i.LastSeen + _options.OngoingWindow)).Min();
         var file = await cache.PutAsync(tenantId, period, rendered.Pdf, revision, report.GeneratedAt, rendered.Pages, ongoing, cancellationToken).ConfigureAwait(false);
@@ -124,10 +127,13 @@ public sealed class PeriodReportService(
         return new GeneratedPeriod(file, rendered.Pdf, report);
     }
 
-    /// <summary>Settings that change the PDF without changing storage; for a period not ended, also today (days "not reached yet").</summary>
-    private string SettingsFingerprint(ReportPeriod period, DateTimeOffset now)
+    /// <summary>
+    /// Settings (and the logo's version) that change the PDF without changing storage; for a period not ended, also
+    /// today (days "not reached yet").
+    /// </summary>
+    private string SettingsFingerprint(ReportPeriod period, DateTimeOffset now, LogoImage? logo)
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
-            _options.OngoingWindow, _options.PublicBaseUrl?.AbsoluteUri, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri,
+            _options.OngoingWindow, _options.PublicBaseUrl?.AbsoluteUri, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo),
             calendar.IsComplete(period, now) ? "complete" : ReportCalendar.IsoDay(calendar.DayOf(now)));
 
     private sealed record GeneratedPeriod(ReportFile File, byte[] Pdf, PeriodReport Model);

@@ -40,6 +40,16 @@ public sealed class ReportOptions
     [StringLength(200)]
     public string CompanyName { get; set; } = "";
 
+    /// <summary>
+    /// The company logo's blob in <c>Storage:ReportsContainer</c> (PNG, JPEG, GIF, BMP or WebP, at most 1 MB), drawn
+    /// above the title of every report; empty for none. Without the file, or with one that is not a usable image,
+    /// reports have no logo (<see cref="ReportLogo"/>).
+    /// </summary>
+    [StringLength(1024)]
+    public string LogoBlob { get; set; } = DefaultLogoBlob;
+
+    public const string DefaultLogoBlob = "branding/logo.png";
+
     public ReportIncidentOrder IncidentOrder { get; set; } = ReportIncidentOrder.LatestHit;
 
     /// <summary>The incident list's layout (<c>Reports:Layout</c>): compact table (default) or the detailed one.</summary>

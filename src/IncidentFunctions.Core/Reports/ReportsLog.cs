@@ -65,4 +65,10 @@ internal static partial class ReportsLog
 
     [LoggerMessage(EventId = 1417, Level = LogLevel.Debug, Message = "CSV snapshots ahead of export are off (Reports:CsvSnapshotLookBackDays is 0)")]
     public static partial void CsvSnapshotsOff(ILogger logger);
+
+    [LoggerMessage(EventId = 1421, Level = LogLevel.Warning, Message = "The report logo {Blob} is not used: {Reason}. Reports are drawn without it until the file is replaced")]
+    public static partial void LogoRefused(ILogger logger, string blob, string reason);
+
+    [LoggerMessage(EventId = 1422, Level = LogLevel.Warning, Message = "The report logo {Blob} could not be read; reports keep the logo read before, if any, and it is read again later")]
+    public static partial void LogoUnreadable(ILogger logger, Exception exception, string blob);
 }

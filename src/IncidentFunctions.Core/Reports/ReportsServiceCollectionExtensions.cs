@@ -17,6 +17,7 @@ internal static class ReportsServiceCollectionExtensions
         services.TryAddSingleton<ReportCache>();
         services.TryAddSingleton<ReportFreshness<(long Tenant, LocalDate Day)>>();
         services.TryAddSingleton<ReportLinkSigner>();
+        services.TryAddSingleton<ReportLogo>();
         services.TryAddTransient<DailyReportBuilder>();
         services.TryAddTransient<DailyReportService>();
         services.TryAddSingleton<ReportDemand>();

@@ -12,6 +12,7 @@ internal sealed class HeaderSection : IReportSection
     {
         var (report, flow, text, format) = (context.Report, context.Flow, context.Text, context.Format);
         flow.Anchor("Summary", "summary");
+        LogoBlock.Place(flow, report.Logo);
         var title = text.Wrap(report.Title, Typography.Title, flow.Width, 2);
         flow.Place(title.Count * Typography.Title.LineHeight, (c, box) => text.DrawLines(c, title, Typography.Title, box.Left, box.Top));
 

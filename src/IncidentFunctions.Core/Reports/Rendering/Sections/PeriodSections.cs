@@ -46,6 +46,7 @@ internal static class PeriodSections
     {
         var (report, flow, text) = (context.Report, context.Flow, context.Text);
         flow.Anchor("Summary", "summary");
+        LogoBlock.Place(flow, report.Logo);
         var title = text.Wrap(report.Title, Typography.Title, flow.Width, 2);
         flow.Place(title.Count * Typography.Title.LineHeight, (c, box) => text.DrawLines(c, title, Typography.Title, box.Left, box.Top));
         var period = report.Period;
