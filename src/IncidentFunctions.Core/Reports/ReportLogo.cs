@@ -23,8 +23,11 @@ public sealed class ReportLogo(StorageClients storage, IOptions<ReportOptions> o
     /// <summary>The largest logo file read.</summary>
     public const int MaxBytes = 1024 * 1024;
 
-    /// <summary>The largest side a logo may have before it is scaled (a decoded 8,192² image is 256 MB).</summary>
-    public const int MaxPixelSide = 8192;
+    /// <summary>The largest side a logo may have before it is scaled.</summary>
+    public const int MaxPixelSide = 4096;
+
+    /// <summary>The most pixels a logo may have before it is scaled: decoded, 16 MB, beside a report on a 512 MB instance.</summary>
+    public const int MaxPixels = 4 * 1024 * 1024;
 
     /// <summary>Pixels kept in height: a logo drawn 36 points high stays sharp in print (over 400 dpi) and small in each PDF.</summary>
     public const int MaxPixelHeight = 200;
@@ -126,9 +129,9 @@ public sealed class ReportLogo(StorageClients storage, IOptions<ReportOptions> o
         }
 
         var (width, height) = (codec.Info.Width, codec.Info.Height);
-        if (width <= 0 || height <= 0 || width > MaxPixelSide || height > MaxPixelSide)
+        if (width <= 0 || height <= 0 || width > MaxPixelSide || height > MaxPixelSide || (long)width * height > MaxPixels)
         {
-            problem = string.Create(CultureInfo.InvariantCulture, $"it is {width}×{height} pixels; each side must be 1 to {MaxPixelSide:N0}");
+            problem = string.Create(CultureInfo.InvariantCulture, $"it is {width}×{height} pixels; each side must be 1 to {MaxPixelSide:N0} and the whole at most {MaxPixels:N0} pixels (2048×2048)");
             return null;
         }
 

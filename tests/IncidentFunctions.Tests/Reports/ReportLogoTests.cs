@@ -85,7 +85,8 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
     [InlineData("not an image", "it is not a PNG, JPEG, GIF, BMP or WebP image")]
     [InlineData("empty", "it is empty")]
     [InlineData("too large", "it is 1,048,577 bytes, more than 1,048,576")]
-    [InlineData("too many pixels", "it is 9000×10 pixels; each side must be 1 to 8,192")]
+    [InlineData("too wide", "it is 4097×10 pixels; each side must be 1 to 4,096")]
+    [InlineData("too many pixels", "it is 2049×2048 pixels; each side must be 1 to 4,096 and the whole at most 4,194,304 pixels")]
     public async Task GetOrCreateWithContentAsync_UnusableLogo_ReportHasNoLogoAndTheReasonIsLoggedOnce(string file, string reason)
     {
         var app = await StartAsync();
@@ -94,7 +95,8 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
             "not an image" => "<svg xmlns='http://www.w3.org/2000/svg'/>"u8.ToArray(),
             "empty" => [],
             "too large" => [.. Png(10, 10), .. new byte[ReportLogo.MaxBytes + 1 - Png(10, 10).Length]],
-            _ => Png(9000, 10),
+            "too wide" => Png(4097, 10),
+            _ => Png(2049, 2048),
         };
         await UploadAsync(app, content);
         var service = app.Get<DailyReportService>();
