@@ -79,6 +79,7 @@ internal static class DemoCommand
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddIncidentFunctions();
+        builder.AddLogoUpload(); // --LocalRunner:LogoFile=<image> puts a logo on the demo's report
         if (string.IsNullOrEmpty(configuration["Ingestion:InitialLookback"]))
         {
             // Backfill from the start of the day before yesterday in the report zone: yesterday's report then has its

@@ -21,8 +21,7 @@ public static class LocalRunnerHostBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalRunnerOptions>, LocalRunnerOptionsValidator>());
-        services.AddOptions<LocalRunnerOptions>().Bind(builder.Configuration.GetSection(LocalRunnerOptions.SectionName)).ValidateOnStart();
+        builder.AddLogoUpload();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
@@ -36,6 +35,22 @@ public static class LocalRunnerHostBuilderExtensions
         // The server reads "urls" from the app's configuration when it starts.
         var urls = builder.Configuration[$"{LocalRunnerOptions.SectionName}:{nameof(LocalRunnerOptions.Urls)}"];
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = string.IsNullOrWhiteSpace(urls) ? LocalRunnerOptions.DefaultUrls : urls;
+        return builder;
+    }
+
+    /// <summary>
+    /// Binds and validates <see cref="LocalRunnerOptions"/> and uploads <see cref="LocalRunnerOptions.LogoFile"/> at start
+    /// (<see cref="LogoUpload"/>); part of <see cref="AddLocalRunner"/>, and alone for the demo's host.
+    /// </summary>
+    public static TBuilder AddLogoUpload<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalRunnerOptions>, LocalRunnerOptionsValidator>());
+        services.AddOptions<LocalRunnerOptions>().Bind(builder.Configuration.GetSection(LocalRunnerOptions.SectionName)).ValidateOnStart();
+        // First of all hosted services (they start in order, each awaited): the app's report warm-up reads the logo.
+        if (!services.Any(d => d.ImplementationType == typeof(LogoUpload))) services.Insert(0, ServiceDescriptor.Singleton<IHostedService, LogoUpload>());
         return builder;
     }
 
@@ -56,4 +71,13 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Warning, Message = "No storage is configured (Storage:ConnectionString, AzureWebJobsStorage or Storage:*ServiceUri); started Azurite with data in {DataDirectory}")]
     public static partial void StartedAzurite(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Information, Message = "Uploaded the report logo {File} to {Container}/{Blob} ({Bytes} bytes); reports are drawn again with it")]
+    public static partial void LogoUploaded(ILogger logger, string file, string container, string blob, int bytes);
+
+    [LoggerMessage(EventId = 9103, Level = LogLevel.Warning, Message = "The report logo {File} was not uploaded to {Blob}; reports keep the logo stored before, if any")]
+    public static partial void LogoUploadFailed(ILogger logger, Exception exception, string file, string blob);
+
+    [LoggerMessage(EventId = 9104, Level = LogLevel.Warning, Message = "LocalRunner:LogoFile {File} is not uploaded: Reports:LogoBlob is empty, so reports show no logo")]
+    public static partial void LogoOff(ILogger logger, string file);
 }

@@ -24,6 +24,12 @@ public sealed class LocalRunnerOptions
     /// <summary>host.json to honour; defaults to the copy beside the runner's binaries.</summary>
     public string? HostJsonPath { get; set; }
 
+    /// <summary>
+    /// An image uploaded at start as the reports' logo (<c>Reports:LogoBlob</c> in the reports container), for storage
+    /// with no other way in, such as the embedded Azurite. Unset: the stored logo, if any, is left as it is.
+    /// </summary>
+    public string? LogoFile { get; set; }
+
     /// <summary>Run the app's <c>ScheduledJob</c>s on their schedules.</summary>
     public bool EnableTimers { get; set; } = true;
 

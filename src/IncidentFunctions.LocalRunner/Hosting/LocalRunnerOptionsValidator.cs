@@ -26,6 +26,11 @@ internal sealed class LocalRunnerOptionsValidator : IValidateOptions<LocalRunner
             failures.Add("LocalRunner:FunctionKeys must not contain empty keys.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.LogoFile) && !File.Exists(options.LogoFile))
+        {
+            failures.Add($"LocalRunner:LogoFile '{Path.GetFullPath(options.LogoFile)}' does not exist (a PNG, JPEG, GIF, BMP or WebP file to show on reports).");
+        }
+
         var hostJson = options.ResolveHostJsonPath();
         if (!File.Exists(hostJson))
         {

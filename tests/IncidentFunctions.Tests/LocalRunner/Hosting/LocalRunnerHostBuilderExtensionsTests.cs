@@ -1,7 +1,9 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.LocalRunner.Queues;
+using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +65,44 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
     }
 
     [Fact]
+    public async Task AddLocalRunner_LogoFile_IsUploadedAsTheReportsLogoOncePerContent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var logo = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():N}.png");
+        _disposables.Add(new TempFile(logo));
+        var container = "logo" + Guid.NewGuid().ToString("N")[..20];
+        async Task<Azure.ETag> StartOnceAsync()
+        {
+            var builder = CreateBuilder(TestHostJson.FastQueues, new()
+            {
+                ["LocalRunner:EnableTimers"] = "false",
+                ["LocalRunner:EnableQueues"] = "false",
+                ["LocalRunner:LogoFile"] = logo,
+                ["Storage:ConnectionString"] = azurite.ConnectionString,
+                ["Storage:ReportsContainer"] = container,
+            });
+            builder.Services.AddStorage(builder.Configuration);
+            builder.Services.AddOptions<ReportOptions>();
+            builder.AddLocalRunner();
+            using var host = builder.Build();
+            await host.StartAsync(ct);
+            await host.StopAsync(ct);
+            var blob = new BlobContainerClient(azurite.ConnectionString, container).GetBlobClient(ReportOptions.DefaultLogoBlob);
+            Assert.Equal(await File.ReadAllBytesAsync(logo, ct), (await blob.DownloadContentAsync(ct)).Value.Content.ToArray());
+            return (await blob.GetPropertiesAsync(cancellationToken: ct)).Value.ETag;
+        }
+
+        await File.WriteAllBytesAsync(logo, [1, 2, 3], ct);
+        var first = await StartOnceAsync();
+        var restarted = await StartOnceAsync();
+        await File.WriteAllBytesAsync(logo, [4, 5, 6, 7], ct);
+        var replaced = await StartOnceAsync();
+
+        Assert.Equal(first, restarted); // the same file is not uploaded again: stored reports are not redrawn by a restart
+        Assert.NotEqual(first, replaced);
+    }
+
+    [Fact]
     public async Task AddLocalRunner_BadUrls_FailsStartNamingTheSetting()
     {
         var builder = CreateBuilder(TestHostJson.FastQueues, new() { ["LocalRunner:Urls"] = "not-an-address" });
@@ -109,6 +149,11 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
     }
 
     public void Dispose() => _disposables.ForEach(d => d.Dispose());
+
+    private sealed class TempFile(string path) : IDisposable
+    {
+        public void Dispose() => File.Delete(path);
+    }
 
     private HostApplicationBuilder CreateBuilder(string hostJson, Dictionary<string, string?> settings)
     {

@@ -29,6 +29,17 @@ public sealed class LocalRunnerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_LogoFileMissing_FailsNamingTheSettingAndThePath()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-logo-{Guid.NewGuid():N}.png");
+
+        var result = Validator.Validate(null, new LocalRunnerOptions { LogoFile = missing });
+
+        Assert.True(result.Failed);
+        Assert.Contains($"LocalRunner:LogoFile '{missing}' does not exist", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_SeveralUrls_Succeeds()
     {
         var result = Validator.Validate(null, new LocalRunnerOptions { Urls = "http://127.0.0.1:7071; http://localhost:0" });
