@@ -1,3 +1,4 @@
+using IncidentFunctions.Reports;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.Hosting;
@@ -26,9 +27,11 @@ internal sealed class LocalRunnerOptionsValidator : IValidateOptions<LocalRunner
             failures.Add("LocalRunner:FunctionKeys must not contain empty keys.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.LogoFile) && !File.Exists(options.LogoFile))
+        if (!string.IsNullOrWhiteSpace(options.LogoFile))
         {
-            failures.Add($"LocalRunner:LogoFile '{Path.GetFullPath(options.LogoFile)}' does not exist (a PNG, JPEG, GIF, BMP or WebP file to show on reports).");
+            var logo = new FileInfo(options.LogoFile);
+            if (!logo.Exists) failures.Add($"LocalRunner:LogoFile '{logo.FullName}' does not exist (a PNG, JPEG, GIF, BMP or WebP file to show on reports).");
+            else if (logo.Length > ReportLogo.MaxBytes) failures.Add($"LocalRunner:LogoFile '{logo.FullName}' is {logo.Length:N0} bytes; a report logo is at most {ReportLogo.MaxBytes:N0}.");
         }
 
         var hostJson = options.ResolveHostJsonPath();

@@ -1,4 +1,5 @@
 using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.Reports;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
@@ -37,6 +38,24 @@ public sealed class LocalRunnerOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains($"LocalRunner:LogoFile '{missing}' does not exist", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_LogoFileOverTheLimit_FailsNamingItsSize()
+    {
+        var large = Path.Combine(Path.GetTempPath(), $"large-logo-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(large, new byte[ReportLogo.MaxBytes + 1]);
+        try
+        {
+            var result = Validator.Validate(null, new LocalRunnerOptions { LogoFile = large });
+
+            Assert.True(result.Failed);
+            Assert.Contains($"LocalRunner:LogoFile '{large}' is 1,048,577 bytes; a report logo is at most 1,048,576.", result.FailureMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(large);
+        }
     }
 
     [Fact]
