@@ -83,7 +83,8 @@ public sealed class DailyReportService(
             var (revision, stored) = (revisionTask.Result, storedTask.Result);
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now))
             {
-                ReportsLog.ServedFromCache(logger, day, stored.GeneratedAt);
+                // Only when it is written: a cache hit builds no string otherwise.
+                if (logger.IsEnabled(LogLevel.Debug)) ReportsLog.ServedFromCache(logger, ReportCalendar.IsoDay(day), stored.GeneratedAt);
                 return stored;
             }
 

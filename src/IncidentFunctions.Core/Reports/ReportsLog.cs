@@ -8,7 +8,7 @@ internal static partial class ReportsLog
     public static partial void Generated(ILogger logger, string day, string reason, int incidents, int pages, int bytes, long elapsedMs);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "The stored report of {Day} (generated {GeneratedAt:o}) is current")]
-    public static partial void ServedFromCache(ILogger logger, NodaTime.LocalDate day, DateTimeOffset generatedAt);
+    public static partial void ServedFromCache(ILogger logger, string day, DateTimeOffset generatedAt);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Refused a shared report link for {Path}: {Reason}")]
     public static partial void SignedLinkRefused(ILogger logger, string path, SignatureCheck reason);

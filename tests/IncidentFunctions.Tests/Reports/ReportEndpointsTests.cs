@@ -100,6 +100,7 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         var second = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
         Assert.Equal(first.Body, second.Body);
         Assert.StartsWith("Generated the report of 2026-11-20 (missing)", Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1400).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The stored report of 2026-11-20 (generated", Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1401).Message, StringComparison.Ordinal);
 
         await SeedAsync(app, Incident("late:2", day.AddHours(3), TimeSpan.FromMinutes(5)));
         var third = await SendAsync<DailyReportEndpoint>(app, "2026-11-20");
