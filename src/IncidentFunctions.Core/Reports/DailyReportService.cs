@@ -84,7 +84,11 @@ public sealed class DailyReportService(
             if (stored is not null && stored.Revision == revision && !stored.IsStaleAt(now))
             {
                 // Only when it is written: a cache hit builds no string otherwise.
-                if (logger.IsEnabled(LogLevel.Debug)) ReportsLog.ServedFromCache(logger, ReportCalendar.IsoDay(day), stored.GeneratedAt);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    var dayKey = ReportCalendar.IsoDay(day);
+                    ReportsLog.ServedFromCache(logger, dayKey, stored.GeneratedAt);
+                }
                 return stored;
             }
 
