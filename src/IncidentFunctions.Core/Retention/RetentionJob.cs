@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
@@ -148,55 +149,42 @@ public sealed class RetentionJob(
 
     /// <summary>
     /// Deletes the rows <paramref name="filter"/> finds that <paramref name="expired"/> confirms, a transaction per
-    /// partition and hundred rows, <see cref="TransactionsInFlight"/> at a time. Keys only are read; the service returns
-    /// rows in key order, so a partition's rows come together.
+    /// partition and hundred rows, <see cref="TransactionsInFlight"/> at a time (as <see cref="TableBatchWriter.UpsertAsync"/>
+    /// writes). A failed transaction fails the store once those in flight have finished.
     /// </summary>
-    private static async Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken, string[]? select = null, bool cache = false)
+    private static Task DeleteRowsAsync(TableClient table, string filter, Func<TableEntity, bool> expired, Tally tally, CancellationToken cancellationToken, string[]? select = null, bool cache = false)
+        => Parallel.ForEachAsync(
+            ExpiredBatchesAsync(table, filter, expired, select ?? ["PartitionKey", "RowKey"], tally, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = TransactionsInFlight, CancellationToken = cancellationToken },
+            async (batch, ct) =>
+            {
+                await table.SubmitTransactionAsync(batch, ct).ConfigureAwait(false);
+                tally.Deleted(batch.Count, cache);
+            });
+
+    /// <summary>
+    /// The expired rows' delete transactions, each started only while the budget lasts. Keys only are read; the service
+    /// returns rows in key order, so a partition's rows come together.
+    /// </summary>
+    private static async IAsyncEnumerable<List<TableTransactionAction>> ExpiredBatchesAsync(TableClient table, string filter, Func<TableEntity, bool> expired, string[] select, Tally tally, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
-        var inFlight = new Queue<(Task Submitted, int Rows)>(TransactionsInFlight);
-        async Task CompleteOldestAsync()
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var (submitted, rows) = inFlight.Dequeue();
-            await submitted.ConfigureAwait(false);
-            if (cache) tally.CacheRows += rows;
-            else tally.Rows += rows;
-        }
-
-        async Task SubmitAsync()
-        {
-            if (batch.Count == 0 || tally.OutOfTime()) return;
-            if (inFlight.Count == TransactionsInFlight) await CompleteOldestAsync().ConfigureAwait(false);
-            inFlight.Enqueue((table.SubmitTransactionAsync(batch, cancellationToken), batch.Count));
-            batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
-        }
-
-        try
-        {
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: select ?? ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            if (tally.Stopped) yield break;
+            if (!expired(row)) continue;
+            if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
             {
-                if (tally.Stopped) break;
-                if (!expired(row)) continue;
-                if (batch.Count == TableBatchWriter.MaxActionsPerTransaction || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
-                {
-                    await SubmitAsync().ConfigureAwait(false);
-                }
-
-                // ETag.All: a row of a day this old is deleted even if a late pull touched it since it was read.
-                batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+                if (tally.OutOfTime()) yield break;
+                yield return batch;
+                batch = new List<TableTransactionAction>(TableBatchWriter.MaxActionsPerTransaction);
             }
 
-            await SubmitAsync().ConfigureAwait(false);
-            while (inFlight.Count > 0) await CompleteOldestAsync().ConfigureAwait(false);
+            // ETag.All: a row of a day this old is deleted even if a late pull touched it since it was read.
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
         }
-        finally
-        {
-            // After a failure, the transactions still in flight finish before the run goes on to the next store. The
-            // failure reported is the first; reading the others' marks them observed.
-            var rest = Task.WhenAll(inFlight.Select(t => t.Submitted));
-            await rest.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            _ = rest.Exception;
-        }
+
+        if (batch.Count > 0 && !tally.OutOfTime()) yield return batch;
     }
 
     /// <summary>
@@ -243,6 +231,7 @@ public sealed class RetentionJob(
     private sealed class Tally(TimeProvider time, TimeSpan budget)
     {
         private readonly long _started = time.GetTimestamp();
+        private readonly Lock _counting = new();
         private bool _begun;
 
         /// <summary>True once the budget stopped the run.</summary>
@@ -259,11 +248,21 @@ public sealed class RetentionJob(
             return Stopped;
         }
 
-        public int Rows { get; set; }
+        public int Rows { get; private set; }
 
         public int Blobs { get; set; }
 
-        public int CacheRows { get; set; }
+        public int CacheRows { get; private set; }
+
+        /// <summary>Counts a finished delete transaction (they finish on several threads).</summary>
+        public void Deleted(int rows, bool cache)
+        {
+            lock (_counting)
+            {
+                if (cache) CacheRows += rows;
+                else Rows += rows;
+            }
+        }
 
         public int Skipped { get; set; }
 
