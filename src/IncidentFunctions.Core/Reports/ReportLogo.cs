@@ -65,10 +65,10 @@ public sealed class ReportLogo(StorageClients storage, IOptions<ReportOptions> o
     private async Task<Known> ReadAsync(string blobName, Known? known, CancellationToken cancellationToken)
     {
         var checkedAt = time.GetTimestamp();
-        var container = await storage.GetContainerAsync(storage.Options.ReportsContainer, cancellationToken).ConfigureAwait(false);
         Response<BlobDownloadResult> response;
         try
         {
+            var container = await storage.GetContainerAsync(storage.Options.ReportsContainer, cancellationToken).ConfigureAwait(false);
             response = await container.GetBlobClient(blobName).DownloadContentAsync(
                 new BlobDownloadOptions
                 {
@@ -87,9 +87,9 @@ public sealed class ReportLogo(StorageClients storage, IOptions<ReportOptions> o
             if (known?.ETag != EmptyFile) ReportsLog.LogoRefused(logger, blobName, "it is empty");
             return new Known(null, EmptyFile, checkedAt);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
         {
-            // Storage trouble: keep what was known (a report goes on without a logo rather than failing).
+            // Storage trouble (a refusal, or no connection after the SDK's retries): keep what was known (a report goes on without a logo rather than failing).
             ReportsLog.LogoUnreadable(logger, ex, blobName);
             return (known ?? new Known(null, null, checkedAt)) with { CheckedAt = checkedAt };
         }

@@ -1,7 +1,15 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using SkiaSharp;
 using UglyToad.PdfPig.Content;
@@ -121,6 +129,47 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Empty(ImagesOnFirstPage((await app.Get<DailyReportService>().GetOrCreateWithContentAsync(Yesterday(app), Ct)).Generated!));
     }
 
+    [Fact]
+    public async Task GetAsync_StorageUnreachableAfterTheLogoWasRead_KeepsTheLogoAndLogsTheFailure()
+    {
+        var app = await StartAsync();
+        await UploadAsync(app, Png(300, 100));
+        var connection = new ConnectionGate();
+        using var logo = LogoReadThrough(app, connection);
+        var before = await logo.GetAsync(Ct);
+        Assert.NotNull(before);
+
+        connection.Refusing = true;
+        var during = await logo.GetAsync(Ct); // every retry refused: the SDK throws its AggregateException
+
+        Assert.Same(before, during);
+        var logged = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1422);
+        Assert.Contains(ReportOptions.DefaultLogoBlob, logged.Message, StringComparison.Ordinal);
+
+        // Back again: a changed file is read.
+        connection.Refusing = false;
+        await UploadAsync(app, Png(400, 100));
+        var after = await logo.GetAsync(Ct);
+        Assert.NotNull(after);
+        Assert.NotEqual(before!.Version, after.Version);
+        Assert.Equal((400, 100), (after.Image.Width, after.Image.Height)); // the new file, not the one kept
+    }
+
+    [Fact]
+    public async Task GetAsync_StorageUnreachableFromTheStart_NoLogoAndNoException()
+    {
+        var app = await StartAsync();
+        await UploadAsync(app, Png(300, 100));
+        var connection = new ConnectionGate { Refusing = true };
+        using var logo = LogoReadThrough(app, connection);
+
+        Assert.Null(await logo.GetAsync(Ct)); // the container lookup fails first: it too is storage trouble
+
+        connection.Refusing = false;
+        Assert.NotNull(await logo.GetAsync(Ct));
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1422);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
@@ -144,6 +193,17 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
         await container.GetBlobClient(ReportOptions.DefaultLogoBlob).UploadAsync(BinaryData.FromBytes(content), overwrite: true, Ct);
     }
 
+    /// <summary>A logo of its own (nothing read yet) whose blob requests pass <paramref name="connection"/>, with quick retries.</summary>
+    private static ReportLogo LogoReadThrough(AppHarness app, ConnectionGate connection)
+    {
+        var blobOptions = new BlobClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(1), Mode = RetryMode.Fixed } };
+        blobOptions.AddPolicy(connection, HttpPipelinePosition.PerRetry); // after the retry policy: each try is refused
+        var shared = app.Get<StorageClients>();
+        var storage = new StorageClients(Options.Create(shared.Options), shared.Tables, shared.Queues, new BlobServiceClient(app.ConnectionString, blobOptions),
+            app.Services.GetRequiredService<IAzureClientFactory<Azure.Storage.Queues.QueueServiceClient>>());
+        return new ReportLogo(storage, app.Get<IOptions<ReportOptions>>(), app.Clock, app.Get<ILogger<ReportLogo>>());
+    }
+
     private static List<IPdfImage> ImagesOnFirstPage(byte[] pdf)
     {
         using var document = PdfText.Open(pdf);
@@ -164,5 +224,18 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
+    }
+
+    /// <summary>Refuses every request while <see cref="Refusing"/>, as the SDK's transport reports a refused connection.</summary>
+    private sealed class ConnectionGate : HttpPipelinePolicy
+    {
+        public volatile bool Refusing;
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+            => Refusing
+                ? throw new RequestFailedException(0, "Connection refused (test)", new HttpRequestException("Connection refused (test)"))
+                : ProcessNextAsync(message, pipeline);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException("async only");
     }
 }
