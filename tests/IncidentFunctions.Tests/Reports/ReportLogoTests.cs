@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
@@ -134,7 +131,7 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
     {
         var app = await StartAsync();
         await UploadAsync(app, Png(300, 100));
-        var connection = new ConnectionGate();
+        var connection = new RefusedConnection();
         using var logo = LogoReadThrough(app, connection);
         var before = await logo.GetAsync(Ct);
         Assert.NotNull(before);
@@ -160,7 +157,7 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
     {
         var app = await StartAsync();
         await UploadAsync(app, Png(300, 100));
-        var connection = new ConnectionGate { Refusing = true };
+        var connection = new RefusedConnection { Refusing = true };
         using var logo = LogoReadThrough(app, connection);
 
         Assert.Null(await logo.GetAsync(Ct)); // the container lookup fails first: it too is storage trouble
@@ -194,12 +191,10 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
     }
 
     /// <summary>A logo of its own (nothing read yet) whose blob requests pass <paramref name="connection"/>, with quick retries.</summary>
-    private static ReportLogo LogoReadThrough(AppHarness app, ConnectionGate connection)
+    private static ReportLogo LogoReadThrough(AppHarness app, RefusedConnection connection)
     {
-        var blobOptions = new BlobClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(1), Mode = RetryMode.Fixed } };
-        blobOptions.AddPolicy(connection, HttpPipelinePosition.PerRetry); // after the retry policy: each try is refused
         var shared = app.Get<StorageClients>();
-        var storage = new StorageClients(Options.Create(shared.Options), shared.Tables, shared.Queues, new BlobServiceClient(app.ConnectionString, blobOptions),
+        var storage = new StorageClients(Options.Create(shared.Options), shared.Tables, shared.Queues, new BlobServiceClient(app.ConnectionString, connection.Install(new BlobClientOptions())),
             app.Services.GetRequiredService<IAzureClientFactory<Azure.Storage.Queues.QueueServiceClient>>());
         return new ReportLogo(storage, app.Get<IOptions<ReportOptions>>(), app.Clock, app.Get<ILogger<ReportLogo>>());
     }
@@ -224,18 +219,5 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
-    }
-
-    /// <summary>Refuses every request while <see cref="Refusing"/>, as the SDK's transport reports a refused connection.</summary>
-    private sealed class ConnectionGate : HttpPipelinePolicy
-    {
-        public volatile bool Refusing;
-
-        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-            => Refusing
-                ? throw new RequestFailedException(0, "Connection refused (test)", new HttpRequestException("Connection refused (test)"))
-                : ProcessNextAsync(message, pipeline);
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException("async only");
     }
 }
