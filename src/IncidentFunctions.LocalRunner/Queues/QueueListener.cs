@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.LocalRunner.Hosting;
+using IncidentFunctions.Storage;
 
 namespace IncidentFunctions.LocalRunner.Queues;
 
@@ -267,22 +268,33 @@ internal sealed class QueueListener(
         {
             try
             {
+                var wait = ProcessingVisibility / 2;
                 while (true)
                 {
-                    await Task.Delay(ProcessingVisibility / 2, time, cancellationToken).ConfigureAwait(false);
-                    var receipt = await queue.UpdateMessageAsync(messageId, _popReceipt, visibilityTimeout: ProcessingVisibility, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    _popReceipt = receipt.Value.PopReceipt;
-                    QueueLog.VisibilityRenewed(logger, messageId, queue.Name, receipt.Value.NextVisibleOn);
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        var receipt = await queue.UpdateMessageAsync(messageId, _popReceipt, visibilityTimeout: ProcessingVisibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        _popReceipt = receipt.Value.PopReceipt;
+                        QueueLog.VisibilityRenewed(logger, messageId, queue.Name, receipt.Value.NextVisibleOn);
+                        wait = ProcessingVisibility / 2;
+                    }
+                    catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
+                    {
+                        QueueLog.RenewFailed(logger, ex, messageId, queue.Name);
+                        // The message or its receipt is gone: nothing left to renew. Otherwise (no connection, 5xx)
+                        // try again sooner, while the last renewal still hides the message.
+                        if (IsGone(ex)) return;
+                        wait = ProcessingVisibility / 8;
+                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The handler finished.
             }
-            catch (RequestFailedException ex)
-            {
-                QueueLog.RenewFailed(logger, ex, messageId, queue.Name);
-            }
         }
+
+        private static bool IsGone(Exception exception) => exception is RequestFailedException { Status: >= 400 and < 500 and not 408 and not 429 };
     }
 }

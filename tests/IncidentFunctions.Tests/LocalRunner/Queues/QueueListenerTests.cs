@@ -29,6 +29,7 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
     private const int TimedOut = 9306;
     private const int ReleasedAtShutdown = 9307;
     private const int VisibilityRenewed = 9310;
+    private const int RenewFailed = 9311;
     private const int StorageUnavailable = 9308;
     private const int WaitingForInFlight = 9313;
 
@@ -286,6 +287,43 @@ public sealed class QueueListenerTests(AzuriteFixture azurite) : IAsyncDisposabl
 
         Assert.Equal(LogLevel.Debug, renewed.Level);
         Assert.Equal(0, await CountAsync(_queueName));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RenewalCannotReachStorage_LogsItRenewsOnceStorageIsBackAndDeletesTheMessage()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await SendAsync(Base64Queue(_queueName), "slow");
+        var connection = new RefusedConnection();
+        var started = new SemaphoreSlim(0);
+        var gate = new SemaphoreSlim(0);
+        await StartAsync(async (_, _, ct) =>
+        {
+            started.Release();
+            await gate.WaitAsync(ct);
+        }, _hostJson with { FunctionTimeout = null, Queues = _hostJson.Queues with { BatchSize = 1, NewBatchThreshold = 0 } }, time,
+            new QueueServiceClient(azurite.ConnectionString, connection.Install(new QueueClientOptions())));
+        await WaitAsync(started, 1);
+
+        connection.Refusing = true;
+        time.Advance(QueueListener.ProcessingVisibility / 2);
+        var failed = await Logs.WaitForEventAsync(RenewFailed);
+        connection.Refusing = false;
+        // The next try comes sooner than a regular renewal; advance until it has been scheduled and has run.
+        for (var step = 0; !Logs.GetSnapshot().Any(r => r.Id.Id == VisibilityRenewed); step++)
+        {
+            Assert.True(step < 400, "no renewal after storage came back");
+            time.Advance(QueueListener.ProcessingVisibility / 8);
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+
+        gate.Release();
+        await Logs.WaitForEventAsync(Executed);
+
+        Assert.IsType<AggregateException>(failed.Exception); // the SDK's retries, all refused
+        Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.Equal(0, await CountAsync(_queueName));
+        Assert.Equal(0, await CountAsync(_queueName + "-poison"));
     }
 
     [Fact]
