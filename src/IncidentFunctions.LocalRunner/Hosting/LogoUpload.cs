@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Azure;
 using Azure.Storage.Blobs.Models;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
@@ -45,7 +44,7 @@ internal sealed class LogoUpload(IServiceProvider services, IOptions<LocalRunner
             await blob.UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Metadata = new Dictionary<string, string> { [HashKey] = hash } }, cancellationToken).ConfigureAwait(false);
             HostingLog.LogoUploaded(logger, path, storage.Options.ReportsContainer, blobName, content.Length);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
         {
             // Reports go on with the logo stored before, if any.
             HostingLog.LogoUploadFailed(logger, ex, path, blobName);

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using IncidentFunctions.AppModel;
@@ -6,6 +7,7 @@ using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -146,6 +148,41 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
         builder.AddLocalRunner();
 
         Assert.Equal("http://127.0.0.1:7071", builder.Configuration["urls"]);
+    }
+
+    [Fact]
+    public async Task AddLocalRunner_LogoUploadCannotReachStorage_StartsAndLogsThatItWasNotUploaded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var logo = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():N}.png");
+        _disposables.Add(new TempFile(logo));
+        await File.WriteAllBytesAsync(logo, [1, 2, 3], ct);
+        var container = "logo" + Guid.NewGuid().ToString("N")[..20];
+        var connection = new RefusedConnection { Refusing = true };
+        var builder = CreateBuilder(TestHostJson.FastQueues, new()
+        {
+            ["LocalRunner:EnableTimers"] = "false",
+            ["LocalRunner:EnableQueues"] = "false",
+            ["LocalRunner:LogoFile"] = logo,
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:ReportsContainer"] = container,
+        });
+        // Registered before AddStorage, whose TryAdd keeps it: blob requests are refused, every retry of them too.
+        builder.Services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<IOptions<StorageOptions>>(), sp.GetRequiredService<TableServiceClient>(),
+            sp.GetRequiredService<QueueServiceClient>(), new BlobServiceClient(azurite.ConnectionString, connection.Install(new BlobClientOptions())),
+            sp.GetRequiredService<IAzureClientFactory<QueueServiceClient>>()));
+        builder.Services.AddStorage(builder.Configuration);
+        builder.Services.AddOptions<ReportOptions>();
+        builder.AddLocalRunner();
+        using var host = builder.Build();
+
+        await host.StartAsync(ct);
+        await host.StopAsync(ct);
+
+        var failed = Assert.Single(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 9103);
+        Assert.IsType<AggregateException>(failed.Exception);
+        Assert.Contains(logo, failed.Message, StringComparison.Ordinal);
+        Assert.False(await new BlobContainerClient(azurite.ConnectionString, container).ExistsAsync(ct));
     }
 
     public void Dispose() => _disposables.ForEach(d => d.Dispose());
