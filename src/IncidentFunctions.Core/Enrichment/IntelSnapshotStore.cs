@@ -155,7 +155,7 @@ public sealed class IntelSnapshotStore(StorageClients storage, IOptions<Enrichme
             {
                 await container.DeleteBlobIfExistsAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
             {
                 // An enrichment instance may still be downloading it; pruning is housekeeping.
                 EnrichmentLog.PruneFailed(logger, ex, name);
