@@ -105,7 +105,7 @@ public sealed class RetentionJob(
         {
             await clean().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RequestFailedException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((StorageFailure.IsUnavailable(ex) || ex is IOException) && !cancellationToken.IsCancellationRequested)
         {
             tally.Failed++;
             RetentionLog.StoreFailed(logger, ex, store);
@@ -156,9 +156,11 @@ public sealed class RetentionJob(
         => Parallel.ForEachAsync(
             ExpiredBatchesAsync(table, filter, expired, select ?? ["PartitionKey", "RowKey"], tally, cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = TransactionsInFlight, CancellationToken = cancellationToken },
-            async (batch, ct) =>
+            async (batch, _) =>
             {
-                await table.SubmitTransactionAsync(batch, ct).ConfigureAwait(false);
+                // Not the loop's token, which a failed sibling cancels: a transaction cancelled in flight may still be
+                // applied by the service, and its rows would go uncounted.
+                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
                 tally.Deleted(batch.Count, cache);
             });
 

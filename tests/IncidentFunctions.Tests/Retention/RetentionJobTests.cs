@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
@@ -38,6 +39,12 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         settings["Wallarm:ClientId"] = _tenant.ToString(CultureInfo.InvariantCulture);
         return AppHarness.StartAsync(azurite, o => { o.ClientId = _tenant; o.HostileTextShare = 0; }, settings, new ManualClock(Now));
     }
+
+    /// <summary>A host whose table requests pass <paramref name="connection"/>, with quick retries.</summary>
+    private Task<AppHarness> StartWithTablesThroughAsync(RefusedConnection connection)
+        => AppHarness.StartAsync(azurite, o => { o.ClientId = _tenant; o.HostileTextShare = 0; },
+            new Dictionary<string, string?> { ["Wallarm:ClientId"] = _tenant.ToString(CultureInfo.InvariantCulture) }, new ManualClock(Now),
+            services => services.Configure<TableClientOptions>("Default", o => connection.Install(o)));
 
     private static async Task<RetentionRunResult> RunJobAsync(AppHarness app)
     {
@@ -159,6 +166,68 @@ public sealed class RetentionJobTests(AzuriteFixture azurite)
         var (first, afterLast) = (string.Create(CultureInfo.InvariantCulture, $"{_tenant}-"), string.Create(CultureInfo.InvariantCulture, $"{_tenant}.")); // '.' sorts right after '-'
         var tenantRows = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {afterLast}");
         Assert.Equal(1, await CountAsync(incidents, tenantRows)); // the day at the cutoff
+    }
+
+    [Fact]
+    public async Task RunAsync_OneTransactionFails_TheOthersDeleteTheFailureIsCountedAndTheNextRunDeletesTheRest()
+    {
+        // The second delete transaction sent is refused on every try (a transaction, unlike a query, is not resumed).
+        var batches = 0;
+        HttpMessage? refused = null;
+        var connection = new RefusedConnection
+        {
+            Only = m =>
+            {
+                if (refused is null && m.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Increment(ref batches) == 2) refused = m;
+                return ReferenceEquals(m, refused); // the same message on each retry
+            },
+        };
+        await using var app = await StartWithTablesThroughAsync(connection);
+        var busy = DataCutoff.PlusDays(-1);
+        await app.Get<IncidentStore>().UpsertAsync(
+            [.. Enumerable.Range(0, 250).Select(i => TestIncidents.Sqli(_tenant, $"busy:{i}", At(busy, 1).AddMinutes(i), TimeSpan.FromMinutes(1), 1, $"203.0.113.{i}", "/api/orders"))],
+            Now,
+            Ct);
+        var container = await ReportsAsync(app);
+        await PutBlobsAsync(container, [ReportCache.BlobNameFor(_tenant, ReportCutoff.PlusDays(-1))]);
+        var incidents = await TableAsync(app, o => o.IncidentsTable);
+        var expiredRows = TableClient.CreateQueryFilter($"PartitionKey eq {DayPartition.Key(_tenant, busy)}");
+
+        connection.Refusing = true;
+        var first = await RunJobAsync(app);
+        connection.Refusing = false;
+
+        var left = await CountAsync(incidents, expiredRows);
+        Assert.InRange(left, 100, 150); // the refused transaction's rows, and the last one's if it was not started before the failure
+        Assert.Equal((250 - left + 1, 1, 1), (first.RowsDeleted, first.BlobsDeleted, first.Failed)); // the other rows and the day's change mark; the report
+        var failure = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1701);
+        Assert.Contains(app.Get<StorageClients>().Options.IncidentsTable, failure.Message, StringComparison.Ordinal);
+        Assert.IsType<AggregateException>(failure.Exception); // the SDK's tries, all refused
+
+        var second = await RunJobAsync(app);
+
+        Assert.Equal((left, 0), (second.RowsDeleted, second.Failed));
+        Assert.Equal(0, await CountAsync(incidents, expiredRows));
+    }
+
+    [Fact]
+    public async Task RunAsync_ATableCannotBeReached_TheOtherStoresAreCleaned()
+    {
+        var connection = new RefusedConnection();
+        await using var app = await StartWithTablesThroughAsync(connection);
+        var expired = DataCutoff.PlusDays(-1);
+        await SeedIncidentsAsync(app, _tenant, expired, 2);
+        var container = await ReportsAsync(app);
+        var report = ReportCache.BlobNameFor(_tenant, ReportCutoff.PlusDays(-1));
+        await PutBlobsAsync(container, [report]);
+
+        connection.Refusing = true; // every table request, on every try: the SDK gives up with its AggregateException
+        var run = await RunJobAsync(app);
+
+        Assert.Equal((0, 1), (run.RowsDeleted, run.BlobsDeleted)); // the blob container is still reachable
+        Assert.Equal(5, run.Failed); // incidents, sources, coverage, change marks and the enrichment cache
+        Assert.All(app.Logs.GetSnapshot().Where(l => l.Id.Id == 1701), l => Assert.IsType<AggregateException>(l.Exception));
+        Assert.False(await container.GetBlobClient(report).ExistsAsync(Ct));
     }
 
     [Fact]
