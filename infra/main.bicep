@@ -134,6 +134,10 @@ param usePublicIntelFeeds bool = true
 @description('Company name printed on reports.')
 param reportCompanyName string = ''
 
+@description('Handling marking printed at the right of every report page\'s header and footer, e.g. TLP:AMBER; empty for none.')
+@maxLength(60)
+param reportMarking string = ''
+
 @secure()
 @description('Base64 secret (at least 32 bytes, e.g. `openssl rand -base64 32`) that signs shared report links. Stored in Key Vault only.')
 param reportSigningKey string
@@ -478,6 +482,7 @@ module functionApp 'app/function-app.bicep' = {
     retentionSchedule: retentionSchedule
     usePublicIntelFeeds: usePublicIntelFeeds
     reportCompanyName: reportCompanyName
+    reportMarking: reportMarking
     reportSigningKeyId: activeSigningKeyId
   }
 }

@@ -52,6 +52,7 @@ param csvSnapshotsSchedule string
 param retentionSchedule string
 param usePublicIntelFeeds bool
 param reportCompanyName string
+param reportMarking string
 param reportSigningKeyId string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -94,6 +95,7 @@ var identityAppSettings = {
   Wallarm__ClientId: wallarmClientId
   Reports__TimeZone: reportTimeZone
   Reports__CompanyName: reportCompanyName
+  Reports__Marking: reportMarking
   // Signed report links (chat digests) point here; the key itself is a Key Vault reference.
   Reports__PublicBaseUrl: 'https://${site.properties.defaultHostName}/api/'
   Reports__ActiveSigningKeyId: reportSigningKeyId

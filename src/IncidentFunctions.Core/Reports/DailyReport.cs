@@ -26,6 +26,9 @@ public sealed record DailyReport
 
     public string? CompanyName { get; init; }
 
+    /// <summary>The handling marking (<see cref="ReportOptions.Marking"/>) on every page, or null.</summary>
+    public string? Marking { get; init; }
+
     /// <summary>The company logo drawn above the title (<see cref="ReportLogo"/>); set by the service, not the builder. Pixels, not data: never serialized.</summary>
     [JsonIgnore]
     public LogoImage? Logo { get; init; }

@@ -203,7 +203,7 @@ public sealed class DailyReportService(
 
     /// <summary>Settings (and the logo's version) that change the PDF without changing the day's rows.</summary>
     private string SettingsFingerprint(LogoImage? logo)
-        => string.Join('\u001f', _options.Title, _options.CompanyName, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
+        => string.Join('\u001f', _options.Title, _options.CompanyName, _options.Marking, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
             _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo));
 
     private sealed record GeneratedDay(ReportFile File, byte[] Pdf, DailyReport Model);

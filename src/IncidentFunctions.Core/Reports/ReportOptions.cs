@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Reports;
 
@@ -32,6 +33,9 @@ public sealed class ReportOptions
 {
     public const string SectionName = "Reports";
 
+    /// <summary>The longest <see cref="Marking"/>: a label, not a paragraph.</summary>
+    public const int MaxMarkingChars = 60;
+
     [Required]
     [StringLength(200)]
     public string Title { get; set; } = "Daily incident report";
@@ -47,6 +51,13 @@ public sealed class ReportOptions
     /// </summary>
     [StringLength(1024)]
     public string LogoBlob { get; set; } = DefaultLogoBlob;
+
+    /// <summary>
+    /// A handling marking printed in bold at the right of every page's header and footer of every report, as the
+    /// Traffic Light Protocol asks of a labelled document: <c>TLP:AMBER</c>, <c>TLP:RED</c>, <c>Confidential</c>; empty for none.
+    /// </summary>
+    [StringLength(MaxMarkingChars)]
+    public string Marking { get; set; } = "";
 
     public const string DefaultLogoBlob = "branding/logo.png";
 
@@ -113,4 +124,8 @@ public sealed class ReportOptions
     /// <summary><paramref name="pathAndQuery"/> (relative to the API base) under <see cref="PublicBaseUrl"/>; null when none is set.</summary>
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
+
+    /// <summary>The marking as reports print it: control and invisible characters removed, or null for none.</summary>
+    internal static string? MarkingOf(ReportOptions options)
+        => string.IsNullOrWhiteSpace(options.Marking) ? null : UntrustedText.Sanitize(options.Marking.Trim(), MaxMarkingChars);
 }

@@ -53,6 +53,7 @@ public sealed class OptionsValidationTests
     [InlineData("Ingestion:WriteParallelism", "0", "Ingestion:WriteParallelism (app setting Ingestion__WriteParallelism) must be between 1 and 64")]
     [InlineData("Reports:TopRows", "101", "Reports:TopRows (app setting Reports__TopRows) must be between 1 and 100")]
     [InlineData("Reports:Title", " ", "Reports:Title (app setting Reports__Title) field is required")]
+    [InlineData("Reports:Marking", "TLP:AMBER — for the recipients' organisation only, never further", "The field Reports:Marking (app setting Reports__Marking) must be a string with a maximum length of 60.")]
     [InlineData("Ingestion:OngoingHorizon", "8.00:00:00", "Ingestion:OngoingHorizon (app setting Ingestion__OngoingHorizon) must be between 00:00:00 and 7.00:00:00")]
     [InlineData("Ingestion:OngoingHorizon", "-00:00:01", "Ingestion:OngoingHorizon (app setting Ingestion__OngoingHorizon) must be between 00:00:00 and 7.00:00:00")]
     [InlineData("ENRICHMENT_QUEUE_NAME", "Bad_Queue", "ENRICHMENT_QUEUE_NAME")]

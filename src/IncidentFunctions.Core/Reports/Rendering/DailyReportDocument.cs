@@ -35,7 +35,7 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
         var context = new SectionContext(report, flow, text, format);
         foreach (var section in ComposeContent()) section.Compose(context);
         var left = string.Join(" · ", new[] { report.Title, Dates.Day(report.Day) + " (" + report.TimeZone + ")", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));
-        var chrome = new PageChrome(geometry, text, left, $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}", report.Attributions).Prepare(flow.Pages.Count);
+        var chrome = new PageChrome(geometry, text, left, $"Generated {format.DateTime(report.GeneratedAt)} by {Creator}", report.Attributions, report.Marking).Prepare(flow.Pages.Count);
         text.PruneFaces();
 
         var metadata = new SKDocumentPdfMetadata

@@ -25,7 +25,7 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
         PeriodSections.Compose(context);
         var name = Dates.Period(report.Period);
         var left = string.Join(" · ", new[] { report.Title, $"{name} ({report.TimeZone})", report.CompanyName }.Where(s => !string.IsNullOrEmpty(s)).Select(s => Bidi.Isolate(s!)));
-        var chrome = new PageChrome(geometry, text, left, $"Generated {Dates.DateTime(report.GeneratedAt, zone)} by {DailyReportDocument.Creator}", report.Attributions).Prepare(flow.Pages.Count);
+        var chrome = new PageChrome(geometry, text, left, $"Generated {Dates.DateTime(report.GeneratedAt, zone)} by {DailyReportDocument.Creator}", report.Attributions, report.Marking).Prepare(flow.Pages.Count);
         text.PruneFaces();
         var metadata = new SKDocumentPdfMetadata
         {

@@ -66,13 +66,21 @@ internal static class ReportPdf
     }
 }
 
-/// <summary>Running header (<paramref name="left"/>: title, period, company) and footer (attributions, generation, page X of Y) on every page.</summary>
-internal sealed class PageChrome(PageGeometry geometry, TextEngine text, string left, string generated, IReadOnlyList<string> attributions)
+/// <summary>
+/// Running header (<paramref name="left"/>: title, period, company; then the <paramref name="marking"/>, if any, and
+/// page X of Y at the right) and footer (attributions; the marking and the generation line at the right) on every page.
+/// </summary>
+internal sealed class PageChrome(PageGeometry geometry, TextEngine text, string left, string generated, IReadOnlyList<string> attributions, string? marking = null)
 {
+    /// <summary>Room between the marking and what stands beside it.</summary>
+    private const float MarkingGap = 12;
+
     private readonly List<TextLine> _pageLines = [];
     private readonly List<float> _pageWidths = [];
     private float _generatedWidth;
     private TextLine _generatedLine = TextLine.Empty;
+    private float _markingWidth;
+    private TextLine? _markingLine;
     private IReadOnlyList<TextLine> _attributionLines = [];
     private List<TextLine> _leftLines = [];
 
@@ -89,29 +97,47 @@ internal sealed class PageChrome(PageGeometry geometry, TextEngine text, string 
             _pageLines.Add(text.SingleLine(pageText, style, width + 1));
         }
 
+        if (!string.IsNullOrEmpty(marking))
+        {
+            // At most a third of the width: cut with an ellipsis rather than crowd out the title.
+            var isolated = Bidi.Isolate(marking);
+            _markingLine = text.SingleLine(isolated, Typography.Marking, Math.Min(text.Measure(isolated, Typography.Marking) + 1, geometry.ContentWidth / 3));
+            _markingWidth = _markingLine.Width * Typography.Marking.Size; // as cut: placed by what is drawn
+        }
+
         var footer = Typography.Footer;
         _generatedWidth = text.Measure(generated, footer);
         _generatedLine = text.SingleLine(generated, footer, _generatedWidth + 1);
-        if (attributionText.Length > 0) _attributionLines = text.Wrap(attributionText, footer, geometry.ContentWidth - _generatedWidth - 24, 2);
-        _leftLines = _pageWidths.Select(w => text.SingleLine(left, style, geometry.ContentWidth - w - 20)).ToList();
+        if (attributionText.Length > 0) _attributionLines = text.Wrap(attributionText, footer, geometry.ContentWidth - Math.Max(_generatedWidth, _markingWidth) - 24, 2);
+        var markingRoom = _markingLine is null ? 0 : _markingWidth + MarkingGap;
+        _leftLines = _pageWidths.Select(w => text.SingleLine(left, style, geometry.ContentWidth - w - markingRoom - 20)).ToList();
         return this;
     }
 
     public void Draw(SKCanvas canvas, int page)
     {
         var width = geometry.ContentWidth;
+        var right = geometry.ContentLeft + width;
         var top = geometry.Margin;
         var style = Typography.RunningHeader;
         var pageWidth = _pageWidths[page - 1];
         text.Draw(canvas, _leftLines[page - 1], style, geometry.ContentLeft, top);
-        text.Draw(canvas, _pageLines[page - 1], style, geometry.ContentLeft + width - pageWidth, top);
+        text.Draw(canvas, _pageLines[page - 1], style, right - pageWidth, top);
         using var rule = new SKPaint { Color = Typography.Rule, StrokeWidth = 0.5f, IsStroke = true };
-        canvas.DrawLine(geometry.ContentLeft, top + style.LineHeight + 2, geometry.ContentLeft + width, top + style.LineHeight + 2, rule);
+        canvas.DrawLine(geometry.ContentLeft, top + style.LineHeight + 2, right, top + style.LineHeight + 2, rule);
 
         var footer = Typography.Footer;
         var footerTop = geometry.Height - geometry.Margin - geometry.FooterHeight + 8;
-        canvas.DrawLine(geometry.ContentLeft, footerTop - 3, geometry.ContentLeft + width, footerTop - 3, rule);
-        text.Draw(canvas, _generatedLine, footer, geometry.ContentLeft + width - _generatedWidth, footerTop);
+        canvas.DrawLine(geometry.ContentLeft, footerTop - 3, right, footerTop - 3, rule);
+        var generatedTop = footerTop;
+        if (_markingLine is { } markingLine)
+        {
+            text.Draw(canvas, markingLine, Typography.Marking, right - pageWidth - MarkingGap - _markingWidth, top);
+            text.Draw(canvas, markingLine, Typography.Marking, right - _markingWidth, footerTop);
+            generatedTop += Typography.Marking.LineHeight;
+        }
+
+        text.Draw(canvas, _generatedLine, footer, right - _generatedWidth, generatedTop);
         if (_attributionLines.Count > 0) text.DrawLines(canvas, _attributionLines, footer, geometry.ContentLeft, footerTop);
     }
 }

@@ -76,6 +76,9 @@ public static class Typography
 
     public static TextStyle Footer { get; } = new(FontRole.Sans, 6.5f, Muted);
 
+    /// <summary>The handling marking (<c>Reports:Marking</c>) at the right of every header and footer: it must stand out.</summary>
+    public static TextStyle Marking { get; } = new(FontRole.SansBold, 7.5f, Ink);
+
     /// <summary>Only for links the app builds (the Console); attacker text is never drawn in this style.</summary>
     public static TextStyle Link { get; } = new(FontRole.Sans, 7.5f, Accent);
 

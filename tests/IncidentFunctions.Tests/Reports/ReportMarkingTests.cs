@@ -1,0 +1,122 @@
+using IncidentFunctions.Calendar;
+using IncidentFunctions.Reports;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IncidentFunctions.Tests.Reports;
+
+/// <summary>
+/// <c>Reports:Marking</c>: a handling marking such as TLP:AMBER at the right of every page's header and footer, on a
+/// day and a week of real rows (several pages each), against real Azurite.
+/// </summary>
+[Trait("Category", TestCategories.Integration)]
+public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposable
+{
+    /// <summary>The A4 landscape page's margin, in points.</summary>
+    private const double Margin = 32;
+
+    private AppHarness? _app;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GetOrCreateWithContentAsync_Marking_EveryPageOfDayAndWeekShowsItAtTheRightOfHeaderAndFooter()
+    {
+        var app = await StartAsync("TLP:AMBER");
+        var day = Yesterday(app);
+
+        foreach (var pdf in new[]
+        {
+            (await app.Get<DailyReportService>().GetOrCreateWithContentAsync(day, Ct)).Generated!,
+            (await app.Get<PeriodReportService>().GetOrCreateWithContentAsync(ReportPeriod.WeekOf(day), Ct)).Generated!,
+        })
+        {
+            using var document = PdfText.Open(pdf);
+            Assert.True(document.NumberOfPages > 1, $"{document.NumberOfPages} page(s): too few to tell a running marking");
+            foreach (var page in document.GetPages())
+            {
+                var words = page.GetWords().ToList();
+                var marks = words.Where(w => w.Text == "TLP:AMBER").OrderByDescending(w => w.BoundingBox.Bottom).ToList();
+                Assert.Equal(2, marks.Count);
+                var (header, footer) = (marks[0].BoundingBox, marks[1].BoundingBox);
+                var pageNumber = words.Single(w => w.Text == "Page" && Math.Abs(w.BoundingBox.Bottom - header.Bottom) < 2).BoundingBox;
+                var generated = words.Single(w => w.Text == "Generated" && w.BoundingBox.Top < page.Height * 0.1).BoundingBox;
+                var contentRight = words.Where(w => Math.Abs(w.BoundingBox.Bottom - header.Bottom) < 2).Max(w => w.BoundingBox.Right);
+
+                Assert.True(header.Bottom > page.Height * 0.9 && footer.Top < page.Height * 0.1, $"page {page.Number}: header {header}, footer {footer}");
+                Assert.True(header.Right < pageNumber.Left && header.Left > page.Width / 2, $"page {page.Number}: the header's marking ({header}) stands just before page X of Y ({pageNumber})");
+                Assert.Equal(contentRight, footer.Right, 1.5); // the footer's at the right edge of the text
+                Assert.True(generated.Top < footer.Bottom, $"page {page.Number}: the generation line ({generated}) is under the footer's marking ({footer})");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task GetOrCreateWithContentAsync_LongMarkingWithControls_IsCleanedCutToAThirdOfTheWidthAndOverlapsNothing()
+    {
+        // 60 characters (the most the setting takes): a bidi override and a bell, then text far wider than a third of the page.
+        var marking = "CONFIDENTIAL\u202E\u0007 " + new string('W', 45);
+        var app = await StartAsync(marking, new() { ["Reports:CompanyName"] = "Example Corporation International Holdings, Security Operations" });
+
+        var pdf = (await app.Get<DailyReportService>().GetOrCreateWithContentAsync(Yesterday(app), Ct)).Generated!;
+
+        using var document = PdfText.Open(pdf);
+        var page = document.GetPage(1);
+        // The controls are shown as escapes, never applied (the words after them are not reversed), as attacker text is.
+        Assert.DoesNotContain('\u202E', page.Text);
+        Assert.DoesNotContain('\u0007', page.Text);
+        var marks = page.GetWords().Where(w => w.Text.StartsWith("CONFIDENTIAL[U+202E][U+0007]", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, marks.Count);
+        foreach (var mark in marks)
+        {
+            // Cut with an ellipsis at a third of the text width, wherever the cut falls.
+            var line = page.GetWords().Where(w => Math.Abs(w.BoundingBox.Bottom - mark.BoundingBox.Bottom) < 1 && w.BoundingBox.Left >= mark.BoundingBox.Left
+                && w.Text is not ("Page" or "of") && !w.Text.All(char.IsAsciiDigit)).ToList(); // not the header's page X of Y
+            Assert.EndsWith("…", line.MaxBy(w => w.BoundingBox.Right)!.Text, StringComparison.Ordinal);
+            Assert.InRange(line.Max(w => w.BoundingBox.Right) - mark.BoundingBox.Left, 0, (page.Width - 2 * Margin) / 3 + 1);
+        }
+
+        Assert.Empty(PdfText.OverlappingWords(pdf));
+    }
+
+    [Fact]
+    public async Task GetOrCreateWithContentAsync_MarkingChangedAfterAReport_DayAndWeekAreDrawnAgainWithIt()
+    {
+        var app = await StartAsync("TLP:GREEN");
+        var (daily, weekly) = (app.Get<DailyReportService>(), app.Get<PeriodReportService>());
+        var day = Yesterday(app);
+        var before = new[] { await daily.GetOrCreateWithContentAsync(day, Ct), await weekly.GetOrCreateWithContentAsync(ReportPeriod.WeekOf(day), Ct) };
+
+        // As a restart with the setting changed would see it: the stored reports, new options.
+        app.Get<IOptions<ReportOptions>>().Value.Marking = "TLP:RED";
+        var after = new[] { await daily.GetOrCreateWithContentAsync(day, Ct), await weekly.GetOrCreateWithContentAsync(ReportPeriod.WeekOf(day), Ct) };
+
+        foreach (var (old, now) in before.Zip(after))
+        {
+            Assert.Contains("TLP:GREEN", PdfText.Words(old.Generated!), StringComparison.Ordinal);
+            Assert.NotNull(now.Generated);
+            Assert.NotEqual(old.File.Revision, now.File.Revision);
+            var words = PdfText.Words(now.Generated);
+            Assert.Contains("TLP:RED", words, StringComparison.Ordinal);
+            Assert.DoesNotContain("TLP:GREEN", words, StringComparison.Ordinal);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+    }
+
+    private async Task<AppHarness> StartAsync(string marking, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["Reports:Marking"] = marking;
+        settings["Reports:CacheRevalidateAfter"] = "00:00:00"; // every request checks the day again
+        _app = await AppHarness.StartAsync(azurite, settings: settings, clock: new ManualClock(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero)));
+        await _app.PullAsync(Ct);
+        return _app;
+    }
+
+    private static LocalDate Yesterday(AppHarness app) => app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+}
