@@ -104,7 +104,11 @@ public sealed record ArchiveLink(Uri Url, DateTimeOffset ExpiresAt);
 /// <summary>The digest of one report day, or (with <see cref="Kind"/> Week or Month) of an ISO week or calendar month.</summary>
 public sealed record DigestMessage : ChatMessage
 {
+    /// <summary>The digest's title, with the report's <see cref="Marking"/> in front when it has one.</summary>
     public required string Title { get; init; }
+
+    /// <summary>The handling marking of the report the digest summarises (<c>Reports:Marking</c>), or null.</summary>
+    public string? Marking { get; init; }
 
     /// <summary>The report day; for a week or month its first day.</summary>
     public required LocalDate Day { get; init; }

@@ -36,6 +36,7 @@ public sealed class GenericRenderer : ChatRenderer
         else body["period"] = new JsonObject { ["kind"] = m.Kind == PeriodKind.Week ? "week" : "month", ["key"] = m.Period.Key, ["firstDay"] = ReportCalendar.IsoDay(m.Period.First), ["lastDay"] = ReportCalendar.IsoDay(m.Period.Last) };
         body["timeZone"] = m.TimeZone;
         body["title"] = m.Title;
+        if (m.Marking is { } marking) body["marking"] = marking;
         body["figures"] = Figures(m.Figures);
         body["previousFigures"] = Figures(m.PreviousFigures);
         body["topIncidents"] = incidents;

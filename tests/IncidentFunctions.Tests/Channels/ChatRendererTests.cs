@@ -140,6 +140,26 @@ public sealed partial class ChatRendererTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void Render_MarkedDigest_TitleShowsTheMarkingAndGenericJsonCarriesIt(ChannelKind kind)
+    {
+        var plain = DigestSamples.Digest();
+        var marked = plain with { Title = "[TLP:AMBER] " + plain.Title, Marking = "TLP:AMBER" };
+
+        var json = ChatRenderer.For(kind).Render(marked, DeliveryId).Json;
+        var unmarkedJson = ChatRenderer.For(kind).Render(plain, DeliveryId).Json;
+
+        var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+        if (kind == ChannelKind.Discord) text = text.Replace("\\", "", StringComparison.Ordinal); // its Markdown escapes, which readers do not see
+        Assert.Contains("[TLP:AMBER] " + plain.Title, text, StringComparison.Ordinal);
+        if (kind == ChannelKind.Generic)
+        {
+            Assert.Equal("TLP:AMBER", JsonNode.Parse(json)!["marking"]!.GetValue<string>());
+            Assert.Null(JsonNode.Parse(unmarkedJson)!["marking"]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Render_CompleteDay_HasNoCoverageWarning(ChannelKind kind)
     {
         var json = ChatRenderer.For(kind).Render(DigestSamples.Digest(gap: false), DeliveryId).Json;

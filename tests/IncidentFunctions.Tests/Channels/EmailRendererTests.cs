@@ -54,6 +54,16 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
+    public void Render_MarkedDigest_SubjectAndBodyStartWithTheMarking()
+    {
+        var weekly = DigestSamples.Weekly(hostile: false);
+        var payload = EmailRenderer.Render(weekly with { Title = "[TLP:RED] " + weekly.Title, Marking = "TLP:RED" }, Email, "w-2", DateTimeOffset.UnixEpoch, null);
+
+        Assert.StartsWith("[TLP:RED] Weekly incident digest Week 2026-W47", payload.Message.Subject, StringComparison.Ordinal);
+        Assert.StartsWith("[TLP:RED] Weekly incident digest", payload.Message.TextBody!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_WeeklyDigest_NamesTheWeekAndShowsTrendsWithAttackerTextInert()
     {
         var payload = EmailRenderer.Render(DigestSamples.Weekly(hostile: true), Email, "w-1", DateTimeOffset.UnixEpoch, null);

@@ -59,6 +59,24 @@ public sealed class DigestComposerTests
     }
 
     [Fact]
+    public void Compose_MarkedReport_TitleLeadsWithTheReportsMarkingAndTheMessageCarriesIt()
+    {
+        var options = new DigestOptions();
+        var marked = Build([Row("a:1", hits: 1)], [], SourceDay.Empty, new ReportOptions { Marking = " TLP:AMBER\u200B " });
+        var unmarked = Build([Row("a:1", hits: 1)], [], SourceDay.Empty);
+
+        var digest = DigestComposer.Compose(marked, Link, Berlin, options);
+        var plain = DigestComposer.Compose(unmarked, Link, Berlin, options);
+
+        // Trimmed, the invisible character shown as an escape (as the PDF shows it): what the linked report carries.
+        Assert.Equal(marked.Marking, digest.Marking);
+        Assert.StartsWith("TLP:AMBER", digest.Marking, StringComparison.Ordinal);
+        Assert.Equal($"[{digest.Marking}] {options.Title}", digest.Title);
+        Assert.Null(plain.Marking);
+        Assert.Equal(options.Title, plain.Title);
+    }
+
+    [Fact]
     public void Compose_EqualHits_MoreThreateningThenLatestHitFirst()
     {
         var first = new DateTimeOffset(2026, 11, 19, 9, 0, 0, TimeSpan.Zero);
@@ -98,12 +116,12 @@ public sealed class DigestComposerTests
         Assert.Equal(["00:00–24:00"], Assert.IsType<CoverageGap>(digest.PreviousCoverage).MissingLocal);
     }
 
-    private static DailyReport Build(IncidentEntity[] rows, IncidentEntity[] previous, SourceDay sources)
+    private static DailyReport Build(IncidentEntity[] rows, IncidentEntity[] previous, SourceDay sources, ReportOptions? options = null)
     {
         var complete = new DayCoverage(Day, Berlin.WindowOf(Day), [Berlin.WindowOf(Day)], []);
         var issues = new Dictionary<long, VulnerabilityEntity> { [11] = new() { Title = "SQL injection in order export" } };
         var inputs = new DailyReportInputs(77, Day, rows, previous, complete, issues, sources, SourceDay.Empty, Now);
-        return DailyReportBuilder.Build(inputs, Berlin, new ReportOptions(), Console);
+        return DailyReportBuilder.Build(inputs, Berlin, options ?? new ReportOptions(), Console);
     }
 
     private static IncidentEntity Row(
