@@ -15,6 +15,9 @@ public abstract record ChatMessage
     public required string TimeZone { get; init; }
 
     public required DateTimeOffset GeneratedAt { get; init; }
+
+    /// <summary>The handling marking of the reports (<c>Reports:Marking</c>, e.g. TLP:AMBER) the message shares, or null.</summary>
+    public string? Marking { get; init; }
 }
 
 /// <summary>Incidents, hits and unique source IPs of one day.</summary>
@@ -104,11 +107,8 @@ public sealed record ArchiveLink(Uri Url, DateTimeOffset ExpiresAt);
 /// <summary>The digest of one report day, or (with <see cref="Kind"/> Week or Month) of an ISO week or calendar month.</summary>
 public sealed record DigestMessage : ChatMessage
 {
-    /// <summary>The digest's title, with the report's <see cref="Marking"/> in front when it has one.</summary>
+    /// <summary>The digest's title, with the report's <see cref="ChatMessage.Marking"/> in front when it has one.</summary>
     public required string Title { get; init; }
-
-    /// <summary>The handling marking of the report the digest summarises (<c>Reports:Marking</c>), or null.</summary>
-    public string? Marking { get; init; }
 
     /// <summary>The report day; for a week or month its first day.</summary>
     public required LocalDate Day { get; init; }

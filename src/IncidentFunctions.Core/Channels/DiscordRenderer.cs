@@ -96,10 +96,10 @@ public sealed class DiscordRenderer : ChatRenderer
         else
         {
             var incident = m.Incidents[0];
-            content = MessageLines.AlertFallback(incident);
+            content = MessageLines.AlertFallback(m, incident);
             embed = new JsonObject
             {
-                ["title"] = MessageLines.AlertTitle(incident),
+                ["title"] = MessageLines.AlertTitle(m, incident),
                 ["color"] = incident.Status == Incidents.IncidentStatus.Blocked ? Blue : Red,
                 ["fields"] = fields,
                 ["footer"] = new JsonObject { ["text"] = MessageLines.FirstHit(incident, m) },

@@ -93,6 +93,7 @@ public sealed class GenericRenderer : ChatRenderer
             ["incidents"] = incidents,
             ["incidentsNotListed"] = omitted,
         };
+        if (m.Marking is { } marking) body["marking"] = marking;
         if (m.RollupInterval is { } window) body["interval"] = new JsonObject { ["from"] = Instant(window.From), ["to"] = Instant(window.To) };
         return body;
     }

@@ -79,7 +79,7 @@ public sealed class SlackRenderer : ChatRenderer
         else
         {
             var incident = m.Incidents[0];
-            blocks.Add(Header(MessageLines.AlertTitle(incident)));
+            blocks.Add(Header(MessageLines.AlertTitle(m, incident)));
             blocks.Add(Section(Incident(incident, null)));
             blocks.Add(Context(MessageLines.FirstHit(incident, m)));
             if (incident.ConsoleLink is { } link)
@@ -87,7 +87,7 @@ public sealed class SlackRenderer : ChatRenderer
                 blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = new JsonArray { Button("Open in Wallarm Console", link, null) } });
             }
 
-            text = MessageLines.AlertFallback(incident);
+            text = MessageLines.AlertFallback(m, incident);
         }
 
         return new JsonObject { ["text"] = ChatText.SlackEscape(text), ["blocks"] = blocks };

@@ -75,7 +75,7 @@ public sealed class TeamsRenderer : ChatRenderer
         else
         {
             var incident = m.Incidents[0];
-            body.Add(Rich(Run(MessageLines.AlertTitle(incident), bold: true, size: "Medium")));
+            body.Add(Rich(Run(MessageLines.AlertTitle(m, incident), bold: true, size: "Medium")));
             body.Add(Incident(incident, null));
             body.Add(Block(MessageLines.FirstHit(incident, m), subtle: true, small: true));
             if (incident.ConsoleLink is { } link) actions.Add(OpenUrl("Open in Wallarm Console", link));

@@ -48,6 +48,24 @@ public sealed class IncidentAlertsTests(AzuriteFixture azurite) : IAsyncDisposab
     }
 
     [Fact]
+    public async Task NotifyEnrichedAsync_ReportsMarked_AlertsAndTheRollupCarryTheMarking()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (app, generic, slack) = await StartAsync(maxPerInterval: 1, settings: new() { ["Reports:Marking"] = "TLP:AMBER" });
+        var refs = await PulledRefsAsync(app, 3);
+
+        await app.Get<IncidentAlerts>().NotifyEnrichedAsync(app.Simulator.Options.ClientId, refs, ct);
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        await app.Get<IncidentAlerts>().DeliverPendingAsync(ct);
+
+        Assert.Equal(["incident_alert", "incident_rollup"], generic.Received.Select(p => JsonNode.Parse(p.Body)!["type"]!.GetValue<string>()));
+        Assert.All(generic.Received, p => Assert.Equal("TLP:AMBER", JsonNode.Parse(p.Body)!["marking"]!.GetValue<string>()));
+        Assert.Equal(2, slack.Received.Count);
+        Assert.Contains("[TLP:AMBER] New incident: ", slack.Received[0].Body, StringComparison.Ordinal);
+        Assert.Contains("[TLP:AMBER] 2 more new incidents", slack.Received[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EnrichSources_PulledIncidents_AlertAfterEnrichmentWithSourceLabelsAndOnlyOnce()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -160,6 +160,20 @@ public sealed partial class ChatRendererTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void Render_MarkedAlertAndRollup_HeadingsStartWithTheMarking(ChannelKind kind)
+    {
+        foreach (var message in new[] { DigestSamples.Alert() with { Marking = "TLP:AMBER" }, DigestSamples.Rollup() with { Marking = "TLP:AMBER" } })
+        {
+            var json = ChatRenderer.For(kind).Render(message, DeliveryId).Json;
+
+            var text = string.Join("\n", PlatformShape.Strings(JsonNode.Parse(json)).Select(s => s.Value));
+            if (kind == ChannelKind.Generic) Assert.Equal("TLP:AMBER", JsonNode.Parse(json)!["marking"]!.GetValue<string>());
+            else Assert.Contains(message.IsRollup ? "[TLP:AMBER] 11 more new incidents" : "[TLP:AMBER] New incident: ", text.Replace("\\", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Render_CompleteDay_HasNoCoverageWarning(ChannelKind kind)
     {
         var json = ChatRenderer.For(kind).Render(DigestSamples.Digest(gap: false), DeliveryId).Json;
