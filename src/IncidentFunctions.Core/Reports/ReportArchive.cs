@@ -59,7 +59,8 @@ public sealed record ArchivePageModel(
     IReadOnlyList<ArchiveMonth> Months,
     IReadOnlyList<ArchiveSection> Sections,
     DateTimeOffset GeneratedAt,
-    DateTimeOffset LinksExpireAt)
+    DateTimeOffset LinksExpireAt,
+    string? Marking = null)
 {
     /// <summary>The next month (newer), when within retention.</summary>
     public ArchiveMonth? Newer => Months.FirstOrDefault(m => m.Month == Month.PlusMonths(1));
@@ -166,7 +167,8 @@ public sealed class ReportArchive(
             new(PeriodKind.Week, [.. weekly.Select(Entry)]),
             new(PeriodKind.Day, [.. days.Select(d => Entry(ReportPeriod.Day(d)))]),
         ];
-        return new ArchivePageModel(o.Title, calendar.ZoneId, month, months, [.. sections.Where(s => s.Kind == PeriodKind.Day || s.Entries.Count > 0)], now, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+        return new ArchivePageModel(o.Title, calendar.ZoneId, month, months, [.. sections.Where(s => s.Kind == PeriodKind.Day || s.Entries.Count > 0)], now, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()),
+            ReportOptions.MarkingOf(o));
     }
 
     /// <summary>One stored day: each incident's figures on it, and how much of the day was pulled.</summary>

@@ -27,6 +27,7 @@ public static class ReportArchivePage
         header>div{max-width:1068px;margin:0 auto}
         header h1{margin:0;font-size:22px;font-weight:600}
         header p{margin:4px 0 0;color:#d7e3f1;font-size:14px}
+        header p.marking{margin:0 0 4px;color:#fff;font-weight:700;letter-spacing:.04em}
         main{max-width:1100px;margin:0 auto;padding:12px 16px 24px}
         nav ul{list-style:none;margin:8px 0 12px;padding:0;display:flex;flex-wrap:wrap;gap:6px}
         nav a{display:inline-block;padding:6px 12px;border:1px solid #c3ccd9;border-radius:16px;background:#fff;color:#1f5fa8;text-decoration:none}
@@ -74,8 +75,11 @@ public static class ReportArchivePage
         var sb = new StringBuilder(16_384);
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex, nofollow\">")
-            .Append("<title>").Append(E($"Incident reports – {monthName}")).Append("</title><style>").Append(Style).Append("</style></head>\n<body>\n");
-        sb.Append("<header><div><h1>Incident reports</h1><p>").Append(E(Bound(page.Title, 120))).Append(" · report days in ").Append(E(page.TimeZone)).Append("</p></div></header>\n<main>\n");
+            .Append("<title>").Append(E($"{(page.Marking is { } marked ? $"[{marked}] " : "")}Incident reports – {monthName}")).Append("</title><style>").Append(Style).Append("</style></head>\n<body>\n");
+        sb.Append("<header><div>");
+        // The reports' handling marking (TLP:AMBER…) before anything from them, as on every page of the PDFs.
+        if (page.Marking is { } marking) sb.Append("<p class=\"marking\">").Append(E(marking)).Append("</p>");
+        sb.Append("<h1>Incident reports</h1><p>").Append(E(Bound(page.Title, 120))).Append(" · report days in ").Append(E(page.TimeZone)).Append("</p></div></header>\n<main>\n");
 
         sb.Append("<nav aria-label=\"Months\"><ul>");
         foreach (var m in page.Months)

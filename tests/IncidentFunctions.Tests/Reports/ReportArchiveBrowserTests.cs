@@ -47,6 +47,7 @@ public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFix
         Assert.Equal("rgb(18, 54, 92)", await page.Locator("header").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
         problems.AssertNone();
         Assert.Equal("Incident reports", await page.Locator("h1").TextContentAsync());
+        Assert.Equal("TLP:AMBER", await page.Locator("header .marking").TextContentAsync()); // the reports' marking, above the heading
         // One table per period kind (the month, its weeks, its days), each with its caption.
         var tables = await page.Locator("table").CountAsync();
         Assert.True(tables >= 1, "No table.");
@@ -138,6 +139,7 @@ public sealed class ReportArchiveBrowserTests(AzuriteFixture azurite, BrowserFix
             ["Wallarm:ClientId"] = "77",
             ["Reports:SigningKeys:k1"] = SigningKey,
             ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:Marking"] = "TLP:AMBER",
             ["Storage:ReportsContainer"] = container,
             ["Ingestion:InitialLookback"] = "3.00:00:00",
         };

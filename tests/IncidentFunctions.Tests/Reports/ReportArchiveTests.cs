@@ -71,6 +71,19 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Archive_ReportsMarked_PageTitleAndHeaderShowTheMarkingEncoded()
+    {
+        await using var app = await StartAsync(marking: "TLP:AMBER <b>&</b>");
+
+        var (status, _, html) = await SendAsync<ReportArchiveEndpoint>(app, "/api/reports");
+
+        Assert.Equal(200, status);
+        Assert.Contains("<title>[TLP:AMBER &lt;b&gt;&amp;&lt;/b&gt;] Incident reports", html, StringComparison.Ordinal);
+        Assert.Contains("<header><div><p class=\"marking\">TLP:AMBER &lt;b&gt;&amp;&lt;/b&gt;</p><h1>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Archive_Response_HasAStrictCspWhoseHashMatchesTheOnlyStyleAndNoScripts()
     {
         await using var app = await StartAsync();
@@ -190,12 +203,13 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
         Assert.Equal(SignatureCheck.Valid, Verify(app, ReportCsvEndpoint.PathFor("monthly", "2026-11"), monthCsv));
     }
 
-    private Task<AppHarness> StartAsync()
+    private Task<AppHarness> StartAsync(string marking = "")
         => AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, settings: new Dictionary<string, string?>
         {
             ["Wallarm:ClientId"] = Tenant.ToString(CultureInfo.InvariantCulture),
             ["Reports:SigningKeys:k1"] = Key,
             ["Reports:ActiveSigningKeyId"] = "k1",
+            ["Reports:Marking"] = marking,
             ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
         }, clock: new ManualClock(Now));
 
