@@ -70,23 +70,10 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
     public async Task AddLocalRunner_LogoFile_IsUploadedAsTheReportsLogoOncePerContent()
     {
         var ct = TestContext.Current.CancellationToken;
-        var logo = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():N}.png");
-        _disposables.Add(new TempFile(logo));
-        var container = "logo" + Guid.NewGuid().ToString("N")[..20];
+        var (logo, container) = (TempLogoPath(), "logo" + Guid.NewGuid().ToString("N")[..20]);
         async Task<Azure.ETag> StartOnceAsync()
         {
-            var builder = CreateBuilder(TestHostJson.FastQueues, new()
-            {
-                ["LocalRunner:EnableTimers"] = "false",
-                ["LocalRunner:EnableQueues"] = "false",
-                ["LocalRunner:LogoFile"] = logo,
-                ["Storage:ConnectionString"] = azurite.ConnectionString,
-                ["Storage:ReportsContainer"] = container,
-            });
-            builder.Services.AddStorage(builder.Configuration);
-            builder.Services.AddOptions<ReportOptions>();
-            builder.AddLocalRunner();
-            using var host = builder.Build();
+            using var host = LogoRunner(logo, container);
             await host.StartAsync(ct);
             await host.StopAsync(ct);
             var blob = new BlobContainerClient(azurite.ConnectionString, container).GetBlobClient(ReportOptions.DefaultLogoBlob);
@@ -154,27 +141,13 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
     public async Task AddLocalRunner_LogoUploadCannotReachStorage_StartsAndLogsThatItWasNotUploaded()
     {
         var ct = TestContext.Current.CancellationToken;
-        var logo = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():N}.png");
-        _disposables.Add(new TempFile(logo));
+        var (logo, container) = (TempLogoPath(), "logo" + Guid.NewGuid().ToString("N")[..20]);
         await File.WriteAllBytesAsync(logo, [1, 2, 3], ct);
-        var container = "logo" + Guid.NewGuid().ToString("N")[..20];
         var connection = new RefusedConnection { Refusing = true };
-        var builder = CreateBuilder(TestHostJson.FastQueues, new()
-        {
-            ["LocalRunner:EnableTimers"] = "false",
-            ["LocalRunner:EnableQueues"] = "false",
-            ["LocalRunner:LogoFile"] = logo,
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:ReportsContainer"] = container,
-        });
         // Registered before AddStorage, whose TryAdd keeps it: blob requests are refused, every retry of them too.
-        builder.Services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<IOptions<StorageOptions>>(), sp.GetRequiredService<TableServiceClient>(),
-            sp.GetRequiredService<QueueServiceClient>(), new BlobServiceClient(azurite.ConnectionString, connection.Install(new BlobClientOptions())),
-            sp.GetRequiredService<IAzureClientFactory<QueueServiceClient>>()));
-        builder.Services.AddStorage(builder.Configuration);
-        builder.Services.AddOptions<ReportOptions>();
-        builder.AddLocalRunner();
-        using var host = builder.Build();
+        using var host = LogoRunner(logo, container, services => services.AddSingleton(sp => new StorageClients(sp.GetRequiredService<IOptions<StorageOptions>>(),
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<QueueServiceClient>(),
+            new BlobServiceClient(azurite.ConnectionString, connection.Install(new BlobClientOptions())), sp.GetRequiredService<IAzureClientFactory<QueueServiceClient>>())));
 
         await host.StartAsync(ct);
         await host.StopAsync(ct);
@@ -190,6 +163,31 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
     private sealed class TempFile(string path) : IDisposable
     {
         public void Dispose() => File.Delete(path);
+    }
+
+    private string TempLogoPath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"logo-{Guid.NewGuid():N}.png");
+        _disposables.Add(new TempFile(path));
+        return path;
+    }
+
+    /// <summary>A runner with storage and reports only (no timers, no queues) that uploads <paramref name="logo"/> into <paramref name="container"/> at start.</summary>
+    private IHost LogoRunner(string logo, string container, Action<IServiceCollection>? beforeStorage = null)
+    {
+        var builder = CreateBuilder(TestHostJson.FastQueues, new()
+        {
+            ["LocalRunner:EnableTimers"] = "false",
+            ["LocalRunner:EnableQueues"] = "false",
+            ["LocalRunner:LogoFile"] = logo,
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:ReportsContainer"] = container,
+        });
+        beforeStorage?.Invoke(builder.Services);
+        builder.Services.AddStorage(builder.Configuration);
+        builder.Services.AddOptions<ReportOptions>();
+        builder.AddLocalRunner();
+        return builder.Build();
     }
 
     private HostApplicationBuilder CreateBuilder(string hostJson, Dictionary<string, string?> settings)
