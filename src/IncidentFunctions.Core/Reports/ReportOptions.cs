@@ -125,7 +125,7 @@ public sealed class ReportOptions
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
 
-    /// <summary>The marking as reports print it: control and invisible characters removed, or null for none.</summary>
+    /// <summary>The marking as every output prints it: trimmed, control and invisible characters shown as escapes (as attacker text is), or null for none.</summary>
     internal static string? MarkingOf(ReportOptions options)
         => string.IsNullOrWhiteSpace(options.Marking) ? null : UntrustedText.Sanitize(options.Marking.Trim(), MaxMarkingChars);
 }
