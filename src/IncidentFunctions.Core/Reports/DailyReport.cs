@@ -78,6 +78,9 @@ public sealed record DailyReport
     /// <summary>Attribution lines the intel data licences require.</summary>
     public IReadOnlyList<string> Attributions { get; init; } = [];
 
+    /// <summary>The datasets the day's source labels came from, and how old their data was (<see cref="LabelData"/>).</summary>
+    public IReadOnlyList<LabelDataset> Datasets { get; init; } = [];
+
     public bool IsEmpty => Incidents.Count == 0;
 }
 

@@ -268,6 +268,7 @@ internal sealed class DailyReportFold
             FalsePositivesExcluded = _falsePositives,
             SourcesEnriched = _sources.Profiles.Count > 0,
             Attributions = _sources.Attributions.Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
+            Datasets = LabelData.Of(_sources.Profiles.Values),
         };
     }
 

@@ -146,6 +146,7 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
             FalsePositivesExcluded = fold.FalsePositives.Count,
             SourcesEnriched = fold.ProfiledIps > 0,
             Attributions = days.SelectMany(d => d.Attributions).Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
+            Datasets = LabelData.Merge(days.Select(d => d.Datasets)),
         };
     }
 
@@ -209,13 +210,15 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
         public LocalDate? CountryDay { get; set; }
     }
 
-    private sealed class DayStats(LocalDate day, DayCoverage? coverage, IReadOnlyList<string> attributions)
+    private sealed class DayStats(LocalDate day, DayCoverage? coverage, IReadOnlyList<string> attributions, IReadOnlyList<LabelDataset> datasets)
     {
         public LocalDate Day { get; } = day;
 
         public DayCoverage? Coverage { get; } = coverage;
 
         public IReadOnlyList<string> Attributions { get; } = attributions;
+
+        public IReadOnlyList<LabelDataset> Datasets { get; } = datasets;
 
         public int Incidents { get; set; }
 
@@ -272,7 +275,7 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
             {
                 // Added twice, every per-day figure would count the day twice.
                 if (Days.ContainsKey(day)) throw new InvalidOperationException($"{ReportCalendar.IsoDay(day)} was folded already.");
-                var stats = new DayStats(day, coverage, sources.Attributions);
+                var stats = new DayStats(day, coverage, sources.Attributions, LabelData.Of(sources.Profiles.Values));
                 Days.Add(day, stats);
                 foreach (var (ip, profile) in sources.Profiles)
                 {

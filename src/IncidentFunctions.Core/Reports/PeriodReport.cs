@@ -86,6 +86,9 @@ public sealed record PeriodReport
 
     public IReadOnlyList<string> Attributions { get; init; } = [];
 
+    /// <summary>The datasets the period's source labels came from, over all its days (<see cref="LabelData"/>).</summary>
+    public IReadOnlyList<LabelDataset> Datasets { get; init; } = [];
+
     public bool IsEmpty => IncidentsTotal == 0;
 }
 

@@ -48,6 +48,32 @@ public sealed class DailyReportDocumentTests
     }
 
     [Fact]
+    public void Render_LabelsFromOldData_WarnsOnTheFirstPageAndListsTheDatasetsWithTheirDates()
+    {
+        var june = new DateTimeOffset(2026, 6, 17, 0, 0, 0, TimeSpan.Zero);
+        var inputs = ReportPreviewData.Create(20, Day);
+        var profiles = inputs.Sources.Profiles.Values.Select((p, i) => p with
+        {
+            Provenance = [new("country", "geo-whois-asn-country", "2.3.2026061719", june), new("sourceType", "tor-exits", null, new DateTimeOffset(2026, 11, 19 + (i % 2), 3, 0, 0, TimeSpan.Zero))],
+        }).ToDictionary(p => p.Ip, StringComparer.Ordinal);
+
+        var (report, pdf) = Render(inputs with { Sources = new(profiles, inputs.Sources.Attributions) });
+
+        Assert.Equal(["geo-whois-asn-country", "tor-exits"], report.Datasets.Select(d => d.Source));
+        var pages = PdfText.Pages(pdf.Pdf);
+        var first = Normalize(pages[0]);
+        Assert.Contains("Warning: some source labels come from old data (geo-whois-asn-country from 2026-06-17, 156 days before this day).", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("tor-exits", first, StringComparison.Ordinal); // a day old: not called out
+        Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17), tor-exits (data of 2026-11-19 to 2026-11-20).", Normalize(pages[^1]), StringComparison.Ordinal);
+
+        var (_, fresh) = Render(inputs);
+        Assert.DoesNotContain("old data", Normalize(PdfText.Pages(fresh.Pdf)[0]), StringComparison.Ordinal);
+    }
+
+    /// <summary>A page's text with line breaks as spaces, for finding a wrapped sentence.</summary>
+    private static string Normalize(string page) => string.Join(' ', page.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
     public void Render_HostilePiecesGluedAtRandom_AreDrawnInertAndNeverLinked()
     {
         // The chat renderers' random hostile text, in every attacker field a row shows: nothing reorders, hides or rings,

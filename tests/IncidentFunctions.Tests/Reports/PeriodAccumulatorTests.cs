@@ -52,7 +52,9 @@ public sealed class PeriodAccumulatorTests
     }
 
     private static SourceProfile Profile(string ip, string? countryName, string? countryCode, SourceType type, string? cloud = null, params string[] lists)
-        => new() { Ip = ip, CountryName = countryName, CountryCode = countryCode, SourceType = type, CloudProvider = cloud, MaliciousLists = lists, City = "dropped by the fold", Provenance = [new Provenance("country", "test", "1", null)] };
+        => new() { Ip = ip, CountryName = countryName, CountryCode = countryCode, SourceType = type, CloudProvider = cloud, MaliciousLists = lists, City = "dropped by the fold",
+            // A dated label whose date differs by address, so the days' datasets span different dates and must merge.
+            Provenance = [new Provenance("country", "test", "1", null), new Provenance("asn", "iptoasn", null, Now.AddDays(-(ip.Sum(c => c) % 20)))] };
 
     private static PeriodDayInputs Day(LocalDate day, IReadOnlyList<IncidentEntity> rows, params SourceProfile[] profiles)
         => new(day, rows, new SourceDay(profiles.ToDictionary(p => p.Ip, StringComparer.Ordinal), profiles.Length == 0 ? [] : [$"attribution of {ReportCalendar.IsoDay(day)}"]), new DayCoverage(day, Utc.WindowOf(day), [Utc.WindowOf(day)], []));
@@ -194,7 +196,10 @@ public sealed class PeriodAccumulatorTests
     {
         var inputs = Week();
         var options = new ReportOptions { PublicBaseUrl = new Uri("https://reports.example.test/api/") };
-        var expected = Serialize(PeriodReportReference.Build(inputs, Utc, options, new Uri("https://my.wallarm.com/")));
+        var held = PeriodReportReference.Build(inputs, Utc, options, new Uri("https://my.wallarm.com/"));
+        var expected = Serialize(held);
+        var dataset = Assert.Single(held.Datasets); // the fixture's dated labels: one dataset over several dates
+        Assert.True(dataset.Oldest < dataset.Newest, $"{dataset}");
 
         Assert.Equal(expected, Serialize(PeriodReportBuilder.Build(inputs, Utc, options, new Uri("https://my.wallarm.com/"))));
         Assert.Equal(expected, Serialize(Fold(inputs, inputs.Days.AsEnumerable().Reverse(), inputs.PreviousDays.AsEnumerable().Reverse(), options)));

@@ -88,6 +88,12 @@ internal static class PeriodReportReference
             FalsePositivesExcluded = inputs.Days.SelectMany(d => d.Rows).Where(DailyReportBuilder.IsFalsePositive).Select(r => r.IncidentId).Distinct(StringComparer.Ordinal).Count(),
             SourcesEnriched = profiles.Count > 0,
             Attributions = days.SelectMany(d => d.Sources.Attributions).Select(a => UntrustedText.Sanitize(a, 400)).Distinct(StringComparer.Ordinal).ToList(),
+            // Every dated label of every day at once (the accumulator merges the days' datasets).
+            Datasets = days.SelectMany(d => d.Sources.Profiles.Values).SelectMany(p => p.Provenance)
+                .Where(p => p.DatasetDate is not null && !string.IsNullOrWhiteSpace(p.Source))
+                .GroupBy(p => p.Source, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new LabelDataset(UntrustedText.Sanitize(g.Key, 80), g.Min(p => p.DatasetDate!.Value), g.Max(p => p.DatasetDate!.Value)))
+                .ToList(),
         };
     }
 

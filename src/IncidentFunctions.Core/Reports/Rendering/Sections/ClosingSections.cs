@@ -20,11 +20,11 @@ internal sealed class AttributionsSection : IReportSection
 {
     public void Compose(SectionContext context)
     {
-        var lines = context.Report.Attributions;
+        var report = context.Report;
         SectionHeading.Place(context, "Data sources and attributions", "attributions", 20);
-        var all = lines.Count == 0
-            ? ["No third-party intel data was used for this day."]
-            : lines;
+        IReadOnlyList<string> all = LabelData.Line(report.Datasets) is { } datasets
+            ? [datasets, .. report.Attributions]
+            : report.Attributions.Count == 0 ? ["No third-party intel data was used for this day."] : report.Attributions;
         foreach (var line in all)
         {
             var wrapped = context.Text.Wrap(line, Typography.Small, context.Flow.Width, 4);

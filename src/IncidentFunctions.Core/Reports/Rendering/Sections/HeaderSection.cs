@@ -5,7 +5,7 @@ using SkiaSharp;
 
 namespace IncidentFunctions.Reports.Rendering.Sections;
 
-/// <summary>Title, company, day and zone, generation time, coverage, and a warning box when hours are missing.</summary>
+/// <summary>Title, company, day and zone, generation time, coverage, and warning boxes when hours are missing or labels come from old data.</summary>
 internal sealed class HeaderSection : IReportSection
 {
     public void Compose(SectionContext context)
@@ -49,6 +49,12 @@ internal sealed class HeaderSection : IReportSection
             var hours = report.Coverage.Missing.Aggregate(TimeSpan.Zero, (s, w) => s + w.Duration);
             var warning = $"Warning: incidents were not pulled for {Durations.Duration(hours)} of this day ({missing}). Figures for those hours are missing or incomplete.";
             Box(context, warning);
+        }
+
+        if (LabelData.Warning(report.Datasets, report.Window.From, "this day") is { } stale)
+        {
+            flow.Gap(4);
+            Box(context, stale);
         }
 
         flow.Gap(6);

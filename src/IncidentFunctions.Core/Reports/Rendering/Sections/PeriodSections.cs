@@ -80,6 +80,12 @@ internal static class PeriodSections
             HeaderSection.Box(flow, text, $"Warning: incidents were not pulled for {Durations.Duration(hours)} on {Numbers.Count(gaps.Count, "day", "days")} of this period (listed under Coverage). Figures for those hours are missing or incomplete.");
         }
 
+        if (LabelData.Warning(report.Datasets, report.Window.From, "this period") is { } stale)
+        {
+            flow.Gap(4);
+            HeaderSection.Box(flow, text, stale);
+        }
+
         flow.Gap(6);
     }
 
@@ -252,9 +258,12 @@ internal static class PeriodSections
 
     private static void Attributions(PeriodSectionContext context)
     {
-        var lines = context.Report.Attributions;
+        var report = context.Report;
         SectionHeading.Place(context.Flow, context.Text, "Data sources and attributions", "attributions", 20);
-        foreach (var line in lines.Count == 0 ? ["No third-party intel data was used for this period."] : lines)
+        IReadOnlyList<string> lines = LabelData.Line(report.Datasets) is { } datasets
+            ? [datasets, .. report.Attributions]
+            : report.Attributions.Count == 0 ? ["No third-party intel data was used for this period."] : report.Attributions;
+        foreach (var line in lines)
         {
             Note(context, line);
         }

@@ -1,0 +1,63 @@
+using IncidentFunctions.Enrichment;
+using IncidentFunctions.Reports;
+
+namespace IncidentFunctions.Tests.Reports;
+
+/// <summary>Which datasets a report's source labels came from, and when that data is too old for the day it labels.</summary>
+[Trait("Category", TestCategories.Unit)]
+public sealed class LabelDataTests
+{
+    private static readonly DateTimeOffset DayStart = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+
+    private static SourceProfile Profile(string ip, params Provenance[] labels) => new() { Ip = ip, Provenance = labels };
+
+    private static Provenance Label(string source, DateTimeOffset? date) => new("country", source, null, date);
+
+    [Fact]
+    public void Of_ProfilesWithDatedLabels_EachDatasetByNameWithItsOldestAndNewestDate()
+    {
+        var profiles = new[]
+        {
+            Profile("198.51.100.1", Label("tor-exits", DayStart.AddDays(-1)), Label("geo", DayStart.AddDays(-156))),
+            Profile("198.51.100.2", Label("tor-exits", DayStart), Label("undated", null), Label("geo", DayStart.AddDays(-156))),
+            Profile("198.51.100.3"),
+        };
+
+        var datasets = LabelData.Of(profiles);
+
+        Assert.Equal(
+            [new LabelDataset("geo", DayStart.AddDays(-156), DayStart.AddDays(-156)), new LabelDataset("tor-exits", DayStart.AddDays(-1), DayStart)],
+            datasets);
+        Assert.Equal("Source labels come from: geo (data of 2026-06-17), tor-exits (data of 2026-11-19 to 2026-11-20).", LabelData.Line(datasets));
+        Assert.Null(LabelData.Line([]));
+    }
+
+    [Fact]
+    public void Merge_DaysOfAPeriod_WidensEachDatasetToItsOldestAndNewestDate()
+    {
+        var monday = new[] { new LabelDataset("geo", DayStart.AddDays(-10), DayStart.AddDays(-9)) };
+        var tuesday = new[] { new LabelDataset("geo", DayStart.AddDays(-8), DayStart.AddDays(-8)), new LabelDataset("drop", DayStart, DayStart) };
+
+        Assert.Equal(
+            [new LabelDataset("drop", DayStart, DayStart), new LabelDataset("geo", DayStart.AddDays(-10), DayStart.AddDays(-8))],
+            LabelData.Merge([monday, tuesday]));
+    }
+
+    [Fact]
+    public void Warning_DataMoreThanThirtyDaysOlderThanTheDay_NamesEachOldDatasetAndItsAge()
+    {
+        var datasets = new[]
+        {
+            new LabelDataset("geo", DayStart.AddDays(-156), DayStart.AddDays(-1)),
+            new LabelDataset("drop", DayStart.AddDays(-30), DayStart), // exactly 30 days: not yet old
+            new LabelDataset("tor-exits", DayStart.AddDays(-31), DayStart.AddDays(-31)),
+        };
+
+        var warning = LabelData.Warning(datasets, DayStart, "this day");
+
+        Assert.Equal(
+            "Warning: some source labels come from old data (geo from 2026-06-17, 156 days before this day, tor-exits from 2026-10-20, 31 days before this day). Countries, networks and source types may have changed since; refresh the intel data.",
+            warning);
+        Assert.Null(LabelData.Warning([datasets[1]], DayStart, "this day"));
+    }
+}
