@@ -61,8 +61,13 @@ internal static class LabelData
     {
         var stale = datasets.Where(d => labelledFrom - d.Oldest > StaleAfter).ToList();
         if (stale.Count == 0) return null;
-        var named = string.Join(", ", stale.Select(d => $"{d.Source} from {Day(d.Oldest)}, {Numbers.Count((int)(labelledFrom - d.Oldest).TotalDays, "day", "days")} before {labelled}"));
-        return $"Warning: some source labels come from old data ({named}). Countries, networks and source types may have changed since; refresh the intel data.";
+        var oldest = stale.MinBy(d => d.Oldest)!;
+        var age = Numbers.Count((int)(labelledFrom - oldest.Oldest).TotalDays, "day", "days");
+        // One sentence however many datasets are old: the section at the end lists each with its date.
+        var which = stale.Count == 1
+            ? $"source labels from {oldest.Source} come from data of {Day(oldest.Oldest)}, {age} before {labelled}."
+            : $"source labels from {stale.Count} of {datasets.Count} datasets come from data over {StaleAfter.Days} days older than {labelled}; the oldest, {oldest.Source}, from {Day(oldest.Oldest)}, {age} before it (all are listed under Data sources and attributions).";
+        return $"Warning: {which} Countries, networks and source types may have changed since; refresh the intel data.";
     }
 
     private static List<LabelDataset> Sorted(Dictionary<string, (DateTimeOffset Oldest, DateTimeOffset Newest)> datasets)

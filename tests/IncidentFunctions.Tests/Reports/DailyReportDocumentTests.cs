@@ -62,12 +62,12 @@ public sealed class DailyReportDocumentTests
         Assert.Equal(["geo-whois-asn-country", "tor-exits"], report.Datasets.Select(d => d.Source));
         var pages = PdfText.Pages(pdf.Pdf);
         var first = Normalize(pages[0]);
-        Assert.Contains("Warning: some source labels come from old data (geo-whois-asn-country from 2026-06-17, 156 days before this day).", first, StringComparison.Ordinal);
+        Assert.Contains("Warning: source labels from geo-whois-asn-country come from data of 2026-06-17, 156 days before this day.", first, StringComparison.Ordinal);
         Assert.DoesNotContain("tor-exits", first, StringComparison.Ordinal); // a day old: not called out
         Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17), tor-exits (data of 2026-11-19 to 2026-11-20).", Normalize(pages[^1]), StringComparison.Ordinal);
 
         var (_, fresh) = Render(inputs);
-        Assert.DoesNotContain("old data", Normalize(PdfText.Pages(fresh.Pdf)[0]), StringComparison.Ordinal);
+        Assert.DoesNotContain("source labels from", Normalize(PdfText.Pages(fresh.Pdf)[0]), StringComparison.Ordinal);
     }
 
     /// <summary>A page's text with line breaks as spaces, for finding a wrapped sentence.</summary>

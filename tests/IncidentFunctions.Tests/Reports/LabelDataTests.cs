@@ -44,7 +44,7 @@ public sealed class LabelDataTests
     }
 
     [Fact]
-    public void Warning_DataMoreThanThirtyDaysOlderThanTheDay_NamesEachOldDatasetAndItsAge()
+    public void Warning_DataMoreThanThirtyDaysOlderThanTheDay_SaysHowManyAndTheOldest()
     {
         var datasets = new[]
         {
@@ -56,8 +56,11 @@ public sealed class LabelDataTests
         var warning = LabelData.Warning(datasets, DayStart, "this day");
 
         Assert.Equal(
-            "Warning: some source labels come from old data (geo from 2026-06-17, 156 days before this day, tor-exits from 2026-10-20, 31 days before this day). Countries, networks and source types may have changed since; refresh the intel data.",
+            "Warning: source labels from 2 of 3 datasets come from data over 30 days older than this day; the oldest, geo, from 2026-06-17, 156 days before it (all are listed under Data sources and attributions). Countries, networks and source types may have changed since; refresh the intel data.",
             warning);
+        Assert.Equal(
+            "Warning: source labels from tor-exits come from data of 2026-10-20, 31 days before this period. Countries, networks and source types may have changed since; refresh the intel data.",
+            LabelData.Warning([datasets[2]], DayStart, "this period"));
         Assert.Null(LabelData.Warning([datasets[1]], DayStart, "this day"));
     }
 }
