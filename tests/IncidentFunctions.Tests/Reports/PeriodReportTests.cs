@@ -317,6 +317,22 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Render_WeekLabelledFromOldData_WarnsOnTheFirstPageAndListsTheDataset()
+    {
+        var inputs = ReportPreviewData.CreatePeriod(ReportPeriod.Week(2026, 48), 10, timeZone: "Europe/Berlin");
+        var built = PeriodReportBuilder.Build(inputs, new ReportCalendar("Europe/Berlin"), new ReportOptions(), null);
+        var june = new DateTimeOffset(2026, 6, 17, 0, 0, 0, TimeSpan.Zero);
+        var report = built with { Datasets = [new LabelDataset("geo-whois-asn-country", june, june)] };
+
+        var pages = PdfText.Pages(new PeriodReportDocument(report, PageGeometry.A4Landscape).Render().Pdf).ConvertAll(p => string.Join(' ', p.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)));
+
+        var days = (int)(report.Window.From - june).TotalDays; // before the week's first local midnight
+        Assert.Contains($"Warning: source labels from geo-whois-asn-country come from data of 2026-06-17, {days} days before this period.", pages[0], StringComparison.Ordinal);
+        Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17).", pages[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("source labels from", string.Join(' ', PdfText.Pages(new PeriodReportDocument(built, PageGeometry.A4Landscape).Render().Pdf)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_PreviewWeekAndMonth_WritesPdfsForALook()
     {
         Directory.CreateDirectory(ReportPreviewTests.Folder);
