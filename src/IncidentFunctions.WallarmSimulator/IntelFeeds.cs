@@ -67,11 +67,13 @@ public static class IntelFeeds
         if (!Feeds.TryGetValue(path, out var render)) return null;
         var now = state.Time.GetUtcNow();
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var published = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(state.Options.Seed % 200);
+        // The providers republish their range lists every day or so: "published" at the start of the simulator's day, up
+        // to two days earlier by seed, as a live feed would be (reports warn about labels from data a month old).
+        var published = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero).AddDays(-(state.Options.Seed % 3));
         return render(state, new FeedTimes(now, hour, published));
     }
 
-    /// <summary>The simulator's now, its hour (Tor lists change hourly) and the fixed date the range lists were "published".</summary>
+    /// <summary>The simulator's now, its hour (Tor lists change hourly) and the day the range lists were "published".</summary>
     private readonly record struct FeedTimes(DateTimeOffset Now, DateTimeOffset Hour, DateTimeOffset Published);
 
     private static async Task ServeAsync(HttpContext ctx, SimulatorState state, string path)
