@@ -19,6 +19,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddOptions<KeyVaultReferenceCheck>().ValidateOnStart();
 
         services.TryAddTransient<IngestionStatusReader>();
+        services.TryAddTransient<IntelHealthReader>();
         services.AddHttpRoute<StatusEndpoint>();
         services.AddHttpRoute<DigestStatusEndpoint>();
         return services;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
@@ -98,6 +99,45 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
         Assert.Equal(200, status);
         Assert.Equal("pending", body.GetProperty("status").GetString());
         Assert.Empty(body.GetProperty("ingestion").GetProperty("tenants").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("intel").ValueKind); // no intel refresh yet
+    }
+
+    [Fact]
+    public async Task Status_IntelPointerBroken_AnswersWithoutIntelAndWarns()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var store = app.Get<IntelSnapshotStore>();
+        var container = await app.Get<IncidentFunctions.Storage.StorageClients>().GetContainerAsync(store.ContainerName, Ct);
+        await container.GetBlobClient(IntelSnapshotStore.LatestBlob).UploadAsync(BinaryData.FromString("{not json"), overwrite: true, Ct);
+
+        var (status, body) = await GetStatusAsync(app);
+
+        Assert.Equal(200, status);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("intel").ValueKind);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1611);
+    }
+
+    [Fact]
+    public async Task Status_AfterAnIntelRefresh_ShowsEachSourcesDataDateAndOutcomeAndTurnsStaleAfterThirtyDays()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var refresh = await app.Get<IntelRefresher>().RunAsync(Ct);
+
+        var (status, fresh) = await GetStatusAsync(app);
+        app.Clock.Advance(TimeSpan.FromDays(31)); // no refresh since: the snapshot's data is a month old
+        var (oldStatus, old) = await GetStatusAsync(app);
+
+        Assert.Equal(200, status);
+        var intel = fresh.GetProperty("intel");
+        Assert.Equal(refresh.Version, intel.GetProperty("version").GetString());
+        Assert.False(intel.GetProperty("stale").GetBoolean());
+        var sources = intel.GetProperty("sources").EnumerateArray().ToList();
+        Assert.Equal(refresh.Sources.Select(s => s.Name).Order(StringComparer.Ordinal), sources.Select(s => s.GetProperty("name").GetString()));
+        Assert.All(sources, s => Assert.Equal("Updated", s.GetProperty("lastOutcome").GetString()));
+        Assert.All(sources, s => Assert.True(s.GetProperty("dataDate").GetDateTimeOffset() <= app.Clock.GetUtcNow()));
+        Assert.True(old.GetProperty("intel").GetProperty("stale").GetBoolean());
+        Assert.All(old.GetProperty("intel").GetProperty("sources").EnumerateArray(), s => Assert.True(s.GetProperty("stale").GetBoolean()));
+        Assert.Equal(200, oldStatus); // the pull's health decides the answer (pending here), never the intel's age
     }
 
     [Fact]
