@@ -13,7 +13,11 @@ public sealed record IntelHealth(string Version, DateTimeOffset PublishedAt, Dat
 public sealed record IntelSourceHealth(string Name, DateTimeOffset? DataDate, bool Stale, IntelFetchOutcome? LastOutcome, string? LastReason, DateTimeOffset? LastGoodAt);
 
 /// <summary>Reads <see cref="IntelHealth"/> from the snapshot pointer and the refresh's status record.</summary>
-public sealed class IntelHealthReader(IntelSnapshotStore store)
+/// <remarks>
+/// A refresh's reason may quote a source's URL, and a licensed source's URL carries its key (<c>license_key=</c>): reasons
+/// pass the log redactor before they are shown.
+/// </remarks>
+public sealed class IntelHealthReader(IntelSnapshotStore store, SecretRedactor redactor)
 {
     private const int MaxReasonChars = 300;
 
@@ -34,7 +38,7 @@ public sealed class IntelHealthReader(IntelSnapshotStore store)
                 date,
                 date is { } known && now - known > LabelData.StaleAfter,
                 outcome?.Outcome,
-                outcome?.Reason is { } reason ? StoredText.Bound(reason, MaxReasonChars) : null,
+                outcome?.Reason is { } reason ? StoredText.Bound(redactor.Redact(reason), MaxReasonChars) : null,
                 outcome?.LastGoodAt);
         }).ToList();
         return new IntelHealth(latest.Version, latest.CreatedAt, status?.LastRunAt, sources.Any(s => s.Stale), sources);

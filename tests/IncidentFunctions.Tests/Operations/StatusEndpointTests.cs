@@ -118,6 +118,29 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Status_IntelRefreshReasonQuotesAKeyedUrl_ShowsTheReasonWithTheKeyRedacted()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var store = app.Get<IntelSnapshotStore>();
+        var container = await app.Get<IncidentFunctions.Storage.StorageClients>().GetContainerAsync(store.ContainerName, Ct);
+        await container.GetBlobClient(IntelSnapshotStore.LatestBlob).UploadAsync(BinaryData.FromString(
+            """{"version":"v1","blob":"snapshots/v1.bin","createdAt":"2026-11-20T00:00:00Z","sources":[],"attributions":[]}"""), overwrite: true, Ct);
+        await store.SaveStatusAsync(new IntelStatus
+        {
+            LastRunAt = new DateTimeOffset(2026, 11, 20, 3, 30, 0, TimeSpan.Zero),
+            Sources = [new IntelSourceStatus { Name = "geolite2-city", Location = "https://download.maxmind.example/geoip?edition=City&license_key=FAKE-license-0123456789", Outcome = IntelFetchOutcome.Failed, Reason = "HTTP 401 from https://download.maxmind.example/geoip?edition=City&license_key=FAKE-license-0123456789" }],
+        }, Ct);
+
+        var (_, body) = await GetStatusAsync(app);
+
+        var source = Assert.Single(body.GetProperty("intel").GetProperty("sources").EnumerateArray());
+        Assert.Equal("Failed", source.GetProperty("lastOutcome").GetString());
+        Assert.Equal(JsonValueKind.Null, source.GetProperty("dataDate").ValueKind); // not in the snapshot
+        Assert.Equal("HTTP 401 from https://download.maxmind.example/geoip?edition=City&license_key=[redacted]", source.GetProperty("lastReason").GetString());
+        Assert.DoesNotContain("FAKE-license", body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_AfterAnIntelRefresh_ShowsEachSourcesDataDateAndOutcomeAndTurnsStaleAfterThirtyDays()
     {
         await using var app = await AppHarness.StartAsync(azurite);
