@@ -23,36 +23,24 @@ internal static class LabelData
     /// <summary>Every dataset behind the profiles' labels (those with a date), by name.</summary>
     public static List<LabelDataset> Of(IEnumerable<SourceProfile> profiles)
     {
-        var datasets = new Dictionary<string, (DateTimeOffset Oldest, DateTimeOffset Newest)>(StringComparer.Ordinal);
-        foreach (var profile in profiles)
+        var spans = new Spans();
+        foreach (var label in profiles.SelectMany(p => p.Provenance))
         {
-            foreach (var label in profile.Provenance)
-            {
-                if (label.DatasetDate is not { } date || string.IsNullOrWhiteSpace(label.Source)) continue;
-                datasets[label.Source] = datasets.TryGetValue(label.Source, out var known)
-                    ? (date < known.Oldest ? date : known.Oldest, date > known.Newest ? date : known.Newest)
-                    : (date, date);
-            }
+            if (label.DatasetDate is { } date && !string.IsNullOrWhiteSpace(label.Source)) spans.Widen(label.Source, date, date);
         }
 
-        return Sorted(datasets);
+        return spans.ToList();
     }
 
     /// <summary>The datasets of several days as one list: each dataset's oldest and newest date over all of them.</summary>
     public static List<LabelDataset> Merge(IEnumerable<IReadOnlyList<LabelDataset>> days)
     {
-        var datasets = new Dictionary<string, (DateTimeOffset Oldest, DateTimeOffset Newest)>(StringComparer.Ordinal);
-        foreach (var dataset in days.SelectMany(d => d))
-        {
-            datasets[dataset.Source] = datasets.TryGetValue(dataset.Source, out var known)
-                ? (dataset.Oldest < known.Oldest ? dataset.Oldest : known.Oldest, dataset.Newest > known.Newest ? dataset.Newest : known.Newest)
-                : (dataset.Oldest, dataset.Newest);
-        }
-
-        return Sorted(datasets);
+        var spans = new Spans();
+        foreach (var dataset in days.SelectMany(d => d)) spans.Widen(dataset.Source, dataset.Oldest, dataset.Newest);
+        return spans.ToList();
     }
 
-    /// <summary>"Source labels come from: geo (data of 2026-06-17), tor-exits (2026-11-20 to 2026-11-24)."; null without datasets.</summary>
+    /// <summary>"Source labels come from: geo (data of 2026-06-17), tor-exits (data of 2026-11-20 to 2026-11-24)."; null without datasets.</summary>
     public static string? Line(IReadOnlyList<LabelDataset> datasets)
         => datasets.Count == 0 ? null : "Source labels come from: " + string.Join(", ", datasets.Select(d => $"{d.Source} ({Dates(d)})")) + ".";
 
@@ -70,11 +58,22 @@ internal static class LabelData
         return $"Warning: {which} Countries, networks and source types may have changed since; refresh the intel data.";
     }
 
-    private static List<LabelDataset> Sorted(Dictionary<string, (DateTimeOffset Oldest, DateTimeOffset Newest)> datasets)
-        => datasets.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => new LabelDataset(UntrustedText.Sanitize(d.Key, MaxSourceChars), d.Value.Oldest, d.Value.Newest)).ToList();
-
     private static string Dates(LabelDataset d)
         => Day(d.Oldest) == Day(d.Newest) ? $"data of {Day(d.Oldest)}" : $"data of {Day(d.Oldest)} to {Day(d.Newest)}";
 
     private static string Day(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Each dataset's oldest and newest date so far, by name.</summary>
+    private sealed class Spans
+    {
+        private readonly Dictionary<string, (DateTimeOffset Oldest, DateTimeOffset Newest)> _spans = new(StringComparer.Ordinal);
+
+        public void Widen(string source, DateTimeOffset oldest, DateTimeOffset newest)
+            => _spans[source] = _spans.TryGetValue(source, out var known)
+                ? (oldest < known.Oldest ? oldest : known.Oldest, newest > known.Newest ? newest : known.Newest)
+                : (oldest, newest);
+
+        public List<LabelDataset> ToList()
+            => _spans.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => new LabelDataset(UntrustedText.Sanitize(d.Key, MaxSourceChars), d.Value.Oldest, d.Value.Newest)).ToList();
+    }
 }
