@@ -245,7 +245,7 @@ public sealed class IncidentAlerts(
 
         if (!await ledger.TryBeginAsync(claim, delivery.Value.DeliveryLease, time.GetUtcNow(), cancellationToken).ConfigureAwait(false)) return null;
         // Composed when it was recorded, so a repeated delivery carries the same body under the same id.
-        var message = new AlertMessage { TimeZone = calendar.ZoneId, GeneratedAt = claim.ClaimedAt, Incidents = [summary], Marking = ReportOptions.MarkingOf(reports.Value) };
+        var message = new AlertMessage { TimeZone = calendar.ZoneId, GeneratedAt = claim.ClaimedAt, Incidents = [summary], Marking = ReportMarking.Of(reports.Value) };
         var until = policy.RetryAsSingleUntil(claim);
         var next = string.Create(CultureInfo.InvariantCulture, $"a later alerts run tries again until {until:yyyy-MM-dd HH:mm:ss} UTC, then it goes into the roll-up of that time");
         var outcome = await poster.PostAsync(channel, message, claim.DeliveryId, next, cancellationToken).ConfigureAwait(false);
@@ -303,7 +303,7 @@ public sealed class IncidentAlerts(
             Incidents = listed,
             NotListed = Math.Max(0, claimed.Pending - listed.Count),
             RollupInterval = new TimeWindow(claimed.IntervalStart, claimed.IntervalEnd),
-            Marking = ReportOptions.MarkingOf(reports.Value),
+            Marking = ReportMarking.Of(reports.Value),
         };
         var outcome = await poster.PostAsync(channel, message, deliveryId, "a later alerts run tries again", cancellationToken).ConfigureAwait(false);
         await ledger.CompleteRollupAsync(claimed, channel.Kind, policy, outcome, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);

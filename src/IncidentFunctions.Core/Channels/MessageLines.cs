@@ -1,5 +1,6 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Reports;
 using IncidentFunctions.Vocabulary;
 using NodaTime;
 
@@ -124,10 +125,10 @@ internal static class MessageLines
     public static string MoreInReport(long n) => $"{Numbers.Number(n)} more in the report";
 
     /// <summary>"New incident: Blocked" ("[TLP:AMBER] New incident: Blocked" with a marking).</summary>
-    public static string AlertTitle(AlertMessage m, IncidentSummary incident) => Marked(m, $"New incident: {Labels.Status(incident.Status)}");
+    public static string AlertTitle(AlertMessage m, IncidentSummary incident) => ReportMarking.Prefixed(m.Marking, $"New incident: {Labels.Status(incident.Status)}");
 
     /// <summary>The notification text of a single alert: "New incident (Blocked · 4,683 hits)".</summary>
-    public static string AlertFallback(AlertMessage m, IncidentSummary incident) => Marked(m, $"New incident ({IncidentLines.Headline(incident)})");
+    public static string AlertFallback(AlertMessage m, IncidentSummary incident) => ReportMarking.Prefixed(m.Marking, $"New incident ({IncidentLines.Headline(incident)})");
 
     public static string FirstHit(IncidentSummary incident, ChatMessage m) => $"First hit {Dates.DateTime(incident.FirstSeen, Zone(m))} ({m.TimeZone})";
 
@@ -136,11 +137,8 @@ internal static class MessageLines
     {
         var window = m.RollupInterval ?? throw new ArgumentException("Not a roll-up.", nameof(m));
         var zone = Zone(m);
-        return Marked(m, $"{Numbers.Count(m.Total, "more new incident", "more new incidents")} from {Dates.DateTime(window.From, zone)} to {Dates.Clock(window.To, zone)} ({m.TimeZone})");
+        return ReportMarking.Prefixed(m.Marking, $"{Numbers.Count(m.Total, "more new incident", "more new incidents")} from {Dates.DateTime(window.From, zone)} to {Dates.Clock(window.To, zone)} ({m.TimeZone})");
     }
-
-    /// <summary>An alert's first line with the marking in front, as a digest's title has it (the Traffic Light Protocol's label before the information).</summary>
-    private static string Marked(AlertMessage m, string line) => m.Marking is { } marking ? $"[{marking}] {line}" : line;
 
     public static string MoreInRollup(long n) => $"{Numbers.Number(n)} more: see the daily digest and report";
 

@@ -39,7 +39,7 @@ public sealed class DigestComposer(ReportCalendar calendar, IOptions<DigestOptio
         {
             TimeZone = model.TimeZone,
             GeneratedAt = model.GeneratedAt,
-            Title = Marked(model.Marking, UntrustedText.Sanitize(options.Title, 120)),
+            Title = ReportMarking.Prefixed(model.Marking, UntrustedText.Sanitize(options.Title, 120)),
             Marking = model.Marking,
             Day = model.Day,
             Figures = Figures(model.Figures),
@@ -73,7 +73,7 @@ public sealed class DigestComposer(ReportCalendar calendar, IOptions<DigestOptio
         {
             TimeZone = model.TimeZone,
             GeneratedAt = model.GeneratedAt,
-            Title = Marked(model.Marking, UntrustedText.Sanitize(model.Period.Kind == PeriodKind.Week ? options.WeeklyTitle : options.MonthlyTitle, 120)),
+            Title = ReportMarking.Prefixed(model.Marking, UntrustedText.Sanitize(model.Period.Kind == PeriodKind.Week ? options.WeeklyTitle : options.MonthlyTitle, 120)),
             Marking = model.Marking,
             Day = model.Period.First,
             Kind = model.Period.Kind,
@@ -95,12 +95,6 @@ public sealed class DigestComposer(ReportCalendar calendar, IOptions<DigestOptio
                 Mix(model.PreviousFigures.Shares)),
         };
     }
-
-    /// <summary>
-    /// The title with the report's marking in front, as the Traffic Light Protocol asks of a labelled message (in the
-    /// subject, before the information): every channel shows the title first, and an email's subject is its title.
-    /// </summary>
-    private static string Marked(string? marking, string title) => marking is null ? title : $"[{marking}] {title}";
 
     /// <summary>The incidents a digest names: most hits first.</summary>
     private static List<IncidentSummary> Top(IEnumerable<IncidentRow> incidents, DigestOptions options)

@@ -248,7 +248,7 @@ internal sealed class DailyReportFold
             Window = _window,
             Title = UntrustedText.Sanitize(_options.Title, DailyReportBuilder.MaxTitleChars),
             CompanyName = string.IsNullOrWhiteSpace(_options.CompanyName) ? null : UntrustedText.Sanitize(_options.CompanyName, DailyReportBuilder.MaxTitleChars),
-            Marking = ReportOptions.MarkingOf(_options),
+            Marking = ReportMarking.Of(_options),
             GeneratedAt = _now,
             Coverage = coverage,
             Figures = _figures.ToFigures(_sources, _vulnerabilities),

@@ -122,7 +122,7 @@ internal sealed class PeriodAccumulator(ReportPeriod period)
             Window = calendar.WindowOf(_period),
             Title = UntrustedText.Sanitize(PeriodReportBuilder.TitleFor(options.Title, _period.Kind), DailyReportBuilder.MaxTitleChars),
             CompanyName = string.IsNullOrWhiteSpace(options.CompanyName) ? null : UntrustedText.Sanitize(options.CompanyName, DailyReportBuilder.MaxTitleChars),
-            Marking = ReportOptions.MarkingOf(options),
+            Marking = ReportMarking.Of(options),
             GeneratedAt = now,
             Partial = partial,
             Figures = fold.Figures(vulnerabilities),

@@ -168,7 +168,7 @@ public sealed class ReportArchive(
             new(PeriodKind.Day, [.. days.Select(d => Entry(ReportPeriod.Day(d)))]),
         ];
         return new ArchivePageModel(o.Title, calendar.ZoneId, month, months, [.. sections.Where(s => s.Kind == PeriodKind.Day || s.Entries.Count > 0)], now, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()),
-            ReportOptions.MarkingOf(o));
+            ReportMarking.Of(o));
     }
 
     /// <summary>One stored day: each incident's figures on it, and how much of the day was pulled.</summary>

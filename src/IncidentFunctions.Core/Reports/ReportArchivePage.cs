@@ -75,7 +75,7 @@ public static class ReportArchivePage
         var sb = new StringBuilder(16_384);
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex, nofollow\">")
-            .Append("<title>").Append(E($"{(page.Marking is { } marked ? $"[{marked}] " : "")}Incident reports – {monthName}")).Append("</title><style>").Append(Style).Append("</style></head>\n<body>\n");
+            .Append("<title>").Append(E(ReportMarking.Prefixed(page.Marking, $"Incident reports – {monthName}"))).Append("</title><style>").Append(Style).Append("</style></head>\n<body>\n");
         sb.Append("<header><div>");
         // The reports' handling marking (TLP:AMBER…) before anything from them, as on every page of the PDFs.
         if (page.Marking is { } marking) sb.Append("<p class=\"marking\">").Append(E(marking)).Append("</p>");

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using IncidentFunctions.Text;
 
 namespace IncidentFunctions.Reports;
 
@@ -124,8 +123,4 @@ public sealed class ReportOptions
     /// <summary><paramref name="pathAndQuery"/> (relative to the API base) under <see cref="PublicBaseUrl"/>; null when none is set.</summary>
     public Uri? PublicLink(string pathAndQuery)
         => PublicBaseUrl is { } b ? new Uri(b.AbsoluteUri.EndsWith('/') ? b : new Uri(b.AbsoluteUri + "/"), pathAndQuery) : null;
-
-    /// <summary>The marking as every output prints it: trimmed, control and invisible characters shown as escapes (as attacker text is), or null for none.</summary>
-    internal static string? MarkingOf(ReportOptions options)
-        => string.IsNullOrWhiteSpace(options.Marking) ? null : UntrustedText.Sanitize(options.Marking.Trim(), MaxMarkingChars);
 }
