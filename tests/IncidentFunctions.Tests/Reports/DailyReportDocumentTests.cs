@@ -60,18 +60,15 @@ public sealed class DailyReportDocumentTests
         var (report, pdf) = Render(inputs with { Sources = new(profiles, inputs.Sources.Attributions) });
 
         Assert.Equal(["geo-whois-asn-country", "tor-exits"], report.Datasets.Select(d => d.Source));
-        var pages = PdfText.Pages(pdf.Pdf);
-        var first = Normalize(pages[0]);
+        var pages = PdfText.FlatPages(pdf.Pdf);
+        var first = pages[0];
         Assert.Contains("Warning: source labels from geo-whois-asn-country come from data of 2026-06-17, 156 days before this day.", first, StringComparison.Ordinal);
         Assert.DoesNotContain("tor-exits", first, StringComparison.Ordinal); // a day old: not called out
-        Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17), tor-exits (data of 2026-11-19 to 2026-11-20).", Normalize(pages[^1]), StringComparison.Ordinal);
+        Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17), tor-exits (data of 2026-11-19 to 2026-11-20).", pages[^1], StringComparison.Ordinal);
 
         var (_, fresh) = Render(inputs);
-        Assert.DoesNotContain("source labels from", Normalize(PdfText.Pages(fresh.Pdf)[0]), StringComparison.Ordinal);
+        Assert.DoesNotContain("source labels from", PdfText.FlatPages(fresh.Pdf)[0], StringComparison.Ordinal);
     }
-
-    /// <summary>A page's text with line breaks as spaces, for finding a wrapped sentence.</summary>
-    private static string Normalize(string page) => string.Join(' ', page.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public void Render_HostilePiecesGluedAtRandom_AreDrawnInertAndNeverLinked()

@@ -28,6 +28,10 @@ internal static class PdfText
         return document.GetPages().Select(p => p.Text).ToList();
     }
 
+    /// <summary>Every page's text with line breaks and runs of spaces as one space, for finding a wrapped sentence on its page.</summary>
+    public static List<string> FlatPages(byte[] pdf)
+        => Pages(pdf).ConvertAll(p => string.Join(' ', p.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)));
+
     /// <summary>Every page's words joined by single spaces, for finding phrases.</summary>
     public static string Words(byte[] pdf)
     {

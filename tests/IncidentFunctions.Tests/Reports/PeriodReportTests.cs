@@ -324,7 +324,7 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
         var june = new DateTimeOffset(2026, 6, 17, 0, 0, 0, TimeSpan.Zero);
         var report = built with { Datasets = [new LabelDataset("geo-whois-asn-country", june, june)] };
 
-        var pages = PdfText.Pages(new PeriodReportDocument(report, PageGeometry.A4Landscape).Render().Pdf).ConvertAll(p => string.Join(' ', p.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)));
+        var pages = PdfText.FlatPages(new PeriodReportDocument(report, PageGeometry.A4Landscape).Render().Pdf);
 
         var days = (int)(report.Window.From - june).TotalDays; // before the week's first local midnight
         Assert.Contains($"Warning: source labels from geo-whois-asn-country come from data of 2026-06-17, {days} days before this period.", pages[0], StringComparison.Ordinal);

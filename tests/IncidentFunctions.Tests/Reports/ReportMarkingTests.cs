@@ -1,5 +1,6 @@
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Reports;
+using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -13,9 +14,6 @@ namespace IncidentFunctions.Tests.Reports;
 [Trait("Category", TestCategories.Integration)]
 public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposable
 {
-    /// <summary>The A4 landscape page's margin, in points.</summary>
-    private const double Margin = 32;
-
     private AppHarness? _app;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -74,7 +72,7 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
             var line = page.GetWords().Where(w => Math.Abs(w.BoundingBox.Bottom - mark.BoundingBox.Bottom) < 1 && w.BoundingBox.Left >= mark.BoundingBox.Left
                 && w.Text is not ("Page" or "of") && !w.Text.All(char.IsAsciiDigit)).ToList(); // not the header's page X of Y
             Assert.EndsWith("…", line.MaxBy(w => w.BoundingBox.Right)!.Text, StringComparison.Ordinal);
-            Assert.InRange(line.Max(w => w.BoundingBox.Right) - mark.BoundingBox.Left, 0, (page.Width - 2 * Margin) / 3 + 1);
+            Assert.InRange(line.Max(w => w.BoundingBox.Right) - mark.BoundingBox.Left, 0, PageGeometry.A4Landscape.ContentWidth / 3 + 1);
         }
 
         Assert.Empty(PdfText.OverlappingWords(pdf));
