@@ -19,7 +19,7 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task GetOrCreateWithContentAsync_Marking_EveryPageOfDayAndWeekShowsItAtTheRightOfHeaderAndFooter()
+    public async Task GetOrCreateWithContentAsync_Marking_DayAndWeekShowItOnEveryPageAndInTheirTitleAndKeywords()
     {
         var app = await StartAsync("TLP:AMBER");
         var day = Yesterday(app);
@@ -31,6 +31,9 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         })
         {
             using var document = PdfText.Open(pdf);
+            // Also where a viewer's title bar, a file list or a document store shows it: the title and the keywords.
+            Assert.StartsWith("[TLP:AMBER] ", document.Information.Title, StringComparison.Ordinal);
+            Assert.StartsWith("TLP:AMBER, ", document.Information.Keywords, StringComparison.Ordinal);
             Assert.True(document.NumberOfPages > 1, $"{document.NumberOfPages} page(s): too few to tell a running marking");
             foreach (var page in document.GetPages())
             {
@@ -64,6 +67,7 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         // The controls are shown as escapes, never applied (the words after them are not reversed), as attacker text is.
         Assert.DoesNotContain('\u202E', page.Text);
         Assert.DoesNotContain('\u0007', page.Text);
+        Assert.StartsWith("[CONFIDENTIAL[U+202E][U+0007] WWW", document.Information.Title, StringComparison.Ordinal);
         var marks = page.GetWords().Where(w => w.Text.StartsWith("CONFIDENTIAL[U+202E][U+0007]", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, marks.Count);
         foreach (var mark in marks)

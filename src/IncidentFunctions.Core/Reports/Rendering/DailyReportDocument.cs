@@ -40,10 +40,11 @@ public sealed class DailyReportDocument(DailyReport report, PageGeometry geometr
 
         var metadata = new SKDocumentPdfMetadata
         {
-            Title = $"{report.Title} – {IsoDay}",
+            // The marking leads the title (what a viewer's window and a file list show) and is a keyword, as on every page.
+            Title = ReportMarking.Prefixed(report.Marking, $"{report.Title} – {IsoDay}"),
             Author = report.CompanyName ?? Creator,
             Subject = $"Wallarm incidents on {IsoDay} ({report.TimeZone}): {Numbers.Count(report.Incidents.Count, "incident", "incidents")}",
-            Keywords = "Wallarm, WAF, incidents, daily report",
+            Keywords = ReportMarking.Listed(report.Marking, "Wallarm, WAF, incidents, daily report"),
             Creator = Creator,
             Creation = report.GeneratedAt.UtcDateTime,
             Modified = report.GeneratedAt.UtcDateTime,

@@ -29,10 +29,10 @@ public sealed class PeriodReportDocument(PeriodReport report, PageGeometry geome
         text.PruneFaces();
         var metadata = new SKDocumentPdfMetadata
         {
-            Title = $"{report.Title} – {name}",
+            Title = ReportMarking.Prefixed(report.Marking, $"{report.Title} – {name}"),
             Author = report.CompanyName ?? DailyReportDocument.Creator,
             Subject = $"Wallarm incidents in {name} ({report.TimeZone}): {Numbers.Count(report.IncidentsTotal, "incident", "incidents")}{(report.Partial ? " (partial)" : "")}",
-            Keywords = $"Wallarm, WAF, incidents, {(report.Period.Kind == PeriodKind.Week ? "weekly" : "monthly")} report",
+            Keywords = ReportMarking.Listed(report.Marking, $"Wallarm, WAF, incidents, {(report.Period.Kind == PeriodKind.Week ? "weekly" : "monthly")} report"),
             Creator = DailyReportDocument.Creator,
             Creation = report.GeneratedAt.UtcDateTime,
             Modified = report.GeneratedAt.UtcDateTime,
