@@ -20,6 +20,20 @@ public sealed class ReportCalendarTests
         => Assert.Equal(TimeSpan.FromHours(25), new ReportCalendar("Europe/Berlin").WindowOf(new LocalDate(2026, 10, 25)).Duration);
 
     [Fact]
+    public void WindowOf_MidnightSkippedInHavana_StartsAtOneAndIs23Hours()
+    {
+        // Cuba springs forward at midnight itself: 2026-03-08 has no 00:00, its first instant is 01:00 (UTC-4).
+        var calendar = new ReportCalendar("America/Havana");
+
+        var window = calendar.WindowOf(new LocalDate(2026, 3, 8));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 8, 5, 0, 0, TimeSpan.Zero), window.From);
+        Assert.Equal(TimeSpan.FromHours(23), window.Duration);
+        Assert.Equal(window.To, calendar.WindowOf(new LocalDate(2026, 3, 9)).From);
+        Assert.Equal(new LocalDate(2026, 3, 7), calendar.DayOf(window.From.AddTicks(-1)));
+    }
+
+    [Fact]
     public void DayOf_InstantJustBeforeLocalMidnight_BelongsToTheLocalDay()
     {
         var calendar = new ReportCalendar("America/New_York");

@@ -352,6 +352,33 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Report_DayWithoutMidnight_StartsAtOneAndHas23Hours()
+    {
+        // America/Havana springs forward at midnight: 2026-03-08 begins at 01:00 (UTC-4), 05:00 UTC, and has 23 hours.
+        var now = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+        await using var app = await StartAsync("America/Havana", now);
+        await SeedAsync(app,
+            Incident("before:1", new DateTimeOffset(2026, 3, 8, 4, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CST Mar 7
+            Incident("first:1", new DateTimeOffset(2026, 3, 8, 5, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 01:10 CDT Mar 8
+            Incident("last:1", new DateTimeOffset(2026, 3, 9, 3, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CDT Mar 8
+            Incident("after:1", new DateTimeOffset(2026, 3, 9, 4, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))); // 00:10 CDT Mar 9
+
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 3, 8), TestContext.Current.CancellationToken);
+        var (status, _, body) = await SendAsync<DailyReportEndpoint>(app, "2026-03-08");
+        var text = string.Concat(PdfText.Pages(body));
+
+        Assert.Equal(200, status);
+        Assert.Equal(TimeSpan.FromHours(23), report.Window.Duration);
+        Assert.Equal(23, report.Hours.Count);
+        Assert.Equal("01:00 -04", report.Hours[0].Label);
+        Assert.Equal("23:00 -04", report.Hours[^1].Label);
+        Assert.Equal(["first:1", "last:1"], report.Incidents.Select(i => i.Id).Order());
+        Assert.Contains("01:10", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("before:1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WarmUp_WithStorageAndQuietDaysSince_BuildsTheMostRecentDayWithRowsAndStoresNoReport()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
