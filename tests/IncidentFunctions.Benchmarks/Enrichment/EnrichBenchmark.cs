@@ -35,6 +35,10 @@ internal static class EnrichBenchmark
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Wallarm:ApiToken"] = "FAKE-benchmark-token",
+            // The simulator as the Wallarm API (the default cloud is the internet), and no warm-up renders competing
+            // with the enrichment measured.
+            ["Wallarm:Cloud"] = simulator.BaseAddress.AbsoluteUri,
+            ["Reports:WarmUpOnStart"] = "false",
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = "bench" + Guid.NewGuid().ToString("N")[..6],
             [AppSettingNames.EnrichmentQueueName] = queueName,

@@ -50,6 +50,10 @@ internal static class EnrichListenerBenchmark
     private static Dictionary<string, string?> Settings(string connectionString, Uri simulator, string queueName) => new()
     {
         ["Wallarm:ApiToken"] = "FAKE-benchmark-token",
+        // The simulator as the Wallarm API: the default cloud is the internet (the report warm-up asks it for the tenant).
+        ["Wallarm:Cloud"] = simulator.AbsoluteUri,
+        // Enrichment is measured: no warm-up renders competing with it for the two cores.
+        ["Reports:WarmUpOnStart"] = "false",
         ["Storage:ConnectionString"] = connectionString,
         ["Storage:TablePrefix"] = "bench" + Guid.NewGuid().ToString("N")[..6],
         [AppSettingNames.EnrichmentQueueName] = queueName,
