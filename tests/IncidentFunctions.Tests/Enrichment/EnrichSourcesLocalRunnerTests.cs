@@ -32,6 +32,7 @@ public sealed class EnrichSourcesLocalRunnerTests(AzuriteFixture azurite)
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Wallarm:ApiToken"] = "FAKE-unused-token",
+            ["Reports:WarmUpOnStart"] = "false", // its storage part asks the Wallarm API (the internet by default) for the tenant
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = UniqueNames.TablePrefix(),
             [AppSettingNames.EnrichmentQueueName] = queueName,
@@ -105,6 +106,7 @@ public sealed class EnrichSourcesLocalRunnerTests(AzuriteFixture azurite)
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Wallarm:ApiToken"] = "FAKE-unused-token",
+            ["Reports:WarmUpOnStart"] = "false", // its storage part asks the Wallarm API (the internet by default) for the tenant
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = UniqueNames.TablePrefix(),
             [AppSettingNames.EnrichmentQueueName] = queueName,
