@@ -324,58 +324,36 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
         Assert.Contains("long:1", string.Concat(PdfText.Pages(nov20.Body)), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Report_DstDay_HasLocalDayBoundariesAnd25Hours()
+    [Theory]
+    [InlineData("Europe/Berlin", "2026-10-25", 25, "00:00 +02")] // leaves summer time: 25 hours, from 22:00 UTC the day before
+    [InlineData("America/Havana", "2026-03-08", 23, "01:00 -04")] // springs forward at midnight itself: no 00:00, 23 hours
+    public async Task Report_DstDay_HasLocalDayBoundariesAndItsHours(string zone, string isoDay, int hours, string firstHour)
     {
-        // Europe/Berlin leaves summer time on 2026-10-25: that report day is 25 hours, from 22:00 UTC the day before.
-        var now = new DateTimeOffset(2026, 10, 27, 9, 0, 0, TimeSpan.Zero);
-        await using var app = await StartAsync("Europe/Berlin", now);
+        Assert.True(ReportCalendar.TryParseIsoDay(isoDay, out var day));
+        var calendar = new ReportCalendar(zone);
+        var window = calendar.WindowOf(day);
+        await using var app = await StartAsync(zone, window.To.AddDays(1).AddHours(9));
         await SeedAsync(app,
-            Incident("before:1", new DateTimeOffset(2026, 10, 24, 21, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CEST Oct 24
-            Incident("first:1", new DateTimeOffset(2026, 10, 24, 22, 30, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 00:30 CEST Oct 25
-            Incident("last:1", new DateTimeOffset(2026, 10, 25, 22, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CET Oct 25
-            Incident("after:1", new DateTimeOffset(2026, 10, 25, 23, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))); // 00:10 CET Oct 26
+            Incident("before:1", window.From.AddMinutes(-10), TimeSpan.FromMinutes(5)),
+            Incident("first:1", window.From.AddMinutes(10), TimeSpan.FromMinutes(5)),
+            Incident("last:1", window.To.AddMinutes(-10), TimeSpan.FromMinutes(5)),
+            Incident("after:1", window.To.AddMinutes(10), TimeSpan.FromMinutes(5)));
 
-        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 10, 25), TestContext.Current.CancellationToken);
-        var (_, _, body) = await SendAsync<DailyReportEndpoint>(app, "2026-10-25");
+        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, day, TestContext.Current.CancellationToken);
+        var (status, _, body) = await SendAsync<DailyReportEndpoint>(app, isoDay);
         var text = string.Concat(PdfText.Pages(body));
 
-        Assert.Equal(TimeSpan.FromHours(25), report.Window.Duration);
-        Assert.Equal(25, report.Hours.Count);
+        Assert.Equal(200, status);
+        Assert.Equal(TimeSpan.FromHours(hours), report.Window.Duration);
+        Assert.Equal(hours, report.Hours.Count);
+        Assert.Equal(firstHour, report.Hours[0].Label);
         Assert.Equal(["first:1", "last:1"], report.Incidents.Select(i => i.Id).Order());
         Assert.Contains("first:1", text, StringComparison.Ordinal);
         Assert.Contains("last:1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("before:1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
-        Assert.Contains("00:30", text, StringComparison.Ordinal);
+        Assert.Contains(firstHour[..2] + ":10", text, StringComparison.Ordinal); // the first hit in local time
         Assert.Contains("23:50", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Report_DayWithoutMidnight_StartsAtOneAndHas23Hours()
-    {
-        // America/Havana springs forward at midnight: 2026-03-08 begins at 01:00 (UTC-4), 05:00 UTC, and has 23 hours.
-        var now = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
-        await using var app = await StartAsync("America/Havana", now);
-        await SeedAsync(app,
-            Incident("before:1", new DateTimeOffset(2026, 3, 8, 4, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CST Mar 7
-            Incident("first:1", new DateTimeOffset(2026, 3, 8, 5, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 01:10 CDT Mar 8
-            Incident("last:1", new DateTimeOffset(2026, 3, 9, 3, 50, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5)), // 23:50 CDT Mar 8
-            Incident("after:1", new DateTimeOffset(2026, 3, 9, 4, 10, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5))); // 00:10 CDT Mar 9
-
-        var report = await app.Get<DailyReportBuilder>().BuildAsync(Tenant, new LocalDate(2026, 3, 8), TestContext.Current.CancellationToken);
-        var (status, _, body) = await SendAsync<DailyReportEndpoint>(app, "2026-03-08");
-        var text = string.Concat(PdfText.Pages(body));
-
-        Assert.Equal(200, status);
-        Assert.Equal(TimeSpan.FromHours(23), report.Window.Duration);
-        Assert.Equal(23, report.Hours.Count);
-        Assert.Equal("01:00 -04", report.Hours[0].Label);
-        Assert.Equal("23:00 -04", report.Hours[^1].Label);
-        Assert.Equal(["first:1", "last:1"], report.Incidents.Select(i => i.Id).Order());
-        Assert.Contains("01:10", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("before:1", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("after:1", text, StringComparison.Ordinal);
     }
 
     [Fact]
