@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Core;
-using Azure.Identity;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Testing;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -184,19 +184,9 @@ public sealed partial class AppSettingsCoverageTests
         builder.Configuration.AddInMemoryCollection(settings);
         // The deployed settings turn on the telemetry export with the app's identity: the default credential would ask
         // the instance metadata endpoint (and the Azure CLI) for a token when the exporter flushes on dispose.
-        builder.Services.AddSingleton<TokenCredential>(new OfflineCredential());
+        builder.Services.AddSingleton<TokenCredential>(new RefusingCredential());
         builder.AddIncidentFunctions();
         return builder.Build();
-    }
-
-    /// <summary>Refuses at once, offline: no identity endpoint is reached from a test.</summary>
-    private sealed class OfflineCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            => throw new CredentialUnavailableException("Tests reach no identity endpoint.");
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            => throw new CredentialUnavailableException("Tests reach no identity endpoint.");
     }
 
     private static IEnumerable<(string Function, JsonElement Binding)> MetadataBindings()

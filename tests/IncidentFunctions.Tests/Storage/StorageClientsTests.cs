@@ -17,32 +17,6 @@ public sealed class StorageClientsTests(AzuriteFixture azurite)
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    /// <summary>Records what it was asked for and refuses, so a client that authenticates fails at once, offline.</summary>
-    private sealed class RefusingCredential : TokenCredential
-    {
-        public List<string> Scopes { get; } = [];
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            => throw Refuse(requestContext);
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            => throw Refuse(requestContext);
-
-        private RefusedTokenException Refuse(TokenRequestContext context)
-        {
-            lock (Scopes) Scopes.AddRange(context.Scopes);
-            return new RefusedTokenException();
-        }
-    }
-
-    private sealed class RefusedTokenException : Exception
-    {
-        public RefusedTokenException()
-            : base("refused by the test credential")
-        {
-        }
-    }
-
     private static ServiceProvider Services(Dictionary<string, string?> settings, TokenCredential? credential = null)
     {
         var services = new ServiceCollection();
