@@ -57,7 +57,7 @@ public sealed class DigestReportPublisher(DailyReportService reports, PeriodRepo
             if (current.Sha256 != report.Sha256) return null;
             using var buffer = new MemoryStream((int)current.Length);
             await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return new EmailAttachment(current.FileName, buffer.ToArray());
+            return new EmailAttachment(ReportMarking.FileName(ReportMarking.Of(reportOptions.Value), current.FileName), buffer.ToArray());
         }
     }
 }

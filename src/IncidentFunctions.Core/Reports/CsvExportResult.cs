@@ -9,9 +9,10 @@ namespace IncidentFunctions.Reports;
 /// Streams a CSV export: headers first (no Content-Length: the size is known only at the end), then the rows as they
 /// are read. A failure after the first byte cannot change the status any more, so the connection is aborted and the
 /// client sees a truncated transfer rather than a file that looks complete. <c>X-Report-Partial: true</c> marks a
-/// period that has not ended yet.
+/// period that has not ended yet. The download name starts with the handling marking, if any (<paramref name="marking"/>):
+/// a column would change the file's shape for every consumer, a name does not.
 /// </summary>
-internal sealed class CsvExportResult(IncidentCsvExport export, CsvExportScope scope, bool partial, bool bodyless, ILogger logger) : IResult
+internal sealed class CsvExportResult(IncidentCsvExport export, CsvExportScope scope, bool partial, bool bodyless, string? marking, ILogger logger) : IResult
 {
     public const string PartialHeader = "X-Report-Partial";
 
@@ -24,7 +25,7 @@ internal sealed class CsvExportResult(IncidentCsvExport export, CsvExportScope s
         response.Headers.XContentTypeOptions = "nosniff";
         response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { Private = true, NoCache = true };
         var disposition = new ContentDispositionHeaderValue("attachment");
-        disposition.SetHttpFileName($"incidents-{ReportPeriods.Segment(scope.Period.Kind)}-{scope.Period.Key}.csv");
+        disposition.SetHttpFileName(ReportMarking.FileName(marking, $"incidents-{ReportPeriods.Segment(scope.Period.Kind)}-{scope.Period.Key}.csv"));
         response.GetTypedHeaders().ContentDisposition = disposition;
         if (partial) response.Headers[PartialHeader] = "true";
         if (bodyless) return;

@@ -57,12 +57,13 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
         try
         {
             var (file, generated) = await reports.GetOrCreateWithContentAsync(day, cancellationToken).ConfigureAwait(false);
-            if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true);
-            if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false);
+            var marking = ReportMarking.Of(options.Value);
+            if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true, marking);
+            if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false, marking);
 
             // Opened here, not while writing, so a storage failure can still be answered with a status of its own.
             var (current, content) = await reports.OpenReadAsync(file, generated, cancellationToken).ConfigureAwait(false);
-            return new ReportFileResult(current, content, notModified: false);
+            return new ReportFileResult(current, content, notModified: false, marking);
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {

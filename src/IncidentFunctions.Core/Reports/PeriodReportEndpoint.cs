@@ -1,6 +1,7 @@
 using IncidentFunctions.AppModel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Reports;
 
@@ -11,7 +12,7 @@ namespace IncidentFunctions.Reports;
 /// yet is served as stored so far, marked partial in the PDF and with <c>X-Report-Partial: true</c>.
 /// </summary>
 /// <remarks>The daily route's literal <c>daily</c> segment takes precedence over <c>{kind}</c> in both hosts' routing.</remarks>
-public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeriods periods, ILogger<PeriodReportEndpoint> logger) : IHttpRoute
+public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<PeriodReportEndpoint> logger) : IHttpRoute
 {
     public const string FunctionName = "GetPeriodReport";
     public const string Template = "reports/{" + ReportCsvEndpoint.KindRouteValue + "}/{" + ReportCsvEndpoint.PeriodRouteValue + "}.pdf";
@@ -36,10 +37,11 @@ public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeri
         {
             if (!periods.IsComplete(parsed)) request.HttpContext.Response.Headers[CsvExportResult.PartialHeader] = "true";
             var (file, generated) = await reports.GetOrCreateWithContentAsync(parsed, cancellationToken).ConfigureAwait(false);
-            if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true);
-            if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false);
+            var marking = ReportMarking.Of(options.Value);
+            if (ReportFileResult.IfNoneMatch(request, file.ETag)) return new ReportFileResult(file, null, notModified: true, marking);
+            if (HttpMethods.IsHead(request.Method)) return new ReportFileResult(file, null, notModified: false, marking);
             var (current, content) = await reports.OpenReadAsync(file, parsed, generated, cancellationToken).ConfigureAwait(false);
-            return new ReportFileResult(current, content, notModified: false);
+            return new ReportFileResult(current, content, notModified: false, marking);
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {

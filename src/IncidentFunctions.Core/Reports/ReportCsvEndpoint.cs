@@ -1,6 +1,7 @@
 using IncidentFunctions.AppModel;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Reports;
 
@@ -10,7 +11,7 @@ namespace IncidentFunctions.Reports;
 /// streamed as CSV (<see cref="IncidentCsv"/>). 404 for another kind, outside the retention or in the future; 400
 /// (problem+json) for a malformed period; 503 with <c>Retry-After</c> when storage fails before the first byte.
 /// </summary>
-public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods periods, ILogger<ReportCsvEndpoint> logger) : IHttpRoute
+public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods periods, IOptions<ReportOptions> options, ILogger<ReportCsvEndpoint> logger) : IHttpRoute
 {
     public const string FunctionName = "GetReportCsv";
     public const string KindRouteValue = "kind";
@@ -37,7 +38,7 @@ public sealed class ReportCsvEndpoint(IncidentCsvExport export, ReportPeriods pe
         try
         {
             var scope = await export.PrepareAsync(parsed, cancellationToken).ConfigureAwait(false);
-            return new CsvExportResult(export, scope, partial: !periods.IsComplete(parsed), bodyless: HttpMethods.IsHead(request.Method), logger);
+            return new CsvExportResult(export, scope, partial: !periods.IsComplete(parsed), bodyless: HttpMethods.IsHead(request.Method), ReportMarking.Of(options.Value), logger);
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {

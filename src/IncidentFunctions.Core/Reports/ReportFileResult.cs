@@ -9,7 +9,8 @@ namespace IncidentFunctions.Reports;
 /// revalidate it), and for a body the content type, length, <c>nosniff</c> and an inline download name. 304 and
 /// HEAD carry the headers only.
 /// </summary>
-internal sealed class ReportFileResult(ReportFile file, Stream? content, bool notModified) : IResult
+/// <param name="marking">The handling marking (<see cref="ReportMarking.Of"/>) the download name starts with; null for none.</param>
+internal sealed class ReportFileResult(ReportFile file, Stream? content, bool notModified, string? marking) : IResult
 {
     public const string PdfContentType = "application/pdf";
 
@@ -34,7 +35,7 @@ internal sealed class ReportFileResult(ReportFile file, Stream? content, bool no
             response.ContentLength = file.Length;
             response.Headers.XContentTypeOptions = "nosniff";
             var disposition = new ContentDispositionHeaderValue("inline");
-            disposition.SetHttpFileName(file.FileName);
+            disposition.SetHttpFileName(ReportMarking.FileName(marking, file.FileName));
             headers.ContentDisposition = disposition;
             if (content is not null) await content.CopyToAsync(response.Body, httpContext.RequestAborted).ConfigureAwait(false);
         }

@@ -1,15 +1,20 @@
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Digest;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Reports;
 
 /// <summary>
 /// <c>Reports:Marking</c>: a handling marking such as TLP:AMBER at the right of every page's header and footer, on a
-/// day and a week of real rows (several pages each), against real Azurite.
+/// day and a week of real rows (several pages each), and first in the name of every file downloaded or attached,
+/// against real Azurite.
 /// </summary>
 [Trait("Category", TestCategories.Integration)]
 public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposable
@@ -105,6 +110,31 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         }
     }
 
+    [Fact]
+    public async Task Downloads_Marking_PdfCsvAndEmailAttachmentNamesStartWithIt()
+    {
+        var app = await StartAsync("TLP:AMBER+STRICT", new()
+        {
+            ["Reports:PublicBaseUrl"] = "https://func.example.test/api/",
+            ["Reports:SigningKeys:k1"] = Tests.Digest.DigestSenderTests.SigningKey,
+            ["Reports:ActiveSigningKeyId"] = "k1",
+        });
+        var day = Yesterday(app);
+        var iso = ReportCalendar.IsoDay(day);
+        var week = ReportPeriod.WeekOf(day);
+
+        var daily = await SendAsync(app, (services, request) => services.GetRequiredService<DailyReportEndpoint>().HandleAsync(request, iso, Ct));
+        var weekly = await SendAsync(app, (services, request) => services.GetRequiredService<PeriodReportEndpoint>().HandleAsync(request, "weekly", week.Key, Ct));
+        var csv = await SendAsync(app, (services, request) => services.GetRequiredService<ReportCsvEndpoint>().HandleAsync(request, "daily", iso, Ct));
+        var publisher = app.Get<DigestReportPublisher>();
+        var attachment = await publisher.ReadAttachmentAsync(ReportPeriod.Day(day), (await publisher.PublishAsync(day, Ct)).Link, long.MaxValue, Ct);
+
+        Assert.Equal(("inline", $"TLP-AMBER+STRICT_incident-report-{iso}.pdf"), daily);
+        Assert.Equal(("inline", $"TLP-AMBER+STRICT_incident-report-{week.Key}.pdf"), weekly);
+        Assert.Equal(("attachment", $"TLP-AMBER+STRICT_incidents-daily-{iso}.csv"), csv);
+        Assert.Equal($"TLP-AMBER+STRICT_incident-report-{iso}.pdf", attachment?.FileName);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
@@ -120,5 +150,39 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         return _app;
     }
 
+    /// <summary>Runs a route as the hosts do and returns the response's Content-Disposition: its type and the file name (plain and UTF-8 the same).</summary>
+    private static async Task<(string Type, string FileName)> SendAsync(AppHarness app, Func<IServiceProvider, HttpRequest, Task<IResult>> route)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = "GET";
+        context.Response.Body = new MemoryStream();
+        await (await route(scope.ServiceProvider, context.Request)).ExecuteAsync(context);
+        Assert.Equal(200, context.Response.StatusCode);
+        var disposition = ContentDispositionHeaderValue.Parse(context.Response.Headers.ContentDisposition.ToString());
+        Assert.Equal(disposition.FileName.Value, disposition.FileNameStar.Value);
+        return (disposition.DispositionType.Value!, disposition.FileNameStar.Value!);
+    }
+
     private static LocalDate Yesterday(AppHarness app) => app.Get<ReportCalendar>().DayOf(app.Clock.GetUtcNow()).PlusDays(-1);
+}
+
+/// <summary>The marking in a file name: kept where a file system allows it, nothing that could move or break the name.</summary>
+[Trait("Category", TestCategories.Unit)]
+public sealed class ReportMarkingFileNameTests
+{
+    [Theory]
+    [InlineData(null, "incident-report-2026-11-20.pdf")]
+    [InlineData("TLP:AMBER", "TLP-AMBER_incident-report-2026-11-20.pdf")]
+    [InlineData("TLP:AMBER+STRICT", "TLP-AMBER+STRICT_incident-report-2026-11-20.pdf")]
+    [InlineData("Конфиденциально — для служебного", "Конфиденциально-для-служебного_incident-report-2026-11-20.pdf")]
+    [InlineData("\"../..\\etc/passwd\"", "etc-passwd_incident-report-2026-11-20.pdf")]
+    [InlineData("CONFIDENTIAL[U+202E][U+0007]", "CONFIDENTIAL-U+202E-U+0007_incident-report-2026-11-20.pdf")]
+    [InlineData(" :: / ", "incident-report-2026-11-20.pdf")]
+    public void FileName_Marking_PrefixesWhatAFileSystemTakes(string? marking, string expected)
+        => Assert.Equal(expected, ReportMarking.FileName(marking, "incident-report-2026-11-20.pdf"));
+
+    [Fact]
+    public void FileName_LongMarking_KeepsItsFirstFortyCharacters()
+        => Assert.Equal(new string('W', 40) + "_x.csv", ReportMarking.FileName(new string('W', 60), "x.csv"));
 }
