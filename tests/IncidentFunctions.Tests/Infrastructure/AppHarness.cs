@@ -13,13 +13,15 @@ namespace IncidentFunctions.Tests.Infrastructure;
 /// <summary>
 /// The real composition root against real Azurite and the Wallarm simulator, with only configuration overridden:
 /// unique tables and queue per harness, a <see cref="ManualClock"/> shared by the app and the simulator, fast retries,
-/// and every log line captured.
+/// every log line captured, and HTTP to this machine only (<see cref="LocalOnlyHttp"/>: disposing a harness whose host
+/// asked for anything else fails the test).
 /// </summary>
 public sealed class AppHarness : IAsyncDisposable
 {
-    private AppHarness(IHost host, WallarmSimulatorHost simulator, ManualClock clock, string tablePrefix, string queueName, string connectionString)
+    private AppHarness(IHost host, WallarmSimulatorHost simulator, ManualClock clock, string tablePrefix, string queueName, string connectionString, LocalOnlyHttp outbound)
     {
         Host = host;
+        Outbound = outbound;
         Simulator = simulator;
         Clock = clock;
         TablePrefix = tablePrefix;
@@ -40,6 +42,9 @@ public sealed class AppHarness : IAsyncDisposable
     public string ConnectionString { get; }
 
     public IServiceProvider Services => Host.Services;
+
+    /// <summary>The host's HTTP requests refused for leaving this machine.</summary>
+    public LocalOnlyHttp Outbound { get; }
 
     public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
 
@@ -87,11 +92,12 @@ public sealed class AppHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+        var outbound = LocalOnlyHttp.AddTo(builder.Services);
         builder.AddIncidentFunctions();
         services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
-        return new AppHarness(host, sim, clock, tablePrefix, queueName, azurite.ConnectionString);
+        return new AppHarness(host, sim, clock, tablePrefix, queueName, azurite.ConnectionString, outbound);
     }
 
     public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
@@ -108,5 +114,6 @@ public sealed class AppHarness : IAsyncDisposable
         await Host.StopAsync();
         Host.Dispose();
         await Simulator.DisposeAsync();
+        Outbound.ThrowIfAnyRefused();
     }
 }
