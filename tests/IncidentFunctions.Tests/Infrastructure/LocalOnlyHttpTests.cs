@@ -2,9 +2,9 @@ using IncidentFunctions.Wallarm;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
-/// <summary>The test hosts' guard against reaching the internet (<see cref="LocalOnlyHttp"/>).</summary>
+/// <summary>The guards against tests reaching the internet: the test hosts' (<see cref="LocalOnlyHttp"/>) and the process's (<see cref="OutboundHttpRecorder"/>).</summary>
 [Trait("Category", TestCategories.Integration)]
-public sealed class LocalOnlyHttpTests(AzuriteFixture azurite)
+public sealed class LocalOnlyHttpTests(AzuriteFixture azurite, OutboundHttpRecorder recorder)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,6 +36,23 @@ public sealed class LocalOnlyHttpTests(AzuriteFixture azurite)
 
         Assert.Empty(app.Outbound.Refused);
         await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OutboundHttpRecorder_ClientOutsideAnyTestHost_RecordsTheRequestBeyondThisMachine()
+    {
+        Assert.NotNull(recorder);
+        // A socket handler whose connect step refuses: the request is reported as sent, and nothing is looked up or opened.
+        using var client = new HttpClient(new SocketsHttpHandler { ConnectCallback = (_, _) => throw new HttpRequestException("refused by the test") });
+        var beyond = new Uri($"https://recorder-{Guid.NewGuid():N}.wallarm.com/v1/user");
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(beyond, Ct));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("http://127.0.0.1:9/"), Ct));
+
+        Assert.Contains(beyond, OutboundHttpRecorder.Beyond);
+        Assert.DoesNotContain(OutboundHttpRecorder.Beyond, u => u.Host == "127.0.0.1");
+        OutboundHttpRecorder.Forget(u => u == beyond);
+        Assert.DoesNotContain(beyond, OutboundHttpRecorder.Beyond);
     }
 
     [Theory]

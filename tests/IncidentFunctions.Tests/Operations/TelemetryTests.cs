@@ -1,6 +1,7 @@
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Operations;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,9 +15,14 @@ public sealed class TelemetryTests
 {
     private const string ConnectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://ingest.invalid/";
 
+    /// <summary>
+    /// A host with an offline credential: disposing one flushes the exporter, which asks its credential for a token
+    /// (the default credential asked the instance metadata endpoint, 169.254.169.254, from the test run).
+    /// </summary>
     private static IHost Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<Azure.Core.TokenCredential>(new RefusingCredential());
         var all = new Dictionary<string, string?> { ["Wallarm:ApiToken"] = "t", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" };
         foreach (var (key, value) in settings) all[key] = value;
         builder.Configuration.AddInMemoryCollection(all);
@@ -36,7 +42,6 @@ public sealed class TelemetryTests
     [Fact]
     public void AddIncidentFunctions_ConnectionStringWithEntraAuth_ExportsWithTheAppCredential()
     {
-        // Built, not started: nothing is sent (no managed identity endpoint here).
         using var host = Build(new()
         {
             [AppSettingNames.ApplicationInsightsConnectionString] = ConnectionString,
@@ -46,8 +51,9 @@ public sealed class TelemetryTests
         Assert.Equal(new TelemetryExport(true, "entra-id (user-assigned)"), host.Services.GetRequiredService<TelemetryExport>());
         var exporter = host.Services.GetRequiredService<IOptionsMonitor<Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions>>().Get(Options.DefaultName);
         Assert.Equal(ConnectionString, exporter.ConnectionString);
+        // The app's one credential (DefaultAzureCredential unless a host registers another: StorageClientsTests).
+        Assert.IsType<RefusingCredential>(exporter.Credential);
         Assert.Same(host.Services.GetRequiredService<Azure.Core.TokenCredential>(), exporter.Credential);
-        Assert.IsType<Azure.Identity.DefaultAzureCredential>(exporter.Credential);
         Assert.False(exporter.EnableLiveMetrics);
     }
 
