@@ -46,6 +46,7 @@ public static class DeploymentSettings
         ["Enrichment__CacheTtl"] = Tuning,
         ["Enrichment__TorTolerance"] = Tuning,
         ["Enrichment__TorHistory"] = Tuning,
+        ["Enrichment__StaleAfter"] = Tuning,
         ["Enrichment__MaxShrink"] = Tuning,
         ["Enrichment__SnapshotsKept"] = Tuning,
         ["Enrichment__SnapshotCheckInterval"] = Tuning,

@@ -38,6 +38,16 @@ public sealed class EnrichmentOptions
     /// <summary>How long exit addresses that dropped off the lists are remembered, so older incidents are judged right.</summary>
     public TimeSpan TorHistory { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>The default of <see cref="StaleAfter"/>: "IP database more than a month old" is the warning users know.</summary>
+    public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Intel data older than this is called stale: a report warns when its labels come from data this much older than
+    /// the day or period it describes, and <c>/api/status</c> flags a source whose data is this old (addresses change
+    /// hands within months). Whole days, at least one.
+    /// </summary>
+    public TimeSpan StaleAfter { get; set; } = DefaultStaleAfter;
+
     /// <summary>A download with fewer entries than this share of the last good copy is refused (0.5: refuse shrinking by more than half).</summary>
     [Range(0.0, 1.0)]
     public double MaxShrink { get; set; } = 0.5;

@@ -14,6 +14,10 @@ internal sealed partial class EnrichmentOptionsValidator : IValidateOptions<Enri
         if (options.CacheTtl <= TimeSpan.Zero) failures.Add($"Enrichment:CacheTtl must be positive; got {options.CacheTtl}.");
         if (options.TorTolerance < TimeSpan.Zero) failures.Add($"Enrichment:TorTolerance must not be negative; got {options.TorTolerance}.");
         if (options.TorHistory < TimeSpan.Zero) failures.Add($"Enrichment:TorHistory must not be negative; got {options.TorHistory}.");
+        if (options.StaleAfter < TimeSpan.FromDays(1) || options.StaleAfter.Ticks % TimeSpan.TicksPerDay != 0)
+        {
+            failures.Add($"Enrichment:StaleAfter must be a whole number of days, at least one (e.g. 30.00:00:00); got {options.StaleAfter}.");
+        }
         if (TimerSchedule.Problem(AppSettingNames.RefreshIntelSchedule, options.RefreshSchedule, EnrichmentOptions.DefaultRefreshSchedule) is { } schedule) failures.Add(schedule);
 
         if (!ContainerName().IsMatch(options.SnapshotContainer) || options.SnapshotContainer.Contains("--", StringComparison.Ordinal))

@@ -1,11 +1,11 @@
 using IncidentFunctions.Enrichment;
-using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Operations;
 
 /// <summary>The intel data enrichment labels with, as <c>/api/status</c> shows it: which snapshot, when it was refreshed, and how old each source's data is.</summary>
-/// <param name="Stale">True when any source's data is older than the 30 days after which reports warn about the labels it gave.</param>
+/// <param name="Stale">True when any source's data is older than <see cref="EnrichmentOptions.StaleAfter"/> (30 days by default), after which reports warn about the labels it gave.</param>
 public sealed record IntelHealth(string Version, DateTimeOffset PublishedAt, DateTimeOffset? LastRunAt, bool Stale, IReadOnlyList<IntelSourceHealth> Sources);
 
 /// <summary>One intel source: the date of the data in the snapshot, and what the last refresh did with it.</summary>
@@ -17,7 +17,7 @@ public sealed record IntelSourceHealth(string Name, DateTimeOffset? DataDate, bo
 /// A refresh's reason may quote a source's URL, and a licensed source's URL carries its key (<c>license_key=</c>): reasons
 /// pass the log redactor before they are shown.
 /// </remarks>
-public sealed class IntelHealthReader(IntelSnapshotStore store, SecretRedactor redactor)
+public sealed class IntelHealthReader(IntelSnapshotStore store, SecretRedactor redactor, IOptions<EnrichmentOptions> options)
 {
     private const int MaxReasonChars = 300;
 
@@ -36,7 +36,7 @@ public sealed class IntelHealthReader(IntelSnapshotStore store, SecretRedactor r
             return new IntelSourceHealth(
                 StoredText.Bound(name, 100) ?? name,
                 date,
-                date is { } known && now - known > LabelData.StaleAfter,
+                date is { } known && now - known > options.Value.StaleAfter,
                 outcome?.Outcome,
                 outcome?.Reason is { } reason ? StoredText.Bound(redactor.Redact(reason), MaxReasonChars) : null,
                 outcome?.LastGoodAt);

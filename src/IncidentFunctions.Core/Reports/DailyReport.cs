@@ -81,6 +81,9 @@ public sealed record DailyReport
     /// <summary>The datasets the day's source labels came from, and how old their data was (<see cref="LabelData"/>).</summary>
     public IReadOnlyList<LabelDataset> Datasets { get; init; } = [];
 
+    /// <summary>How much older than the report's start a dataset may be before the report warns (<see cref="EnrichmentOptions.StaleAfter"/>).</summary>
+    public TimeSpan StaleDataAfter { get; init; } = EnrichmentOptions.DefaultStaleAfter;
+
     public bool IsEmpty => Incidents.Count == 0;
 }
 

@@ -33,6 +33,7 @@ public sealed class DailyReportBuilder(
     ReportCalendar calendar,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarm,
+    IOptions<EnrichmentOptions> enrichment,
     TimeProvider time)
 {
     /// <summary>
@@ -82,7 +83,8 @@ public sealed class DailyReportBuilder(
             () => new DailyReportFold(day, calendar, options.Value, vulnerabilitiesTask.Result, sourcesTask.Result, wallarm.Value.ResolveConsoleAddress(), now));
         await Task.WhenAll(foldTask, previousTask, coverageTask, previousCoverageTask, previousSourcesTask).ConfigureAwait(false);
 
-        return foldTask.Result.ToReport(tenantId, previousTask.Result.ToFigures(previousSourcesTask.Result, vulnerabilitiesTask.Result), coverageTask.Result, previousCoverageTask.Result);
+        return foldTask.Result.ToReport(tenantId, previousTask.Result.ToFigures(previousSourcesTask.Result, vulnerabilitiesTask.Result), coverageTask.Result, previousCoverageTask.Result)
+            with { StaleDataAfter = enrichment.Value.StaleAfter };
     }
 
     /// <summary>The model from already-read inputs (pure: used by tests and benchmarks too), through the same fold.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Wallarm;
@@ -34,6 +35,7 @@ public sealed class DailyReportService(
     IncidentStore incidents,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
+    IOptions<EnrichmentOptions> enrichmentOptions,
     TimeProvider time,
     ReportDemand demand,
     ReportLogo logos,
@@ -204,7 +206,7 @@ public sealed class DailyReportService(
     /// <summary>Settings (and the logo's version) that change the PDF without changing the day's rows.</summary>
     private string SettingsFingerprint(LogoImage? logo)
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.Marking, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
-            _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo));
+            _options.OngoingWindow, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo), enrichmentOptions.Value.StaleAfter);
 
     private sealed record GeneratedDay(ReportFile File, byte[] Pdf, DailyReport Model);
 }

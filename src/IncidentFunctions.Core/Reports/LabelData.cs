@@ -15,9 +15,6 @@ public sealed record LabelDataset(string Source, DateTimeOffset Oldest, DateTime
 /// </summary>
 internal static class LabelData
 {
-    /// <summary>Data older than this before the first labelled day is called out: addresses change hands within months.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(30);
-
     private const int MaxSourceChars = 80;
 
     /// <summary>Every dataset behind the profiles' labels (those with a date), by name.</summary>
@@ -44,17 +41,20 @@ internal static class LabelData
     public static string? Line(IReadOnlyList<LabelDataset> datasets)
         => datasets.Count == 0 ? null : "Source labels come from: " + string.Join(", ", datasets.Select(d => $"{d.Source} ({Dates(d)})")) + ".";
 
-    /// <summary>The warning for datasets older than <see cref="StaleAfter"/> before <paramref name="labelledFrom"/> (the day's or period's start); null when none is.</summary>
-    public static string? Warning(IReadOnlyList<LabelDataset> datasets, DateTimeOffset labelledFrom, string labelled)
+    /// <summary>
+    /// The warning for datasets more than <paramref name="staleAfter"/> (<see cref="EnrichmentOptions.StaleAfter"/>) older
+    /// than <paramref name="labelledFrom"/> (the day's or period's start); null when none is.
+    /// </summary>
+    public static string? Warning(IReadOnlyList<LabelDataset> datasets, DateTimeOffset labelledFrom, TimeSpan staleAfter, string labelled)
     {
-        var stale = datasets.Where(d => labelledFrom - d.Oldest > StaleAfter).ToList();
+        var stale = datasets.Where(d => labelledFrom - d.Oldest > staleAfter).ToList();
         if (stale.Count == 0) return null;
         var oldest = stale.MinBy(d => d.Oldest)!;
         var age = Numbers.Count((int)(labelledFrom - oldest.Oldest).TotalDays, "day", "days");
         // One sentence however many datasets are old: the section at the end lists each with its date.
         var which = stale.Count == 1
             ? $"source labels from {oldest.Source} come from data of {Day(oldest.Oldest)}, {age} before {labelled}."
-            : $"source labels from {stale.Count} of {datasets.Count} datasets come from data over {StaleAfter.Days} days older than {labelled}; the oldest, {oldest.Source}, from {Day(oldest.Oldest)}, {age} before it (all are listed under Data sources and attributions).";
+            : $"source labels from {stale.Count} of {datasets.Count} datasets come from data over {Numbers.Count(staleAfter.Days, "day", "days")} older than {labelled}; the oldest, {oldest.Source}, from {Day(oldest.Oldest)}, {age} before it (all are listed under Data sources and attributions).";
         return $"Warning: {which} Countries, networks and source types may have changed since; refresh the intel data.";
     }
 

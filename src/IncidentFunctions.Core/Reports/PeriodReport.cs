@@ -89,6 +89,9 @@ public sealed record PeriodReport
     /// <summary>The datasets the period's source labels came from, over all its days (<see cref="LabelData"/>).</summary>
     public IReadOnlyList<LabelDataset> Datasets { get; init; } = [];
 
+    /// <summary>How much older than the report's start a dataset may be before the report warns (<see cref="EnrichmentOptions.StaleAfter"/>).</summary>
+    public TimeSpan StaleDataAfter { get; init; } = EnrichmentOptions.DefaultStaleAfter;
+
     public bool IsEmpty => IncidentsTotal == 0;
 }
 

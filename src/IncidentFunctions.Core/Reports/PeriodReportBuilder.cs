@@ -29,6 +29,7 @@ public sealed class PeriodReportBuilder(
     ReportCalendar calendar,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarm,
+    IOptions<EnrichmentOptions> enrichment,
     TimeProvider time)
 {
     /// <summary>A month lists this many incidents (by hits); the full list is in the daily reports and the CSV.</summary>
@@ -60,7 +61,8 @@ public sealed class PeriodReportBuilder(
         var days = FoldDaysAsync(tenantId, work, today, now, period.Kind == PeriodKind.Month ? ReportColumns.MonthScan : ReportColumns.Listed, fold, cancellationToken);
         await Task.WhenAll(catalog, days).ConfigureAwait(false);
         var listed = await ReadListedAsync(tenantId, fold.RowsToRead(), cancellationToken).ConfigureAwait(false);
-        return fold.ToReport(listed, tenantId, catalog.Result, now, !calendar.IsComplete(period, now), calendar, options.Value, wallarm.Value.ResolveConsoleAddress());
+        return fold.ToReport(listed, tenantId, catalog.Result, now, !calendar.IsComplete(period, now), calendar, options.Value, wallarm.Value.ResolveConsoleAddress())
+            with { StaleDataAfter = enrichment.Value.StaleAfter };
     }
 
     /// <summary>

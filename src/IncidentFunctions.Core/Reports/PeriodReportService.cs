@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Enrichment;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed class PeriodReportService(
     WallarmClient wallarm,
     IOptions<ReportOptions> options,
     IOptions<WallarmOptions> wallarmOptions,
+    IOptions<EnrichmentOptions> enrichmentOptions,
     TimeProvider time,
     ReportDemand demand,
     ReportLogo logos,
@@ -133,7 +135,7 @@ public sealed class PeriodReportService(
     /// </summary>
     private string SettingsFingerprint(ReportPeriod period, DateTimeOffset now, LogoImage? logo)
         => string.Join('\u001f', _options.Title, _options.CompanyName, _options.Marking, _options.IncidentOrder, _options.PageSize, _options.TopRows, calendar.ZoneId,
-            _options.OngoingWindow, _options.PublicBaseUrl?.AbsoluteUri, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo),
+            _options.OngoingWindow, _options.PublicBaseUrl?.AbsoluteUri, wallarmOptions.Value.ResolveConsoleAddress()?.AbsoluteUri, ReportLogo.VersionOf(logo), enrichmentOptions.Value.StaleAfter,
             calendar.IsComplete(period, now) ? "complete" : ReportCalendar.IsoDay(calendar.DayOf(now)));
 
     private sealed record GeneratedPeriod(ReportFile File, byte[] Pdf, PeriodReport Model);

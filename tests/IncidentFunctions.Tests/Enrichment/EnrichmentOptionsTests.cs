@@ -26,6 +26,8 @@ public sealed class EnrichmentOptionsTests
     [Theory]
     [InlineData("REFRESH_INTEL_SCHEDULE", "*/5 * * * *", "REFRESH_INTEL_SCHEDULE")]
     [InlineData("Enrichment:CacheTtl", "00:00:00", "Enrichment:CacheTtl")]
+    [InlineData("Enrichment:StaleAfter", "00:00:00", "Enrichment:StaleAfter must be a whole number of days, at least one")]
+    [InlineData("Enrichment:StaleAfter", "30.12:00:00", "Enrichment:StaleAfter must be a whole number of days, at least one")]
     [InlineData("Enrichment:MaxShrink", "1.5", "Enrichment:MaxShrink (app setting Enrichment__MaxShrink) must be between 0 and 1")]
     [InlineData("Enrichment:MaxShrink", "NaN", "Enrichment:MaxShrink (app setting Enrichment__MaxShrink) must be between 0 and 1")]
     [InlineData("Enrichment:DownloadRetries", "11", "Enrichment:DownloadRetries (app setting Enrichment__DownloadRetries) must be between 0 and 10")]

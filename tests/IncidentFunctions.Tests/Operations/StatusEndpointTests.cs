@@ -164,6 +164,25 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Status_StaleAfterOfSevenDays_TurnsStaleAfterAWeekAndReportsUseTheSameThreshold()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Enrichment:StaleAfter"] = "7.00:00:00" });
+        await app.Get<IntelRefresher>().RunAsync(Ct);
+
+        app.Clock.Advance(TimeSpan.FromDays(6));
+        var (_, week) = await GetStatusAsync(app);
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        var (_, later) = await GetStatusAsync(app);
+
+        Assert.False(week.GetProperty("intel").GetProperty("stale").GetBoolean());
+        Assert.True(later.GetProperty("intel").GetProperty("stale").GetBoolean());
+        var report = await app.Get<IncidentFunctions.Reports.DailyReportBuilder>().BuildAsync(app.Simulator.Options.ClientId, new NodaTime.LocalDate(2026, 11, 20), Ct);
+        Assert.Equal(TimeSpan.FromDays(7), report.StaleDataAfter);
+        var week47 = await app.Get<IncidentFunctions.Reports.PeriodReportBuilder>().BuildAsync(app.Simulator.Options.ClientId, IncidentFunctions.Calendar.ReportPeriod.Week(2026, 47), Ct);
+        Assert.Equal(TimeSpan.FromDays(7), week47.StaleDataAfter);
+    }
+
+    [Fact]
     public async Task Status_StorageRefusesTheRead_Is503UnavailableWithTheBoundedErrorAndAWarning()
     {
         // A storage account that answers every call with 403 (the identity lacks its data role). The SDK does not retry

@@ -68,6 +68,11 @@ public sealed class DailyReportDocumentTests
 
         var (_, fresh) = Render(inputs);
         Assert.DoesNotContain("source labels from", PdfText.FlatPages(fresh.Pdf)[0], StringComparison.Ordinal);
+
+        // Enrichment:StaleAfter of 200 days: the 156-day-old data is not called out, the list stays.
+        var lenient = PdfText.FlatPages(new DailyReportDocument(report with { StaleDataAfter = TimeSpan.FromDays(200) }, PageGeometry.A4Landscape).Render().Pdf);
+        Assert.DoesNotContain("source labels from", lenient[0], StringComparison.Ordinal);
+        Assert.Contains("Source labels come from: geo-whois-asn-country (data of 2026-06-17)", lenient[^1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ namespace IncidentFunctions.Tests.Reports;
 public sealed class LabelDataTests
 {
     private static readonly DateTimeOffset DayStart = new(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan ThirtyDays = TimeSpan.FromDays(30);
 
     private static SourceProfile Profile(string ip, params Provenance[] labels) => new() { Ip = ip, Provenance = labels };
 
@@ -53,14 +54,26 @@ public sealed class LabelDataTests
             new LabelDataset("tor-exits", DayStart.AddDays(-31), DayStart.AddDays(-31)),
         };
 
-        var warning = LabelData.Warning(datasets, DayStart, "this day");
+        var warning = LabelData.Warning(datasets, DayStart, ThirtyDays, "this day");
 
         Assert.Equal(
             "Warning: source labels from 2 of 3 datasets come from data over 30 days older than this day; the oldest, geo, from 2026-06-17, 156 days before it (all are listed under Data sources and attributions). Countries, networks and source types may have changed since; refresh the intel data.",
             warning);
         Assert.Equal(
             "Warning: source labels from tor-exits come from data of 2026-10-20, 31 days before this period. Countries, networks and source types may have changed since; refresh the intel data.",
-            LabelData.Warning([datasets[2]], DayStart, "this period"));
-        Assert.Null(LabelData.Warning([datasets[1]], DayStart, "this day"));
+            LabelData.Warning([datasets[2]], DayStart, ThirtyDays, "this period"));
+        Assert.Null(LabelData.Warning([datasets[1]], DayStart, ThirtyDays, "this day"));
+    }
+
+    [Fact]
+    public void Warning_ThresholdOfSevenDays_CallsOutWhatThirtyWouldNot()
+    {
+        var geo = new LabelDataset("geo", DayStart.AddDays(-8), DayStart.AddDays(-8));
+
+        Assert.Null(LabelData.Warning([geo], DayStart, ThirtyDays, "this day"));
+        Assert.Equal(
+            "Warning: source labels from 2 of 2 datasets come from data over 7 days older than this day; the oldest, geo, from 2026-11-12, 8 days before it (all are listed under Data sources and attributions). Countries, networks and source types may have changed since; refresh the intel data.",
+            LabelData.Warning([geo, geo with { Source = "drop" }], DayStart, TimeSpan.FromDays(7), "this day"));
+        Assert.Contains("over 1 day older", LabelData.Warning([geo, geo with { Source = "drop" }], DayStart, TimeSpan.FromDays(1), "this day"), StringComparison.Ordinal);
     }
 }

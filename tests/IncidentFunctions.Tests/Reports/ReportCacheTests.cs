@@ -89,4 +89,29 @@ public sealed class ReportCacheTests(AzuriteFixture azurite)
         await foreach (var blob in storage.Blobs.GetBlobContainerClient(storage.Options.ReportsContainer).GetBlobsAsync(cancellationToken: Ct)) names.Add(blob.Name);
         Assert.Equal([ReportCache.BlobNameFor(Tenant, Day)], names);
     }
+
+    [Fact]
+    public async Task GetOrCreateWithContentAsync_StaleAfterChanged_DayAndWeekAreDrawnAgain()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, Tenant, Now, new Dictionary<string, string?>
+        {
+            ["Storage:ReportsContainer"] = "r" + Guid.NewGuid().ToString("N")[..20],
+            ["Reports:CacheRevalidateAfter"] = "00:00:00",
+        });
+        var (daily, weekly) = (app.Get<DailyReportService>(), app.Get<PeriodReportService>());
+        var week = ReportPeriod.WeekOf(Day);
+        var before = new[] { await daily.GetOrCreateWithContentAsync(Day, Ct), await weekly.GetOrCreateWithContentAsync(week, Ct) };
+        var unchanged = new[] { await daily.GetOrCreateWithContentAsync(Day, Ct), await weekly.GetOrCreateWithContentAsync(week, Ct) };
+
+        // As a restart with Enrichment:StaleAfter changed would see it: the warning the reports print depends on it.
+        app.Get<Microsoft.Extensions.Options.IOptions<EnrichmentOptions>>().Value.StaleAfter = TimeSpan.FromDays(7);
+        var after = new[] { await daily.GetOrCreateWithContentAsync(Day, Ct), await weekly.GetOrCreateWithContentAsync(week, Ct) };
+
+        Assert.All(unchanged, u => Assert.Null(u.Generated));
+        foreach (var (old, now) in before.Zip(after))
+        {
+            Assert.NotNull(now.Generated);
+            Assert.NotEqual(old.File.Revision, now.File.Revision);
+        }
+    }
 }

@@ -51,7 +51,7 @@ internal sealed class HeaderSection : IReportSection
             Box(context, warning);
         }
 
-        if (LabelData.Warning(report.Datasets, report.Window.From, "this day") is { } stale)
+        if (LabelData.Warning(report.Datasets, report.Window.From, report.StaleDataAfter, "this day") is { } stale)
         {
             flow.Gap(4);
             Box(context, stale);

@@ -80,7 +80,7 @@ internal static class PeriodSections
             HeaderSection.Box(flow, text, $"Warning: incidents were not pulled for {Durations.Duration(hours)} on {Numbers.Count(gaps.Count, "day", "days")} of this period (listed under Coverage). Figures for those hours are missing or incomplete.");
         }
 
-        if (LabelData.Warning(report.Datasets, report.Window.From, "this period") is { } stale)
+        if (LabelData.Warning(report.Datasets, report.Window.From, report.StaleDataAfter, "this period") is { } stale)
         {
             flow.Gap(4);
             HeaderSection.Box(flow, text, stale);
