@@ -2,6 +2,7 @@ using IncidentFunctions.AppModel;
 using IncidentFunctions.Hosting;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.WallarmSimulator;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -107,6 +108,25 @@ public sealed class AppHarness : IAsyncDisposable
     {
         await using var scope = Host.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<IncidentPuller>().RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One request through the route class resolved from a request scope, as either host resolves it: <paramref name="prepare"/>
+    /// sets what the host would have bound (method, route values, query, headers; GET by default). The body is written
+    /// to <paramref name="responseBody"/> when given (and not returned), else returned.
+    /// </summary>
+    public async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(Action<HttpRequest>? prepare = null, Stream? responseBody = null)
+        where TRoute : class, IHttpRoute
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = HttpMethods.Get;
+        prepare?.Invoke(context.Request);
+        var buffer = new MemoryStream();
+        context.Response.Body = responseBody ?? buffer;
+        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, TestContext.Current.CancellationToken);
+        await result.ExecuteAsync(context);
+        return (context.Response.StatusCode, context.Response.Headers, buffer.ToArray());
     }
 
     public async ValueTask DisposeAsync()

@@ -21,16 +21,9 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
 
     private static async Task<(int Status, JsonElement Body)> GetStatusAsync(AppHarness app)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Response.Body = new MemoryStream();
-
-        var result = await scope.ServiceProvider.GetRequiredService<StatusEndpoint>().HandleAsync(context.Request, Ct);
-        await result.ExecuteAsync(context);
-
-        context.Response.Body.Position = 0;
-        using var doc = await JsonDocument.ParseAsync(context.Response.Body, cancellationToken: Ct);
-        return (context.Response.StatusCode, doc.RootElement.Clone());
+        var (status, _, body) = await app.SendAsync<StatusEndpoint>();
+        using var doc = JsonDocument.Parse(body);
+        return (status, doc.RootElement.Clone());
     }
 
     [Fact]

@@ -8,8 +8,6 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using nietras.SeparatedValues;
 using NodaTime;
 
@@ -58,15 +56,13 @@ internal sealed class CsvSnapshotTenant(AzuriteFixture azurite)
     /// <summary>The CSV route's body for <paramref name="kind"/> and <paramref name="period"/>, which must answer 200.</summary>
     public static async Task<byte[]> ExportAsync(AppHarness app, string kind, string period)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "GET";
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        var result = await scope.ServiceProvider.GetRequiredService<ReportCsvEndpoint>().HandleAsync(context.Request, kind, period, Ct);
-        await result.ExecuteAsync(context);
-        Assert.Equal(200, context.Response.StatusCode);
-        return body.ToArray();
+        var (status, _, body) = await app.SendAsync<ReportCsvEndpoint>(request =>
+        {
+            request.RouteValues[ReportCsvEndpoint.KindRouteValue] = kind;
+            request.RouteValues[ReportCsvEndpoint.PeriodRouteValue] = period;
+        });
+        Assert.Equal(200, status);
+        return body;
     }
 
     public static Task<byte[]> ExportDayAsync(AppHarness app, LocalDate day) => ExportAsync(app, "daily", ReportCalendar.IsoDay(day));

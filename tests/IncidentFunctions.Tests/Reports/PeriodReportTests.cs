@@ -56,22 +56,16 @@ public sealed class PeriodReportTests(AzuriteFixture azurite)
             Incident("p:1", At(Monday.PlusDays(-3), 7), TimeSpan.FromMinutes(10), "198.51.100.1", 20),
         ], Now, TestContext.Current.CancellationToken);
 
-    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string kind, string period, string method = "GET", string? ifNoneMatch = null, string? query = null)
+    private static Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string kind, string period, string method = "GET", string? ifNoneMatch = null, string? query = null)
         where TRoute : class, IHttpRoute
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = method;
-        context.Request.RouteValues[ReportCsvEndpoint.KindRouteValue] = kind;
-        context.Request.RouteValues[ReportCsvEndpoint.PeriodRouteValue] = period;
-        if (ifNoneMatch is not null) context.Request.Headers.IfNoneMatch = ifNoneMatch;
-        if (query is not null) context.Request.QueryString = new QueryString("?" + query);
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, TestContext.Current.CancellationToken);
-        await result.ExecuteAsync(context);
-        return (context.Response.StatusCode, context.Response.Headers, body.ToArray());
-    }
+        => app.SendAsync<TRoute>(request =>
+        {
+            request.Method = method;
+            request.RouteValues[ReportCsvEndpoint.KindRouteValue] = kind;
+            request.RouteValues[ReportCsvEndpoint.PeriodRouteValue] = period;
+            if (ifNoneMatch is not null) request.Headers.IfNoneMatch = ifNoneMatch;
+            if (query is not null) request.QueryString = new QueryString("?" + query);
+        });
 
     [Fact]
     public async Task Build_StoredWeek_PerDayFiguresAreTheStoredDaysSumsAndRecurringAttackersTheIpsOnTwoOrMoreDays()

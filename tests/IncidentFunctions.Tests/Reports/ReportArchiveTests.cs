@@ -248,21 +248,17 @@ public sealed partial class ReportArchiveTests(AzuriteFixture azurite)
         }, cancellationToken: Ct);
     }
 
-    /// <summary>One request through the route class resolved from a request scope, as either host resolves it.</summary>
+    /// <summary>One request for <paramref name="pathAndQuery"/> through the route (<see cref="AppHarness.SendAsync"/>); the body as UTF-8.</summary>
     private static async Task<(int Status, IHeaderDictionary Headers, string Body)> SendAsync<TRoute>(AppHarness app, string pathAndQuery)
         where TRoute : class, IHttpRoute
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "GET";
-        var q = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
-        context.Request.Path = q < 0 ? pathAndQuery : pathAndQuery[..q];
-        if (q >= 0) context.Request.QueryString = new QueryString(pathAndQuery[q..]);
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, Ct);
-        await result.ExecuteAsync(context);
-        return (context.Response.StatusCode, context.Response.Headers, Encoding.UTF8.GetString(body.ToArray()));
+        var (status, headers, body) = await app.SendAsync<TRoute>(request =>
+        {
+            var q = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
+            request.Path = q < 0 ? pathAndQuery : pathAndQuery[..q];
+            if (q >= 0) request.QueryString = new QueryString(pathAndQuery[q..]);
+        });
+        return (status, headers, Encoding.UTF8.GetString(body));
     }
 
     private static string Row(string html, string day)

@@ -5,7 +5,6 @@ using IncidentFunctions.Reports;
 using nietras.SeparatedValues;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentFunctions.Tests.Reports;
 
@@ -29,22 +28,16 @@ public sealed class ReportCsvEndpointTests(AzuriteFixture azurite)
     private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, string path = "/api/orders", long hits = 5)
         => TestIncidents.Sqli(Tenant, id, first, duration, hits, path: path);
 
-    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(
+    private static Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(
         AppHarness app, string kind, string period, string method = "GET", string? query = null, Stream? body = null)
         where TRoute : class, IHttpRoute
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = method;
-        context.Request.RouteValues[ReportCsvEndpoint.KindRouteValue] = kind;
-        context.Request.RouteValues[ReportCsvEndpoint.PeriodRouteValue] = period;
-        if (query is not null) context.Request.QueryString = new QueryString("?" + query);
-        var buffer = new MemoryStream();
-        context.Response.Body = body ?? buffer;
-        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, TestContext.Current.CancellationToken);
-        await result.ExecuteAsync(context);
-        return (context.Response.StatusCode, context.Response.Headers, buffer.ToArray());
-    }
+        => app.SendAsync<TRoute>(request =>
+        {
+            request.Method = method;
+            request.RouteValues[ReportCsvEndpoint.KindRouteValue] = kind;
+            request.RouteValues[ReportCsvEndpoint.PeriodRouteValue] = period;
+            if (query is not null) request.QueryString = new QueryString("?" + query);
+        }, body);
 
     private static List<Dictionary<string, string>> Parse(byte[] body)
     {

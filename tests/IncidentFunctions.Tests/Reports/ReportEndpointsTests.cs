@@ -51,22 +51,16 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     private static Incident Incident(string id, DateTimeOffset first, TimeSpan duration, long hits = 5)
         => TestIncidents.Sqli(Tenant, id, first, duration, hits);
 
-    /// <summary>One request through the endpoint class resolved from a request scope, as either host resolves it.</summary>
-    private static async Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
+    /// <summary>One request for <paramref name="date"/> through the route (<see cref="AppHarness.SendAsync"/>).</summary>
+    private static Task<(int Status, IHeaderDictionary Headers, byte[] Body)> SendAsync<TRoute>(AppHarness app, string date, string method = "GET", string? query = null, string? ifNoneMatch = null)
         where TRoute : class, IHttpRoute
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = method;
-        context.Request.RouteValues[DailyReportEndpoint.DateRouteValue] = date;
-        if (query is not null) context.Request.QueryString = new QueryString("?" + query);
-        if (ifNoneMatch is not null) context.Request.Headers.IfNoneMatch = ifNoneMatch;
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        var result = await scope.ServiceProvider.GetRequiredService<TRoute>().HandleAsync(context.Request, TestContext.Current.CancellationToken);
-        await result.ExecuteAsync(context);
-        return (context.Response.StatusCode, context.Response.Headers, body.ToArray());
-    }
+        => app.SendAsync<TRoute>(request =>
+        {
+            request.Method = method;
+            request.RouteValues[DailyReportEndpoint.DateRouteValue] = date;
+            if (query is not null) request.QueryString = new QueryString("?" + query);
+            if (ifNoneMatch is not null) request.Headers.IfNoneMatch = ifNoneMatch;
+        });
 
     private static async Task SeedAsync(AppHarness app, params Incident[] incidents)
         => await app.Get<IncidentStore>().UpsertAsync(incidents, app.Clock.GetUtcNow(), TestContext.Current.CancellationToken);

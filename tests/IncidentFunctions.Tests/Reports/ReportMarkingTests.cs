@@ -1,10 +1,9 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Digest;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using NodaTime;
@@ -123,9 +122,9 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         var iso = ReportCalendar.IsoDay(day);
         var week = ReportPeriod.WeekOf(day);
 
-        var daily = await SendAsync(app, (services, request) => services.GetRequiredService<DailyReportEndpoint>().HandleAsync(request, iso, Ct));
-        var weekly = await SendAsync(app, (services, request) => services.GetRequiredService<PeriodReportEndpoint>().HandleAsync(request, "weekly", week.Key, Ct));
-        var csv = await SendAsync(app, (services, request) => services.GetRequiredService<ReportCsvEndpoint>().HandleAsync(request, "daily", iso, Ct));
+        var daily = await DispositionAsync<DailyReportEndpoint>(app, (DailyReportEndpoint.DateRouteValue, iso));
+        var weekly = await DispositionAsync<PeriodReportEndpoint>(app, (ReportCsvEndpoint.KindRouteValue, "weekly"), (ReportCsvEndpoint.PeriodRouteValue, week.Key));
+        var csv = await DispositionAsync<ReportCsvEndpoint>(app, (ReportCsvEndpoint.KindRouteValue, "daily"), (ReportCsvEndpoint.PeriodRouteValue, iso));
         var publisher = app.Get<DigestReportPublisher>();
         var attachment = await publisher.ReadAttachmentAsync(ReportPeriod.Day(day), (await publisher.PublishAsync(day, Ct)).Link, long.MaxValue, Ct);
 
@@ -150,16 +149,16 @@ public sealed class ReportMarkingTests(AzuriteFixture azurite) : IAsyncDisposabl
         return _app;
     }
 
-    /// <summary>Runs a route as the hosts do and returns the response's Content-Disposition: its type and the file name (plain and UTF-8 the same).</summary>
-    private static async Task<(string Type, string FileName)> SendAsync(AppHarness app, Func<IServiceProvider, HttpRequest, Task<IResult>> route)
+    /// <summary>A request through the route (<see cref="AppHarness.SendAsync"/>): its Content-Disposition's type and file name (plain and UTF-8 the same).</summary>
+    private static async Task<(string Type, string FileName)> DispositionAsync<TRoute>(AppHarness app, params (string Name, string Value)[] routeValues)
+        where TRoute : class, IHttpRoute
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Request.Method = "GET";
-        context.Response.Body = new MemoryStream();
-        await (await route(scope.ServiceProvider, context.Request)).ExecuteAsync(context);
-        Assert.Equal(200, context.Response.StatusCode);
-        var disposition = ContentDispositionHeaderValue.Parse(context.Response.Headers.ContentDisposition.ToString());
+        var (status, headers, _) = await app.SendAsync<TRoute>(request =>
+        {
+            foreach (var (name, value) in routeValues) request.RouteValues[name] = value;
+        });
+        Assert.Equal(200, status);
+        var disposition = ContentDispositionHeaderValue.Parse(headers.ContentDisposition.ToString());
         Assert.Equal(disposition.FileName.Value, disposition.FileNameStar.Value);
         return (disposition.DispositionType.Value!, disposition.FileNameStar.Value!);
     }
