@@ -26,9 +26,6 @@ public sealed class LocalOnlyHttp
         return guard;
     }
 
-    /// <summary>For a test that asks for a refusal on purpose.</summary>
-    public void Forget() => _refused.Clear();
-
     /// <summary>Throws when a request was refused, naming each address (never its query: a signed link's signature).</summary>
     public void ThrowIfAnyRefused()
     {
