@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using IncidentFunctions.Text;
 
@@ -23,8 +24,8 @@ public static class ReportMarking
     public static string Prefixed(string? marking, string line) => marking is null ? line : $"[{marking}] {line}";
 
     /// <summary>
-    /// "TLP-AMBER_<paramref name="fileName"/>", or the name as it is without a marking. The marking keeps its letters
-    /// and digits (any script: the download header carries them as UTF-8) and <c>+ . _ -</c>; anything else (a colon,
+    /// "TLP-AMBER_<paramref name="fileName"/>", or the name as it is without a marking. The marking keeps its letters,
+    /// their combining marks and digits (any script: the download header carries them as UTF-8) and <c>+ . _ -</c>; anything else (a colon,
     /// a slash, a space, a quote, an escape's backslash) becomes a hyphen, so the name is valid on every file system.
     /// </summary>
     public static string FileName(string? marking, string fileName)
@@ -34,7 +35,9 @@ public static class ReportMarking
         foreach (var rune in marking.EnumerateRunes())
         {
             if (safe.Length >= MaxFileNamePrefixChars) break;
-            var keep = Rune.IsLetterOrDigit(rune) || rune.Value is '+' or '.' or '_' or '-';
+            // Combining marks belong to the letter before them (Hindi and Thai vowel signs): kept after a kept character.
+            var mark = Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            var keep = Rune.IsLetterOrDigit(rune) || rune.Value is '+' or '.' or '_' or '-' || (mark && safe.Length > 0 && safe[^1] != '-');
             if (keep) safe.Append(rune.ToString());
             else if (safe.Length > 0 && safe[^1] != '-') safe.Append('-');
         }
