@@ -26,13 +26,16 @@ public sealed class LocalOnlyHttp
         return guard;
     }
 
-    /// <summary>Throws when a request was refused, naming each address (never its query: a signed link's signature).</summary>
+    /// <summary>
+    /// Throws when a request was refused, naming each host (not the path or query: a webhook's path and a signed link's
+    /// query are secrets, and this message lands in CI logs).
+    /// </summary>
     public void ThrowIfAnyRefused()
     {
         if (_refused.IsEmpty) return;
         throw new InvalidOperationException(
             "A test host asked for addresses beyond this machine (point the setting at a local server): "
-            + string.Join(", ", _refused.Select(u => u.GetLeftPart(UriPartial.Path)).Distinct(StringComparer.Ordinal)));
+            + string.Join(", ", _refused.Select(u => u.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.Ordinal)));
     }
 
     /// <summary>Loopback addresses and <c>localhost</c> (and its subdomains, which resolve to loopback by RFC 6761).</summary>

@@ -24,7 +24,7 @@ public sealed class LocalOnlyHttpTests(AzuriteFixture azurite, OutboundHttpRecor
 
         Assert.Contains(app.Outbound.Refused, u => u.Host == "api.wallarm.com");
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => app.DisposeAsync().AsTask());
-        Assert.Contains("https://api.wallarm.com/v1/user", failure.Message, StringComparison.Ordinal);
+        Assert.EndsWith(": https://api.wallarm.com", failure.Message, StringComparison.Ordinal); // the host, never a path or query
     }
 
     [Fact]

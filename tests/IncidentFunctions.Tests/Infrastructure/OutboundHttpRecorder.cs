@@ -8,7 +8,8 @@ namespace IncidentFunctions.Tests.Infrastructure;
 /// <summary>
 /// Every HTTP request the test process sends through .NET's socket handler, from any host or client (the Azure SDK's
 /// storage and identity clients too, which <see cref="LocalOnlyHttp"/> does not see), is checked against this machine:
-/// one to another address fails the run when the assembly's tests end, naming it. The socket handler reports each
+/// one to another address fails the run when the assembly's tests end, naming its host and the test (not the path or
+/// query, which can hold a webhook's secret). The socket handler reports each
 /// request to the <c>HttpHandlerDiagnosticListener</c> before it connects; recording cannot stop that request (a name may
 /// already be looked up), which is why the test hosts also refuse earlier.
 /// </summary>
@@ -63,7 +64,7 @@ public sealed class OutboundHttpRecorder : IObserver<DiagnosticListener>, IAsync
         {
             throw new InvalidOperationException(
                 "The tests sent HTTP requests beyond this machine: "
-                + string.Join("; ", Sent.Select(s => $"{s.Uri.GetLeftPart(UriPartial.Path)} ({s.Test})").Distinct(StringComparer.Ordinal)));
+                + string.Join("; ", Sent.Select(s => $"{s.Uri.GetLeftPart(UriPartial.Authority)} ({s.Test})").Distinct(StringComparer.Ordinal)));
         }
 
         return ValueTask.CompletedTask;
