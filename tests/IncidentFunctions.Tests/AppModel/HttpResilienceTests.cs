@@ -3,8 +3,11 @@ using IncidentFunctions.AppModel;
 using IncidentFunctions.Tests.LocalRunner;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Polly;
+using Polly.Retry;
 using Polly.Timeout;
 
 namespace IncidentFunctions.Tests.AppModel;
@@ -92,6 +95,105 @@ public sealed class HttpResilienceTests : IDisposable
         var error = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.Within());
         Assert.Equal(TimeSpan.FromSeconds(12), error.Timeout);
         Assert.Equal(3, _attempts);
+    }
+
+    /// <summary>Attempt 1 cannot connect, attempt 2 is answered 503, attempt 3 with 200.</summary>
+    private sealed class FlakyServer : HttpMessageHandler
+    {
+        private int _attempts;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => Interlocked.Increment(ref _attempts) switch
+            {
+                1 => throw new HttpRequestException("Name or service not known (wallarm.test:443)", new System.Net.Sockets.SocketException(-131073)),
+                2 => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)),
+                _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)),
+            };
+    }
+
+    /// <summary>A client named "Wallarm" over <see cref="FlakyServer"/>, logging everything into a fake collector.</summary>
+    private (HttpClient Http, FakeLogCollector Logs) FlakyClient(Func<OnRetryArguments<HttpResponseMessage>, ValueTask>? onRetry = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(TimeProvider.System);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        services.AddHttpClient("Wallarm", http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new FlakyServer())
+            .AddTimeoutRetryTimeout("wallarm", _ => new HttpResiliencePlan(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Constant,
+                Delay = TimeSpan.FromMilliseconds(1),
+                UseJitter = false,
+                OnRetry = onRetry,
+            }));
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return (provider.GetRequiredService<IHttpClientFactory>().CreateClient("Wallarm"), provider.GetFakeLogCollector());
+    }
+
+    [Fact]
+    public async Task AddTimeoutRetryTimeout_FailedAttempts_EachRetryIsOneLineWithoutAStackTrace()
+    {
+        var (http, logs) = FlakyClient();
+
+        using var response = await http.GetAsync(new Uri("https://wallarm.test/v1/objects/attack?secret=1"), TestContext.Current.CancellationToken).Within();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var retries = logs.GetSnapshot().Where(r => r.Id.Id == 1000).ToList();
+        Assert.Equal(
+            [
+                "Wallarm: GET to wallarm.test HttpRequestException: Name or service not known (wallarm.test:443); retry 1 in 00:00:00.0010000",
+                "Wallarm: GET to wallarm.test answered 503 (ServiceUnavailable); retry 2 in 00:00:00.0010000",
+            ],
+            retries.Select(r => r.Message));
+        Assert.All(retries, r => Assert.Equal((LogLevel.Warning, null), (r.Level, r.Exception)));
+        // Polly's own lines for the same attempts carry the exception: they are kept for debugging, below the default
+        // level. (The framework's HTTP client lines are lowered by host.json, see HostJsonLogLevelsTests.)
+        var polly = logs.GetSnapshot().Where(r => r.Category == "Polly").ToList();
+        Assert.DoesNotContain(polly, r => r.Level > LogLevel.Debug);
+        Assert.Contains(polly, r => r.Exception is HttpRequestException);
+    }
+
+    [Fact]
+    public async Task AddTimeoutRetryTimeout_PlanLogsItsOwnRetries_NoSecondLine()
+    {
+        var own = 0;
+        var (http, logs) = FlakyClient(_ =>
+        {
+            Interlocked.Increment(ref own);
+            return default;
+        });
+
+        using var response = await http.GetAsync(new Uri("https://wallarm.test/"), TestContext.Current.CancellationToken).Within();
+
+        Assert.Equal(2, own);
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 1000);
+    }
+
+    [Theory]
+    [InlineData("line one\r\nline two", "IOException: line one line two")]
+    [InlineData("", "IOException: ")]
+    public void Describe_ExceptionMessage_IsOneLine(string message, string expected)
+    {
+        Assert.Equal(expected, HttpResilience.Describe(Outcome.FromException<HttpResponseMessage>(new IOException(System.Text.RegularExpressions.Regex.Unescape(message)))));
+    }
+
+    [Fact]
+    public void Describe_LongMessage_IsCutAtTheBound()
+    {
+        var described = HttpResilience.Describe(Outcome.FromException<HttpResponseMessage>(new IOException(new string('x', 5000))));
+
+        Assert.Equal("IOException: ".Length + HttpResilience.MaxReasonChars + 1, described.Length);
+        Assert.EndsWith("x…", described, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_UndefinedStatusCode_IsTheNumberAlone()
+    {
+        using var response = new HttpResponseMessage((HttpStatusCode)599);
+
+        Assert.Equal("answered 599", HttpResilience.Describe(Outcome.FromResult(response)));
     }
 
     public void Dispose()
