@@ -66,13 +66,15 @@ internal static partial class HttpResilience
             return Enum.IsDefined(response.StatusCode) ? $"answered {status} ({response.StatusCode})" : $"answered {status}";
         }
 
-        return outcome.Exception switch
-        {
-            TimeoutRejectedException timeout => $"timed out after {timeout.Timeout}",
-            { } ex => $"{ex.GetType().Name}: {OneLine(ex.Message)}",
-            null => "failed",
-        };
+        return outcome.Exception is { } ex ? Describe(ex) : "failed";
     }
+
+    /// <summary>A failed call in a few words, for a log line without the stack trace: the exception's type and message, bounded, on one line.</summary>
+    internal static string Describe(Exception exception) => exception switch
+    {
+        TimeoutRejectedException timeout => $"timed out after {timeout.Timeout}",
+        _ => $"{exception.GetType().Name}: {OneLine(exception.Message)}",
+    };
 
     private static string OneLine(string text)
     {

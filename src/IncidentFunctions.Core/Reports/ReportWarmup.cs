@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -7,8 +8,10 @@ using IncidentFunctions.Reports.Rendering;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Polly.Timeout;
 
 namespace IncidentFunctions.Reports;
 
@@ -93,6 +96,12 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         catch (OperationCanceledException) when (demand.AnyRequested && !cancellationToken.IsCancellationRequested)
         {
             ReportsLog.StorageWarmUpStopped(logger);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException || StorageFailure.IsUnavailable(ex))
+        {
+            // Wallarm or storage out of reach at start is an outage, not a fault of the program: one line, no stack
+            // trace (the pull and the first request report it again, in full).
+            ReportsLog.StorageWarmUpUnreachable(logger, HttpResilience.Describe(ex));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -42,6 +42,9 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1418, Level = LogLevel.Warning, Message = "Report storage warm-up failed (tenant, the latest day's checks, or reading the most recent day with rows); the first report request opens the connections instead")]
     public static partial void StorageWarmUpFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1423, Level = LogLevel.Warning, Message = "Report storage warm-up could not reach a service ({Failure}); the first report request tries again")]
+    public static partial void StorageWarmUpUnreachable(ILogger logger, string failure);
+
     [LoggerMessage(EventId = 1419, Level = LogLevel.Debug, Message = "Report warm-up read {Day} from storage: a model of {Incidents} incident(s) built and dropped, in {ElapsedMs} ms")]
     public static partial void WarmedUpFromStorage(ILogger logger, string day, int incidents, long elapsedMs);
 

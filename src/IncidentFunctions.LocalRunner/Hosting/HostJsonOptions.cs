@@ -19,6 +19,14 @@ internal sealed partial class HostJsonOptions
 
     public ExtensionsSection? Extensions { get; set; }
 
+    public LoggingSection? Logging { get; set; }
+
+    public sealed class LoggingSection
+    {
+        /// <summary>Category prefix (or <c>default</c>) → level name; the keys keep their case.</summary>
+        public Dictionary<string, string>? LogLevel { get; set; }
+    }
+
     public sealed class ExtensionsSection
     {
         public HttpSection? Http { get; set; }
@@ -47,6 +55,10 @@ internal sealed partial class HostJsonOptions
     }
 
     public static bool IsUnbounded(TimeSpan functionTimeout) => functionTimeout == TimeSpan.FromDays(-1);
+
+    /// <summary>A level's name in any case, as logging configuration reads it; null for anything else (numbers too).</summary>
+    public static LogLevel? ParseLogLevel(string? text)
+        => Enum.GetNames<LogLevel>().FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase)) is { } name ? Enum.Parse<LogLevel>(name) : null;
 
     /// <summary>What a key holds, for the JSON types configuration cannot tell apart and for binding errors.</summary>
     private enum Shape
@@ -77,6 +89,8 @@ internal sealed partial class HostJsonOptions
         ("extensions.queues.visibilityTimeout", Shape.Duration),
         ("extensions.queues.maxPollingInterval", Shape.Duration),
         ("extensions.queues.messageEncoding", Shape.Encoding),
+        ("logging", Shape.Object),
+        ("logging.logLevel", Shape.Object),
     ];
 
     /// <summary>Checks the JSON's types, binds it through configuration and validates the values.</summary>
@@ -131,6 +145,12 @@ internal sealed partial class HostJsonOptions
                     _ => value.ValueKind == JsonValueKind.String,
                 };
                 if (!fits) throw new HostJsonException($"{source}: '{path}' {Expectation(shape)}; got {value.GetRawText()}.");
+            }
+
+            if (Find(document.RootElement, "logging.logLevel") is { ValueKind: JsonValueKind.Object } levels)
+            {
+                foreach (var level in levels.EnumerateObject().Where(l => l.Value.ValueKind != JsonValueKind.String))
+                    throw new HostJsonException($"{source}: 'logging.logLevel.{level.Name}' {Expectation(Shape.Text)}; got {level.Value.GetRawText()}.");
             }
         }
     }
@@ -189,6 +209,12 @@ internal sealed class HostJsonOptionsValidator : IValidateOptions<HostJsonOption
                 failures.Add($"'{Prefix}visibilityTimeout' must not be negative; got {queues.VisibilityTimeout}.");
             if (queues.MaxPollingInterval < QueueHostSettings.MinPollingInterval)
                 failures.Add($"'{Prefix}maxPollingInterval' must be at least {QueueHostSettings.MinPollingInterval}; got {queues.MaxPollingInterval}.");
+        }
+
+        foreach (var (category, level) in options.Logging?.LogLevel ?? [])
+        {
+            if (HostJsonOptions.ParseLogLevel(level) is null)
+                failures.Add($"'logging.logLevel.{category}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}; got \"{level}\".");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -43,6 +43,9 @@ public sealed class LocalRunnerOptions
             : Path.GetFullPath(FunctionKeyFile);
 
     /// <summary>The host.json actually used.</summary>
-    public string ResolveHostJsonPath()
-        => string.IsNullOrWhiteSpace(HostJsonPath) ? Path.Combine(AppContext.BaseDirectory, HostJsonSettings.FileName) : Path.GetFullPath(HostJsonPath);
+    public string ResolveHostJsonPath() => ResolveHostJsonPath(HostJsonPath);
+
+    /// <summary>The host.json used for a configured <see cref="HostJsonPath"/> (null or blank: the one beside the runner).</summary>
+    public static string ResolveHostJsonPath(string? configured)
+        => string.IsNullOrWhiteSpace(configured) ? Path.Combine(AppContext.BaseDirectory, HostJsonSettings.FileName) : Path.GetFullPath(configured);
 }

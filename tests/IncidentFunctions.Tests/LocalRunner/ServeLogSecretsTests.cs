@@ -68,6 +68,7 @@ public sealed partial class ServeLogSecretsTests(AzuriteFixture azurite)
             $"--LocalRunner:Urls=http://127.0.0.1:{port}",
             $"--LocalRunner:FunctionKeyFile={keyFile}",
             "--Logging:LogLevel:Default=Trace",
+            "--Logging:LogLevel:System.Net.Http.HttpClient=Trace", // host.json lowers these to warnings; a setting overrides it
         ]);
         try
         {

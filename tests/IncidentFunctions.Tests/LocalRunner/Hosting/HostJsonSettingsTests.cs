@@ -1,5 +1,6 @@
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
@@ -67,7 +68,27 @@ public sealed class HostJsonSettingsTests
         var beside = HostJsonSettings.Load(new LocalRunnerOptions().ResolveHostJsonPath());
         var repository = HostJsonSettings.Load(Path.Combine(AzuriteFixture.RepositoryRoot, "host.json"));
 
-        Assert.Equal(repository with { Source = "" }, beside with { Source = "" });
+        Assert.Equal(repository with { Source = "", LogLevels = HostJsonSettings.Default.LogLevels }, beside with { Source = "", LogLevels = HostJsonSettings.Default.LogLevels });
+        Assert.Equal(repository.LogLevels, beside.LogLevels);
+    }
+
+    [Fact]
+    public void Load_RepositoryHostJson_ReadsItsLogLevels()
+    {
+        var settings = HostJsonSettings.Load(Path.Combine(AzuriteFixture.RepositoryRoot, "host.json"));
+
+        Assert.Equal(LogLevel.Information, settings.LogLevels["default"]);
+        Assert.Equal(LogLevel.Warning, settings.LogLevels["System.Net.Http.HttpClient"]);
+    }
+
+    [Fact]
+    public void Parse_LogLevelsInAnyCase_ReadsThem()
+    {
+        var settings = HostJsonSettings.Parse("""{ "version": "2.0", "logging": { "logLevel": { "Default": "warning", "IncidentFunctions.Reports": " DEBUG ", "Polly": "None" } } }""", "host.json");
+
+        Assert.Equal(
+            new Dictionary<string, LogLevel> { ["Default"] = LogLevel.Warning, ["IncidentFunctions.Reports"] = LogLevel.Debug, ["Polly"] = LogLevel.None },
+            settings.LogLevels);
     }
 
     [Fact]
@@ -184,6 +205,12 @@ public sealed class HostJsonSettingsTests
     [InlineData("""{ "version": "2.0", "extensions": { "queues": { "messageEncoding": 1 } } }""", "extensions.queues.messageEncoding")]
     [InlineData("""{ "version": "2.0", "functionTimeout": "-00:05:00" }""", "functionTimeout")]
     [InlineData("""{ "version": "2.0", "functionTimeout": 300 }""", "functionTimeout")]
+    [InlineData("""{ "version": "2.0", "logging": [] }""", "logging")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": "Warning" } }""", "logging.logLevel")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "default": "Loud" } } }""", "logging.logLevel.default")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Function": "2" } } }""", "logging.logLevel.Function")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Host.Results": 4 } } }""", "logging.logLevel.Host.Results")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Polly": { "level": "Debug" } } } }""", "logging.logLevel.Polly")]
     public void Parse_WrongValue_FailsNamingTheFileAndKey(string json, string key)
     {
         var ex = Assert.Throws<HostJsonException>(() => HostJsonSettings.Parse(json, "/srv/app/host.json"));

@@ -7,6 +7,7 @@ using IncidentFunctions.LocalRunner.Queues;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -188,6 +189,65 @@ public sealed class LocalRunnerHostBuilderExtensionsTests(AzuriteFixture azurite
         builder.Services.AddOptions<ReportOptions>();
         builder.AddLocalRunner();
         return builder.Build();
+    }
+
+    [Fact]
+    public void AddLocalRunner_HostJsonLogLevels_FilterLogsUnlessALoggingSettingSaysOtherwise()
+    {
+        var file = new TestHostJson("""{ "version": "2.0", "logging": { "logLevel": { "default": "Information", "System.Net.Http.HttpClient": "Warning", "Polly": "Error" } } }""");
+        _disposables.Add(file);
+        const string HttpClientLines = "System.Net.Http.HttpClient.Wallarm.ClientHandler", Ours = "IncidentFunctions.Incidents.IncidentPuller";
+
+        var fromHostJson = RunnerLoggers(file.Path);
+        var overridden = RunnerLoggers(file.Path, "--Logging:LogLevel:System.Net.Http.HttpClient=Information", "--Logging:LogLevel:Default=Debug");
+
+        Assert.False(fromHostJson.CreateLogger(HttpClientLines).IsEnabled(LogLevel.Information));
+        Assert.True(fromHostJson.CreateLogger(HttpClientLines).IsEnabled(LogLevel.Warning));
+        Assert.True(fromHostJson.CreateLogger(Ours).IsEnabled(LogLevel.Information));
+        Assert.False(fromHostJson.CreateLogger(Ours).IsEnabled(LogLevel.Debug));
+        Assert.False(fromHostJson.CreateLogger("Polly").IsEnabled(LogLevel.Warning));
+        Assert.True(overridden.CreateLogger(HttpClientLines).IsEnabled(LogLevel.Information));
+        Assert.True(overridden.CreateLogger(Ours).IsEnabled(LogLevel.Debug));
+        Assert.False(overridden.CreateLogger("Polly").IsEnabled(LogLevel.Warning)); // host.json still holds where no setting overrides it
+    }
+
+    [Fact]
+    public void AddLocalRunner_HostSetItsOwnMinimum_HostJsonDefaultLeavesItButCategoriesApply()
+    {
+        var file = new TestHostJson("""{ "version": "2.0", "logging": { "logLevel": { "default": "Information", "Polly": "Error" } } }""");
+        _disposables.Add(file);
+
+        var loggers = RunnerLoggers(file.Path, out _, b => b.Logging.SetMinimumLevel(LogLevel.Warning)); // as the demo's server does
+
+        Assert.False(loggers.CreateLogger("IncidentFunctions.Incidents.IncidentPuller").IsEnabled(LogLevel.Information));
+        Assert.False(loggers.CreateLogger("Polly").IsEnabled(LogLevel.Warning));
+    }
+
+    [Fact]
+    public void AddLocalRunner_HostJsonWithAWrongLogLevel_BuildsAndTheStartNamesTheKey()
+    {
+        var file = new TestHostJson("""{ "version": "2.0", "logging": { "logLevel": { "default": "Loud" } } }""");
+        _disposables.Add(file);
+
+        var loggers = RunnerLoggers(file.Path, out var services);
+
+        Assert.True(loggers.CreateLogger("IncidentFunctions.Incidents.IncidentPuller").IsEnabled(LogLevel.Information));
+        var ex = Assert.Throws<HostJsonException>(services.GetRequiredService<HostJsonSettings>);
+        Assert.Contains("'logging.logLevel.default'", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The loggers of a runner built as <c>serve</c> builds it, with <paramref name="hostJson"/> and command-line <paramref name="args"/>.</summary>
+    private ILoggerFactory RunnerLoggers(string hostJson, params string[] args) => RunnerLoggers(hostJson, out _, null, args);
+
+    private ILoggerFactory RunnerLoggers(string hostJson, out IServiceProvider services, Action<WebApplicationBuilder>? before = null, params string[] args)
+    {
+        var builder = RunnerWebBuilder.Create([$"--LocalRunner:HostJsonPath={hostJson}", .. args]);
+        before?.Invoke(builder);
+        builder.AddLocalRunner();
+        var app = builder.Build();
+        _disposables.Add(app);
+        services = app.Services;
+        return app.Services.GetRequiredService<ILoggerFactory>();
     }
 
     private HostApplicationBuilder CreateBuilder(string hostJson, Dictionary<string, string?> settings)
