@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Telemetry;
-using Polly.Timeout;
 
 namespace IncidentFunctions.AppModel;
 
@@ -17,9 +16,6 @@ internal sealed record HttpResiliencePlan(TimeSpan TotalTimeout, TimeSpan Attemp
 
 internal static partial class HttpResilience
 {
-    /// <summary>The most characters of an exception's message a retry line carries.</summary>
-    internal const int MaxReasonChars = 200;
-
     /// <summary>
     /// Adds the resilience handler <paramref name="name"/>: timeout (total) → retry → timeout (per attempt). The attempt
     /// timeout sits inside the retry, so a slow attempt is retried, and the total timeout outside it, so retries and their
@@ -57,7 +53,7 @@ internal static partial class HttpResilience
         });
     }
 
-    /// <summary>What went wrong with an attempt, in a few words: the status code, or the exception's type and message (bounded, one line).</summary>
+    /// <summary>What went wrong with an attempt, in a few words: the status code, or <see cref="FailureText.Describe"/>.</summary>
     internal static string Describe(Outcome<HttpResponseMessage> outcome)
     {
         if (outcome.Result is { } response)
@@ -66,20 +62,7 @@ internal static partial class HttpResilience
             return Enum.IsDefined(response.StatusCode) ? $"answered {status} ({response.StatusCode})" : $"answered {status}";
         }
 
-        return outcome.Exception is { } ex ? Describe(ex) : "failed";
-    }
-
-    /// <summary>A failed call in a few words, for a log line without the stack trace: the exception's type and message, bounded, on one line.</summary>
-    internal static string Describe(Exception exception) => exception switch
-    {
-        TimeoutRejectedException timeout => $"timed out after {timeout.Timeout}",
-        _ => $"{exception.GetType().Name}: {OneLine(exception.Message)}",
-    };
-
-    private static string OneLine(string text)
-    {
-        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return line.Length <= MaxReasonChars ? line : string.Concat(line.AsSpan(0, MaxReasonChars), "…");
+        return outcome.Exception is { } ex ? FailureText.Describe(ex) : "failed";
     }
 
     // Method and host only: a path can be a secret (a webhook's), and the redactor only knows the secrets it was told.

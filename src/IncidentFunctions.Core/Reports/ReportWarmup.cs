@@ -101,7 +101,7 @@ internal sealed class ReportWarmup(IOptions<ReportOptions> options, ReportDemand
         {
             // Wallarm or storage out of reach at start is an outage, not a fault of the program: one line, no stack
             // trace (the pull and the first request report it again, in full).
-            ReportsLog.StorageWarmUpUnreachable(logger, HttpResilience.Describe(ex));
+            ReportsLog.StorageWarmUpUnreachable(logger, FailureText.Describe(ex));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -171,23 +171,6 @@ public sealed class HttpResilienceTests : IDisposable
         Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 1000);
     }
 
-    [Theory]
-    [InlineData("line one\r\nline two", "IOException: line one line two")]
-    [InlineData("", "IOException: ")]
-    public void Describe_ExceptionMessage_IsOneLine(string message, string expected)
-    {
-        Assert.Equal(expected, HttpResilience.Describe(Outcome.FromException<HttpResponseMessage>(new IOException(System.Text.RegularExpressions.Regex.Unescape(message)))));
-    }
-
-    [Fact]
-    public void Describe_LongMessage_IsCutAtTheBound()
-    {
-        var described = HttpResilience.Describe(Outcome.FromException<HttpResponseMessage>(new IOException(new string('x', 5000))));
-
-        Assert.Equal("IOException: ".Length + HttpResilience.MaxReasonChars + 1, described.Length);
-        Assert.EndsWith("x…", described, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Describe_UndefinedStatusCode_IsTheNumberAlone()
     {

@@ -1,0 +1,35 @@
+using Azure;
+using Polly.Timeout;
+
+namespace IncidentFunctions.AppModel;
+
+/// <summary>
+/// A failed call in a few words, for a log line that names an outage without a stack trace: what the service answered,
+/// or the exception's type and message, on one line and bounded. The Azure SDK's "retry failed after N tries" wrapper
+/// is unwrapped to its last attempt (its own message is advice about SDK settings, and hid the cause past the bound).
+/// </summary>
+internal static class FailureText
+{
+    /// <summary>The most characters a description has (a credential's chain of failures can run to kilobytes).</summary>
+    public const int MaxChars = 300;
+
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var text = Text(exception);
+        return text.Length <= MaxChars ? text : string.Concat(text.AsSpan(0, MaxChars), "…");
+    }
+
+    private static string Text(Exception exception) => exception switch
+    {
+        TimeoutRejectedException timeout => $"timed out after {timeout.Timeout}",
+        AggregateException { InnerExceptions.Count: 1 } single => Text(single.InnerExceptions[0]),
+        AggregateException { InnerExceptions.Count: > 1 } attempts => $"{attempts.InnerExceptions.Count} attempts failed, the last: {Text(attempts.InnerExceptions[^1])}",
+        // The SDK reports a transport failure as a status-less RequestFailedException around the real cause.
+        RequestFailedException { Status: 0, InnerException: { } cause } => Text(cause),
+        RequestFailedException failed => string.IsNullOrEmpty(failed.ErrorCode) ? $"answered {failed.Status}" : $"answered {failed.Status} ({OneLine(failed.ErrorCode)})",
+        _ => $"{exception.GetType().Name}: {OneLine(exception.Message)}",
+    };
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
