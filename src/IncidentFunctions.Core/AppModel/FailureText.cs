@@ -8,7 +8,7 @@ namespace IncidentFunctions.AppModel;
 /// or the exception's type and message, on one line and bounded. The Azure SDK's "retry failed after N tries" wrapper
 /// is unwrapped to its last attempt (its own message is advice about SDK settings, and hid the cause past the bound).
 /// </summary>
-internal static class FailureText
+public static class FailureText
 {
     /// <summary>The most characters a description has (a credential's chain of failures can run to kilobytes).</summary>
     public const int MaxChars = 300;

@@ -92,12 +92,16 @@ internal sealed class QueueListener(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Like the Functions host, a listener that cannot start keeps retrying instead of stopping the app.
-                QueueLog.StorageUnavailable(logger, ex, queueName, delay);
+                LogUnavailable(ex, delay);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 delay = delay * 2 < _settings.MaxPollingInterval ? delay * 2 : _settings.MaxPollingInterval;
             }
         }
     }
+
+    /// <summary>An outage in one line, once per poll while it lasts; anything else (a fault of the program) with its stack trace.</summary>
+    private void LogUnavailable(Exception exception, TimeSpan delay)
+        => QueueLog.StorageUnavailable(logger, StorageFailure.IsUnavailable(exception) ? null : exception, queueName, FailureText.Describe(exception), delay);
 
     private async Task<QueueMessage[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
@@ -108,14 +112,14 @@ internal sealed class QueueListener(
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            QueueLog.StorageUnavailable(logger, ex, queueName, TimeSpan.Zero);
+            LogUnavailable(ex, TimeSpan.Zero);
             await EnsureQueuesAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Storage errors (the SDK has already retried) count as an empty poll: the back-off keeps a storage outage from becoming a hot loop.
-            QueueLog.StorageUnavailable(logger, ex, queueName, QueueHostSettings.MinPollingInterval);
+            LogUnavailable(ex, QueueHostSettings.MinPollingInterval);
             return null;
         }
     }

@@ -28,8 +28,9 @@ internal static partial class QueueLog
     [LoggerMessage(EventId = 9307, Level = LogLevel.Information, Message = "'Functions.{FunctionName}' (MessageId={MessageId}, Id={InvocationId}) was cancelled at shutdown; the message is visible again")]
     public static partial void ReleasedAtShutdown(ILogger logger, string functionName, string messageId, Guid invocationId);
 
-    [LoggerMessage(EventId = 9308, Level = LogLevel.Warning, Message = "Queue '{Queue}' is unavailable; retrying in {Delay}")]
-    public static partial void StorageUnavailable(ILogger logger, Exception exception, string queue, TimeSpan delay);
+    /// <param name="exception">Null for an outage (storage refused or did not answer: <paramref name="failure"/> says it all); otherwise the fault, with its stack trace.</param>
+    [LoggerMessage(EventId = 9308, Level = LogLevel.Warning, Message = "Queue '{Queue}' is unavailable ({Failure}); retrying in {Delay}")]
+    public static partial void StorageUnavailable(ILogger logger, Exception? exception, string queue, string failure, TimeSpan delay);
 
     [LoggerMessage(EventId = 9309, Level = LogLevel.Warning, Message = "Could not settle message {MessageId} on '{Queue}'; it becomes visible again when its lease runs out")]
     public static partial void SettleFailed(ILogger logger, Exception exception, string messageId, string queue);
