@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs.Models;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -90,7 +91,7 @@ public sealed class ReportLogo(StorageClients storage, IOptions<ReportOptions> o
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
         {
             // Storage trouble (a refusal, or no connection after the SDK's retries): keep what was known (a report goes on without a logo rather than failing).
-            ReportsLog.LogoUnreadable(logger, ex, blobName);
+            ReportsLog.LogoUnreadable(logger, blobName, FailureText.Describe(ex));
             return (known ?? new Known(null, null, checkedAt)) with { CheckedAt = checkedAt };
         }
 

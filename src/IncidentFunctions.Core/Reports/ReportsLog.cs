@@ -72,6 +72,7 @@ internal static partial class ReportsLog
     [LoggerMessage(EventId = 1421, Level = LogLevel.Warning, Message = "The report logo {Blob} is not used: {Reason}. Reports are drawn without it until the file is replaced")]
     public static partial void LogoRefused(ILogger logger, string blob, string reason);
 
-    [LoggerMessage(EventId = 1422, Level = LogLevel.Warning, Message = "The report logo {Blob} could not be read; reports keep the logo read before, if any, and it is read again later")]
-    public static partial void LogoUnreadable(ILogger logger, Exception exception, string blob);
+    // No stack trace: only storage trouble lands here (StorageFailure.IsUnavailable), and the report that follows says it too.
+    [LoggerMessage(EventId = 1422, Level = LogLevel.Warning, Message = "The report logo {Blob} could not be read ({Failure}); reports keep the logo read before, if any, and it is read again later")]
+    public static partial void LogoUnreadable(ILogger logger, string blob, string failure);
 }

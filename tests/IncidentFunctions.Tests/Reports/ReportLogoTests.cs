@@ -142,6 +142,8 @@ public sealed class ReportLogoTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Same(before, during);
         var logged = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1422);
         Assert.Contains(ReportOptions.DefaultLogoBlob, logged.Message, StringComparison.Ordinal);
+        Assert.Null(logged.Exception); // one line: the outage said in words, no stack trace
+        Assert.Contains("attempts failed, the last: ", logged.Message, StringComparison.Ordinal);
 
         // Back again: a changed file is read.
         connection.Refusing = false;
