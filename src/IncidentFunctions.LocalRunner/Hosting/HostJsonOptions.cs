@@ -56,9 +56,7 @@ internal sealed partial class HostJsonOptions
 
     public static bool IsUnbounded(TimeSpan functionTimeout) => functionTimeout == TimeSpan.FromDays(-1);
 
-    /// <summary>A level's name in any case, as logging configuration reads it; null for anything else (numbers too).</summary>
-    public static LogLevel? ParseLogLevel(string? text)
-        => Enum.GetNames<LogLevel>().FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase)) is { } name ? Enum.Parse<LogLevel>(name) : null;
+
 
     /// <summary>What a key holds, for the JSON types configuration cannot tell apart and for binding errors.</summary>
     private enum Shape
@@ -213,7 +211,7 @@ internal sealed class HostJsonOptionsValidator : IValidateOptions<HostJsonOption
 
         foreach (var (category, level) in options.Logging?.LogLevel ?? [])
         {
-            if (HostJsonOptions.ParseLogLevel(level) is null)
+            if (Operations.HostJsonLogLevels.Parse(level) is null)
                 failures.Add($"'logging.logLevel.{category}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}; got \"{level}\".");
         }
 

@@ -75,7 +75,7 @@ public sealed record HostJsonSettings
             },
             // Validated by Bind: every level parses.
             LogLevels = options.Logging?.LogLevel is { Count: > 0 } levels
-                ? levels.ToDictionary(l => l.Key, l => HostJsonOptions.ParseLogLevel(l.Value)!.Value, StringComparer.OrdinalIgnoreCase)
+                ? levels.ToDictionary(l => l.Key, l => Operations.HostJsonLogLevels.Parse(l.Value)!.Value, StringComparer.OrdinalIgnoreCase)
                 : NoLogLevels,
         };
     }

@@ -22,8 +22,7 @@ public static class LocalRunnerHostBuilderExtensions
         var services = builder.Services;
 
         builder.AddLogoUpload();
-        var logLevels = HostJsonLogLevels(builder.Configuration);
-        if (logLevels.Count > 0) services.Configure<LoggerFilterOptions>(options => ApplyBelowOtherSettings(logLevels, options));
+        services.AddHostJsonLogLevels(HostJsonLogLevels(builder.Configuration));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
@@ -56,7 +55,10 @@ public static class LocalRunnerHostBuilderExtensions
         return builder;
     }
 
-    /// <summary>host.json's <c>logging.logLevel</c>; none when host.json is unreadable (the runner's start reports it, see <see cref="LoadHostJson"/>).</summary>
+    /// <summary>
+    /// host.json's <c>logging.logLevel</c> (validated, unlike <see cref="Operations.HostJsonLogLevels.Read"/>); none when
+    /// host.json is unreadable or wrong, which the runner's start reports (<see cref="LoadHostJson"/>).
+    /// </summary>
     private static IReadOnlyDictionary<string, LogLevel> HostJsonLogLevels(IConfiguration configuration)
     {
         try
@@ -66,23 +68,6 @@ public static class LocalRunnerHostBuilderExtensions
         catch (HostJsonException)
         {
             return new Dictionary<string, LogLevel>();
-        }
-    }
-
-    /// <summary>
-    /// Filters the runner's logs by host.json's levels, as the Functions host filters its own with the same file, below
-    /// every other setting: the rules go first, so a <c>Logging:LogLevel</c> setting for the same category (appsettings,
-    /// environment, command line; added before) wins, and a longer category still wins as always. <c>default</c> is
-    /// skipped when the host chose its own minimum before (the demo's warnings only, a test's debug).
-    /// </summary>
-    internal static void ApplyBelowOtherSettings(IReadOnlyDictionary<string, LogLevel> levels, LoggerFilterOptions options)
-    {
-        var index = 0;
-        foreach (var (category, level) in levels)
-        {
-            var isDefault = string.Equals(category, "default", StringComparison.OrdinalIgnoreCase);
-            if (isDefault && options.MinLevel != LogLevel.Information) continue;
-            options.Rules.Insert(index++, new LoggerFilterRule(providerName: null, isDefault ? null : category, level, filter: null));
         }
     }
 
