@@ -30,7 +30,8 @@ public static class HostJsonLogLevels
             {
                 foreach (var entry in logLevel.EnumerateObject())
                 {
-                    if (entry.Value.ValueKind == JsonValueKind.String && Parse(entry.Value.GetString()) is { } level) levels[entry.Name] = level;
+                    // An empty name would be a rule for every category, above "default".
+                    if (entry.Name.Trim().Length > 0 && entry.Value.ValueKind == JsonValueKind.String && Parse(entry.Value.GetString()) is { } level) levels[entry.Name] = level;
                 }
             }
 

@@ -211,7 +211,9 @@ internal sealed class HostJsonOptionsValidator : IValidateOptions<HostJsonOption
 
         foreach (var (category, level) in options.Logging?.LogLevel ?? [])
         {
-            if (Operations.HostJsonLogLevels.Parse(level) is null)
+            if (string.IsNullOrWhiteSpace(category))
+                failures.Add("'logging.logLevel' has an entry without a category name; name one, or use \"default\" for all.");
+            else if (Operations.HostJsonLogLevels.Parse(level) is null)
                 failures.Add($"'logging.logLevel.{category}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}; got \"{level}\".");
         }
 

@@ -25,7 +25,7 @@ public sealed class HostJsonLogLevelsTests : IDisposable
         File.WriteAllText(_path, """
             { "version": "2.0",
               // comments and trailing commas, as the Functions host accepts
-              "LOGGING": { "logLevel": { "Polly": "error", "Loud": "Loud", "Number": 3, "Object": {}, "Host.Results": " None ", }, }, }
+              "LOGGING": { "logLevel": { "Polly": "error", "Loud": "Loud", "Number": 3, "Object": {}, "Host.Results": " None ", "": "None", " ": "None", }, }, }
             """);
 
         Assert.Equal(new Dictionary<string, LogLevel> { ["Polly"] = LogLevel.Error, ["Host.Results"] = LogLevel.None }, HostJsonLogLevels.Read(_path));

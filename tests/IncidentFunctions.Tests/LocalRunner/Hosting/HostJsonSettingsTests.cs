@@ -211,6 +211,7 @@ public sealed class HostJsonSettingsTests
     [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Function": "2" } } }""", "logging.logLevel.Function")]
     [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Host.Results": 4 } } }""", "logging.logLevel.Host.Results")]
     [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "Polly": { "level": "Debug" } } } }""", "logging.logLevel.Polly")]
+    [InlineData("""{ "version": "2.0", "logging": { "logLevel": { "": "None" } } }""", "logging.logLevel")]
     public void Parse_WrongValue_FailsNamingTheFileAndKey(string json, string key)
     {
         var ex = Assert.Throws<HostJsonException>(() => HostJsonSettings.Parse(json, "/srv/app/host.json"));
