@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IncidentFunctions.Operations;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.LocalRunner.Hosting;
@@ -213,7 +214,7 @@ internal sealed class HostJsonOptionsValidator : IValidateOptions<HostJsonOption
         {
             if (string.IsNullOrWhiteSpace(category))
                 failures.Add("'logging.logLevel' has an entry without a category name; name one, or use \"default\" for all.");
-            else if (Operations.HostJsonLogLevels.Parse(level) is null)
+            else if (HostJsonLogLevels.Parse(level) is null)
                 failures.Add($"'logging.logLevel.{category}' must be one of {string.Join(", ", Enum.GetNames<LogLevel>())}; got \"{level}\".");
         }
 

@@ -1,3 +1,5 @@
+using IncidentFunctions.Operations;
+
 namespace IncidentFunctions.LocalRunner.Hosting;
 
 /// <summary>
@@ -75,7 +77,7 @@ public sealed record HostJsonSettings
             },
             // Validated by Bind: every level parses.
             LogLevels = options.Logging?.LogLevel is { Count: > 0 } levels
-                ? levels.ToDictionary(l => l.Key, l => Operations.HostJsonLogLevels.Parse(l.Value)!.Value, StringComparer.OrdinalIgnoreCase)
+                ? levels.ToDictionary(l => l.Key, l => HostJsonLogLevels.Parse(l.Value)!.Value, StringComparer.OrdinalIgnoreCase)
                 : NoLogLevels,
         };
     }

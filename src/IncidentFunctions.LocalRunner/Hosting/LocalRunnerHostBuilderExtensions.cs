@@ -22,7 +22,7 @@ public static class LocalRunnerHostBuilderExtensions
         var services = builder.Services;
 
         builder.AddLogoUpload();
-        services.AddHostJsonLogLevels(HostJsonLogLevels(builder.Configuration));
+        services.AddHostJsonLogLevels(ReadHostJsonLogLevels(builder.Configuration));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
@@ -56,10 +56,10 @@ public static class LocalRunnerHostBuilderExtensions
     }
 
     /// <summary>
-    /// host.json's <c>logging.logLevel</c> (validated, unlike <see cref="Operations.HostJsonLogLevels.Read"/>); none when
+    /// host.json's <c>logging.logLevel</c> (validated, unlike <see cref="HostJsonLogLevels.Read"/>); none when
     /// host.json is unreadable or wrong, which the runner's start reports (<see cref="LoadHostJson"/>).
     /// </summary>
-    private static IReadOnlyDictionary<string, LogLevel> HostJsonLogLevels(IConfiguration configuration)
+    private static IReadOnlyDictionary<string, LogLevel> ReadHostJsonLogLevels(IConfiguration configuration)
     {
         try
         {
