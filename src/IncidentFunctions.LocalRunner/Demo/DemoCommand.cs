@@ -41,6 +41,7 @@ internal static class DemoCommand
         var serve = args.Contains(ServeSwitch, StringComparer.OrdinalIgnoreCase);
         args = args.Where(a => !a.Equals(ServeSwitch, StringComparison.OrdinalIgnoreCase)).ToArray();
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        LogLevelSettings.Check(configuration);
         var root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("Run the demo from inside the repository (package.json and IncidentFunctions.sln not found).");
         var output = Console.Out;
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));

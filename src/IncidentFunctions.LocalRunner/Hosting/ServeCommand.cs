@@ -10,6 +10,7 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var builder = RunnerWebBuilder.Create(args);
+        LogLevelSettings.Check(builder.Configuration); // before Azurite starts, and before logging reads them
         using var bootstrapLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
         var bootstrapLogger = bootstrapLogging.CreateLogger("IncidentFunctions.LocalRunner");
         await using var azurite = await DevStorage.StartIfUnconfiguredAsync(builder.Configuration, bootstrapLogger, cancellationToken).ConfigureAwait(false);
