@@ -1,4 +1,7 @@
 using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Storage;
@@ -13,6 +16,12 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
         if (!hasConnectionString && endpoints.Any(e => e is null))
         {
             failures.Add("Storage is not configured. Set 'Storage__ConnectionString' (local/Azurite), or all of 'Storage__TableServiceUri', 'Storage__QueueServiceUri' and 'Storage__BlobServiceUri' (Azure, with a managed identity).");
+        }
+
+        if (hasConnectionString && UnusableFor(options.ConnectionString!) is { } service)
+        {
+            // Never the SDK's own message: it quotes the part it could not read, which may be the key.
+            failures.Add($"Storage:ConnectionString (app setting Storage__ConnectionString) is not a storage connection string the {service} client can use; expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net' (or the account's TableEndpoint, QueueEndpoint and BlobEndpoint).");
         }
 
         foreach (var table in new[] { options.IncidentsTable, options.CheckpointsTable, options.CoverageTable, options.VulnerabilitiesTable, options.QuarantineTable, options.SourcesTable, options.SourceCacheTable, options.DigestDeliveriesTable, options.DigestChannelsTable, options.DigestAlertsTable, options.ChangeMarksTable })
@@ -36,6 +45,30 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The first of the three clients that refuses the connection string (they parse it when made, without a request); null when all accept it.</summary>
+    private static string? UnusableFor(string connectionString)
+    {
+        (string Service, Action Make)[] clients =
+        [
+            ("table", () => _ = new TableServiceClient(connectionString)),
+            ("queue", () => _ = new QueueServiceClient(connectionString)),
+            ("blob", () => _ = new BlobServiceClient(connectionString)),
+        ];
+        foreach (var (service, make) in clients)
+        {
+            try
+            {
+                make();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+            {
+                return service;
+            }
+        }
+
+        return null;
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
