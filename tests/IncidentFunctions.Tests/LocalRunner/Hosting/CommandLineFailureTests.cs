@@ -25,6 +25,8 @@ public sealed partial class CommandLineFailureTests
     [InlineData("demo", "--Reports:PageSize=Huge", "Reports:PageSize", "must be one of A4, Letter")]
     [InlineData("serve", "--LocalRunner:Urls=ftp://127.0.0.1:21", "LocalRunner:Urls", "is not an http(s) address")]
     [InlineData("serve", "--Storage:ConnectionString=garbage", "Storage:ConnectionString", "is not a storage connection string")]
+    [InlineData("serve", "--Digest:Channels:0:Kind=Carrier", "Digest:Channels:0:Kind", "must be one of Slack, Teams")]
+    [InlineData("demo", "--Enrichment:Sources:0:Type=Carrier", "Enrichment:Sources:0:Type", "is left out")]
     [InlineData("serve", "--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default", "must be one of Trace, Debug, Information")]
     [InlineData("demo", "--Logging:Console:LogLevel:Polly=Quiet", "Logging:Console:LogLevel:Polly", "got 'Quiet'")]
     public async Task Runner_BadSetting_PrintsOneLineNamingItAndExitsNonZero(string mode, string setting, string name, string problem)
