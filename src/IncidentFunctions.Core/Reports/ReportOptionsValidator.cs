@@ -37,6 +37,11 @@ internal sealed partial class ReportOptionsValidator : IValidateOptions<ReportOp
         {
             failures.Add($"Reports:ActiveSigningKeyId '{options.ActiveSigningKeyId}' must name one of Reports:SigningKeys ({string.Join(", ", options.SigningKeys.Keys)}).");
         }
+        else if (options.SigningKeys.Count == 0 && !string.IsNullOrEmpty(options.ActiveSigningKeyId))
+        {
+            // An id without its key (left out of the settings): no link could be signed, and nothing said so.
+            failures.Add($"Reports:ActiveSigningKeyId '{options.ActiveSigningKeyId}' names a signing key, but Reports:SigningKeys:{options.ActiveSigningKeyId} (app setting Reports__SigningKeys__{options.ActiveSigningKeyId}) is not set; set it, or leave the id empty to serve reports with function keys only.");
+        }
 
         if (options.SignedLinkLifetime <= TimeSpan.Zero || options.MaxSignedLinkLifetime < options.SignedLinkLifetime)
         {
