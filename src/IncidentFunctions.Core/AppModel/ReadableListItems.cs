@@ -23,17 +23,22 @@ internal sealed partial class ReadableListItems<TOptions>(IConfigurationSection 
             {
                 item.Get(itemType);
             }
-            catch (InvalidOperationException ex) when (FailedValue().Match(ex.Message) is { Success: true } match)
+            catch (InvalidOperationException ex)
             {
-                // The binder's message names the key and the type, never the value (which may be a secret).
-                var type = Type.GetType(match.Groups["type"].Value) ?? itemType.Assembly.GetType(match.Groups["type"].Value);
-                var expected = type is { IsEnum: true } ? "one of " + string.Join(", ", Enum.GetNames(type)) : $"a valid {type?.Name ?? match.Groups["type"].Value}";
-                failures.Add($"{item.Path} is left out, as setting '{match.Groups["path"].Value}' must be {expected}.");
+                failures.Add(FailedValue().Match(ex.Message) is { Success: true } match
+                    ? $"{item.Path} is left out, as setting '{match.Groups["path"].Value}' must be {Expected(match.Groups["type"].Value)}."
+                    : $"{item.Path} is left out, as one of its settings cannot be read.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>What the binder's message says the value must be; it names the key and the type, never the value (which may be a secret).</summary>
+    private string Expected(string typeName)
+        => (Type.GetType(typeName) ?? itemType.Assembly.GetType(typeName)) is { } type
+            ? type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type)) : $"a valid {type.Name}"
+            : $"a valid {typeName}";
 
     /// <summary>"Failed to convert configuration value at 'Digest:Channels:0:Kind' to type 'IncidentFunctions.Channels.ChannelKind'."</summary>
     [GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'", RegexOptions.CultureInvariant)]

@@ -57,8 +57,6 @@ internal sealed partial class HostJsonOptions
 
     public static bool IsUnbounded(TimeSpan functionTimeout) => functionTimeout == TimeSpan.FromDays(-1);
 
-
-
     /// <summary>What a key holds, for the JSON types configuration cannot tell apart and for binding errors.</summary>
     private enum Shape
     {
