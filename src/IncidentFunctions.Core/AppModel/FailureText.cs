@@ -31,5 +31,6 @@ public static class FailureText
         _ => $"{exception.GetType().Name}: {OneLine(exception.Message)}",
     };
 
-    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>The text with its line breaks (and the blanks around them) turned into single spaces.</summary>
+    public static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

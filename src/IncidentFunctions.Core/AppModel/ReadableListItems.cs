@@ -1,46 +1,55 @@
-using System.Text.RegularExpressions;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.AppModel;
 
 /// <summary>
-/// Fails start for an item of a configured list that binding leaves out. Configuration binding skips a list item with a
+/// Fails start for an item of a settings list that binding leaves out. Configuration binding skips a list item with a
 /// value it cannot convert, without a word: a chat channel with <c>Kind=Carrier</c> (or an intel source with a mistyped
-/// format) was simply not there, and the digest went nowhere while start succeeded. Each item is bound alone here, so the
-/// binder's failure names the setting.
+/// type) was simply not there, and the digest went nowhere while start succeeded. Every list property of
+/// <typeparamref name="TOptions"/> (other than lists of strings, which always bind) has each item bound alone here, so
+/// the binder's failure names the setting. Part of every <see cref="OptionsRegistration.AddValidatedOptions{TOptions, TValidator}"/>.
 /// </summary>
-/// <param name="list">The list's section, e.g. <c>Digest:Channels</c>.</param>
-internal sealed partial class ReadableListItems<TOptions>(IConfigurationSection list, Type itemType) : IValidateOptions<TOptions>
+/// <param name="section">The options' section, e.g. <c>Digest</c>.</param>
+internal sealed class ReadableListItems<TOptions>(IConfigurationSection section) : IValidateOptions<TOptions>
     where TOptions : class
 {
+    /// <summary>The list properties and their item types, found once per options type.</summary>
+    private static readonly (string Name, Type Item)[] Lists = [.. typeof(TOptions)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Select(p => (p.Name, Item: ItemType(p.PropertyType)))
+        .Where(p => p.Item is not null && p.Item != typeof(string))
+        .Select(p => (p.Name, p.Item!))];
+
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
         var failures = new List<string>();
-        foreach (var item in list.GetChildren())
+        foreach (var (property, itemType) in Lists)
         {
-            try
+            foreach (var item in section.GetSection(property).GetChildren())
             {
-                item.Get(itemType);
-            }
-            catch (InvalidOperationException ex)
-            {
-                failures.Add(FailedValue().Match(ex.Message) is { Success: true } match
-                    ? $"{item.Path} is left out, as setting '{match.Groups["path"].Value}' must be {Expected(match.Groups["type"].Value)}."
-                    : $"{item.Path} is left out, as one of its settings cannot be read.");
+                try
+                {
+                    item.Get(itemType);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    failures.Add(SettingBindingFailure.Read(ex) is { } failure
+                        ? $"{item.Path} is left out, as setting '{failure.Setting}' must be {failure.Expected}."
+                        : $"{item.Path} is left out, as one of its settings cannot be read.");
+                }
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>What the binder's message says the value must be; it names the key and the type, never the value (which may be a secret).</summary>
-    private string Expected(string typeName)
-        => (Type.GetType(typeName) ?? itemType.Assembly.GetType(typeName)) is { } type
-            ? type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type)) : $"a valid {type.Name}"
-            : $"a valid {typeName}";
-
-    /// <summary>"Failed to convert configuration value at 'Digest:Channels:0:Kind' to type 'IncidentFunctions.Channels.ChannelKind'."</summary>
-    [GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'", RegexOptions.CultureInvariant)]
-    private static partial Regex FailedValue();
+    /// <summary>The item type of an array or a list; null for anything else (dictionaries included).</summary>
+    private static Type? ItemType(Type type)
+        => type.IsArray ? type.GetElementType()
+            : type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+              && (definition == typeof(List<>) || definition == typeof(IList<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(ICollection<>) || definition == typeof(IEnumerable<>))
+                ? type.GetGenericArguments()[0]
+                : null;
 }

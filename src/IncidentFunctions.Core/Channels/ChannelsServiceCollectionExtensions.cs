@@ -16,7 +16,6 @@ internal static class ChannelsServiceCollectionExtensions
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsAttributes, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeliveryOptions>>(new ReadableListItems<DeliveryOptions>(configuration.GetSection($"{DeliveryOptions.SectionName}:{nameof(DeliveryOptions.Channels)}"), typeof(ChannelOptions))));
         services.TryAddTransient<ChannelHealth>();
         services.TryAddTransient<EmailClient>();
         AddWebhookClient(services);

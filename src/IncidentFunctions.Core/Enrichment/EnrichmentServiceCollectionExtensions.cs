@@ -14,7 +14,6 @@ internal static class EnrichmentServiceCollectionExtensions
     {
         services.AddValidatedOptions<EnrichmentOptions, EnrichmentOptionsAttributes, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName)
             .Configure(o => o.RefreshSchedule = configuration[AppSettingNames.RefreshIntelSchedule] is { Length: > 0 } s ? s : o.RefreshSchedule);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnrichmentOptions>>(new ReadableListItems<EnrichmentOptions>(configuration.GetSection($"{EnrichmentOptions.SectionName}:{nameof(EnrichmentOptions.Sources)}"), typeof(IntelSourceOptions))));
         services.TryAddTransient<SourceProfileStore>();
         services.TryAddSingleton<IntelSnapshotStore>();
         services.TryAddSingleton<IntelSnapshotProvider>();

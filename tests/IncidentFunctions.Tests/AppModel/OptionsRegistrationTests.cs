@@ -20,12 +20,21 @@ public sealed class OptionsRegistrationTests
 
         [ValidateObjectMembers]
         public SampleInner Inner { get; set; } = new();
+
+        public List<SampleItem> Items { get; set; } = [];
+
+        public List<string> Names { get; set; } = [];
     }
 
     public sealed class SampleInner
     {
         [Range(typeof(TimeSpan), "00:00:00", "01:00:00", MinimumIsExclusive = true, ParseLimitsInInvariantCulture = true)]
         public TimeSpan Span { get; set; } = TimeSpan.FromMinutes(1);
+    }
+
+    public sealed class SampleItem
+    {
+        public TimeSpan Span { get; set; }
     }
 
     private sealed class NoCrossFieldChecks : IValidateOptions<SampleOptions>
@@ -51,6 +60,15 @@ public sealed class OptionsRegistrationTests
         Assert.Equal(
             ["The field Sample:Area:Count (app setting Sample__Area__Count) must be between 1 and 10.", "The field Sample:Area:Inner:Span (app setting Sample__Area__Inner__Span) must be between 00:00:00 exclusive and 01:00:00."],
             error.Failures);
+    }
+
+    [Fact]
+    public void AddValidatedOptions_ListItemBindingLeavesOut_NamesTheSetting()
+    {
+        var error = Failure(new() { ["Sample:Area:Items:0:Span"] = "soon", ["Sample:Area:Items:1:Span"] = "00:05:00", ["Sample:Area:Names:0"] = "any text binds" });
+
+        Assert.NotNull(error);
+        Assert.Equal(["Sample:Area:Items:0 is left out, as setting 'Sample:Area:Items:0:Span' must be a duration like 00:05:00 (hh:mm:ss, or d.hh:mm:ss)."], error.Failures);
     }
 
     [Fact]

@@ -26,12 +26,12 @@ public sealed class ReadableListItemsTests
         // Why the check exists: binding the whole list drops the unreadable items without a word.
         Assert.Equal(["team"], Settings.GetSection("Digest").Get<DeliveryOptions>()!.Channels.Select(c => c.Name));
 
-        var result = new ReadableListItems<DeliveryOptions>(Settings.GetSection("Digest:Channels"), typeof(ChannelOptions)).Validate(null, new DeliveryOptions());
+        var result = new ReadableListItems<DeliveryOptions>(Settings.GetSection("Digest")).Validate(null, new DeliveryOptions());
 
         Assert.Equal(
             [
                 "Digest:Channels:0 is left out, as setting 'Digest:Channels:0:Kind' must be one of Slack, Teams, Discord, Generic, Email.",
-                "Digest:Channels:2 is left out, as setting 'Digest:Channels:2:Email:Port' must be a valid Int32.",
+                "Digest:Channels:2 is left out, as setting 'Digest:Channels:2:Email:Port' must be a whole number.",
             ],
             result.Failures);
     }
@@ -41,6 +41,6 @@ public sealed class ReadableListItemsTests
     {
         var readable = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Digest:Channels:0:Kind"] = "discord" }).Build();
 
-        Assert.True(new ReadableListItems<DeliveryOptions>(readable.GetSection("Digest:Channels"), typeof(ChannelOptions)).Validate(null, new DeliveryOptions()).Succeeded);
+        Assert.True(new ReadableListItems<DeliveryOptions>(readable.GetSection("Digest")).Validate(null, new DeliveryOptions()).Succeeded);
     }
 }
