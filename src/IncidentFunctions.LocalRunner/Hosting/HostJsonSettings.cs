@@ -1,5 +1,3 @@
-using IncidentFunctions.Operations;
-
 namespace IncidentFunctions.LocalRunner.Hosting;
 
 /// <summary>
@@ -12,9 +10,6 @@ public sealed record HostJsonSettings
 
     /// <summary>Default for Flex Consumption, Premium and Dedicated plans (Consumption would be 5 minutes).</summary>
     public static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(30);
-
-    // Before Default, which reads it when the type is initialised.
-    private static readonly IReadOnlyDictionary<string, LogLevel> NoLogLevels = new Dictionary<string, LogLevel>();
 
     /// <summary>All defaults, as if host.json had only <c>"version": "2.0"</c>.</summary>
     public static HostJsonSettings Default { get; } = new();
@@ -29,12 +24,6 @@ public sealed record HostJsonSettings
     public TimeSpan? FunctionTimeout { get; init; } = DefaultFunctionTimeout;
 
     public QueueHostSettings Queues { get; init; } = new();
-
-    /// <summary>
-    /// <c>logging.logLevel</c>: category prefix (<c>default</c> for all) → the lowest level logged, as the Functions host
-    /// filters its logs. The runner applies it below every other setting (<see cref="LocalRunnerHostBuilderExtensions.AddLocalRunner"/>).
-    /// </summary>
-    public IReadOnlyDictionary<string, LogLevel> LogLevels { get; init; } = NoLogLevels;
 
     /// <summary>Reads and validates a host.json file.</summary>
     /// <exception cref="HostJsonException">The file is missing, is not JSON, or a key has a wrong type or value.</exception>
@@ -75,10 +64,6 @@ public sealed record HostJsonSettings
                 MaxPollingInterval = queues?.MaxPollingInterval ?? QueueHostSettings.DefaultMaxPollingInterval,
                 MessageEncoding = queues?.MessageEncoding ?? HostQueueMessageEncoding.Base64,
             },
-            // Validated by Bind: every level parses.
-            LogLevels = options.Logging?.LogLevel is { Count: > 0 } levels
-                ? levels.ToDictionary(l => l.Key, l => HostJsonLogLevels.Parse(l.Value)!.Value, StringComparer.OrdinalIgnoreCase)
-                : NoLogLevels,
         };
     }
 }

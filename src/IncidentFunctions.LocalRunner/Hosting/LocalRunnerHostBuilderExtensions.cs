@@ -22,7 +22,9 @@ public static class LocalRunnerHostBuilderExtensions
         var services = builder.Services;
 
         builder.AddLogoUpload();
-        services.AddHostJsonLogLevels(ReadHostJsonLogLevels(builder.Configuration));
+        // host.json's log levels, as the Functions host applies them; a wrong one fails start below (LoadHostJson).
+        var hostJson = LocalRunnerOptions.ResolveHostJsonPath(builder.Configuration[$"{LocalRunnerOptions.SectionName}:{nameof(LocalRunnerOptions.HostJsonPath)}"]);
+        services.AddHostJsonLogLevels(HostJsonLogLevels.Read(hostJson));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(LoadHostJson);
@@ -53,22 +55,6 @@ public static class LocalRunnerHostBuilderExtensions
         // First of all hosted services (they start in order, each awaited): the app's report warm-up reads the logo.
         if (!services.Any(d => d.ImplementationType == typeof(LogoUpload))) services.Insert(0, ServiceDescriptor.Singleton<IHostedService, LogoUpload>());
         return builder;
-    }
-
-    /// <summary>
-    /// host.json's <c>logging.logLevel</c> (validated, unlike <see cref="HostJsonLogLevels.Read"/>); none when
-    /// host.json is unreadable or wrong, which the runner's start reports (<see cref="LoadHostJson"/>).
-    /// </summary>
-    private static IReadOnlyDictionary<string, LogLevel> ReadHostJsonLogLevels(IConfiguration configuration)
-    {
-        try
-        {
-            return HostJsonSettings.Load(LocalRunnerOptions.ResolveHostJsonPath(configuration[$"{LocalRunnerOptions.SectionName}:{nameof(LocalRunnerOptions.HostJsonPath)}"])).LogLevels;
-        }
-        catch (HostJsonException)
-        {
-            return new Dictionary<string, LogLevel>();
-        }
     }
 
     private static HostJsonSettings LoadHostJson(IServiceProvider services)

@@ -1,6 +1,5 @@
 using IncidentFunctions.LocalRunner.Hosting;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.LocalRunner.Hosting;
 
@@ -68,27 +67,7 @@ public sealed class HostJsonSettingsTests
         var beside = HostJsonSettings.Load(new LocalRunnerOptions().ResolveHostJsonPath());
         var repository = HostJsonSettings.Load(Path.Combine(AzuriteFixture.RepositoryRoot, "host.json"));
 
-        Assert.Equal(repository with { Source = "", LogLevels = HostJsonSettings.Default.LogLevels }, beside with { Source = "", LogLevels = HostJsonSettings.Default.LogLevels });
-        Assert.Equal(repository.LogLevels, beside.LogLevels);
-    }
-
-    [Fact]
-    public void Load_RepositoryHostJson_ReadsItsLogLevels()
-    {
-        var settings = HostJsonSettings.Load(Path.Combine(AzuriteFixture.RepositoryRoot, "host.json"));
-
-        Assert.Equal(LogLevel.Information, settings.LogLevels["default"]);
-        Assert.Equal(LogLevel.Warning, settings.LogLevels["System.Net.Http.HttpClient"]);
-    }
-
-    [Fact]
-    public void Parse_LogLevelsInAnyCase_ReadsThem()
-    {
-        var settings = HostJsonSettings.Parse("""{ "version": "2.0", "logging": { "logLevel": { "Default": "warning", "IncidentFunctions.Reports": " DEBUG ", "Polly": "None" } } }""", "host.json");
-
-        Assert.Equal(
-            new Dictionary<string, LogLevel> { ["Default"] = LogLevel.Warning, ["IncidentFunctions.Reports"] = LogLevel.Debug, ["Polly"] = LogLevel.None },
-            settings.LogLevels);
+        Assert.Equal(repository with { Source = "" }, beside with { Source = "" });
     }
 
     [Fact]
