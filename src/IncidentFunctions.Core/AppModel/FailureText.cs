@@ -15,9 +15,15 @@ public static class FailureText
 
     public static string Describe(Exception exception)
     {
-        ArgumentNullException.ThrowIfNull(exception);
-        var text = Text(exception);
+        var text = Of(exception);
         return text.Length <= MaxChars ? text : string.Concat(text.AsSpan(0, MaxChars), "…");
+    }
+
+    /// <summary>The same description unbounded, for a caller that bounds what it stores its own way.</summary>
+    public static string Of(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Text(exception);
     }
 
     private static string Text(Exception exception) => exception switch

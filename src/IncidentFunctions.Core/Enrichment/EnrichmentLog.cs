@@ -19,8 +19,8 @@ internal static partial class EnrichmentLog
     [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "Loaded intel snapshot {Version} ({Sources} source(s), {Segments} segment(s)) in {ElapsedMs} ms; it replaces {Previous}")]
     public static partial void SnapshotLoaded(ILogger logger, string version, int sources, int segments, long elapsedMs, string previous);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not check for a newer intel snapshot; enrichment keeps using {Version}")]
-    public static partial void SnapshotCheckFailed(ILogger logger, Exception exception, string version);
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Could not check for a newer intel snapshot ({Failure}); enrichment keeps using {Version}")]
+    public static partial void SnapshotCheckFailed(ILogger logger, Exception? exception, string failure, string version);
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Information, Message = "No intel snapshot is published yet; running the intel refresh now")]
     public static partial void NoSnapshotYet(ILogger logger);
@@ -49,8 +49,8 @@ internal static partial class EnrichmentLog
     [LoggerMessage(EventId = 1327, Level = LogLevel.Information, Message = "Intel refresh finished: {Updated} updated, {Kept} unchanged, {Refused} refused, {Failed} failed; current snapshot {Version}")]
     public static partial void RefreshFinished(ILogger logger, int updated, int kept, int refused, int failed, string version);
 
-    [LoggerMessage(EventId = 1328, Level = LogLevel.Warning, Message = "Could not delete old intel snapshot {Blob}")]
-    public static partial void PruneFailed(ILogger logger, Exception exception, string blob);
+    [LoggerMessage(EventId = 1328, Level = LogLevel.Warning, Message = "Could not delete old intel snapshot {Blob} ({Failure})")]
+    public static partial void PruneFailed(ILogger logger, Exception? exception, string blob, string failure);
 
     [LoggerMessage(EventId = 1329, Level = LogLevel.Warning, Message = "The published intel snapshot {Version} cannot be read; every source is fetched afresh")]
     public static partial void PreviousUnreadable(ILogger logger, Exception exception, string version);

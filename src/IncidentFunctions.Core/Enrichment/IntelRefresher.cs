@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment.Intel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -149,7 +150,7 @@ public sealed class IntelRefresher(
             catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return Fail($"{ex.GetType().Name}: {ex.Message}");
+                return Fail(FailureText.Of(ex));
             }
 
             if (download.NotModified && last is not null) return Keep(IntelFetchOutcome.NotModified, download.ETag, download.LastModified);

@@ -1,4 +1,6 @@
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment.Intel;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -62,7 +64,7 @@ public sealed class IntelSnapshotProvider(
             catch (Exception ex) when (current is not null && ex is not OperationCanceledException)
             {
                 // A storage hiccup must not stop enrichment while a good index is loaded; try again after the interval.
-                EnrichmentLog.SnapshotCheckFailed(logger, ex, current.Version);
+                EnrichmentLog.SnapshotCheckFailed(logger, StorageFailure.StackFor(ex), FailureText.Describe(ex), current.Version);
                 _checkedAt = time.GetUtcNow();
             }
 

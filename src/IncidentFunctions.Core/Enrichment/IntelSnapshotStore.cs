@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Enrichment.Intel;
 using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
@@ -158,7 +159,7 @@ public sealed class IntelSnapshotStore(StorageClients storage, IOptions<Enrichme
             catch (Exception ex) when (StorageFailure.IsUnavailable(ex))
             {
                 // An enrichment instance may still be downloading it; pruning is housekeeping.
-                EnrichmentLog.PruneFailed(logger, ex, name);
+                EnrichmentLog.PruneFailed(logger, StorageFailure.StackFor(ex), name, FailureText.Describe(ex));
             }
         }
     }

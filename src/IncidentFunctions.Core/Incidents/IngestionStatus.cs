@@ -87,7 +87,14 @@ public static class IngestionFailure
     public static (string Reason, string? Setting) Describe(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var reason = StoredText.Bound($"{error.GetType().Name}: {error.Message}", MaxReasonChars)!;
+        // Said as FailureText says it: the SDK's messages run to its response headers and its advice on retry settings.
+        var failure = FailureText.Of(error);
+        var reason = StoredText.Bound(error switch
+        {
+            RequestFailedException { Status: 401 or 403 } => $"Storage refused access ({failure}): check Storage__ConnectionString, or with a managed identity its Storage Table/Queue data roles.",
+            _ when StorageFailure.IsUnavailable(error) => "Storage: " + failure,
+            _ => failure,
+        }, MaxReasonChars)!;
         var setting = error switch
         {
             WallarmException wallarm => wallarm.Setting,
@@ -96,13 +103,6 @@ public static class IngestionFailure
             RequestFailedException { Status: 401 or 403 } => "Storage__ConnectionString",
             _ => null,
         };
-        if (error is RequestFailedException { Status: 401 or 403 })
-        {
-            reason = StoredText.Bound(
-                "Storage refused access: check Storage__ConnectionString, or with a managed identity its Storage Table/Queue data roles. " + reason,
-                MaxReasonChars)!;
-        }
-
         return (reason, setting);
     }
 }

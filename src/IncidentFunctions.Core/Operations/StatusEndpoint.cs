@@ -45,8 +45,8 @@ public sealed class StatusEndpoint(IngestionStatusReader reader, IntelHealthRead
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or Azure.Identity.AuthenticationFailedException)
         {
-            StatusLog.StorageUnreadable(logger, ex);
-            report = new StatusReport("unavailable", now, telemetry, null, StoredText.Bound($"{ex.GetType().Name}: {ex.Message}", MaxErrorChars));
+            StatusLog.StorageUnreadable(logger, StorageFailure.StackFor(ex), FailureText.Describe(ex));
+            report = new StatusReport("unavailable", now, telemetry, null, StoredText.Bound("Storage: " + FailureText.Of(ex), MaxErrorChars));
         }
 
         var healthy = report.Ingestion?.Health is PullHealth.Ok or PullHealth.Pending or PullHealth.CatchingUp;
@@ -62,7 +62,7 @@ public sealed class StatusEndpoint(IngestionStatusReader reader, IntelHealthRead
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) || ex is System.Text.Json.JsonException)
         {
-            StatusLog.IntelUnreadable(logger, ex);
+            StatusLog.IntelUnreadable(logger, StorageFailure.StackFor(ex), FailureText.Describe(ex));
             return null;
         }
     }
@@ -82,9 +82,9 @@ internal sealed partial class StatusJsonContext : JsonSerializerContext;
 
 internal static partial class StatusLog
 {
-    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Status endpoint could not read the pull checkpoints")]
-    public static partial void StorageUnreadable(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "Status endpoint could not read the pull checkpoints ({Failure})")]
+    public static partial void StorageUnreadable(ILogger logger, Exception? exception, string failure);
 
-    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "Status endpoint could not read the intel snapshot's pointer or status record")]
-    public static partial void IntelUnreadable(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "Status endpoint could not read the intel snapshot's pointer or status record ({Failure})")]
+    public static partial void IntelUnreadable(ILogger logger, Exception? exception, string failure);
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -55,7 +57,7 @@ public sealed class CsvSnapshotJob(IncidentCsvExport export, ReportPeriods perio
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failed++;
-                ReportsLog.CsvSnapshotDayFailed(logger, ex, key);
+                ReportsLog.CsvSnapshotDayFailed(logger, StorageFailure.StackFor(ex), key, FailureText.Describe(ex));
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
+using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -67,12 +68,12 @@ public sealed class DailyReportEndpoint(DailyReportService reports, IOptions<Rep
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
-            ReportsLog.StorageUnavailable(logger, ex, ReportCalendar.IsoDay(day));
+            ReportsLog.StorageUnavailable(logger, StorageFailure.StackFor(ex), ReportCalendar.IsoDay(day), FailureText.Describe(ex));
             return ReportUnavailable.Storage(request, "The report", "read or generated");
         }
         catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
         {
-            ReportsLog.TenantUnknown(logger, ex, ReportCalendar.IsoDay(day));
+            ReportsLog.TenantUnknown(logger, ReportCalendar.IsoDay(day), FailureText.Describe(ex));
             return ReportUnavailable.TenantUnknown(request);
         }
     }

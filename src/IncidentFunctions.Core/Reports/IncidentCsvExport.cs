@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Threading.Channels;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Incidents;
@@ -235,7 +236,7 @@ public sealed class IncidentCsvExport(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 // Nothing of the day was sent yet: the table has the same rows.
-                ReportsLog.CsvSnapshotUnreadable(logger, ex, ReportCalendar.IsoDay(day));
+                ReportsLog.CsvSnapshotUnreadable(logger, StorageFailure.StackFor(ex), ReportCalendar.IsoDay(day), FailureText.Describe(ex));
             }
         }
 

@@ -1,4 +1,5 @@
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,12 +46,12 @@ public sealed class PeriodReportEndpoint(PeriodReportService reports, ReportPeri
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
-            ReportsLog.StorageUnavailable(logger, ex, parsed.Key);
+            ReportsLog.StorageUnavailable(logger, StorageFailure.StackFor(ex), parsed.Key, FailureText.Describe(ex));
             return ReportUnavailable.Storage(request, "The report", "read or generated");
         }
         catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
         {
-            ReportsLog.TenantUnknown(logger, ex, parsed.Key);
+            ReportsLog.TenantUnknown(logger, parsed.Key, FailureText.Describe(ex));
             return ReportUnavailable.TenantUnknown(request);
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IncidentFunctions.AppModel;
+using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -55,12 +56,12 @@ public sealed class ReportArchiveEndpoint(ReportArchive archive, ILogger<ReportA
         }
         catch (Exception ex) when (ReportUnavailable.IsStorageFailure(ex, cancellationToken))
         {
-            ReportsLog.ArchiveStorageUnavailable(logger, ex);
+            ReportsLog.ArchiveStorageUnavailable(logger, StorageFailure.StackFor(ex), FailureText.Describe(ex));
             return ReportUnavailable.Storage(request, "The archive");
         }
         catch (Exception ex) when (ReportUnavailable.IsTenantLookupFailure(ex, cancellationToken))
         {
-            ReportsLog.TenantUnknown(logger, ex, month.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            ReportsLog.TenantUnknown(logger, month.ToString("yyyy-MM", CultureInfo.InvariantCulture), FailureText.Describe(ex));
             return ReportUnavailable.TenantUnknown(request);
         }
     }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Enrichment;
 using IncidentFunctions.Reports;
@@ -108,7 +109,7 @@ public sealed class RetentionJob(
         catch (Exception ex) when ((StorageFailure.IsUnavailable(ex) || ex is IOException) && !cancellationToken.IsCancellationRequested)
         {
             tally.Failed++;
-            RetentionLog.StoreFailed(logger, ex, store);
+            RetentionLog.StoreFailed(logger, StorageFailure.StackFor(ex), store, FailureText.Describe(ex));
         }
     }
 

@@ -14,4 +14,10 @@ public static class StorageFailure
     public static bool IsUnavailable(Exception exception)
         => exception is RequestFailedException or AuthenticationFailedException
             || (exception is AggregateException aggregate && aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnavailable));
+
+    /// <summary>
+    /// The exception to log beside a line that already describes the failure: none when storage is unavailable (its
+    /// stack says nothing the line does not, and an outage repeats it on every request and poll), else the exception.
+    /// </summary>
+    public static Exception? StackFor(Exception exception) => IsUnavailable(exception) ? null : exception;
 }

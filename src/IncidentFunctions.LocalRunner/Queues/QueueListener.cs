@@ -101,7 +101,7 @@ internal sealed class QueueListener(
 
     /// <summary>An outage in one line, once per poll while it lasts; anything else (a fault of the program) with its stack trace.</summary>
     private void LogUnavailable(Exception exception, TimeSpan delay)
-        => QueueLog.StorageUnavailable(logger, StorageFailure.IsUnavailable(exception) ? null : exception, queueName, FailureText.Describe(exception), delay);
+        => QueueLog.StorageUnavailable(logger, StorageFailure.StackFor(exception), queueName, FailureText.Describe(exception), delay);
 
     private async Task<QueueMessage[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
