@@ -24,4 +24,13 @@ internal static partial class WallarmLog
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Wallarm incident page {Page}, record {Index} cannot be stored and is set aside: {Reason}")]
     public static partial void RecordRejected(ILogger logger, int page, int index, string reason);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Wallarm tenant id {ClientId} read from storage, where it was kept when /v1/user first named it for this token")]
+    public static partial void TenantRecalled(ILogger logger, long clientId);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "The Wallarm tenant kept for this token could not be read ({Failure}); Wallarm's /v1/user is asked instead")]
+    public static partial void TenantNotRecalled(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Wallarm tenant id {ClientId} could not be kept in storage ({Failure}); the next process asks /v1/user again")]
+    public static partial void TenantNotRemembered(ILogger logger, long clientId, string failure);
 }
