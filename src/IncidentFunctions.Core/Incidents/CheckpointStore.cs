@@ -12,6 +12,12 @@ public sealed class CheckpointEntity : ITableEntity
     /// <summary><see cref="LastOutcome"/> of a run that threw; the others are <see cref="PullOutcome"/> names.</summary>
     public const string FailedOutcome = "Failed";
 
+    /// <summary>
+    /// <see cref="LastOutcome"/> of a run its host stopped (shutting down, scaling in, a deployment, the function's
+    /// timeout). Not a failure: the next run resumes from the checkpoint, and the lag says whether runs keep up.
+    /// </summary>
+    public const string StoppedOutcome = "Stopped";
+
     public string PartitionKey { get; set; } = Partition;
 
     public string RowKey { get; set; } = "";
@@ -34,7 +40,7 @@ public sealed class CheckpointEntity : ITableEntity
 
     public string? LastRunId { get; set; }
 
-    /// <summary><c>Succeeded</c>, <c>Partial</c> (stopped by the budget), or <c>Failed</c>.</summary>
+    /// <summary><c>Succeeded</c>, <c>Partial</c> (stopped by the budget), <c>Stopped</c> (by its host), or <c>Failed</c>.</summary>
     public string? LastOutcome { get; set; }
 
     public string? LastError { get; set; }

@@ -90,11 +90,20 @@ public sealed class IncidentPuller(
             await checkpoints.SaveLastRunAsync(lastRun, cancellationToken).ConfigureAwait(false);
             return result;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host stopped the run (shutdown, scale-in, deployment, timeout): every Flex Consumption scale-in during
+            // a pull would otherwise turn the status to failing and page whoever watches it.
+            IngestionLog.RunStopped(logger, runId, checkpoint?.PulledUntil);
+            await RecordEndAsync(tenantId, checkpoint, lastRun, CheckpointEntity.StoppedOutcome, null, null).ConfigureAwait(false);
+            throw;
+        }
         catch (Exception ex) when (ex is not CheckpointConflictException)
         {
             var error = ex is WallarmAuthenticationException forbidden ? await ExplainAsync(forbidden).ConfigureAwait(false) : ex;
             IngestionLog.RunFailed(logger, error, runId, checkpoint?.PulledUntil);
-            await RecordFailureAsync(tenantId, checkpoint, lastRun, error).ConfigureAwait(false);
+            var (reason, setting) = IngestionFailure.Describe(error);
+            await RecordEndAsync(tenantId, checkpoint, lastRun, CheckpointEntity.FailedOutcome, reason, setting).ConfigureAwait(false);
             if (ReferenceEquals(error, ex)) throw;
             throw error;
         }
@@ -372,16 +381,16 @@ public sealed class IncidentPuller(
         }
     }
 
-    private async Task RecordFailureAsync(long? tenantId, CheckpointEntity? checkpoint, PullRunEntity lastRun, Exception error)
+    /// <summary>Records how a run that threw ended: failed (with the reason and the setting to fix) or stopped.</summary>
+    private async Task RecordEndAsync(long? tenantId, CheckpointEntity? checkpoint, PullRunEntity lastRun, string outcome, string? reason, string? setting)
     {
-        var (reason, setting) = IngestionFailure.Describe(error);
         var now = time.GetUtcNow();
-        // Not the run's token: a cancelled run should still leave its failure visible. Recording is best effort: the
+        // Not the run's token: a cancelled run should still leave its outcome visible. Recording is best effort: the
         // original failure is what matters, and storage may be what failed.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         if (tenantId is { } id && checkpoint is not null)
         {
-            checkpoint.LastOutcome = CheckpointEntity.FailedOutcome;
+            checkpoint.LastOutcome = outcome;
             checkpoint.LastError = reason;
             checkpoint.LastErrorSetting = setting;
             checkpoint.LastRunFinishedAt = now;
@@ -395,7 +404,7 @@ public sealed class IncidentPuller(
             }
         }
 
-        lastRun.Outcome = CheckpointEntity.FailedOutcome;
+        lastRun.Outcome = outcome;
         lastRun.Error = reason;
         lastRun.ErrorSetting = setting;
         lastRun.FinishedAt = now;

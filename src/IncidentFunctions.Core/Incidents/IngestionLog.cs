@@ -17,6 +17,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Pull {RunId} stopped after {Elapsed} (budget {Budget}); {Remaining} window(s) left for the next run")]
     public static partial void BudgetExhausted(ILogger logger, string runId, TimeSpan elapsed, TimeSpan budget, int remaining);
 
+    [LoggerMessage(EventId = 1218, Level = LogLevel.Warning, Message = "Pull {RunId} was stopped by its host before it finished (shutdown, scale-in, deployment or timeout); the checkpoint stays at {PulledUntil:o} and the next run resumes from there")]
+    public static partial void RunStopped(ILogger logger, string runId, DateTimeOffset? pulledUntil);
+
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Pull {RunId} failed; the checkpoint stays at {PulledUntil:o} and the next run retries from there")]
     public static partial void RunFailed(ILogger logger, Exception exception, string runId, DateTimeOffset? pulledUntil);
 

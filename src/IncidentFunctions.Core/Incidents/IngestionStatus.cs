@@ -176,7 +176,7 @@ public sealed class IngestionStatusReader(CheckpointStore checkpoints, TimeProvi
             { LastOutcome: CheckpointEntity.FailedOutcome } => PullHealth.Failing,
             { PulledUntil: null } => PullHealth.Pending,
             _ when lag > healthyLag => PullHealth.Stale,
-            { LastOutcome: nameof(PullOutcome.Partial) } => PullHealth.CatchingUp,
+            { LastOutcome: nameof(PullOutcome.Partial) or CheckpointEntity.StoppedOutcome } => PullHealth.CatchingUp,
             _ => PullHealth.Ok,
         };
         return new TenantPullStatus(

@@ -7,6 +7,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.LocalRunner.DevServices;
 using IncidentFunctions.Operations;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.WallarmSimulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,30 @@ public sealed class StatusEndpointTests(AzuriteFixture azurite)
         Assert.Equal(JsonValueKind.Null, tenant.GetProperty("lastError").ValueKind);
         Assert.False(tenant.GetProperty("running").GetBoolean());
         Assert.Equal((await app.Get<CheckpointStore>().GetAsync(pull.TenantId, Ct))!.IncidentsWritten, tenant.GetProperty("incidentsWritten").GetInt64());
+    }
+
+    [Fact]
+    public async Task Status_RunStoppedByItsHost_IsCatchingUpNotFailing()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var first = await app.PullAsync(Ct);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.Timeout, Times = 0, DelaySeconds = 30 });
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        shutdown.CancelAfter(TimeSpan.FromMilliseconds(500)); // the host stops while the run waits for Wallarm
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => app.PullAsync(shutdown.Token));
+
+        var (status, body) = await GetStatusAsync(app);
+        Assert.Equal(200, status); // a scale-in or a deployment during a pull pages nobody
+        Assert.Equal("catching-up", body.GetProperty("status").GetString());
+        var tenant = Assert.Single(body.GetProperty("ingestion").GetProperty("tenants").EnumerateArray());
+        Assert.Equal(("Stopped", JsonValueKind.Null), (tenant.GetProperty("lastOutcome").GetString(), tenant.GetProperty("lastError").ValueKind));
+        Assert.Equal(first.PulledUntil, tenant.GetProperty("pulledUntil").GetDateTimeOffset());
+        Assert.Equal("Stopped", body.GetProperty("ingestion").GetProperty("lastRun").GetProperty("outcome").GetString());
+        var logs = app.Logs.GetSnapshot();
+        Assert.Single(logs, r => r.Id.Id == 1218 && r.Level == LogLevel.Warning && r.Exception is null);
+        Assert.DoesNotContain(logs, r => r.Id.Id == 1204);
     }
 
     [Fact]
