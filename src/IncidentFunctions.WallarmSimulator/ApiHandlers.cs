@@ -50,9 +50,16 @@ internal static class ApiHandlers
         }
         else
         {
-            now = state.AdvanceForListRequest();
             limit = query.Limit;
             offset = query.Offset;
+            if (state.Options.MaxResultWindow > 0 && offset + limit > state.Options.MaxResultWindow)
+            {
+                await SimulatorWire.WriteEnvelopeErrorAsync(ctx, 400, string.Create(CultureInfo.InvariantCulture,
+                    $"Result window is too large, offset + limit must be less than or equal to: [{state.Options.MaxResultWindow}] but was [{offset + limit}]"));
+                return;
+            }
+
+            now = state.AdvanceForListRequest();
             pageNumber = limit > 0 ? offset / limit : 0;
         }
 

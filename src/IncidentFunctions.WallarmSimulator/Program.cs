@@ -49,6 +49,7 @@ for (var i = 0; i < args.Length; i++)
               --drift SECONDS                  data moving during paging: each attack-list request moves the
                                                clock on by SECONDS (also POST /__simulator/mode)
               --Simulator:MaxArrivalDelay T    late data: attacks show up to T (e.g. 00:10:00) after their first hit
+              --Simulator:MaxResultWindow N    offset paging ends at N records: a page past it answers 400
               --corrupt KIND[:FIELD[:EVERY]]   break every EVERY-th record (default 100): unpairedsurrogate,
                                                invalidutf8, reversedtimes, numberasstring, missingid, hugefield,
                                                brokenjson, cutsanswer (repeatable; also POST /__simulator/corruptions)

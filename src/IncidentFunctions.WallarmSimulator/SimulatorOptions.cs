@@ -75,6 +75,13 @@ public sealed class SimulatorOptions
     /// </summary>
     public TimeSpan DriftPerRequest { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// The deepest record offset paging reaches (0: none). Nothing documents one for <c>/v1/objects/attack</c>, but
+    /// search-engine backends commonly refuse <c>offset + limit</c> beyond a result window (Elasticsearch: 10,000)
+    /// with a 400; a page asked beyond this one is refused so.
+    /// </summary>
+    public int MaxResultWindow { get; set; }
+
     /// <summary>Late data: each attack shows up a random delay of up to this much after its first hit (0: at once).</summary>
     public TimeSpan MaxArrivalDelay { get; set; } = TimeSpan.Zero;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,9 @@ public sealed class IncidentPuller(
     private const int MinPasses = 3;
 
     private const int MaxPasses = 6;
+
+    /// <summary>A window read short is split in halves down to this length; one this short that still reads short fails the run.</summary>
+    internal static readonly TimeSpan MinSplitWindow = TimeSpan.FromMinutes(5);
 
     private readonly IngestionOptions _options = options.Value;
 
@@ -140,8 +144,9 @@ public sealed class IncidentPuller(
         var evidence = new TimeFilterEvidence();
         var run = new RunState(tenantId, runId, startedAt, ledger);
         var pulled = 0;
-        foreach (var window in windows)
+        for (var i = 0; i < windows.Count; i++)
         {
+            var window = windows[i];
             var elapsed = time.GetElapsedTime(startTimestamp);
             if (pulled > 0 && elapsed >= _options.RunBudget)
             {
@@ -149,7 +154,14 @@ public sealed class IncidentPuller(
                 break;
             }
 
-            var pass = await PullWindowAsync(window, run, startTimestamp, cancellationToken).ConfigureAwait(false);
+            if (await PullWindowAsync(window, run, startTimestamp, cancellationToken).ConfigureAwait(false) is not { } pass)
+            {
+                // Read short even after several passes: its halves take its place, each checked against its own count.
+                windows.RemoveAt(i);
+                windows.InsertRange(i--, Halves(window));
+                continue;
+            }
+
             evidence.Add(window, pass.Ids, ongoing);
             await coverage.RecordAsync(tenantId, window, runId, pass.Ids.Count, pass.QuarantinedKeys.Count, startedAt, cancellationToken).ConfigureAwait(false);
             checkpoint.PulledUntil = window.To;
@@ -179,15 +191,30 @@ public sealed class IncidentPuller(
 
     /// <summary>
     /// Reads a window until the distinct records read match Wallarm's count taken after paging: records that move while
-    /// pages are read (an update jumps to the first page, late data arrives) are caught by another pass.
+    /// pages are read (an update jumps to the first page, late data arrives) are caught by another pass. Null when the
+    /// window still reads short and is long enough to split: a page that keeps coming back short or refused at depth
+    /// (an API whose offset paging ends before the window does) would otherwise stop every run at this window for good.
+    /// What was read is stored and finished either way, so the halves' passes find it written.
     /// </summary>
-    private async Task<RecordPass> PullWindowAsync(TimeWindow window, RunState run, long startTimestamp, CancellationToken cancellationToken)
+    private async Task<RecordPass?> PullWindowAsync(TimeWindow window, RunState run, long startTimestamp, CancellationToken cancellationToken)
     {
         var pass = new RecordPass(window);
+        var splittable = window.Duration >= 2 * MinSplitWindow;
         await using var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false);
         for (var passes = 1; ; passes++)
         {
-            await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
+            var pagesBefore = pass.Pages;
+            try
+            {
+                await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WallarmApiException refused) when (refused.StatusCode is 400 or 422 && pass.Pages > pagesBefore && splittable)
+            {
+                // The first page was answered, a deeper one refused: the offset went past what the API pages to.
+                IngestionLog.WindowPagingRefused(logger, window, pass.Pages - pagesBefore, FailureText.Describe(refused));
+                return await SplitAsync(run, pass, writer, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!wallarmOptions.Value.VerifyCounts) break;
 
             // Counted after paging: whatever appeared or moved meanwhile is in the count, so a shortfall shows.
@@ -195,8 +222,14 @@ public sealed class IncidentPuller(
             if (pass.Received >= expected) break;
             if (passes >= MinPasses && (passes >= MaxPasses || time.GetElapsedTime(startTimestamp) >= _options.RunBudget))
             {
+                if (splittable)
+                {
+                    IngestionLog.WindowSplit(logger, window, expected, pass.Received, passes);
+                    return await SplitAsync(run, pass, writer, cancellationToken).ConfigureAwait(false);
+                }
+
                 throw new WallarmMalformedResponseException(
-                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct: a page came back short or the records kept moving. The checkpoint was not moved.");
+                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct, also after splitting it down to {MinSplitWindow.TotalMinutes:0} minutes: a page came back short or the records kept moving. The checkpoint was not moved.");
             }
 
             IngestionLog.WindowShort(logger, window, expected, pass.Received);
@@ -208,6 +241,21 @@ public sealed class IncidentPuller(
         await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
         IngestionLog.WindowPulled(logger, window, pass.Ids.Count, pass.Rows, pass.SourcesSent, pass.MessagesSent);
         return pass;
+    }
+
+    /// <summary>Stores and finishes what a short window's passes read (its halves then skip the unchanged rows); null.</summary>
+    private async Task<RecordPass?> SplitAsync(RunState run, RecordPass pass, IncidentBatchWriter writer, CancellationToken cancellationToken)
+    {
+        pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Two windows covering this one, split at a whole second (the API's filter is in unix seconds).</summary>
+    internal static TimeWindow[] Halves(TimeWindow window)
+    {
+        var middle = DateTimeOffset.FromUnixTimeSeconds((window.From.ToUnixTimeSeconds() + window.To.ToUnixTimeSeconds()) / 2);
+        return [new TimeWindow(window.From, middle), new TimeWindow(middle, window.To)];
     }
 
     /// <summary>
@@ -278,6 +326,7 @@ public sealed class IncidentPuller(
                 while (await hasPage.ConfigureAwait(false))
                 {
                     var page = pages.Current;
+                    pass.Pages++;
                     hasPage = pages.MoveNextAsync().AsTask();
                     foreach (var attack in page.Attacks)
                     {
@@ -487,6 +536,9 @@ public sealed class IncidentPuller(
         public Dictionary<string, SourceAccumulator> Sources { get; } = new(StringComparer.Ordinal);
 
         public HashSet<long> VulnerabilityIds { get; } = [];
+
+        /// <summary>Pages read over all passes.</summary>
+        public int Pages { get; set; }
 
         public int Rows { get; set; }
 

@@ -20,6 +20,12 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1218, Level = LogLevel.Warning, Message = "Pull {RunId} was stopped by its host before it finished (shutdown, scale-in, deployment or timeout); the checkpoint stays at {PulledUntil:o} and the next run resumes from there")]
     public static partial void RunStopped(ILogger logger, string runId, DateTimeOffset? pulledUntil);
 
+    [LoggerMessage(EventId = 1219, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but {Passes} passes over its pages held {Received}; reading its two halves instead")]
+    public static partial void WindowSplit(ILogger logger, TimeWindow window, long expected, int received, int passes);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm refused to page past {Pages} page(s) ({Failure}); reading its two halves instead")]
+    public static partial void WindowPagingRefused(ILogger logger, TimeWindow window, int pages, string failure);
+
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Pull {RunId} failed; the checkpoint stays at {PulledUntil:o} and the next run retries from there")]
     public static partial void RunFailed(ILogger logger, Exception exception, string runId, DateTimeOffset? pulledUntil);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -213,19 +214,72 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task RunAsync_EmptyPageInTheMiddleEveryTime_FailsWithoutMovingTheCheckpointAndRecoversLater()
+    public async Task RunAsync_EmptyPageInTheMiddleEveryTime_SplitsTheWindowUntilItsPagesAreWhole()
+    {
+        // Short incidents: a window matches the incidents active in it, so splitting helps while fewer than a page are.
+        await using var app = await AppHarness.StartAsync(azurite, s => { s.IncidentsPerDay = 600; s.MaxIncidentDuration = TimeSpan.FromMinutes(30); }, new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 1, Times = 0 });
+
+        var result = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        Assert.True(result.WindowsPulled > 2, $"{result.WindowsPulled} windows"); // halves of the 6-hour window, and of them
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 1219);
+        var now = app.Clock.GetUtcNow();
+        Assert.Equal(now, (await CheckpointAsync(app)).PulledUntil);
+        Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+    }
+
+    [Fact]
+    public async Task RunAsync_ApiRefusesOffsetsPastAResultWindow_SplitsTheWindowAndStoresEveryIncident()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, s => { s.IncidentsPerDay = 600; s.MaxIncidentDuration = TimeSpan.FromMinutes(30); s.MaxResultWindow = 40; },
+            new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
+
+        var result = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, result.Outcome);
+        var refused = app.Logs.GetSnapshot().Where(l => l.Id.Id == 1220).ToList();
+        Assert.NotEmpty(refused);
+        Assert.All(refused, l => Assert.Contains("past 2 page(s) (WallarmApiException: Wallarm API /v1/objects/attack failed with status 400", l.Message, StringComparison.Ordinal));
+        var now = app.Clock.GetUtcNow();
+        Assert.Equal(now, (await CheckpointAsync(app)).PulledUntil);
+        Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+        // Every stored incident's sources were queued, also those first read by a window that was then split.
+        var refs = (await DrainQueueAsync(app)).SelectMany(r => r.Sources.SelectMany(s => s.Incidents.Select(i => (s.Ip, i.Id)))).ToHashSet();
+        var rows = await AllRowsAsync(app);
+        Assert.Equal(rows.SelectMany(r => r.ReadTopIps().Select(t => (t.Ip, r.IncidentId))).ToHashSet(), refs);
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstPageEmptyEveryTime_FailsAtTheShortestWindowAndRecoversLater()
     {
         await using var app = await AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 600, new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
-        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 1, Times = 0 });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 0, Times = 0 });
 
         var error = await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => app.PullAsync(Ct));
 
         Assert.Contains("came back short", error.Message, StringComparison.Ordinal);
-        Assert.Null((await CheckpointAsync(app)).PulledUntil);
+        Assert.Contains("splitting it down to 5 minutes", error.Message, StringComparison.Ordinal);
+        var now = app.Clock.GetUtcNow();
+        var stoppedAt = (await CheckpointAsync(app)).PulledUntil;
+        Assert.True(stoppedAt is null || stoppedAt < now, $"checkpoint {stoppedAt:o}"); // at most up to the failing window
         app.Simulator.Faults.Clear();
         await app.PullAsync(Ct);
-        var now = app.Clock.GetUtcNow();
         Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+    }
+
+    [Fact]
+    public void Halves_WindowWithFractionalSeconds_MeetAtAWholeSecondAndCoverIt()
+    {
+        var window = new TimeWindow(DateTimeOffset.Parse("2026-12-01T10:00:00.250Z", CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-12-01T10:07:31.900Z", CultureInfo.InvariantCulture));
+
+        var halves = IncidentPuller.Halves(window);
+
+        Assert.Equal((window.From, window.To), (halves[0].From, halves[1].To));
+        Assert.Equal(halves[0].To, halves[1].From);
+        Assert.Equal(0, halves[0].To.Millisecond);
+        Assert.InRange(halves[0].To, window.From.AddMinutes(3), window.From.AddMinutes(4));
     }
 
     [Fact]
