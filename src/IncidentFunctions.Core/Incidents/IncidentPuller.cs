@@ -228,8 +228,8 @@ public sealed class IncidentPuller(
                     return await SplitAsync(run, pass, writer, cancellationToken).ConfigureAwait(false);
                 }
 
-                throw new WallarmMalformedResponseException(
-                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct, also after splitting it down to {MinSplitWindow.TotalMinutes:0} minutes: a page came back short or the records kept moving. The checkpoint was not moved.");
+                throw new WallarmCountMismatchException(
+                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct, also after splitting it down to {MinSplitWindow.TotalMinutes:0} minutes: a page came back short or the records kept moving. The checkpoint was not moved. If runs keep stopping here, Wallarm's count may disagree with its pages; Wallarm__VerifyCounts=false takes what the pages hold.");
             }
 
             IngestionLog.WindowShort(logger, window, expected, pass.Received);

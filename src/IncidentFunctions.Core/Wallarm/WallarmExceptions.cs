@@ -52,6 +52,15 @@ public sealed class WallarmApiException(int statusCode, string endpoint, string 
     public int StatusCode { get; } = statusCode;
 }
 
+/// <summary>
+/// A window whose pages keep holding fewer incidents than Wallarm counts for it, also read as small windows. Names
+/// <c>Wallarm__VerifyCounts</c>: when the count itself is what disagrees, turning the check off takes what the pages hold.
+/// </summary>
+public sealed class WallarmCountMismatchException(string message) : WallarmException(message)
+{
+    public override string? Setting => "Wallarm__VerifyCounts";
+}
+
 /// <summary>A response that cannot be trusted: not JSON, cut off, a wrong shape, or a short result set.</summary>
 public sealed class WallarmMalformedResponseException(string message, Exception? inner = null)
     : WallarmException(message, inner);

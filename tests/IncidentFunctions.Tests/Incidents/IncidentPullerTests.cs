@@ -257,10 +257,11 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
         await using var app = await AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 600, new Dictionary<string, string?> { ["Wallarm:PageSize"] = "20", ["Ingestion:InitialLookback"] = "06:00:00" });
         app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 0, Times = 0 });
 
-        var error = await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => app.PullAsync(Ct));
+        var error = await Assert.ThrowsAsync<WallarmCountMismatchException>(() => app.PullAsync(Ct));
 
         Assert.Contains("came back short", error.Message, StringComparison.Ordinal);
         Assert.Contains("splitting it down to 5 minutes", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Wallarm__VerifyCounts", (await CheckpointAsync(app)).LastErrorSetting);
         var now = app.Clock.GetUtcNow();
         var stoppedAt = (await CheckpointAsync(app)).PulledUntil;
         Assert.True(stoppedAt is null || stoppedAt < now, $"checkpoint {stoppedAt:o}"); // at most up to the failing window
