@@ -307,6 +307,29 @@ public sealed class ReportEndpointsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Daily_NoTenantConfiguredAndWallarmDownWhenANewProcessStarts_ServesWithTheTenantKeptBefore()
+    {
+        await using var first = await StartAsync(discoverTenant: true);
+        await SeedAsync(first, Incident("a:1", new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(20)));
+        Assert.Equal(200, (await SendAsync<DailyReportEndpoint>(first, "2026-11-20")).Status); // asks /v1/user once
+        first.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.ServerError, Endpoint = "user", Times = 0 });
+
+        // A cold start on the same storage and the same Wallarm, which now fails: nothing is in the new process's memory.
+        await using var restarted = await AppHarness.StartAsync(azurite, o => o.ClientId = Tenant, new Dictionary<string, string?>
+        {
+            ["Wallarm:Cloud"] = first.Simulator.BaseAddress.AbsoluteUri,
+            ["Storage:TablePrefix"] = first.TablePrefix,
+            ["Storage:ReportsContainer"] = first.Get<StorageClients>().Options.ReportsContainer,
+        }, new ManualClock(Now));
+        var (status, _, body) = await SendAsync<DailyReportEndpoint>(restarted, "2026-11-19"); // not cached: generated
+
+        Assert.Equal(200, status);
+        Assert.StartsWith("%PDF", Encoding.ASCII.GetString(body, 0, 4), StringComparison.Ordinal);
+        Assert.Single(first.Simulator.Requests.For("/v1/user"));
+        Assert.Contains(restarted.Logs.GetSnapshot(), r => r.Id.Id == 1107);
+    }
+
+    [Fact]
     public async Task Report_MultiDayIncident_AppearsOnEachDay()
     {
         await using var app = await StartAsync();
