@@ -56,6 +56,14 @@ public sealed class CheckpointEntity : ITableEntity
     /// <summary>Distinct records the last run set aside.</summary>
     public int LastRunQuarantined { get; set; }
 
+    /// <summary>The shortest window the last runs stopped at because its pages held fewer incidents than Wallarm counted; null when none.</summary>
+    public DateTimeOffset? ShortWindowFrom { get; set; }
+
+    public DateTimeOffset? ShortWindowTo { get; set; }
+
+    /// <summary>Consecutive runs that stopped at that window (see <c>IncidentPuller</c>).</summary>
+    public int ShortWindowRuns { get; set; }
+
     /// <summary>What Wallarm's <c>time</c> filter was seen to match (see <see cref="TimeFilterMatch"/>); null until a run could tell.</summary>
     public string? TimeFilter { get; set; }
 

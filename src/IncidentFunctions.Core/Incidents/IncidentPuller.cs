@@ -72,6 +72,15 @@ public sealed class IncidentPuller(
     /// <summary>A window read short is split in halves down to this length; one this short that still reads short fails the run.</summary>
     internal static readonly TimeSpan MinSplitWindow = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Consecutive runs short at the same shortest window before it is taken as its pages hold it: a record Wallarm
+    /// counts but never lists would otherwise hold the checkpoint there for good. What is missing is filed as unreadable.
+    /// </summary>
+    internal const int ShortRunsBeforeAccepting = 3;
+
+    /// <summary>At most this many unreadable entries stand for one accepted window's missing incidents.</summary>
+    private const int MaxUnreadEntries = 100;
+
     private readonly IngestionOptions _options = options.Value;
 
     public async Task<PullResult> RunAsync(CancellationToken cancellationToken = default)
@@ -154,7 +163,7 @@ public sealed class IncidentPuller(
                 break;
             }
 
-            if (await PullWindowAsync(window, run, startTimestamp, cancellationToken).ConfigureAwait(false) is not { } pass)
+            if (await PullWindowAsync(window, run, checkpoint, startTimestamp, cancellationToken).ConfigureAwait(false) is not { } pass)
             {
                 // Read short even after several passes: its halves take its place, each checked against its own count.
                 windows.RemoveAt(i);
@@ -166,6 +175,7 @@ public sealed class IncidentPuller(
             await coverage.RecordAsync(tenantId, window, runId, pass.Ids.Count, pass.QuarantinedKeys.Count, startedAt, cancellationToken).ConfigureAwait(false);
             checkpoint.PulledUntil = window.To;
             checkpoint.IncidentsWritten += pass.Ids.Count;
+            if (checkpoint.ShortWindowTo is { } shortTo && shortTo <= window.To) (checkpoint.ShortWindowFrom, checkpoint.ShortWindowTo, checkpoint.ShortWindowRuns) = (null, null, 0);
             await checkpoints.SaveAsync(tenantId, checkpoint, cancellationToken).ConfigureAwait(false);
             pulled++;
         }
@@ -196,7 +206,7 @@ public sealed class IncidentPuller(
     /// (an API whose offset paging ends before the window does) would otherwise stop every run at this window for good.
     /// What was read is stored and finished either way, so the halves' passes find it written.
     /// </summary>
-    private async Task<RecordPass?> PullWindowAsync(TimeWindow window, RunState run, long startTimestamp, CancellationToken cancellationToken)
+    private async Task<RecordPass?> PullWindowAsync(TimeWindow window, RunState run, CheckpointEntity checkpoint, long startTimestamp, CancellationToken cancellationToken)
     {
         var pass = new RecordPass(window);
         var splittable = window.Duration >= 2 * MinSplitWindow;
@@ -228,11 +238,26 @@ public sealed class IncidentPuller(
                     return await SplitAsync(run, pass, writer, cancellationToken).ConfigureAwait(false);
                 }
 
-                throw new WallarmCountMismatchException(
-                    $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct, also after splitting it down to {MinSplitWindow.TotalMinutes:0} minutes: a page came back short or the records kept moving. The checkpoint was not moved. If runs keep stopping here, Wallarm's count may disagree with its pages; Wallarm__VerifyCounts=false takes what the pages hold.");
+                var shortRuns = checkpoint.ShortWindowFrom is { } from && checkpoint.ShortWindowTo is { } to && new TimeWindow(from, to).Overlaps(window) ? checkpoint.ShortWindowRuns + 1 : 1;
+                if (shortRuns < ShortRunsBeforeAccepting)
+                {
+                    (checkpoint.ShortWindowFrom, checkpoint.ShortWindowTo, checkpoint.ShortWindowRuns) = (window.From, window.To, shortRuns);
+                    throw new WallarmCountMismatchException(
+                        $"Wallarm counted {expected} incident(s) in window {window} after paging, but {passes} passes over its pages held {pass.Received} distinct, also after splitting it down to {MinSplitWindow.TotalMinutes:0} minutes: a page came back short or the records kept moving. The checkpoint was not moved. Run {shortRuns} of {ShortRunsBeforeAccepting} to stop here: the {ShortRunsBeforeAccepting}rd files the missing incidents as unreadable records and goes on (Wallarm__VerifyCounts=false takes what the pages hold at once).");
+                }
+
+                IngestionLog.WindowAcceptedShort(logger, window, expected, pass.Received, shortRuns);
+                await FileUnreadAsync(run, pass, expected, cancellationToken).ConfigureAwait(false);
+                break;
             }
 
             IngestionLog.WindowShort(logger, window, expected, pass.Received);
+        }
+
+        if (wallarmOptions.Value.VerifyCounts && pass.Unread == 0)
+        {
+            // Read whole against Wallarm's count: incidents once filed as unread within this window have come back.
+            await run.Ledger.ResolveUnreadWithinAsync(run.RunId, window, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 
         if (pass.Skipped.Count > 0) IngestionLog.NonIncidentsSkipped(logger, pass.Skipped.Count);
@@ -249,6 +274,22 @@ public sealed class IncidentPuller(
         pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// Files the incidents Wallarm counted in an accepted short window but never listed as unreadable records (at most
+    /// <see cref="MaxUnreadEntries"/>), so the day's report and digest say they are missing from the figures.
+    /// </summary>
+    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long expected, CancellationToken cancellationToken)
+    {
+        var missing = (int)Math.Min(expected - pass.Received, MaxUnreadEntries);
+        var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {pass.Window}, but its pages held {pass.Received} in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
+        var entries = Enumerable.Range(1, missing)
+            .Select(i => new WallarmRejectedRecord(-1, QuarantineLedger.UnreadKey(pass.Window, i), reason, "", 0, ""))
+            .ToList();
+        foreach (var entry in entries) pass.QuarantinedKeys.Add(entry.Key);
+        pass.Unread = missing;
+        await run.Ledger.QuarantineAsync(run.RunId, pass.Window, entries, run.StartedAt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Two windows covering this one, split at a whole second (the API's filter is in unix seconds).</summary>
@@ -539,6 +580,9 @@ public sealed class IncidentPuller(
 
         /// <summary>Pages read over all passes.</summary>
         public int Pages { get; set; }
+
+        /// <summary>Incidents filed as unread when the window was accepted short.</summary>
+        public int Unread { get; set; }
 
         public int Rows { get; set; }
 

@@ -26,6 +26,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1220, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm refused to page past {Pages} page(s) ({Failure}); reading its two halves instead")]
     public static partial void WindowPagingRefused(ILogger logger, TimeWindow window, int pages, string failure);
 
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Error, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but its pages held {Received}, in {Runs} runs in a row; taken as read, the difference filed as unreadable records")]
+    public static partial void WindowAcceptedShort(ILogger logger, TimeWindow window, long expected, int received, int runs);
+
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Pull {RunId} failed; the checkpoint stays at {PulledUntil:o} and the next run retries from there")]
     public static partial void RunFailed(ILogger logger, Exception exception, string runId, DateTimeOffset? pulledUntil);
 

@@ -210,6 +210,26 @@ public sealed class QuarantineLedger
         await _store.WriteAsync(_tenantId, runId, window, writes, now, cancellationToken).ConfigureAwait(false);
     }
 
+    private const string UnreadPrefix = "unread:";
+
+    /// <summary>The key of the <paramref name="index"/>-th incident Wallarm counted in <paramref name="window"/> but never listed.</summary>
+    public static string UnreadKey(TimeWindow window, int index)
+        => string.Create(CultureInfo.InvariantCulture, $"{UnreadPrefix}{window.From.ToUnixTimeSeconds()}-{window.To.ToUnixTimeSeconds()}:{index}");
+
+    /// <summary>Resolves the open unread entries (see <see cref="UnreadKey"/>) of windows inside <paramref name="window"/>.</summary>
+    public Task ResolveUnreadWithinAsync(string runId, TimeWindow window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (from, to) = (window.From.ToUnixTimeSeconds(), window.To.ToUnixTimeSeconds());
+        var within = _open.Keys.Where(k => k.StartsWith(UnreadPrefix, StringComparison.Ordinal)
+                                           && k.AsSpan(UnreadPrefix.Length) is var rest && rest.IndexOf(':') is > 0 and var colon
+                                           && rest[..colon].IndexOf('-') is > 0 and var dash
+                                           && long.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+                                           && long.TryParse(rest[(dash + 1)..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var end)
+                                           && start >= from && end <= to)
+            .ToList();
+        return within.Count == 0 ? Task.CompletedTask : ResolveAsync(runId, within, now, cancellationToken);
+    }
+
     /// <summary>Marks the given (stored, well-formed) records resolved where they are open.</summary>
     public async Task ResolveAsync(string runId, IEnumerable<string> ids, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace IncidentFunctions.Tests.Incidents;
@@ -268,6 +269,42 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
         app.Simulator.Faults.Clear();
         await app.PullAsync(Ct);
         Assert.Equal(ExpectedIds(app, now.AddHours(-6), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+    }
+
+    [Fact]
+    public async Task RunAsync_ShortestWindowShortThreeRunsInARow_IsTakenAsReadWithTheMissingFiledAsUnreadable()
+    {
+        // One 5-minute window whose first page is always empty: Wallarm counts incidents its pages never hold.
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Ingestion:InitialLookback"] = "00:05:00" });
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 0, Times = 0 });
+        var now = app.Clock.GetUtcNow();
+        var day = LocalDate.FromDateTime(now.UtcDateTime);
+        var quarantine = app.Get<RecordQuarantine>();
+
+        for (var run = 1; run < IncidentPuller.ShortRunsBeforeAccepting; run++)
+        {
+            var error = await Assert.ThrowsAsync<WallarmCountMismatchException>(() => app.PullAsync(Ct));
+            Assert.Contains($"Run {run} of 3", error.Message, StringComparison.Ordinal);
+            Assert.Equal((null, run), ((await CheckpointAsync(app)).PulledUntil, (await CheckpointAsync(app)).ShortWindowRuns));
+        }
+
+        var accepted = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, accepted.Outcome);
+        var checkpoint = await CheckpointAsync(app);
+        Assert.Equal((now, 0, (DateTimeOffset?)null), (checkpoint.PulledUntil, checkpoint.ShortWindowRuns, checkpoint.ShortWindowFrom));
+        var missing = ExpectedIds(app, now.AddMinutes(-5), now).Count;
+        Assert.InRange(missing, 1, 100);
+        Assert.Equal(missing, await quarantine.CountOpenAsync(5, day, Ct)); // the report and digest say so
+        Assert.Equal(missing, checkpoint.QuarantinedRecords);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1221 && l.Level == LogLevel.Error);
+
+        // Wallarm lists them again: the next run's overlap reads the window whole and resolves what was filed.
+        app.Simulator.Faults.Clear();
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await app.PullAsync(Ct);
+        Assert.Equal(0, await quarantine.CountOpenAsync(5, day, Ct));
+        Assert.Superset(ExpectedIds(app, now.AddMinutes(-5), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
     }
 
     [Fact]
