@@ -69,7 +69,7 @@ public sealed class IncidentPuller(
 
     private const int MaxPasses = 6;
 
-    /// <summary>A window read short is split in halves down to this length; one this short that still reads short fails the run.</summary>
+    /// <summary>A window read short is split in halves down to this length; one this short that still reads short fails the run (see <see cref="ShortRunsBeforeAccepting"/>).</summary>
     internal static readonly TimeSpan MinSplitWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>
