@@ -167,7 +167,8 @@ public sealed class IncidentPuller(
             {
                 // Read short even after several passes: its halves take its place, each checked against its own count.
                 windows.RemoveAt(i);
-                windows.InsertRange(i--, Halves(window));
+                windows.InsertRange(i, Halves(window));
+                i--; // the first half is next
                 continue;
             }
 

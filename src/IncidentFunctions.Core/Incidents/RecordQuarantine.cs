@@ -220,14 +220,20 @@ public sealed class QuarantineLedger
     public Task ResolveUnreadWithinAsync(string runId, TimeWindow window, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var (from, to) = (window.From.ToUnixTimeSeconds(), window.To.ToUnixTimeSeconds());
-        var within = _open.Keys.Where(k => k.StartsWith(UnreadPrefix, StringComparison.Ordinal)
-                                           && k.AsSpan(UnreadPrefix.Length) is var rest && rest.IndexOf(':') is > 0 and var colon
-                                           && rest[..colon].IndexOf('-') is > 0 and var dash
-                                           && long.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-                                           && long.TryParse(rest[(dash + 1)..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var end)
-                                           && start >= from && end <= to)
-            .ToList();
+        var within = _open.Keys.Where(k => UnreadWindowOf(k) is { } unread && unread.From >= from && unread.To <= to).ToList();
         return within.Count == 0 ? Task.CompletedTask : ResolveAsync(runId, within, now, cancellationToken);
+    }
+
+    /// <summary>The window (unix seconds) an <see cref="UnreadKey"/> names; null for any other key.</summary>
+    private static (long From, long To)? UnreadWindowOf(string key)
+    {
+        if (!key.StartsWith(UnreadPrefix, StringComparison.Ordinal)) return null;
+        var parts = key[UnreadPrefix.Length..].Split(':')[0].Split('-');
+        return parts.Length == 2
+               && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+               && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+            ? (from, to)
+            : null;
     }
 
     /// <summary>Marks the given (stored, well-formed) records resolved where they are open.</summary>
