@@ -64,6 +64,9 @@ public sealed class CheckpointEntity : ITableEntity
     /// <summary>Consecutive runs that stopped at that window (see <c>IncidentPuller</c>).</summary>
     public int ShortWindowRuns { get; set; }
 
+    /// <summary>When a run last read again the windows filed with unreadable records (see <see cref="IngestionOptions.UnreadRecheckInterval"/>).</summary>
+    public DateTimeOffset? UnreadRecheckedAt { get; set; }
+
     /// <summary>What Wallarm's <c>time</c> filter was seen to match (see <see cref="TimeFilterMatch"/>); null until a run could tell.</summary>
     public string? TimeFilter { get; set; }
 

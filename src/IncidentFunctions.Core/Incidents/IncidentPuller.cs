@@ -4,6 +4,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Wallarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace IncidentFunctions.Incidents;
 
@@ -80,6 +81,9 @@ public sealed class IncidentPuller(
 
     /// <summary>At most this many unreadable entries stand for one accepted window's missing incidents.</summary>
     private const int MaxUnreadEntries = 100;
+
+    /// <summary>Windows with unreadable entries read again per recheck, the newest first.</summary>
+    private const int MaxUnreadRechecks = 10;
 
     private readonly IngestionOptions _options = options.Value;
 
@@ -182,6 +186,7 @@ public sealed class IncidentPuller(
         }
 
         var reread = await RereadOngoingAsync(ongoing, run, caughtUp: pulled == windows.Count, startTimestamp, cancellationToken).ConfigureAwait(false);
+        if (pulled == windows.Count) await RecheckUnreadAsync(run, checkpoint, startTimestamp, cancellationToken).ConfigureAwait(false);
         await vulnerabilities.RetryPendingAsync(wallarm, tenantId, cancellationToken).ConfigureAwait(false);
         NoteTimeFilter(checkpoint, evidence, windows.Count > 0 ? windows[0] : null);
 
@@ -291,6 +296,50 @@ public sealed class IncidentPuller(
         foreach (var entry in entries) pass.QuarantinedKeys.Add(entry.Key);
         pass.Unread = missing;
         await run.Ledger.QuarantineAsync(run.RunId, pass.Window, entries, run.StartedAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads again, at most every <see cref="IngestionOptions.UnreadRecheckInterval"/>, the windows earlier runs took as
+    /// read with incidents Wallarm counted but never listed. The overlap re-reads a window only in the next few runs, so
+    /// a listing broken for longer would otherwise lose those incidents for good. What the pages hold is stored either
+    /// way; the unreadable entries are resolved when the window reads whole against the count. Best effort: the run's
+    /// windows are done, so a Wallarm failure here is one warning and waits for the next recheck.
+    /// </summary>
+    private async Task RecheckUnreadAsync(RunState run, CheckpointEntity checkpoint, long startTimestamp, CancellationToken cancellationToken)
+    {
+        var interval = _options.UnreadRecheckInterval;
+        if (interval <= TimeSpan.Zero || checkpoint.UnreadRecheckedAt is { } last && run.StartedAt - last < interval) return;
+        var windows = run.Ledger.UnreadWindows(MaxUnreadRechecks);
+        if (windows.Count == 0) return;
+        checkpoint.UnreadRecheckedAt = run.StartedAt;
+        try
+        {
+            foreach (var window in windows)
+            {
+                if (time.GetElapsedTime(startTimestamp) >= _options.RunBudget) break;
+                var pass = new RecordPass(window);
+                await using (var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false))
+                {
+                    await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
+                    pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+                var expected = await wallarm.CountIncidentsAsync(run.TenantId, window, cancellationToken).ConfigureAwait(false);
+                if (pass.Received < expected)
+                {
+                    IngestionLog.UnreadWindowStillShort(logger, window, pass.Received, expected, interval);
+                    continue;
+                }
+
+                await run.Ledger.ResolveUnreadWithinAsync(run.RunId, window, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                IngestionLog.UnreadWindowRecovered(logger, window, pass.Received, expected);
+            }
+        }
+        catch (Exception ex) when (ex is WallarmException and not WallarmAuthenticationException or HttpRequestException or TimeoutException or TimeoutRejectedException)
+        {
+            IngestionLog.UnreadRecheckFailed(logger, FailureText.Describe(ex), interval);
+        }
     }
 
     /// <summary>Two windows covering this one, split at a whole second (the API's filter is in unix seconds).</summary>

@@ -44,6 +44,15 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Could not refresh {Count} security issue(s); reports show their ids until a later run succeeds")]
     public static partial void VulnerabilityRefreshFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(EventId = 1222, Level = LogLevel.Information, Message = "Window {Window}, filed with unreadable records, read again: whole ({Received} of {Expected}), its unreadable records are resolved")]
+    public static partial void UnreadWindowRecovered(ILogger logger, TimeWindow window, int received, long expected);
+
+    [LoggerMessage(EventId = 1223, Level = LogLevel.Warning, Message = "Window {Window}, filed with unreadable records, read again: still short ({Received} of {Expected}); read again in {Interval}")]
+    public static partial void UnreadWindowStillShort(ILogger logger, TimeWindow window, int received, long expected, TimeSpan interval);
+
+    [LoggerMessage(EventId = 1224, Level = LogLevel.Warning, Message = "Windows filed with unreadable records could not be read again ({Failure}); read again in {Interval}")]
+    public static partial void UnreadRecheckFailed(ILogger logger, string failure, TimeSpan interval);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) after paging but the passes so far held {Received} distinct; reading the window again")]
     public static partial void WindowShort(ILogger logger, TimeWindow window, long expected, int received);
 

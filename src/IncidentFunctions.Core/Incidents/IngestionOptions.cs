@@ -42,6 +42,13 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan OngoingHorizon { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Windows taken as read with incidents Wallarm counted but never listed (filed as unreadable records) are read
+    /// again at most this often, the ten newest each time, until they read whole. Zero turns the re-read off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan UnreadRecheckInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Table transactions in flight at once.</summary>
     [Range(1, 64)]
     public int WriteParallelism { get; set; } = 4;

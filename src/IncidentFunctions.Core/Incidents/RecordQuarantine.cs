@@ -59,7 +59,12 @@ public sealed class QuarantineEntity : ITableEntity
 }
 
 /// <summary>Records set aside by ingestion, per tenant; see <see cref="QuarantineEntity"/>.</summary>
-public sealed class RecordQuarantine(StorageClients storage, ReportCalendar calendar)
+/// <remarks>
+/// Filing and resolving bump the days' change marks: the day's report says how many records could not be read, and a
+/// resolution with no incident row written (Wallarm no longer counts the record) would otherwise leave a cached copy
+/// saying so for good.
+/// </remarks>
+public sealed class RecordQuarantine(StorageClients storage, ReportCalendar calendar, DayChangeMarks marks)
 {
     private const int MaxReasonChars = 1_000;
     private const int MaxRecordIdChars = 1_000;
@@ -133,6 +138,7 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
         }
 
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Replace, 2, cancellationToken).ConfigureAwait(false);
+        await BumpDaysAsync(tenantId, records.SelectMany(r => r.Days), cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task ResolveAsync(long tenantId, string runId, IReadOnlyList<(string Key, HashSet<string> Days)> records, DateTimeOffset now, CancellationToken cancellationToken)
@@ -154,6 +160,18 @@ public sealed class RecordQuarantine(StorageClients storage, ReportCalendar cale
         }
 
         await TableBatchWriter.UpsertAsync(table, rows, TableUpdateMode.Merge, 2, cancellationToken).ConfigureAwait(false);
+        await BumpDaysAsync(tenantId, records.SelectMany(r => r.Days), cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task BumpDaysAsync(long tenantId, IEnumerable<string> dayKeys, CancellationToken cancellationToken)
+    {
+        var days = new HashSet<LocalDate>();
+        foreach (var key in dayKeys)
+        {
+            if (ReportCalendar.TryParseDayKey(key, out var day)) days.Add(day);
+        }
+
+        return marks.BumpAsync(tenantId, days, cancellationToken);
     }
 
     /// <summary>The report days (<c>yyyyMMdd</c>) a window's set-aside records are filed under.</summary>
@@ -223,6 +241,21 @@ public sealed class QuarantineLedger
         var within = _open.Keys.Where(k => UnreadWindowOf(k) is { } unread && unread.From >= from && unread.To <= to).ToList();
         return within.Count == 0 ? Task.CompletedTask : ResolveAsync(runId, within, now, cancellationToken);
     }
+
+    /// <summary>
+    /// The windows of open unread entries filed by earlier runs, newest first, at most <paramref name="max"/>: what a
+    /// later run reads again, in case what Wallarm counted but did not list then has come back.
+    /// </summary>
+    public IReadOnlyList<TimeWindow> UnreadWindows(int max)
+        => _open.Keys
+            .Where(k => !_quarantinedThisRun.Contains(k))
+            .Select(UnreadWindowOf)
+            .OfType<(long From, long To)>()
+            .Distinct()
+            .OrderByDescending(w => w.To)
+            .Take(max)
+            .Select(w => new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(w.From), DateTimeOffset.FromUnixTimeSeconds(w.To)))
+            .ToList();
 
     /// <summary>The window (unix seconds) an <see cref="UnreadKey"/> names; null for any other key.</summary>
     private static (long From, long To)? UnreadWindowOf(string key)

@@ -307,6 +307,67 @@ public sealed class IncidentPullerTests(AzuriteFixture azurite)
         Assert.Superset(ExpectedIds(app, now.AddMinutes(-5), now), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
     }
 
+    /// <summary>Runs the pull until the one 5-minute window before now is taken as read with its incidents filed as unreadable; their count.</summary>
+    private static async Task<int> AcceptShortWindowAsync(AppHarness app)
+    {
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.EmptyPage, Page = 0, Times = 0 });
+        for (var run = 1; run < IncidentPuller.ShortRunsBeforeAccepting; run++) await Assert.ThrowsAsync<WallarmCountMismatchException>(() => app.PullAsync(Ct));
+        Assert.Equal(PullOutcome.Succeeded, (await app.PullAsync(Ct)).Outcome);
+        app.Simulator.Faults.Clear();
+        return (await CheckpointAsync(app)).QuarantinedRecords;
+    }
+
+    [Fact]
+    public async Task RunAsync_UnreadWindowListedAgainAfterTheOverlapHasPassed_IsReadAgainAtTheRecheckIntervalAndResolved()
+    {
+        // No overlap: later runs' windows never enclose the accepted one, so only the recheck reads it again.
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Ingestion:InitialLookback"] = "00:05:00", ["Ingestion:Overlap"] = "00:00:00" });
+        var accepted = app.Clock.GetUtcNow();
+        var day = LocalDate.FromDateTime(accepted.UtcDateTime);
+        var quarantine = app.Get<RecordQuarantine>();
+        var missing = await AcceptShortWindowAsync(app);
+        Assert.InRange(missing, 1, 100);
+
+        // The next run's windows read whole; its recheck fails on Wallarm's count (the first count request is the window's).
+        app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.ServerError, Endpoint = "count", SkipFirst = 1, Times = 0 });
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(PullOutcome.Succeeded, (await app.PullAsync(Ct)).Outcome);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1224);
+        Assert.Equal(missing, await quarantine.CountOpenAsync(5, day, Ct));
+
+        // Within the interval nothing is read again, even with Wallarm answering.
+        app.Simulator.Faults.Clear();
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        await app.PullAsync(Ct);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id is 1222 or 1223);
+        Assert.Equal(missing, await quarantine.CountOpenAsync(5, day, Ct));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(50));
+        await app.PullAsync(Ct);
+
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1222);
+        Assert.Equal(0, await quarantine.CountOpenAsync(5, day, Ct));
+        Assert.Equal(0, (await CheckpointAsync(app)).QuarantinedRecords);
+        Assert.Superset(ExpectedIds(app, accepted.AddMinutes(-5), accepted), (await AllRowsAsync(app)).Select(r => r.IncidentId).ToHashSet());
+    }
+
+    [Fact]
+    public async Task RunAsync_UnreadRecheckTurnedOff_LeavesTheUnreadWindowOpen()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Ingestion:InitialLookback"] = "00:05:00", ["Ingestion:Overlap"] = "00:00:00", ["Ingestion:UnreadRecheckInterval"] = "00:00:00",
+        });
+        var day = LocalDate.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        var missing = await AcceptShortWindowAsync(app);
+
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        await app.PullAsync(Ct);
+
+        Assert.Equal(missing, await app.Get<RecordQuarantine>().CountOpenAsync(5, day, Ct));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id is 1222 or 1223 or 1224);
+    }
+
     [Fact]
     public void Halves_WindowWithFractionalSeconds_MeetAtAWholeSecondAndCoverIt()
     {

@@ -6,8 +6,10 @@ using IncidentFunctions.Digest;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Reports;
 using IncidentFunctions.Reports.Rendering;
+using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Tests.Reports;
+using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
 using NodaTime;
 
@@ -246,5 +248,27 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
         Assert.Equal("Failed", checkpoint.LastOutcome);
         Assert.Contains("cut off", checkpoint.LastError, StringComparison.Ordinal);
         Assert.Empty(await app.Get<RecordQuarantine>().GetIndexAsync(5, Ct));
+    }
+
+    [Fact]
+    public async Task QuarantineAndResolve_UnreadEntries_ChangeTheDaysMarkSoCachedReportsAreRedrawn()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var now = app.Clock.GetUtcNow();
+        var day = LocalDate.FromDateTime(now.UtcDateTime);
+        var window = new TimeWindow(now.AddMinutes(-5), now);
+        var marks = app.Get<DayChangeMarks>();
+        async Task<string> MarkAsync() => (await marks.GetAsync(5, day, day, [day], Ct))[day];
+        var ledger = await app.Get<RecordQuarantine>().OpenAsync(5, Ct);
+        var before = await MarkAsync();
+
+        await ledger.QuarantineAsync("run-1", window, [new WallarmRejectedRecord(-1, QuarantineLedger.UnreadKey(window, 1), "counted, never listed", "", 0, "")], now, Ct);
+        var filed = await MarkAsync();
+        // Resolved with no incident row written: only the quarantine changes, and the report must still say so.
+        await ledger.ResolveUnreadWithinAsync("run-2", window, now, Ct);
+
+        Assert.NotEqual(before, filed);
+        Assert.NotEqual(filed, await MarkAsync());
+        Assert.Equal(0, await app.Get<RecordQuarantine>().CountOpenAsync(5, day, Ct));
     }
 }
