@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using IncidentFunctions.AppModel;
 using IncidentFunctions.Calendar;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +45,9 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     private const int MaxErrorDetail = 300;
     private const int MaxConsecutiveEmptyCursorPages = 20;
 
+    /// <summary>Records a page read in parts may skip before its answer counts as broken whatever it holds.</summary>
+    private const int MaxBadRecordsPerPage = 3;
+
     private readonly WallarmOptions _options = options.Value;
 
     /// <summary>The caller's tenant id from <c>POST /v1/user</c>.</summary>
@@ -73,7 +78,62 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         var page = 0;
         foreach (var chunk in ids.Chunk(_options.PageSize))
         {
-            var result = await ReadAttackPageAsync("v1/objects/attack", w =>
+            WallarmAttackPage result;
+            try
+            {
+                result = await ReadByIdAsync(clientId, chunk, firstHitSince, page, MalformedPageAttempts, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WallarmMalformedResponseException failure)
+            {
+                result = await ReadByIdInPartsAsync(clientId, chunk, firstHitSince, page, failure, cancellationToken).ConfigureAwait(false);
+            }
+
+            WallarmLog.IncidentsReadById(logger, result.Records, chunk.Length);
+            yield return result;
+            page++;
+        }
+    }
+
+    /// <summary>
+    /// The ids of an answer that keeps coming back cut off or unreadable asked in halves, down to single ids, as
+    /// <see cref="ReadInPartsAsync"/> does with a page: an id whose answer always breaks is skipped (not returned).
+    /// </summary>
+    private async Task<WallarmAttackPage> ReadByIdInPartsAsync(long clientId, string[] ids, DateTimeOffset firstHitSince, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
+    {
+        var attacks = new List<WallarmAttack>();
+        var rejected = new List<WallarmRejectedRecord>();
+        var skipped = new List<(string Id, string Failure)>();
+        var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)ids.Length) + 2);
+
+        async Task ReadPartAsync(string[] part)
+        {
+            try
+            {
+                var answer = await ReadByIdAsync(clientId, part, firstHitSince, page, attempts: 1, cancellationToken).ConfigureAwait(false);
+                attacks.AddRange(answer.Attacks);
+                rejected.AddRange(answer.Rejected);
+            }
+            catch (WallarmMalformedResponseException partFailure)
+            {
+                if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Asked in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
+                if (part.Length == 1)
+                {
+                    skipped.Add((part[0], FailureText.Describe(partFailure)));
+                    return;
+                }
+
+                await ReadPartAsync(part[..(part.Length / 2)]).ConfigureAwait(false);
+                await ReadPartAsync(part[(part.Length / 2)..]).ConfigureAwait(false);
+            }
+        }
+
+        await ReadPartAsync(ids).ConfigureAwait(false);
+        foreach (var (id, partFailure) in skipped) WallarmLog.RecordSkippedById(logger, id, partFailure);
+        return new WallarmAttackPage(page, attacks, rejected);
+    }
+
+    private async Task<WallarmAttackPage> ReadByIdAsync(long clientId, string[] chunk, DateTimeOffset firstHitSince, int page, int attempts, CancellationToken cancellationToken)
+        => (await ReadAttackPageAsync("v1/objects/attack", w =>
             {
                 w.WriteStartObject();
                 w.WriteStartObject("filter");
@@ -96,12 +156,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
                 w.WriteString("order_by", "last_time");
                 w.WriteBoolean("order_desc", true);
                 w.WriteEndObject();
-            }, page, cancellationToken).ConfigureAwait(false);
-            WallarmLog.IncidentsReadById(logger, result.Page.Records, chunk.Length);
-            yield return result.Page;
-            page++;
-        }
-    }
+            }, page, cancellationToken, attempts).ConfigureAwait(false)).Page;
 
     /// <summary>Number of incidents the API matches to <paramref name="window"/>.</summary>
     public async Task<long> CountIncidentsAsync(long clientId, TimeWindow window, CancellationToken cancellationToken = default)
@@ -177,23 +232,82 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         var limit = _options.PageSize;
         for (int offset = 0, page = 0; ; offset += limit, page++)
         {
-            var pageOffset = offset;
-            var result = await ReadAttackPageAsync("v1/objects/attack", w =>
+            WallarmAttackPage result;
+            int listed;
+            try
             {
-                w.WriteStartObject();
-                WriteIncidentFilter(w, clientId, window);
-                w.WriteNumber("offset", pageOffset);
-                w.WriteNumber("limit", limit);
-                w.WriteString("order_by", "last_time");
-                w.WriteBoolean("order_desc", true);
-                w.WriteEndObject();
-            }, page, cancellationToken).ConfigureAwait(false);
+                result = await ReadOffsetPageAsync(clientId, window, offset, limit, page, MalformedPageAttempts, cancellationToken).ConfigureAwait(false);
+                listed = result.Records;
+            }
+            catch (WallarmMalformedResponseException failure)
+            {
+                (result, listed) = await ReadInPartsAsync(clientId, window, offset, limit, page, failure, cancellationToken).ConfigureAwait(false);
+            }
 
-            var records = result.Page.Records;
+            var records = result.Records;
             WallarmLog.PageFetched(logger, page, records, window.From, window.To);
-            if (records > 0) yield return result.Page;
-            if (records < limit) yield break;
+            if (records > 0) yield return result;
+            if (listed < limit) yield break;
         }
+    }
+
+    private async Task<WallarmAttackPage> ReadOffsetPageAsync(long clientId, TimeWindow window, int offset, int limit, int page, int attempts, CancellationToken cancellationToken)
+        => (await ReadAttackPageAsync("v1/objects/attack", w =>
+        {
+            w.WriteStartObject();
+            WriteIncidentFilter(w, clientId, window);
+            w.WriteNumber("offset", offset);
+            w.WriteNumber("limit", limit);
+            w.WriteString("order_by", "last_time");
+            w.WriteBoolean("order_desc", true);
+            w.WriteEndObject();
+        }, page, cancellationToken, attempts).ConfigureAwait(false)).Page;
+
+    /// <summary>
+    /// Reads a page whose answer keeps coming back cut off or unreadable in halves, down to single records (each part
+    /// asked once), so a record Wallarm fails to serialise costs that record instead of every run from this window on:
+    /// it is skipped, and the window's count then shows one missing, which the puller handles like any record counted
+    /// but not listed. Returns what was read and how many positions were listed (read or skipped). When more parts
+    /// fail than a few bad records explain (an answer broken whatever it holds), the page fails as before.
+    /// </summary>
+    private async Task<(WallarmAttackPage Page, int Listed)> ReadInPartsAsync(long clientId, TimeWindow window, int offset, int limit, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
+    {
+        WallarmLog.PageReadInParts(logger, page, window, FailureText.Describe(failure));
+        var attacks = new List<WallarmAttack>();
+        var rejected = new List<WallarmRejectedRecord>();
+        var listed = 0;
+        var skipped = new List<(int Offset, string Failure)>();
+        // Each bad record costs one failed part per halving; beyond a few of them the answer is broken, not a record.
+        var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)limit) + 2);
+
+        // True when the part was full, so the window goes on past it.
+        async Task<bool> ReadPartAsync(int from, int length)
+        {
+            WallarmAttackPage part;
+            try
+            {
+                part = await ReadOffsetPageAsync(clientId, window, from, length, page, attempts: 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WallarmMalformedResponseException partFailure)
+            {
+                if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Read in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
+                if (length > 1) return await ReadPartAsync(from, length / 2).ConfigureAwait(false) && await ReadPartAsync(from + length / 2, length - length / 2).ConfigureAwait(false);
+                skipped.Add((from, FailureText.Describe(partFailure)));
+                listed++;
+                return true;
+            }
+
+            // Parts hold their own page's indexes; the rejects keep theirs only as a label.
+            attacks.AddRange(part.Attacks);
+            rejected.AddRange(part.Rejected);
+            listed += part.Records;
+            return part.Records == length;
+        }
+
+        await ReadPartAsync(offset, limit).ConfigureAwait(false);
+        // Logged once the page is through: when every answer breaks, nothing was a bad record.
+        foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkipped(logger, at, window, partFailure);
+        return (new WallarmAttackPage(page, attacks, rejected), listed);
     }
 
     private async IAsyncEnumerable<WallarmAttackPage> GetCursorPagesAsync(long clientId, TimeWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -245,7 +359,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     }
 
     /// <summary>One page of attack records, asked again when the answer is cut off or not JSON.</summary>
-    private async Task<(WallarmAttackPage Page, string? Cursor)> ReadAttackPageAsync(string path, Action<Utf8JsonWriter> writeBody, int page, CancellationToken cancellationToken)
+    private async Task<(WallarmAttackPage Page, string? Cursor)> ReadAttackPageAsync(string path, Action<Utf8JsonWriter> writeBody, int page, CancellationToken cancellationToken, int attempts = MalformedPageAttempts)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -254,9 +368,9 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             {
                 answer = await ReadEnvelopeAsync(path, writeBody, cancellationToken).ConfigureAwait(false);
             }
-            catch (WallarmMalformedResponseException ex) when (attempt < MalformedPageAttempts)
+            catch (WallarmMalformedResponseException ex) when (attempt < attempts)
             {
-                WallarmLog.MalformedAnswerRetried(logger, ex, "/" + path, attempt, MalformedPageAttempts);
+                WallarmLog.MalformedAnswerRetried(logger, ex, "/" + path, attempt, attempts);
                 await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }

@@ -3,6 +3,7 @@ using IncidentFunctions.Calendar;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Wallarm;
 using IncidentFunctions.WallarmSimulator;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.Wallarm;
 
@@ -170,7 +171,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
     [Theory]
     [InlineData(FaultKind.MalformedJson)]
     [InlineData(FaultKind.TruncatedPage)]
-    public async Task GetIncidentPagesAsync_BrokenPageEveryTime_ThrowsMalformedResponseAfterTheAttempts(FaultKind kind)
+    public async Task GetIncidentPagesAsync_EveryAnswerBroken_ThrowsMalformedResponseAfterTheAttemptsAndABoundedSearchInParts(FaultKind kind)
     {
         await using var app = await AppHarness.StartAsync(azurite);
         app.Simulator.Faults.Add(new FaultRule { Kind = kind, Times = 0 });
@@ -178,7 +179,41 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<WallarmMalformedResponseException>(() => ReadAllAsync(app.Get<WallarmClient>(), 5, LastHours(app, 6)));
 
         Assert.Contains("/v1/objects/attack", error.Message, StringComparison.Ordinal);
-        Assert.Equal(WallarmClient.MalformedPageAttempts, app.Simulator.Requests.For("/v1/objects/attack").Count);
+        Assert.Contains("more parts failed than 3 bad records explain", error.Message, StringComparison.Ordinal);
+        // The page's attempts, then parts of it, at most three bad records' worth (page size 100: 3 × (6 + 2) + 1).
+        Assert.InRange(app.Simulator.Requests.For("/v1/objects/attack").Count, WallarmClient.MalformedPageAttempts + 1, WallarmClient.MalformedPageAttempts + 25);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id == 1111);
+    }
+
+    [Fact]
+    public async Task GetIncidentPagesAsync_RecordThatCutsOffEveryAnswerHoldingIt_IsSkippedAndEveryOtherIncidentArrives()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var window = LastHours(app, 6);
+        var expected = Expected(app, window);
+        var bad = expected.Order(StringComparer.Ordinal).ElementAt(expected.Count / 2);
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.CutsAnswer, Target = bad });
+
+        var attacks = await ReadAllAsync(app.Get<WallarmClient>(), 5, window);
+
+        Assert.Equal(expected.Where(id => id != bad).ToHashSet(), attacks.Select(a => a.Id).ToHashSet());
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1110);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1111 && l.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task GetIncidentsByIdAsync_RecordThatCutsOffEveryAnswerHoldingIt_IsSkippedAndTheOthersArrive()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var window = LastHours(app, 6);
+        var ids = Expected(app, window).Order(StringComparer.Ordinal).Take(40).ToList();
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.CutsAnswer, Target = ids[7] });
+
+        var read = new List<WallarmAttack>();
+        await foreach (var page in app.Get<WallarmClient>().GetIncidentsByIdAsync(5, ids, window.From.AddDays(-3), TestContext.Current.CancellationToken)) read.AddRange(page.Attacks);
+
+        Assert.Equal(ids.Where(id => id != ids[7]).ToHashSet(), read.Select(a => a.Id).ToHashSet());
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1112);
     }
 
     [Theory]
