@@ -176,7 +176,7 @@ public sealed class IncidentPuller(
                 continue;
             }
 
-            evidence.Add(window, pass.Ids, ongoing);
+            evidence.Add(window, pass, ongoing);
             await coverage.RecordAsync(tenantId, window, runId, pass.Ids.Count, pass.QuarantinedKeys.Count, startedAt, cancellationToken).ConfigureAwait(false);
             checkpoint.PulledUntil = window.To;
             checkpoint.IncidentsWritten += pass.Ids.Count;
@@ -671,12 +671,13 @@ public sealed class IncidentPuller(
             _ => null,
         };
 
-        public void Add(TimeWindow window, HashSet<string> returned, IReadOnlyList<OngoingIncident> stored)
+        public void Add(TimeWindow window, RecordPass pass, IReadOnlyList<OngoingIncident> stored)
         {
             foreach (var incident in stored)
             {
                 if (incident.FirstSeen >= window.From || incident.LastSeen < window.From || incident.LastSeen > window.To) continue;
-                if (returned.Contains(incident.Id)) Matched++;
+                // Returned counts however it came: a record now set aside was still matched by the filter.
+                if (pass.Ids.Contains(incident.Id) || pass.QuarantinedKeys.Contains(incident.Id) || pass.Skipped.Contains(incident.Id)) Matched++;
                 else Missed++;
             }
         }

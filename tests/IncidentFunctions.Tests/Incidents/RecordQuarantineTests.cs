@@ -287,4 +287,21 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
         Assert.NotEqual(filed, await MarkAsync());
         Assert.Equal(0, await app.Get<RecordQuarantine>().CountOpenAsync(5, day, Ct));
     }
+
+    [Fact]
+    public async Task RunAsync_StoredOngoingIncidentSetAsideLater_IsNotTakenAsEvidenceAboutTheTimeFilter()
+    {
+        await using var app = await StartAsync(azurite);
+        var t0 = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        await app.PullAsync(Ct);
+        // Started well before the next run's window and still going: the window returns it, though now unreadable.
+        var attack = Incidents(app).First(a => a.FirstTime < t0 - 3600 && a.IsOngoingAt(t0 + 600));
+        Break(app, attack, CorruptionKind.HugeField, "path");
+
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        await app.PullAsync(Ct);
+
+        Assert.Equal(1, await app.Get<RecordQuarantine>().CountOpenAsync(5, Today, Ct));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id == 1215); // "mixed evidence", every run, for a record set aside
+    }
 }
