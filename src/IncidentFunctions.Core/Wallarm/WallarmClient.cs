@@ -95,40 +95,21 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     }
 
     /// <summary>
-    /// The ids of an answer that keeps coming back cut off or unreadable asked in halves, down to single ids, as
-    /// <see cref="ReadInPartsAsync"/> does with a page: an id whose answer always breaks is skipped (not returned).
+    /// The ids of an answer that keeps breaking, asked in parts (<see cref="ReadHalvingAsync"/>): an id whose answer
+    /// always breaks is skipped, not returned.
     /// </summary>
     private async Task<WallarmAttackPage> ReadByIdInPartsAsync(long clientId, string[] ids, DateTimeOffset firstHitSince, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
     {
         var attacks = new List<WallarmAttack>();
         var rejected = new List<WallarmRejectedRecord>();
-        var skipped = new List<(string Id, string Failure)>();
-        var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)ids.Length) + 2);
-
-        async Task ReadPartAsync(string[] part)
+        var skipped = await ReadHalvingAsync(ids.Length, async (from, length) =>
         {
-            try
-            {
-                var answer = await ReadByIdAsync(clientId, part, firstHitSince, page, attempts: 1, cancellationToken).ConfigureAwait(false);
-                attacks.AddRange(answer.Attacks);
-                rejected.AddRange(answer.Rejected);
-            }
-            catch (WallarmMalformedResponseException partFailure)
-            {
-                if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Asked in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
-                if (part.Length == 1)
-                {
-                    skipped.Add((part[0], FailureText.Describe(partFailure)));
-                    return;
-                }
-
-                await ReadPartAsync(part[..(part.Length / 2)]).ConfigureAwait(false);
-                await ReadPartAsync(part[(part.Length / 2)..]).ConfigureAwait(false);
-            }
-        }
-
-        await ReadPartAsync(ids).ConfigureAwait(false);
-        foreach (var (id, partFailure) in skipped) WallarmLog.RecordSkippedById(logger, id, partFailure);
+            var part = await ReadByIdAsync(clientId, ids[from..(from + length)], firstHitSince, page, attempts: 1, cancellationToken).ConfigureAwait(false);
+            attacks.AddRange(part.Attacks);
+            rejected.AddRange(part.Rejected);
+            return true;
+        }, failure).ConfigureAwait(false);
+        foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkippedById(logger, ids[at], partFailure);
         return new WallarmAttackPage(page, attacks, rejected);
     }
 
@@ -264,50 +245,60 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         }, page, cancellationToken, attempts).ConfigureAwait(false)).Page;
 
     /// <summary>
-    /// Reads a page whose answer keeps coming back cut off or unreadable in halves, down to single records (each part
-    /// asked once), so a record Wallarm fails to serialise costs that record instead of every run from this window on:
-    /// it is skipped, and the window's count then shows one missing, which the puller handles like any record counted
-    /// but not listed. Returns what was read and how many positions were listed (read or skipped). When more parts
-    /// fail than a few bad records explain (an answer broken whatever it holds), the page fails as before.
+    /// A page whose answer keeps breaking, read in parts (<see cref="ReadHalvingAsync"/>): a record that breaks every
+    /// answer holding it is skipped, and the window's count then shows one missing, which the puller handles like any
+    /// record counted but not listed. Returns what was read and how many positions were listed (read or skipped).
     /// </summary>
     private async Task<(WallarmAttackPage Page, int Listed)> ReadInPartsAsync(long clientId, TimeWindow window, int offset, int limit, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
     {
         WallarmLog.PageReadInParts(logger, page, window, FailureText.Describe(failure));
         var attacks = new List<WallarmAttack>();
         var rejected = new List<WallarmRejectedRecord>();
-        var listed = 0;
-        var skipped = new List<(int Offset, string Failure)>();
-        // Each bad record costs one failed part per halving; beyond a few of them the answer is broken, not a record.
-        var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)limit) + 2);
-
-        // True when the part was full, so the window goes on past it.
-        async Task<bool> ReadPartAsync(int from, int length)
+        var read = 0;
+        var skipped = await ReadHalvingAsync(limit, async (from, length) =>
         {
-            WallarmAttackPage part;
+            var part = await ReadOffsetPageAsync(clientId, window, offset + from, length, page, attempts: 1, cancellationToken).ConfigureAwait(false);
+            // Parts number their records from their own start; the rejects keep that index only as a label.
+            attacks.AddRange(part.Attacks);
+            rejected.AddRange(part.Rejected);
+            read += part.Records;
+            return part.Records == length;
+        }, failure).ConfigureAwait(false);
+        foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkipped(logger, offset + at, window, partFailure);
+        return (new WallarmAttackPage(page, attacks, rejected), read + skipped.Count);
+    }
+
+    /// <summary>
+    /// Reads positions 0 to <paramref name="length"/> of an answer that kept breaking in halves, each part asked once
+    /// (<paramref name="readPart"/>: true when the part was full, so the answer goes on past it), down to single
+    /// positions, which are skipped: one record Wallarm fails to serialise then costs that record, not every run. When
+    /// more parts fail than <see cref="MaxBadRecordsPerPage"/> bad records explain, the answer is broken whatever it
+    /// holds, and it fails as <paramref name="failure"/> did. Returns the skipped positions, for the caller to log once
+    /// the answer is through (when every part breaks, none was a bad record).
+    /// </summary>
+    private static async Task<List<(int Position, string Failure)>> ReadHalvingAsync(int length, Func<int, int, Task<bool>> readPart, WallarmMalformedResponseException failure)
+    {
+        var skipped = new List<(int, string)>();
+        // Each bad record costs one failed part per halving.
+        var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)length) + 2);
+
+        async Task<bool> ReadAsync(int from, int count)
+        {
             try
             {
-                part = await ReadOffsetPageAsync(clientId, window, from, length, page, attempts: 1, cancellationToken).ConfigureAwait(false);
+                return await readPart(from, count).ConfigureAwait(false);
             }
             catch (WallarmMalformedResponseException partFailure)
             {
                 if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Read in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
-                if (length > 1) return await ReadPartAsync(from, length / 2).ConfigureAwait(false) && await ReadPartAsync(from + length / 2, length - length / 2).ConfigureAwait(false);
+                if (count > 1) return await ReadAsync(from, count / 2).ConfigureAwait(false) && await ReadAsync(from + count / 2, count - count / 2).ConfigureAwait(false);
                 skipped.Add((from, FailureText.Describe(partFailure)));
-                listed++;
                 return true;
             }
-
-            // Parts hold their own page's indexes; the rejects keep theirs only as a label.
-            attacks.AddRange(part.Attacks);
-            rejected.AddRange(part.Rejected);
-            listed += part.Records;
-            return part.Records == length;
         }
 
-        await ReadPartAsync(offset, limit).ConfigureAwait(false);
-        // Logged once the page is through: when every answer breaks, nothing was a bad record.
-        foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkipped(logger, at, window, partFailure);
-        return (new WallarmAttackPage(page, attacks, rejected), listed);
+        await ReadAsync(0, length).ConfigureAwait(false);
+        return skipped;
     }
 
     private async IAsyncEnumerable<WallarmAttackPage> GetCursorPagesAsync(long clientId, TimeWindow window, [EnumeratorCancellation] CancellationToken cancellationToken)
