@@ -86,6 +86,7 @@ public static class DeploymentSettings
         ["Ingestion__VulnerabilityRefreshInterval"] = Tuning,
         ["Ingestion__WriteParallelism"] = Tuning,
         ["Ingestion__OngoingHorizon"] = Tuning,
+        ["Ingestion__UnreadRecheckInterval"] = Tuning,
         ["Storage__DigestDeliveriesTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__DigestChannelsTable"] = "default name; infra/main.bicep creates the tables under their default names",
         ["Storage__DigestAlertsTable"] = "default name; infra/main.bicep creates the tables under their default names",
