@@ -244,6 +244,17 @@ public sealed class IncidentPuller(
                     return await SplitAsync(run, pass, writer, cancellationToken).ConfigureAwait(false);
                 }
 
+                var shortfall = expected - pass.Received;
+                var filed = run.Ledger.UnreadOverlapping(window);
+                if (filed >= shortfall)
+                {
+                    // Filed already from an overlapping window an earlier run took as read: most likely the same records
+                    // (one counted but never listed is missing from every window that holds it), so not filed again.
+                    IngestionLog.WindowShortAlreadyFiled(logger, window, expected, pass.Received, filed);
+                    pass.AcceptedShort = true;
+                    break;
+                }
+
                 var shortRuns = checkpoint.ShortWindowFrom is { } from && checkpoint.ShortWindowTo is { } to && new TimeWindow(from, to).Overlaps(window) ? checkpoint.ShortWindowRuns + 1 : 1;
                 if (shortRuns < ShortRunsBeforeAccepting)
                 {
@@ -253,14 +264,14 @@ public sealed class IncidentPuller(
                 }
 
                 IngestionLog.WindowAcceptedShort(logger, window, expected, pass.Received, shortRuns);
-                await FileUnreadAsync(run, pass, expected, cancellationToken).ConfigureAwait(false);
+                await FileUnreadAsync(run, pass, expected, shortfall - filed, cancellationToken).ConfigureAwait(false);
                 break;
             }
 
             IngestionLog.WindowShort(logger, window, expected, pass.Received);
         }
 
-        if (wallarmOptions.Value.VerifyCounts && pass.Unread == 0)
+        if (wallarmOptions.Value.VerifyCounts && !pass.AcceptedShort)
         {
             // Read whole against Wallarm's count: incidents once filed as unread within this window have come back.
             await run.Ledger.ResolveUnreadWithinAsync(run.RunId, window, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -286,15 +297,15 @@ public sealed class IncidentPuller(
     /// Files the incidents Wallarm counted in an accepted short window but never listed as unreadable records (at most
     /// <see cref="MaxUnreadEntries"/>), so the day's report and digest say they are missing from the figures.
     /// </summary>
-    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long expected, CancellationToken cancellationToken)
+    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long expected, long notFiledYet, CancellationToken cancellationToken)
     {
-        var missing = (int)Math.Min(expected - pass.Received, MaxUnreadEntries);
+        var missing = (int)Math.Min(notFiledYet, MaxUnreadEntries);
         var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {pass.Window}, but its pages held {pass.Received} in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
         var entries = Enumerable.Range(1, missing)
             .Select(i => new WallarmRejectedRecord(-1, QuarantineLedger.UnreadKey(pass.Window, i), reason, "", 0, ""))
             .ToList();
         foreach (var entry in entries) pass.QuarantinedKeys.Add(entry.Key);
-        pass.Unread = missing;
+        pass.AcceptedShort = true;
         await run.Ledger.QuarantineAsync(run.RunId, pass.Window, entries, run.StartedAt, cancellationToken).ConfigureAwait(false);
     }
 
@@ -631,8 +642,8 @@ public sealed class IncidentPuller(
         /// <summary>Pages read over all passes.</summary>
         public int Pages { get; set; }
 
-        /// <summary>Incidents filed as unread when the window was accepted short.</summary>
-        public int Unread { get; set; }
+        /// <summary>Taken as read although short of Wallarm's count (the missing filed as unread).</summary>
+        public bool AcceptedShort { get; set; }
 
         public int Rows { get; set; }
 

@@ -53,6 +53,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1224, Level = LogLevel.Warning, Message = "Windows filed with unreadable records could not be read again ({Failure}); read again in {Interval}")]
     public static partial void UnreadRecheckFailed(ILogger logger, string failure, TimeSpan interval);
 
+    [LoggerMessage(EventId = 1225, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but its pages held {Received}; {Filed} unreadable record(s) filed from an overlapping window stand for them, taken as read")]
+    public static partial void WindowShortAlreadyFiled(ILogger logger, TimeWindow window, long expected, int received, int filed);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) after paging but the passes so far held {Received} distinct; reading the window again")]
     public static partial void WindowShort(ILogger logger, TimeWindow window, long expected, int received);
 

@@ -257,6 +257,13 @@ public sealed class QuarantineLedger
             .Select(w => new TimeWindow(DateTimeOffset.FromUnixTimeSeconds(w.From), DateTimeOffset.FromUnixTimeSeconds(w.To)))
             .ToList();
 
+    /// <summary>Open unread entries (see <see cref="UnreadKey"/>) of windows overlapping <paramref name="window"/>.</summary>
+    public int UnreadOverlapping(TimeWindow window)
+    {
+        var (from, to) = (window.From.ToUnixTimeSeconds(), window.To.ToUnixTimeSeconds());
+        return _open.Keys.Count(k => UnreadWindowOf(k) is { } unread && unread.From < to && unread.To > from);
+    }
+
     /// <summary>The window (unix seconds) an <see cref="UnreadKey"/> names; null for any other key.</summary>
     private static (long From, long To)? UnreadWindowOf(string key)
     {

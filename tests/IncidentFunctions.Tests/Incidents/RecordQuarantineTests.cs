@@ -304,4 +304,25 @@ public sealed class RecordQuarantineTests(AzuriteFixture azurite)
         Assert.Equal(1, await app.Get<RecordQuarantine>().CountOpenAsync(5, Today, Ct));
         Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id == 1215); // "mixed evidence", every run, for a record set aside
     }
+
+    [Fact]
+    public async Task RunAsync_RecordThatCutsOffEveryAnswerSeenAgainThroughTheOverlap_IsNeitherFiledTwiceNorHeldAgain()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, s => s.IncidentsPerDay = 3000, new Dictionary<string, string?> { ["Ingestion:InitialLookback"] = "00:05:00" });
+        var now = app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var day = LocalDate.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        // Over within the last five minutes: in the first run's only window, and in the next run's overlap.
+        var bad = app.Simulator.Data.IncidentsIn(now - 300, now, now).First(a => a.FirstTime > now - 280 && a.FirstTime + a.Duration < now - 10);
+        Break(app, bad, CorruptionKind.CutsAnswer);
+        for (var run = 1; run < IncidentPuller.ShortRunsBeforeAccepting; run++) await Assert.ThrowsAsync<WallarmCountMismatchException>(() => app.PullAsync(Ct));
+        Assert.Equal(PullOutcome.Succeeded, (await app.PullAsync(Ct)).Outcome);
+        Assert.Equal(1, await app.Get<RecordQuarantine>().CountOpenAsync(5, day, Ct));
+
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        var next = await app.PullAsync(Ct);
+
+        Assert.Equal(PullOutcome.Succeeded, next.Outcome); // not three more runs held at it
+        Assert.Equal(1, await app.Get<RecordQuarantine>().CountOpenAsync(5, day, Ct)); // still one record missing, not two
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1225);
+    }
 }
