@@ -329,13 +329,7 @@ public sealed class IncidentPuller(
             {
                 if (time.GetElapsedTime(startTimestamp) >= _options.RunBudget) break;
                 var pass = new RecordPass(window);
-                await using (var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false))
-                {
-                    await ReadPagesAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
-                    pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+                await ReadOnePassAsync(wallarm.GetIncidentPagesAsync(run.TenantId, window, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
                 var expected = await wallarm.CountIncidentsAsync(run.TenantId, window, cancellationToken).ConfigureAwait(false);
                 if (pass.Received < expected)
                 {
@@ -378,13 +372,22 @@ public sealed class IncidentPuller(
         var pass = new RecordPass(new TimeWindow(run.StartedAt - _options.OngoingHorizon, run.StartedAt));
         var ids = toRead.Select(o => o.Id).ToList();
         var since = toRead.Min(o => o.FirstSeen);
-        await using var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false);
-        await ReadPagesAsync(wallarm.GetIncidentsByIdAsync(run.TenantId, ids, since, cancellationToken), run, pass, writer, cancellationToken).ConfigureAwait(false);
-        pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
+        await ReadOnePassAsync(wallarm.GetIncidentsByIdAsync(run.TenantId, ids, since, cancellationToken), run, pass, cancellationToken).ConfigureAwait(false);
         var missing = ids.Count(id => !pass.Ids.Contains(id) && !pass.Skipped.Contains(id) && !pass.QuarantinedKeys.Contains(id));
         IngestionLog.OngoingRefreshed(logger, toRead.Count, pass.Changed, missing);
         return toRead.Count;
+    }
+
+    /// <summary>One pass over <paramref name="source"/>, stored and finished (the re-reads; a window's passes share one writer).</summary>
+    private async Task ReadOnePassAsync(IAsyncEnumerable<WallarmAttackPage> source, RunState run, RecordPass pass, CancellationToken cancellationToken)
+    {
+        await using (var writer = await store.OpenWriterAsync(run.StartedAt, cancellationToken).ConfigureAwait(false))
+        {
+            await ReadPagesAsync(source, run, pass, writer, cancellationToken).ConfigureAwait(false);
+            pass.Rows = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await FinishPassAsync(run, pass, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Security issues, enrichment messages and quarantine resolutions for what a pass stored.</summary>
