@@ -282,6 +282,14 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         // Each bad record costs one failed part per halving.
         var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)length) + 2);
 
+        // The whole range has failed already (with its attempts): its halves are next.
+        async Task<bool> HalvesAsync(int from, int count, WallarmMalformedResponseException whyNot)
+        {
+            if (count > 1) return await ReadAsync(from, count / 2).ConfigureAwait(false) && await ReadAsync(from + count / 2, count - count / 2).ConfigureAwait(false);
+            skipped.Add((from, FailureText.Describe(whyNot)));
+            return true;
+        }
+
         async Task<bool> ReadAsync(int from, int count)
         {
             try
@@ -291,13 +299,11 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             catch (WallarmMalformedResponseException partFailure)
             {
                 if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Read in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
-                if (count > 1) return await ReadAsync(from, count / 2).ConfigureAwait(false) && await ReadAsync(from + count / 2, count - count / 2).ConfigureAwait(false);
-                skipped.Add((from, FailureText.Describe(partFailure)));
-                return true;
+                return await HalvesAsync(from, count, partFailure).ConfigureAwait(false);
             }
         }
 
-        await ReadAsync(0, length).ConfigureAwait(false);
+        await HalvesAsync(0, length, failure).ConfigureAwait(false);
         return skipped;
     }
 
