@@ -64,6 +64,7 @@ internal static class ApiHandlers
         }
 
         var all = AttackSelection.Select(state, query, now);
+        all.RemoveAll(a => state.Corruptions.For(a.AttackId, isAttack: true).Any(r => r.Kind == CorruptionKind.Unlisted));
         var page = fault?.Kind == FaultKind.EmptyPage ? [] : all.Skip(offset).Take(limit).ToList();
         var nextOffset = offset + limit;
         string? nextCursor = cursorMode && nextOffset < all.Count

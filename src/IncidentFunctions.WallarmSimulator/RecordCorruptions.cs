@@ -28,6 +28,9 @@ public enum CorruptionKind
 
     /// <summary>The API fails while writing this record: any answer that holds it ends there, cut off.</summary>
     CutsAnswer,
+
+    /// <summary>Counted, but left out of every list answer (a listing that drops what the count holds).</summary>
+    Unlisted,
 }
 
 /// <summary>
