@@ -64,6 +64,16 @@ public sealed class CheckpointEntity : ITableEntity
     /// <summary>Consecutive runs that stopped at that window (see <c>IncidentPuller</c>).</summary>
     public int ShortWindowRuns { get; set; }
 
+    /// <summary>
+    /// The span of consecutive windows last taken as read short by records that broke every answer holding them (see
+    /// <c>IncidentPuller</c>), and how many unreadable records stand for them; null when none.
+    /// </summary>
+    public DateTimeOffset? BrokenSpanFrom { get; set; }
+
+    public DateTimeOffset? BrokenSpanTo { get; set; }
+
+    public int BrokenSpanRecords { get; set; }
+
     /// <summary>When a run last read again the windows filed with unreadable records (see <see cref="IngestionOptions.UnreadRecheckInterval"/>).</summary>
     public DateTimeOffset? UnreadRecheckedAt { get; set; }
 

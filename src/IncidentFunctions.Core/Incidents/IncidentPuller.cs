@@ -236,6 +236,24 @@ public sealed class IncidentPuller(
             // Counted after paging: whatever appeared or moved meanwhile is in the count, so a shortfall shows.
             var expected = await wallarm.CountIncidentsAsync(run.TenantId, window, cancellationToken).ConfigureAwait(false);
             if (pass.Received >= expected) break;
+            if (expected - pass.Received <= pass.Broken)
+            {
+                // Explained: the listing holds them, but Wallarm fails to send them. Reading again or in halves cannot
+                // help, and a long incident lies in every window of its span: holding each for three runs stalled the
+                // pull for as long as it lasted. A window next to those already filed for most likely holds the same.
+                var missing = (int)(expected - pass.Received);
+                var chained = checkpoint.BrokenSpanFrom is { } spanFrom && checkpoint.BrokenSpanTo is { } spanTo && spanFrom <= window.To && window.From <= spanTo;
+                var covered = chained ? checkpoint.BrokenSpanRecords : run.Ledger.UnreadOverlapping(window);
+                var notFiled = Math.Max(0, missing - covered);
+                (checkpoint.BrokenSpanFrom, checkpoint.BrokenSpanTo, checkpoint.BrokenSpanRecords) = chained
+                    ? (checkpoint.BrokenSpanFrom < window.From ? checkpoint.BrokenSpanFrom : window.From, checkpoint.BrokenSpanTo > window.To ? checkpoint.BrokenSpanTo : window.To, Math.Max(covered, missing))
+                    : (window.From, window.To, Math.Max(covered, missing));
+                IngestionLog.WindowShortByBrokenRecords(logger, window, expected, pass.Received, pass.Broken, notFiled);
+                var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {window}, but its pages held {pass.Received}: {pass.Broken} record(s) listed there broke every answer holding them; this stands for one of them");
+                await FileUnreadAsync(run, pass, notFiled, reason, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
             if (passes >= MinPasses && (passes >= MaxPasses || time.GetElapsedTime(startTimestamp) >= _options.RunBudget))
             {
                 if (splittable)
@@ -264,7 +282,8 @@ public sealed class IncidentPuller(
                 }
 
                 IngestionLog.WindowAcceptedShort(logger, window, expected, pass.Received, shortRuns);
-                await FileUnreadAsync(run, pass, expected, shortfall - filed, cancellationToken).ConfigureAwait(false);
+                var neverListed = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {window}, but its pages held {pass.Received} in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
+                await FileUnreadAsync(run, pass, shortfall - filed, neverListed, cancellationToken).ConfigureAwait(false);
                 break;
             }
 
@@ -294,18 +313,18 @@ public sealed class IncidentPuller(
     }
 
     /// <summary>
-    /// Files the incidents Wallarm counted in an accepted short window but never listed as unreadable records (at most
-    /// <see cref="MaxUnreadEntries"/>), so the day's report and digest say they are missing from the figures.
+    /// Files the incidents Wallarm counted in an accepted short window but never sent readable as unreadable records (at
+    /// most <see cref="MaxUnreadEntries"/>), so the day's report and digest say they are missing from the figures.
     /// </summary>
-    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long expected, long notFiledYet, CancellationToken cancellationToken)
+    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long notFiledYet, string reason, CancellationToken cancellationToken)
     {
+        pass.AcceptedShort = true;
+        if (notFiledYet <= 0) return;
         var missing = (int)Math.Min(notFiledYet, MaxUnreadEntries);
-        var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {pass.Window}, but its pages held {pass.Received} in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
         var entries = Enumerable.Range(1, missing)
             .Select(i => new WallarmRejectedRecord(-1, QuarantineLedger.UnreadKey(pass.Window, i), reason, "", 0, ""))
             .ToList();
         foreach (var entry in entries) pass.QuarantinedKeys.Add(entry.Key);
-        pass.AcceptedShort = true;
         await run.Ledger.QuarantineAsync(run.RunId, pass.Window, entries, run.StartedAt, cancellationToken).ConfigureAwait(false);
     }
 
@@ -423,6 +442,7 @@ public sealed class IncidentPuller(
     private async Task ReadPagesAsync(IAsyncEnumerable<WallarmAttackPage> source, RunState run, RecordPass pass, IncidentBatchWriter writer, CancellationToken cancellationToken)
     {
         var rejected = new List<WallarmRejectedRecord>();
+        var broken = 0;
         await using (var pages = source.GetAsyncEnumerator(cancellationToken))
         {
             var hasPage = pages.MoveNextAsync().AsTask();
@@ -432,6 +452,8 @@ public sealed class IncidentPuller(
                 {
                     var page = pages.Current;
                     pass.Pages++;
+                    broken += page.Broken;
+                    pass.Broken = Math.Max(pass.Broken, broken);
                     hasPage = pages.MoveNextAsync().AsTask();
                     foreach (var attack in page.Attacks)
                     {
@@ -644,6 +666,9 @@ public sealed class IncidentPuller(
 
         /// <summary>Pages read over all passes.</summary>
         public int Pages { get; set; }
+
+        /// <summary>The most records one pass over the pages found listed but unreadable (every answer holding them broke).</summary>
+        public int Broken { get; set; }
 
         /// <summary>Taken as read although short of Wallarm's count (the missing filed as unread).</summary>
         public bool AcceptedShort { get; set; }

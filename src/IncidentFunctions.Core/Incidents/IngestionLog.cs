@@ -56,6 +56,9 @@ internal static partial class IngestionLog
     [LoggerMessage(EventId = 1225, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but its pages held {Received}; {Filed} unreadable record(s) filed from an overlapping window stand for them, taken as read")]
     public static partial void WindowShortAlreadyFiled(ILogger logger, TimeWindow window, long expected, int received, int filed);
 
+    [LoggerMessage(EventId = 1226, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) but its pages held {Received}; {Broken} listed record(s) broke every answer holding them and explain the difference, taken as read at once ({Filed} filed as unreadable, the rest already filed for a window next to it)")]
+    public static partial void WindowShortByBrokenRecords(ILogger logger, TimeWindow window, long expected, int received, int broken, long filed);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Window {Window}: Wallarm counted {Expected} incident(s) after paging but the passes so far held {Received} distinct; reading the window again")]
     public static partial void WindowShort(ILogger logger, TimeWindow window, long expected, int received);
 

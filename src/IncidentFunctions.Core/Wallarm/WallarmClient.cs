@@ -15,9 +15,10 @@ namespace IncidentFunctions.Wallarm;
 
 /// <summary>
 /// One page of incidents as the API returned it: the records that could be read, and the ones set aside (see
-/// <see cref="WallarmRecordReader"/>) with the reason. A page lists each record in exactly one of the two.
+/// <see cref="WallarmRecordReader"/>) with the reason. A page lists each record in exactly one of the two, except the
+/// <paramref name="Broken"/> ones: listed, but every answer holding them broke, so they were skipped unread.
 /// </summary>
-public sealed record WallarmAttackPage(int PageNumber, IReadOnlyList<WallarmAttack> Attacks, IReadOnlyList<WallarmRejectedRecord> Rejected)
+public sealed record WallarmAttackPage(int PageNumber, IReadOnlyList<WallarmAttack> Attacks, IReadOnlyList<WallarmRejectedRecord> Rejected, int Broken = 0)
 {
     public int Records => Attacks.Count + Rejected.Count;
 }
@@ -265,7 +266,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             return part.Records == length;
         }, failure).ConfigureAwait(false);
         foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkipped(logger, offset + at, window, partFailure);
-        return (new WallarmAttackPage(page, attacks, rejected), read + skipped.Count);
+        return (new WallarmAttackPage(page, attacks, rejected, skipped.Count), read + skipped.Count);
     }
 
     /// <summary>
