@@ -106,6 +106,12 @@ var identityAppSettings = {
   Enrichment__UsePublicFeeds: string(usePublicIntelFeeds)
 }
 
+// On the smallest instance only: the GC sizes its youngest generation from the CPU's cache, and a busy day's report
+// peaked 10-15 MB higher on a host with a 32 MB L3 (a 16 MB budget against 5). Pinned at 6 MB the peak no longer
+// depends on the hardware, but ingestion pays about a fifth more CPU in collections, which larger instances need not
+// (tests/IncidentFunctions.Benchmarks/README.md). The runtime reads it at process start.
+var smallInstanceSettings = instanceMemoryMB <= 512 ? { DOTNET_GCgen0size: '0x600000' } : {}
+
 // Secrets never appear in app settings: the platform resolves these references with keyVaultReferenceIdentity.
 var keyVaultReferences = toObject(items(keyVaultSettings), s => s.key, s => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${s.value})')
 
@@ -158,7 +164,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: union(identityAppSettings, chatChannelSettings, keyVaultReferences)
+    properties: union(identityAppSettings, chatChannelSettings, keyVaultReferences, smallInstanceSettings)
   }
 }
 

@@ -24,6 +24,13 @@ public static class DeploymentSettings
         [AppSettingNames.AzureClientId] = "DefaultAzureCredential (Azure SDK): the user-assigned identity's client id",
     };
 
+    /// <summary>
+    /// The GC setting the template adds on the smallest (512 MB) instances, read by the .NET runtime at process start;
+    /// the report benchmarks' fresh processes run with it, as there: otherwise the youngest generation is sized from the
+    /// CPU's cache and a report's peak memory follows the host's hardware.
+    /// </summary>
+    public static KeyValuePair<string, string> YoungGenerationBudget { get; } = new("DOTNET_GCgen0size", "0x600000");
+
     /// <summary>Keys the app reads that the Azure deployment deliberately leaves unset; value: why.</summary>
     public static IReadOnlyDictionary<string, string> LeftUnset { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {

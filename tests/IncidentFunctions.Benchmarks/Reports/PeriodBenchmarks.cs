@@ -39,6 +39,8 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// Azurite, the day's PDF through <see cref="DailyReportService"/> (read, model, render, upload), timed, with the
 /// whole process's peak working set.</item>
 /// </list>
+/// The fresh processes of both run with the GC setting the Functions app is deployed with; <c>--runtime-defaults</c>
+/// leaves it out, and a value of it already in the environment is passed on instead.
 /// </summary>
 internal static class PeriodBenchmarks
 {
@@ -47,6 +49,7 @@ internal static class PeriodBenchmarks
 
     public static async Task<int> RunReportAsync(string[] args)
     {
+        args = TakeRuntimeDefaults(args);
         var perDay = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000;
         var month = ReportPeriod.Month(2026, 10);
         await using var host = await Host.StartAsync(new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero));
@@ -59,6 +62,7 @@ internal static class PeriodBenchmarks
 
         // The build again in a fresh process against the same Azurite: what an instance that only serves the report
         // holds at its peak (this process still has the seeding's heap mapped, which no GC returns promptly).
+        Console.WriteLine(ChildRuntime);
         var child = await RunBuildInChildAsync(host.AzuriteConnectionString);
         foreach (var variant in (Environment.GetEnvironmentVariable("PERIOD_VARIANTS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -102,6 +106,7 @@ internal static class PeriodBenchmarks
     /// <param name="args">[incidents] [--at-start: ask as soon as the host has started, while its warm-up render runs; by default once it is done, as an instance that has been up a moment]</param>
     public static async Task<int> RunDailyMemoryAsync(string[] args)
     {
+        args = TakeRuntimeDefaults(args);
         var atStart = args.Contains("--at-start", StringComparer.Ordinal);
         args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
@@ -115,6 +120,7 @@ internal static class PeriodBenchmarks
                 new PeriodDayInputs(DailyMemoryDay.PlusDays(-1), inputs.PreviousRows, inputs.PreviousSources, new DayCoverage(DailyMemoryDay.PlusDays(-1), window, [window], [])),
             ]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Seeded {rows:N0} rows ({count:N0} on {DailyMemoryDay}, the rest the day before) in {seeding.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(ChildRuntime);
         inputs = null;
         for (var run = 1; run <= 3; run++)
         {
@@ -160,6 +166,30 @@ internal static class PeriodBenchmarks
         return (report, rendered, built, stopwatch.Elapsed);
     }
 
+    private static bool _runtimeDefaults;
+
+    /// <summary>
+    /// Drops <c>--runtime-defaults</c> from <paramref name="args"/>: with it the fresh processes run without the GC
+    /// setting infra/app/function-app.bicep deploys (<see cref="DeploymentSettings.YoungGenerationBudget"/>).
+    /// </summary>
+    private static string[] TakeRuntimeDefaults(string[] args)
+    {
+        _runtimeDefaults = args.Contains("--runtime-defaults", StringComparer.Ordinal);
+        return [.. args.Where(a => a != "--runtime-defaults")];
+    }
+
+    private static string ChildRuntime
+    {
+        get
+        {
+            var (key, value) = DeploymentSettings.YoungGenerationBudget;
+            var inherited = Environment.GetEnvironmentVariable(key);
+            return inherited is not null ? $"fresh processes: {key}={inherited} (from this environment)"
+                : _runtimeDefaults ? "fresh processes: the runtime's defaults (--runtime-defaults)"
+                : $"fresh processes: as deployed, {key}={value} (infra/app/function-app.bicep)";
+        }
+    }
+
     private static Task<string> RunBuildInChildAsync(string azurite, string variant = "")
         => RunChildAsync("period-report-build", azurite, variant: variant);
 
@@ -168,6 +198,9 @@ internal static class PeriodBenchmarks
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // As deployed; a value already in this environment wins, so other budgets can be compared.
+        var (gcKey, gcValue) = DeploymentSettings.YoungGenerationBudget;
+        if (!_runtimeDefaults && !start.Environment.ContainsKey(gcKey)) start.Environment[gcKey] = gcValue;
         foreach (var pair in variant.Split(',', StringSplitOptions.RemoveEmptyEntries)) start.Environment[pair.Split('=')[0]] = pair.Split('=')[1];
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(PeriodBenchmarks).Assembly.Location);
         start.ArgumentList.Add(verb);

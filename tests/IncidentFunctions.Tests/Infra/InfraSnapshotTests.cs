@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IncidentFunctions.Testing;
 
 namespace IncidentFunctions.Tests.Infra;
 
@@ -102,6 +103,16 @@ public sealed partial class InfraSnapshotTests
         Assert.DoesNotContain(settings, s => s.Value.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.Matches(@"^ClientId=[0-9a-f-]{36};Authorization=AAD$", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+    }
+
+    [Fact]
+    public async Task AppSettings_SmallestInstance_PinsTheYoungGenerationBudgetTheBenchmarksMeasureWith()
+    {
+        var (key, value) = DeploymentSettings.YoungGenerationBudget;
+        var small = await InfraSnapshot.CreateAsync(new Dictionary<string, string> { ["FUNCTION_INSTANCE_MEMORY_MB"] = "512" }, InfraSnapshot.SignedInUser);
+
+        Assert.Equal(value, small.AppSettings()[key]);
+        Assert.DoesNotContain(key, (await InfraSnapshot.GetAsync()).AppSettings().Keys); // 2048 MB, the default
     }
 
     [Fact]
