@@ -66,6 +66,12 @@ internal static class ApiHandlers
         var all = AttackSelection.Select(state, query, now);
         all.RemoveAll(a => state.Corruptions.For(a.AttackId, isAttack: true).Any(r => r.Kind == CorruptionKind.Unlisted));
         var page = fault?.Kind == FaultKind.EmptyPage ? [] : all.Skip(offset).Take(limit).ToList();
+        if (page.Any(a => state.Corruptions.For(a.AttackId, isAttack: true).Any(r => r.Kind == CorruptionKind.FailsAnswer)))
+        {
+            await SimulatorWire.WriteEnvelopeErrorAsync(ctx, 500, "Internal Server Error");
+            return;
+        }
+
         var nextOffset = offset + limit;
         string? nextCursor = cursorMode && nextOffset < all.Count
             ? new PageCursor(nextOffset, now, pageNumber + 1, PageCursor.Hash(query.Canonical)).Encode()

@@ -31,6 +31,9 @@ public enum CorruptionKind
 
     /// <summary>Counted, but left out of every list answer (a listing that drops what the count holds).</summary>
     Unlisted,
+
+    /// <summary>The API answers 500 to any request whose answer would hold this record (it fails to serialise it).</summary>
+    FailsAnswer,
 }
 
 /// <summary>

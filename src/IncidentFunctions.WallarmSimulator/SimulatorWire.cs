@@ -209,7 +209,7 @@ internal static class SimulatorWire
     {
         foreach (var rule in broken)
         {
-            if (rule.Kind is not (CorruptionKind.ReversedTimes or CorruptionKind.MissingId or CorruptionKind.Unlisted) && string.Equals(rule.Field, field, StringComparison.Ordinal)) return rule;
+            if (rule.Kind is not (CorruptionKind.ReversedTimes or CorruptionKind.MissingId or CorruptionKind.Unlisted or CorruptionKind.FailsAnswer) && string.Equals(rule.Field, field, StringComparison.Ordinal)) return rule;
         }
 
         return null;
