@@ -35,6 +35,9 @@ public sealed record WallarmVulnerabilityAnswer(IReadOnlyList<WallarmVulnerabili
 public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> options, TimeProvider time, ILogger<WallarmClient> logger)
 {
     public const string TokenHeader = "X-WallarmAPI-Token";
+
+    /// <summary>Set on a request the resilience pipeline must not retry when it is answered 500 (see <see cref="BreaksOnARecord"/>).</summary>
+    internal static readonly HttpRequestOptionsKey<bool> NoRetryOn500 = new("IncidentFunctions.Wallarm.NoRetryOn500");
     public const string HttpClientName = "Wallarm";
 
     /// <summary>A cut-off or non-JSON answer is usually a proxy or connection glitch: read the same page this many times in all.</summary>
@@ -84,7 +87,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             {
                 result = await ReadByIdAsync(clientId, chunk, firstHitSince, page, MalformedPageAttempts, cancellationToken).ConfigureAwait(false);
             }
-            catch (WallarmMalformedResponseException failure)
+            catch (WallarmException failure) when (BreaksOnARecord(failure))
             {
                 result = await ReadByIdInPartsAsync(clientId, chunk, firstHitSince, page, failure, cancellationToken).ConfigureAwait(false);
             }
@@ -99,7 +102,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// The ids of an answer that keeps breaking, asked in parts (<see cref="ReadHalvingAsync"/>): an id whose answer
     /// always breaks is skipped, not returned.
     /// </summary>
-    private async Task<WallarmAttackPage> ReadByIdInPartsAsync(long clientId, string[] ids, DateTimeOffset firstHitSince, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
+    private async Task<WallarmAttackPage> ReadByIdInPartsAsync(long clientId, string[] ids, DateTimeOffset firstHitSince, int page, WallarmException failure, CancellationToken cancellationToken)
     {
         var attacks = new List<WallarmAttack>();
         var rejected = new List<WallarmRejectedRecord>();
@@ -111,7 +114,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             return true;
         }, failure).ConfigureAwait(false);
         foreach (var (at, partFailure) in skipped) WallarmLog.RecordSkippedById(logger, ids[at], partFailure);
-        return new WallarmAttackPage(page, attacks, rejected);
+        return new WallarmAttackPage(page, attacks, rejected, skipped.Count);
     }
 
     private async Task<WallarmAttackPage> ReadByIdAsync(long clientId, string[] chunk, DateTimeOffset firstHitSince, int page, int attempts, CancellationToken cancellationToken)
@@ -221,7 +224,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
                 result = await ReadOffsetPageAsync(clientId, window, offset, limit, page, MalformedPageAttempts, cancellationToken).ConfigureAwait(false);
                 listed = result.Records;
             }
-            catch (WallarmMalformedResponseException failure)
+            catch (WallarmException failure) when (BreaksOnARecord(failure))
             {
                 (result, listed) = await ReadInPartsAsync(clientId, window, offset, limit, page, failure, cancellationToken).ConfigureAwait(false);
             }
@@ -250,7 +253,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// answer holding it is skipped, and the window's count then shows one missing, which the puller handles like any
     /// record counted but not listed. Returns what was read and how many positions were listed (read or skipped).
     /// </summary>
-    private async Task<(WallarmAttackPage Page, int Listed)> ReadInPartsAsync(long clientId, TimeWindow window, int offset, int limit, int page, WallarmMalformedResponseException failure, CancellationToken cancellationToken)
+    private async Task<(WallarmAttackPage Page, int Listed)> ReadInPartsAsync(long clientId, TimeWindow window, int offset, int limit, int page, WallarmException failure, CancellationToken cancellationToken)
     {
         WallarmLog.PageReadInParts(logger, page, window, FailureText.Describe(failure));
         var attacks = new List<WallarmAttack>();
@@ -270,6 +273,13 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     }
 
     /// <summary>
+    /// Whether <paramref name="failure"/> is how an answer fails when one record in it cannot be sent: cut off or not
+    /// JSON, or a 500 (Wallarm failing to serialise it). Not 429, 502–504 or timeouts: those say nothing about the records.
+    /// </summary>
+    private static bool BreaksOnARecord(WallarmException failure)
+        => failure is WallarmMalformedResponseException or WallarmApiException { StatusCode: 500 };
+
+    /// <summary>
     /// Reads positions 0 to <paramref name="length"/> of an answer that kept breaking in halves, each part asked once
     /// (<paramref name="readPart"/>: true when the part was full, so the answer goes on past it), down to single
     /// positions, which are skipped: one record Wallarm fails to serialise then costs that record, not every run. When
@@ -277,14 +287,14 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// holds, and it fails as <paramref name="failure"/> did. Returns the skipped positions, for the caller to log once
     /// the answer is through (when every part breaks, none was a bad record).
     /// </summary>
-    private static async Task<List<(int Position, string Failure)>> ReadHalvingAsync(int length, Func<int, int, Task<bool>> readPart, WallarmMalformedResponseException failure)
+    private static async Task<List<(int Position, string Failure)>> ReadHalvingAsync(int length, Func<int, int, Task<bool>> readPart, WallarmException failure)
     {
         var skipped = new List<(int, string)>();
         // Each bad record costs one failed part per halving.
         var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)length) + 2);
 
         // The whole range has failed already (with its attempts): its halves are next.
-        async Task<bool> HalvesAsync(int from, int count, WallarmMalformedResponseException whyNot)
+        async Task<bool> HalvesAsync(int from, int count, WallarmException whyNot)
         {
             if (count > 1) return await ReadAsync(from, count / 2).ConfigureAwait(false) && await ReadAsync(from + count / 2, count - count / 2).ConfigureAwait(false);
             skipped.Add((from, FailureText.Describe(whyNot)));
@@ -297,9 +307,15 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             {
                 return await readPart(from, count).ConfigureAwait(false);
             }
-            catch (WallarmMalformedResponseException partFailure)
+            catch (WallarmException partFailure) when (BreaksOnARecord(partFailure))
             {
-                if (--failuresLeft < 0) throw new WallarmMalformedResponseException($"{failure.Message} Read in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
+                if (--failuresLeft < 0)
+                {
+                    // Broken whatever it holds: fails as the whole did (a 500 stays an API failure, with its status).
+                    if (failure is WallarmApiException) throw failure;
+                    throw new WallarmMalformedResponseException($"{failure.Message} Read in parts, more parts failed than {MaxBadRecordsPerPage} bad records explain.", failure);
+                }
+
                 return await HalvesAsync(from, count, partFailure).ConfigureAwait(false);
             }
         }
@@ -364,7 +380,8 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
             RawEnvelope answer;
             try
             {
-                answer = await ReadEnvelopeAsync(path, writeBody, cancellationToken).ConfigureAwait(false);
+                // A part (asked once) is not retried on a 500 either: it says the part holds a record that breaks it.
+                answer = await ReadEnvelopeAsync(path, writeBody, cancellationToken, singleAttempt: attempts == 1).ConfigureAwait(false);
             }
             catch (WallarmMalformedResponseException ex) when (attempt < attempts)
             {
@@ -457,7 +474,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// (<see cref="WallarmJsonRepair"/>) and the envelope located (<see cref="WallarmEnvelopeScanner"/>).
     /// The caller must <see cref="RawEnvelope.Return"/> the buffer.
     /// </summary>
-    private async Task<RawEnvelope> ReadEnvelopeAsync(string path, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken)
+    private async Task<RawEnvelope> ReadEnvelopeAsync(string path, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken, bool singleAttempt = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -474,6 +491,7 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.TryAddWithoutValidation(TokenHeader, _options.ApiToken);
+        if (singleAttempt) request.Options.Set(NoRetryOn500, true);
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;

@@ -35,7 +35,7 @@ internal static partial class WallarmLog
     [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Wallarm tenant id {ClientId} could not be kept in storage ({Failure}); the next process asks /v1/user again")]
     public static partial void TenantNotRemembered(ILogger logger, long clientId, string failure);
 
-    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Wallarm incident page {Page} of window {Window} kept coming back cut off or unreadable ({Failure}); reading it in parts to find the record that breaks it")]
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Wallarm incident page {Page} of window {Window} kept coming back cut off, unreadable or answered 500 ({Failure}); reading it in parts to find the record that breaks it")]
     public static partial void PageReadInParts(ILogger logger, int page, TimeWindow window, string failure);
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "The Wallarm record at offset {Offset} of window {Window} breaks every answer that holds it ({Failure}); skipped, the window's count shows it missing")]

@@ -1,3 +1,4 @@
+using System.Net;
 using IncidentFunctions.AppModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,12 @@ internal static class WallarmServiceCollectionExtensions
                     Delay = options.RetryBaseDelay,
                     MaxDelay = options.RetryMaxDelay,
                     ShouldRetryAfterHeader = true,
+                    // A part of a page read in parts is asked once: its 500 names a record to skip, not an outage.
+                    ShouldHandle = static args => args.Context.GetRequestMessage() is { } request
+                        && request.Options.TryGetValue(WallarmClient.NoRetryOn500, out var noRetry) && noRetry
+                        && args.Outcome.Result?.StatusCode == HttpStatusCode.InternalServerError
+                            ? PredicateResult.False()
+                            : new ValueTask<bool>(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 });
             });
         return services;

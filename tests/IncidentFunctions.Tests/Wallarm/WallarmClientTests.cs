@@ -144,7 +144,7 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task GetIncidentPagesAsync_ServerKeepsFailing_ThrowsAfterTheConfiguredRetries()
+    public async Task GetIncidentPagesAsync_ServerKeepsFailing_ThrowsAfterTheConfiguredRetriesAndABoundedSearchInParts()
     {
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:MaxRetries"] = "2" });
         app.Simulator.Faults.Add(new FaultRule { Kind = FaultKind.ServerError, Times = 0 });
@@ -152,7 +152,28 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<WallarmApiException>(() => ReadAllAsync(app.Get<WallarmClient>(), 5, LastHours(app, 1)));
 
         Assert.Equal(500, error.StatusCode);
-        Assert.Equal(3, app.Simulator.Requests.For("/v1/objects/attack").Count);
+        // The page and its two retries, then parts of it asked once each, at most three bad records' worth.
+        Assert.InRange(app.Simulator.Requests.For("/v1/objects/attack").Count, 3 + 1, 3 + 25);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id == 1111);
+    }
+
+    [Theory]
+    [InlineData(FaultKind.RateLimit)]
+    [InlineData(FaultKind.Timeout)]
+    public async Task GetIncidentPagesAsync_FailureThatSaysNothingAboutTheRecords_IsNotReadInParts(FaultKind kind)
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Wallarm:MaxRetries"] = "1",
+            ["Wallarm:AttemptTimeout"] = "00:00:00.300",
+            ["Wallarm:RetryBaseDelay"] = "00:00:00.010",
+        });
+        app.Simulator.Faults.Add(new FaultRule { Kind = kind, Times = 0, DelaySeconds = 5, RetryAfterSeconds = 0 });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ReadAllAsync(app.Get<WallarmClient>(), 5, LastHours(app, 1)));
+
+        Assert.Equal(2, app.Simulator.Requests.For("/v1/objects/attack").Count);
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Id.Id == 1110);
     }
 
     [Fact]
@@ -199,6 +220,26 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
         Assert.Equal(expected.Where(id => id != bad).ToHashSet(), attacks.Select(a => a.Id).ToHashSet());
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1110);
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1111 && l.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task GetIncidentPagesAsync_RecordThatMakesEveryAnswerHoldingItA500_IsSkippedWithoutRetryingItsParts()
+    {
+        await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:MaxRetries"] = "2" });
+        var window = LastHours(app, 6);
+        var expected = Expected(app, window);
+        var bad = expected.Order(StringComparer.Ordinal).ElementAt(expected.Count / 2);
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.FailsAnswer, Target = bad });
+
+        var pages = new List<WallarmAttackPage>();
+        await foreach (var page in app.Get<WallarmClient>().GetIncidentPagesAsync(5, window, TestContext.Current.CancellationToken)) pages.Add(page);
+
+        Assert.Equal(expected.Where(id => id != bad).ToHashSet(), pages.SelectMany(p => p.Attacks).Select(a => a.Id).ToHashSet());
+        Assert.Equal(1, pages.Sum(p => p.Broken));
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1111);
+        // Each halving asks two parts, once each: one failing part per level, seven levels for a page of 100.
+        var pagesAsked = (expected.Count + 99) / 100;
+        Assert.InRange(app.Simulator.Requests.For("/v1/objects/attack").Count, pagesAsked + 2, pagesAsked + 2 + 2 * 7);
     }
 
     [Fact]
