@@ -39,8 +39,9 @@ namespace IncidentFunctions.Benchmarks.Reports;
 /// Azurite, the day's PDF through <see cref="DailyReportService"/> (read, model, render, upload), timed, with the
 /// whole process's peak working set.</item>
 /// </list>
-/// The fresh processes of both run with the GC setting the Functions app is deployed with; <c>--runtime-defaults</c>
-/// leaves it out, and a value of it already in the environment is passed on instead.
+/// The fresh processes of both run with the GC setting the Functions app is deployed with on its smallest (512 MB)
+/// instances, which these goals are about; <c>--runtime-defaults</c> leaves it out, and a value of it already in the
+/// environment is passed on instead.
 /// </summary>
 internal static class PeriodBenchmarks
 {
@@ -186,7 +187,7 @@ internal static class PeriodBenchmarks
             var inherited = Environment.GetEnvironmentVariable(key);
             return inherited is not null ? $"fresh processes: {key}={inherited} (from this environment)"
                 : _runtimeDefaults ? "fresh processes: the runtime's defaults (--runtime-defaults)"
-                : $"fresh processes: as deployed, {key}={value} (infra/app/function-app.bicep)";
+                : $"fresh processes: as deployed on 512 MB instances, {key}={value} (infra/app/function-app.bicep)";
         }
     }
 
@@ -198,7 +199,7 @@ internal static class PeriodBenchmarks
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
-        // As deployed; a value already in this environment wins, so other budgets can be compared.
+        // As deployed on the smallest instances; a value already in this environment wins, so budgets can be compared.
         var (gcKey, gcValue) = DeploymentSettings.YoungGenerationBudget;
         if (!_runtimeDefaults && !start.Environment.ContainsKey(gcKey)) start.Environment[gcKey] = gcValue;
         foreach (var pair in variant.Split(',', StringSplitOptions.RemoveEmptyEntries)) start.Environment[pair.Split('=')[0]] = pair.Split('=')[1];
