@@ -283,15 +283,18 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
     /// Reads positions 0 to <paramref name="length"/> of an answer that kept breaking in halves, each part asked once
     /// (<paramref name="readPart"/>: true when the part was full, so the answer goes on past it), down to single
     /// positions, which are skipped: one record Wallarm fails to serialise then costs that record, not every run. When
-    /// more parts fail than <see cref="MaxBadRecordsPerPage"/> bad records explain, the answer is broken whatever it
-    /// holds, and it fails as <paramref name="failure"/> did. Returns the skipped positions, for the caller to log once
-    /// the answer is through (when every part breaks, none was a bad record).
+    /// more parts fail before any reads than <see cref="MaxBadRecordsPerPage"/> bad records explain, the answer is broken
+    /// whatever it holds, and it fails as <paramref name="failure"/> did. Once a part has read, failures are records
+    /// (a payload that breaks Wallarm's serialiser can come in many incidents at once): each costs at most one failed
+    /// part per level. Returns the skipped positions, for the caller to log once the answer is through (when every
+    /// part breaks, none was a bad record).
     /// </summary>
     private static async Task<List<(int Position, string Failure)>> ReadHalvingAsync(int length, Func<int, int, Task<bool>> readPart, WallarmException failure)
     {
         var skipped = new List<(int, string)>();
         // Each bad record costs one failed part per halving.
         var failuresLeft = MaxBadRecordsPerPage * (BitOperations.Log2((uint)length) + 2);
+        var anyRead = false;
 
         // The whole range has failed already (with its attempts): its halves are next.
         async Task<bool> HalvesAsync(int from, int count, WallarmException whyNot)
@@ -305,11 +308,13 @@ public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> opti
         {
             try
             {
-                return await readPart(from, count).ConfigureAwait(false);
+                var full = await readPart(from, count).ConfigureAwait(false);
+                anyRead = true;
+                return full;
             }
             catch (WallarmException partFailure) when (BreaksOnARecord(partFailure))
             {
-                if (--failuresLeft < 0)
+                if (--failuresLeft < 0 && !anyRead)
                 {
                     // Broken whatever it holds: fails as the whole did (a 500 stays an API failure, with its status).
                     if (failure is WallarmApiException) throw failure;

@@ -223,6 +223,24 @@ public sealed class WallarmClientTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetIncidentPagesAsync_ManyRecordsOnOnePageThatBreakEveryAnswer_AreSkippedAndEveryOtherIncidentArrives()
+    {
+        await using var app = await AppHarness.StartAsync(azurite);
+        var window = LastHours(app, 6);
+        var expected = Expected(app, window);
+        // One record in ten (by a hash of its id): about ten on each page of 100, more than three bad records' budget.
+        app.Simulator.State.Corruptions.Add(new CorruptionRule { Kind = CorruptionKind.CutsAnswer, Every = 10 });
+
+        var pages = new List<WallarmAttackPage>();
+        await foreach (var page in app.Get<WallarmClient>().GetIncidentPagesAsync(5, window, TestContext.Current.CancellationToken)) pages.Add(page);
+
+        var read = pages.SelectMany(p => p.Attacks).Select(a => a.Id).ToHashSet();
+        Assert.Subset(expected, read);
+        Assert.Equal(expected.Count, read.Count + pages.Sum(p => p.Broken));
+        Assert.Contains(pages, p => p.Broken > 3);
+    }
+
+    [Fact]
     public async Task GetIncidentPagesAsync_RecordThatMakesEveryAnswerHoldingItA500_IsSkippedWithoutRetryingItsParts()
     {
         await using var app = await AppHarness.StartAsync(azurite, settings: new Dictionary<string, string?> { ["Wallarm:MaxRetries"] = "2" });
