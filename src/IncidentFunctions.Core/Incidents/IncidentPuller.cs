@@ -240,17 +240,11 @@ public sealed class IncidentPuller(
             {
                 // Explained: the listing holds them, but Wallarm fails to send them. Reading again or in halves cannot
                 // help, and a long incident lies in every window of its span: holding each for three runs stalled the
-                // pull for as long as it lasted. A window next to those already filed for most likely holds the same.
-                var missing = (int)(expected - pass.Received);
-                var chained = checkpoint.BrokenSpanFrom is { } spanFrom && checkpoint.BrokenSpanTo is { } spanTo && spanFrom <= window.To && window.From <= spanTo;
-                var covered = chained ? checkpoint.BrokenSpanRecords : run.Ledger.UnreadOverlapping(window);
-                var notFiled = Math.Max(0, missing - covered);
-                (checkpoint.BrokenSpanFrom, checkpoint.BrokenSpanTo, checkpoint.BrokenSpanRecords) = chained
-                    ? (checkpoint.BrokenSpanFrom < window.From ? checkpoint.BrokenSpanFrom : window.From, checkpoint.BrokenSpanTo > window.To ? checkpoint.BrokenSpanTo : window.To, Math.Max(covered, missing))
-                    : (window.From, window.To, Math.Max(covered, missing));
+                // pull for as long as it lasted.
+                var notFiled = JoinBrokenSpan(checkpoint, window, (int)(expected - pass.Received), run.Ledger);
                 IngestionLog.WindowShortByBrokenRecords(logger, window, expected, pass.Received, pass.Broken, notFiled);
-                var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {window}, but its pages held {pass.Received}: {pass.Broken} record(s) listed there broke every answer holding them; this stands for one of them");
-                await FileUnreadAsync(run, pass, notFiled, reason, cancellationToken).ConfigureAwait(false);
+                var why = string.Create(CultureInfo.InvariantCulture, $": {pass.Broken} record(s) listed there broke every answer holding them; this stands for one of them");
+                await FileUnreadAsync(run, pass, expected, notFiled, why, cancellationToken).ConfigureAwait(false);
                 break;
             }
 
@@ -282,8 +276,8 @@ public sealed class IncidentPuller(
                 }
 
                 IngestionLog.WindowAcceptedShort(logger, window, expected, pass.Received, shortRuns);
-                var neverListed = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {window}, but its pages held {pass.Received} in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
-                await FileUnreadAsync(run, pass, shortfall - filed, neverListed, cancellationToken).ConfigureAwait(false);
+                var why = string.Create(CultureInfo.InvariantCulture, $" in {ShortRunsBeforeAccepting} runs; this stands for one never listed");
+                await FileUnreadAsync(run, pass, expected, shortfall - filed, why, cancellationToken).ConfigureAwait(false);
                 break;
             }
 
@@ -316,16 +310,33 @@ public sealed class IncidentPuller(
     /// Files the incidents Wallarm counted in an accepted short window but never sent readable as unreadable records (at
     /// most <see cref="MaxUnreadEntries"/>), so the day's report and digest say they are missing from the figures.
     /// </summary>
-    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long notFiledYet, string reason, CancellationToken cancellationToken)
+    private static async Task FileUnreadAsync(RunState run, RecordPass pass, long expected, long notFiledYet, string why, CancellationToken cancellationToken)
     {
         pass.AcceptedShort = true;
         if (notFiledYet <= 0) return;
         var missing = (int)Math.Min(notFiledYet, MaxUnreadEntries);
+        var reason = string.Create(CultureInfo.InvariantCulture, $"Wallarm counted {expected} incident(s) in window {pass.Window}, but its pages held {pass.Received}{why}");
         var entries = Enumerable.Range(1, missing)
             .Select(i => new WallarmRejectedRecord(-1, QuarantineLedger.UnreadKey(pass.Window, i), reason, "", 0, ""))
             .ToList();
         foreach (var entry in entries) pass.QuarantinedKeys.Add(entry.Key);
         await run.Ledger.QuarantineAsync(run.RunId, pass.Window, entries, run.StartedAt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="window"/>, short by <paramref name="missing"/> records that broke every answer, to the span of
+    /// such windows next to each other or overlapping (kept on the checkpoint, so later runs' windows join it too): the
+    /// records filed for the span most likely stand for this window's as well. Returns how many are not filed yet.
+    /// </summary>
+    private static int JoinBrokenSpan(CheckpointEntity checkpoint, TimeWindow window, int missing, QuarantineLedger ledger)
+    {
+        var span = checkpoint.BrokenSpanFrom is { } from && checkpoint.BrokenSpanTo is { } to && from <= window.To && window.From <= to
+            ? new TimeWindow(from < window.From ? from : window.From, to > window.To ? to : window.To)
+            : (TimeWindow?)null;
+        var covered = span is null ? ledger.UnreadOverlapping(window) : checkpoint.BrokenSpanRecords;
+        var joined = span ?? window;
+        (checkpoint.BrokenSpanFrom, checkpoint.BrokenSpanTo, checkpoint.BrokenSpanRecords) = (joined.From, joined.To, Math.Max(covered, missing));
+        return Math.Max(0, missing - covered);
     }
 
     /// <summary>

@@ -35,10 +35,10 @@ public sealed record WallarmVulnerabilityAnswer(IReadOnlyList<WallarmVulnerabili
 public sealed class WallarmClient(HttpClient http, IOptions<WallarmOptions> options, TimeProvider time, ILogger<WallarmClient> logger)
 {
     public const string TokenHeader = "X-WallarmAPI-Token";
+    public const string HttpClientName = "Wallarm";
 
     /// <summary>Set on a request the resilience pipeline must not retry when it is answered 500 (see <see cref="BreaksOnARecord"/>).</summary>
     internal static readonly HttpRequestOptionsKey<bool> NoRetryOn500 = new("IncidentFunctions.Wallarm.NoRetryOn500");
-    public const string HttpClientName = "Wallarm";
 
     /// <summary>A cut-off or non-JSON answer is usually a proxy or connection glitch: read the same page this many times in all.</summary>
     public const int MalformedPageAttempts = 3;
